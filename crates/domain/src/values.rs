@@ -1,0 +1,292 @@
+//! Validated values. Each `parse` is the single place its rule lives.
+
+use crate::ValidationError;
+
+/// An email address, trimmed and lowercased so that uniqueness is case-insensitive by construction.
+///
+/// The check is deliberately shallow (one `@`, a dotted domain, no spaces, at most 254 bytes):
+/// the only real proof of an address is mail delivery, and rejecting valid-but-odd addresses
+/// is worse than accepting a typo.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Email(String);
+
+impl Email {
+    pub const MAX_BYTES: usize = 254;
+
+    pub fn parse(input: &str) -> Result<Self, ValidationError> {
+        let email = input.trim().to_lowercase();
+        let invalid = || ValidationError::new("email", "must be an email address like name@example.com");
+        if email.len() > Self::MAX_BYTES {
+            return Err(ValidationError::new("email", "must be at most 254 characters"));
+        }
+        let (local, domain) = email.split_once('@').ok_or_else(invalid)?;
+        let well_formed = !local.is_empty()
+            && !domain.contains('@')
+            && domain.contains('.')
+            && !domain.starts_with('.')
+            && !domain.ends_with('.')
+            && !email.chars().any(|c| c.is_whitespace() || c.is_control());
+        if well_formed { Ok(Self(email)) } else { Err(invalid()) }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+/// A person's display name: 1 to 64 characters after trimming, no control characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DisplayName(String);
+
+impl DisplayName {
+    pub const MAX_CHARS: usize = 64;
+
+    pub fn parse(input: &str) -> Result<Self, ValidationError> {
+        let name = input.trim();
+        if name.is_empty() {
+            return Err(ValidationError::new("name", "must not be empty"));
+        }
+        if name.chars().count() > Self::MAX_CHARS {
+            return Err(ValidationError::new("name", "must be at most 64 characters"));
+        }
+        if name.chars().any(char::is_control) {
+            return Err(ValidationError::new("name", "must not contain control characters"));
+        }
+        Ok(Self(name.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+/// A new password that satisfies the policy.
+///
+/// Policy (NIST SP 800-63B style): length matters more than composition rules. At least
+/// `min_chars` characters (10 by default), at most 256 (argon2 input stays bounded), not the
+/// same character repeated, and not the account's own email address.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Password(String);
+
+impl Password {
+    pub const MAX_CHARS: usize = 256;
+
+    pub fn parse(input: &str, min_chars: usize, email: Option<&Email>) -> Result<Self, ValidationError> {
+        let chars = input.chars().count();
+        if chars < min_chars {
+            return Err(ValidationError::new(
+                "password",
+                format!(
+                    "must be at least {min_chars} characters; a short sentence is easy to remember and hard to guess"
+                ),
+            ));
+        }
+        if chars > Self::MAX_CHARS {
+            return Err(ValidationError::new("password", "must be at most 256 characters"));
+        }
+        let mut distinct = input.chars();
+        let first = distinct.next();
+        if distinct.all(|c| Some(c) == first) {
+            return Err(ValidationError::new("password", "must not be one character repeated"));
+        }
+        if email.is_some_and(|email| input.trim().eq_ignore_ascii_case(email.as_str())) {
+            return Err(ValidationError::new("password", "must not be your email address"));
+        }
+        Ok(Self(input.to_owned()))
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Password {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Password(***)")
+    }
+}
+
+/// A room name: 1 to `max_chars` characters after trimming (100 by default), no control characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoomName(String);
+
+impl RoomName {
+    pub fn parse(input: &str, max_chars: usize) -> Result<Self, ValidationError> {
+        let name = input.trim();
+        if name.is_empty() {
+            return Err(ValidationError::new("name", "must not be empty"));
+        }
+        if name.chars().count() > max_chars {
+            return Err(ValidationError::new("name", format!("must be at most {max_chars} characters")));
+        }
+        if name.chars().any(char::is_control) {
+            return Err(ValidationError::new("name", "must not contain control characters"));
+        }
+        Ok(Self(name.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+/// Free text with a length cap, such as a room description or system prompt. Empty means unset.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TextField(Option<String>);
+
+impl TextField {
+    pub fn parse(
+        field: &'static str,
+        input: Option<&str>,
+        max_chars: usize,
+    ) -> Result<Self, ValidationError> {
+        let Some(text) = input.map(str::trim).filter(|t| !t.is_empty()) else {
+            return Ok(Self(None));
+        };
+        if text.chars().count() > max_chars {
+            return Err(ValidationError::too_large(field, format!("must be at most {max_chars} characters")));
+        }
+        Ok(Self(Some(text.to_owned())))
+    }
+
+    pub fn into_inner(self) -> Option<String> {
+        self.0
+    }
+}
+
+/// The text of a chat message: not blank, at most `max_bytes` bytes of UTF-8 (16 KiB by default).
+/// The text is kept exactly as sent (no trimming): whitespace can be meaningful in code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageContent(String);
+
+impl MessageContent {
+    pub fn parse(input: &str, max_bytes: usize) -> Result<Self, ValidationError> {
+        if input.trim().is_empty() {
+            return Err(ValidationError::new("content", "must not be empty"));
+        }
+        if input.len() > max_bytes {
+            return Err(ValidationError::too_large(
+                "content",
+                format!("is {} bytes; the limit is {max_bytes} bytes", input.len()),
+            ));
+        }
+        Ok(Self(input.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+/// A client-chosen idempotency key for a send: 1 to 64 printable ASCII characters.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ClientId(String);
+
+impl ClientId {
+    pub const MAX_CHARS: usize = 64;
+
+    pub fn parse(input: &str) -> Result<Self, ValidationError> {
+        let ok = !input.is_empty()
+            && input.len() <= Self::MAX_CHARS
+            && input.bytes().all(|b| b.is_ascii_graphic());
+        if ok {
+            Ok(Self(input.to_owned()))
+        } else {
+            Err(ValidationError::new("clientId", "must be 1 to 64 printable ASCII characters"))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn email_is_normalised_and_checked() {
+        assert_eq!(Email::parse("  Ada@Example.COM ").map(Email::into_inner), Ok("ada@example.com".into()));
+        for bad in
+            ["", "ada", "ada@", "@example.com", "ada@example", "a b@example.com", "a@b@c.com", "a@.com"]
+        {
+            assert!(Email::parse(bad).is_err(), "{bad:?} accepted");
+        }
+        assert!(Email::parse(&format!("{}@example.com", "a".repeat(250))).is_err());
+    }
+
+    #[test]
+    fn password_policy_explains_itself() {
+        let email = Email::parse("ada@example.com").ok();
+        let short = Password::parse("short", 10, None).unwrap_err();
+        assert!(short.message.contains("at least 10"));
+        assert!(Password::parse("aaaaaaaaaaaa", 10, None).is_err());
+        assert!(Password::parse("ADA@example.com", 10, email.as_ref()).is_err());
+        assert!(Password::parse(&"x".repeat(200).replace("xx", "xy"), 10, None).is_ok());
+        assert!(Password::parse(&"xy".repeat(129), 10, None).is_err());
+        assert!(Password::parse("correct horse battery", 10, email.as_ref()).is_ok());
+        // Length counts characters, not bytes: ten Hangul syllables pass.
+        assert!(Password::parse("비밀번호는열글자입니다", 10, None).is_ok());
+    }
+
+    #[test]
+    fn password_debug_hides_the_secret() {
+        let pw = Password::parse("correct horse battery", 10, None).ok();
+        assert!(!format!("{pw:?}").contains("horse"));
+    }
+
+    #[test]
+    fn room_name_limits() {
+        assert_eq!(RoomName::parse("  Team ", 100).map(RoomName::into_inner), Ok("Team".into()));
+        assert!(RoomName::parse("   ", 100).is_err());
+        assert!(RoomName::parse(&"가".repeat(100), 100).is_ok());
+        assert!(RoomName::parse(&"가".repeat(101), 100).is_err());
+        assert!(RoomName::parse("a\u{7}b", 100).is_err());
+    }
+
+    #[test]
+    fn message_content_limit_is_bytes_and_flagged_too_large() {
+        assert!(MessageContent::parse(" \n ", 10).is_err());
+        assert_eq!(
+            MessageContent::parse("  code  ", 10).map(MessageContent::into_inner),
+            Ok("  code  ".into())
+        );
+        let err = MessageContent::parse(&"é".repeat(6), 10).unwrap_err();
+        assert!(err.too_large);
+    }
+
+    #[test]
+    fn client_id_rules() {
+        assert!(ClientId::parse("c-123_abc").is_ok());
+        assert!(ClientId::parse("").is_err());
+        assert!(ClientId::parse("has space").is_err());
+        assert!(ClientId::parse(&"x".repeat(65)).is_err());
+    }
+
+    #[test]
+    fn text_field_empty_means_unset() {
+        assert_eq!(TextField::parse("description", Some("  "), 10).map(TextField::into_inner), Ok(None));
+        assert!(TextField::parse("description", Some("01234567890"), 10).is_err());
+    }
+}
