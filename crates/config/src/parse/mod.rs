@@ -1,0 +1,324 @@
+//! Typing the collected text into [`Config`].
+
+use crate::error::ConfigError;
+use crate::layers::{Found, Layers};
+use crate::settings::{display_name, setting};
+use std::fmt;
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::Duration;
+use url::Url;
+
+/// The whole, validated configuration of one server process.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub listen_addr: SocketAddr,
+    pub data_dir: PathBuf,
+    pub database: DatabaseUrl,
+    pub database_max_connections: u32,
+    pub redis_url: Option<Url>,
+    /// `None`: the server generates and stores one (SQLite mode only, enforced here).
+    pub jwt_secret: Option<Secret>,
+    pub access_token_ttl: Duration,
+    pub refresh_token_ttl: Duration,
+    pub cors_origins: CorsOrigins,
+    pub trust_proxy_headers: bool,
+    pub log_format: Option<LogFormat>,
+    pub otel_endpoint: Option<Url>,
+    pub anthropic: ProviderConfig,
+    pub openai: ProviderConfig,
+    pub limits: Limits,
+}
+
+/// A database URL whose scheme has been checked.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DatabaseUrl {
+    url: String,
+    is_postgres: bool,
+}
+
+impl DatabaseUrl {
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let (scheme, rest) = text.split_once(':').ok_or("expected sqlite://path or postgres://…")?;
+        match scheme {
+            "sqlite" => {
+                let path = rest.trim_start_matches("//");
+                if path.is_empty() {
+                    return Err("sqlite URL has no file path (e.g. sqlite://./data/chatbot.db)".into());
+                }
+                Ok(Self { url: text.to_owned(), is_postgres: false })
+            }
+            "postgres" | "postgresql" => {
+                let url = Url::parse(text).map_err(|e| format!("unparsable URL: {e}"))?;
+                if url.host_str().is_none_or(str::is_empty) {
+                    return Err("postgres URL has no host".into());
+                }
+                Ok(Self { url: text.to_owned(), is_postgres: true })
+            }
+            other => Err(format!("unknown scheme `{other}` (expected sqlite or postgres)")),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.url
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        self.is_postgres
+    }
+}
+
+/// Hides credentials in logs.
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match Url::parse(&self.url) {
+            Ok(mut url) if url.password().is_some() => {
+                let _ = url.set_password(Some("***"));
+                write!(f, "{url}")
+            }
+            _ => f.write_str(&self.url),
+        }
+    }
+}
+
+/// A secret value that never appears in `Debug` output or logs.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// Browser origins allowed to call the API cross-origin. Empty: same origin only.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CorsOrigins(pub Vec<String>);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Json,
+    Pretty,
+}
+
+/// An upstream LLM provider's settings (used by the LLM engine).
+#[derive(Debug, Clone)]
+pub struct ProviderConfig {
+    pub api_key: Option<Secret>,
+    pub base_url: Option<Url>,
+    pub model: Option<String>,
+}
+
+/// A throttle: at most `max` events per `window`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ThrottleLimit {
+    pub max: u32,
+    pub window: Duration,
+}
+
+/// Every explicit limit (SPEC §11), each a named setting.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    pub max_body_bytes: usize,
+    pub max_message_bytes: usize,
+    pub max_room_name_chars: usize,
+    pub max_room_members: u32,
+    pub max_system_prompt_chars: usize,
+    pub request_timeout: Duration,
+    pub shutdown_grace: Duration,
+    pub password_min_chars: usize,
+    pub login_per_account: ThrottleLimit,
+    pub login_per_ip: ThrottleLimit,
+    pub registrations_per_ip: ThrottleLimit,
+    pub password_hash_concurrency: usize,
+}
+
+/// Reads one setting through a typed parser, naming the setting and source on failure.
+struct Reader<'a> {
+    layers: &'a Layers,
+}
+
+impl Reader<'_> {
+    fn optional<T>(
+        &self,
+        key: &str,
+        parse: impl Fn(&str) -> Result<T, String>,
+    ) -> Result<Option<T>, ConfigError> {
+        let Some(Found { value, source }) = self.layers.get(key) else { return Ok(None) };
+        parse(value.trim()).map(Some).map_err(|reason| ConfigError::Invalid {
+            setting: setting(key).map(display_name).unwrap_or(key).to_owned(),
+            source_name: source,
+            reason,
+        })
+    }
+
+    fn required<T>(&self, key: &str, parse: impl Fn(&str) -> Result<T, String>) -> Result<T, ConfigError> {
+        self.optional(key, parse)?.ok_or_else(|| ConfigError::Missing {
+            setting: setting(key).map(display_name).unwrap_or(key).to_owned(),
+            reason: "no value and no default".to_owned(),
+        })
+    }
+}
+
+fn parse_from_str<T: FromStr>(what: &'static str) -> impl Fn(&str) -> Result<T, String>
+where
+    T::Err: fmt::Display,
+{
+    move |s| s.parse::<T>().map_err(|e| format!("expected {what}: {e}"))
+}
+
+fn parse_positive<T: FromStr + PartialOrd + Default>(s: &str) -> Result<T, String>
+where
+    T::Err: fmt::Display,
+{
+    let value: T = s.parse().map_err(|e| format!("expected a positive whole number: {e}"))?;
+    if value > T::default() { Ok(value) } else { Err("must be greater than zero".into()) }
+}
+
+fn parse_duration(s: &str) -> Result<Duration, String> {
+    let d =
+        humantime::parse_duration(s).map_err(|e| format!("expected a duration like 30s, 15m or 30d: {e}"))?;
+    if d.is_zero() { Err("must be longer than zero".into()) } else { Ok(d) }
+}
+
+fn parse_bool(s: &str) -> Result<bool, String> {
+    match s.to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" | "on" => Ok(true),
+        "false" | "0" | "no" | "off" => Ok(false),
+        _ => Err("expected true or false".into()),
+    }
+}
+
+fn parse_listen_addr(s: &str) -> Result<SocketAddr, String> {
+    s.to_socket_addrs()
+        .map_err(|e| format!("expected host:port such as 127.0.0.1:3000: {e}"))?
+        .next()
+        .ok_or_else(|| "the host resolves to no address".to_owned())
+}
+
+fn parse_url(schemes: &'static [&'static str]) -> impl Fn(&str) -> Result<Url, String> {
+    move |s| {
+        let url = Url::parse(s).map_err(|e| format!("unparsable URL: {e}"))?;
+        if schemes.contains(&url.scheme()) {
+            Ok(url)
+        } else {
+            Err(format!("unknown scheme `{}` (expected {})", url.scheme(), schemes.join(" or ")))
+        }
+    }
+}
+
+/// HS256 needs a key at least as long as its output (32 bytes) to keep its security margin.
+fn parse_jwt_secret(s: &str) -> Result<Secret, String> {
+    if s.len() < 32 {
+        return Err(format!(
+            "secret too short ({} bytes); use at least 32 random bytes, e.g. `openssl rand -hex 32`",
+            s.len()
+        ));
+    }
+    Ok(Secret::new(s))
+}
+
+fn parse_origins(s: &str) -> Result<CorsOrigins, String> {
+    let mut origins = Vec::new();
+    for item in s.split(',').map(str::trim).filter(|i| !i.is_empty()) {
+        let url = Url::parse(item).map_err(|e| format!("`{item}` is not an origin URL: {e}"))?;
+        if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+            return Err(format!("`{item}` is not an http(s) origin"));
+        }
+        // An origin is scheme://host[:port] with no path; trailing slashes are tolerated.
+        origins.push(url.origin().ascii_serialization());
+    }
+    Ok(CorsOrigins(origins))
+}
+
+fn parse_log_format(s: &str) -> Result<LogFormat, String> {
+    match s {
+        "json" => Ok(LogFormat::Json),
+        "pretty" => Ok(LogFormat::Pretty),
+        _ => Err("expected json or pretty".into()),
+    }
+}
+
+fn parse_secret(s: &str) -> Result<Secret, String> {
+    Ok(Secret::new(s))
+}
+
+impl Config {
+    /// Types and checks every setting. Fails with the first bad one.
+    pub fn from_layers(layers: &Layers) -> Result<Self, ConfigError> {
+        let r = Reader { layers };
+        let database = r.required("database_url", DatabaseUrl::parse)?;
+        let redis_url = r.optional("redis_url", parse_url(&["redis", "rediss"]))?;
+        let jwt_secret = r.optional("jwt_secret", parse_jwt_secret)?;
+        if jwt_secret.is_none() && (database.is_postgres() || redis_url.is_some()) {
+            return Err(ConfigError::Missing {
+                setting: "JWT_SECRET".into(),
+                reason: "required with PostgreSQL or Redis, where every instance must share it \
+                         (at least 32 random bytes, e.g. `openssl rand -hex 32`)"
+                    .into(),
+            });
+        }
+        let limits = Limits {
+            max_body_bytes: r.required("limits.max_body_bytes", parse_positive)?,
+            max_message_bytes: r.required("limits.max_message_bytes", parse_positive)?,
+            max_room_name_chars: r.required("limits.max_room_name_chars", parse_positive)?,
+            max_room_members: r.required("limits.max_room_members", parse_positive)?,
+            max_system_prompt_chars: r.required("limits.max_system_prompt_chars", parse_positive)?,
+            request_timeout: r.required("limits.request_timeout", parse_duration)?,
+            shutdown_grace: r.required("limits.shutdown_grace", parse_duration)?,
+            password_min_chars: r.required("limits.password_min_chars", parse_positive)?,
+            login_per_account: ThrottleLimit {
+                max: r.required("limits.login_failures_per_account", parse_positive)?,
+                window: r.required("limits.login_window", parse_duration)?,
+            },
+            login_per_ip: ThrottleLimit {
+                max: r.required("limits.login_failures_per_ip", parse_positive)?,
+                window: r.required("limits.login_window", parse_duration)?,
+            },
+            registrations_per_ip: ThrottleLimit {
+                max: r.required("limits.registrations_per_ip", parse_positive)?,
+                window: r.required("limits.registration_window", parse_duration)?,
+            },
+            password_hash_concurrency: r.required("limits.password_hash_concurrency", parse_positive)?,
+        };
+        Ok(Config {
+            listen_addr: r.required("listen_addr", parse_listen_addr)?,
+            data_dir: r.required("data_dir", parse_from_str::<PathBuf>("a directory path"))?,
+            database,
+            database_max_connections: r.required("database_max_connections", parse_positive)?,
+            redis_url,
+            jwt_secret,
+            access_token_ttl: r.required("access_token_ttl", parse_duration)?,
+            refresh_token_ttl: r.required("refresh_token_ttl", parse_duration)?,
+            cors_origins: r.optional("cors_origins", parse_origins)?.unwrap_or_default(),
+            trust_proxy_headers: r.required("trust_proxy_headers", parse_bool)?,
+            log_format: r.optional("log_format", parse_log_format)?,
+            otel_endpoint: r.optional("otel_endpoint", parse_url(&["http", "https"]))?,
+            anthropic: ProviderConfig {
+                api_key: r.optional("anthropic.api_key", parse_secret)?,
+                base_url: r.optional("anthropic.base_url", parse_url(&["http", "https"]))?,
+                model: r.optional("anthropic.model", |s| Ok(s.to_owned()))?,
+            },
+            openai: ProviderConfig {
+                api_key: r.optional("openai.api_key", parse_secret)?,
+                base_url: r.optional("openai.base_url", parse_url(&["http", "https"]))?,
+                model: r.optional("openai.model", |s| Ok(s.to_owned()))?,
+            },
+            limits,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests;

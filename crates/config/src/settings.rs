@@ -1,0 +1,65 @@
+//! The table of every setting. README's configuration reference and `chatbot.example.toml`
+//! are checked against it by tests, so documentation cannot drift from the code.
+
+/// One setting: its `chatbot.toml` key (dotted for sections), environment names (first wins),
+/// built-in default (as text; `None` = unset) and a one-line description.
+#[derive(Debug, Clone, Copy)]
+pub struct Setting {
+    pub key: &'static str,
+    pub env: &'static [&'static str],
+    pub default: Option<&'static str>,
+    pub doc: &'static str,
+}
+
+macro_rules! settings {
+    ($($key:literal, [$($env:literal),*], $default:expr, $doc:literal;)+) => {
+        pub const SETTINGS: &[Setting] = &[
+            $(Setting { key: $key, env: &[$($env),*], default: $default, doc: $doc }),+
+        ];
+    };
+}
+
+settings! {
+    "listen_addr", ["LISTEN_ADDR"], Some("127.0.0.1:3000"), "Address and port to listen on. `PORT` alone changes only the port.";
+    "data_dir", ["CHATBOT_DATA_DIR"], Some("./data"), "Directory for the SQLite file and the generated JWT secret.";
+    "database_url", ["DATABASE_URL"], Some("sqlite://./data/chatbot.db"), "`sqlite://path` or `postgres://user@host/db`.";
+    "database_max_connections", ["CHATBOT_DATABASE_MAX_CONNECTIONS"], Some("16"), "Pooled database connections (SQLite: readers).";
+    "redis_url", ["REDIS_URL"], None, "Redis for multi-instance fan-out (`redis://host:6379`). Unset: in-process. Accepted and validated; used by the Redis adapter (not in this release yet).";
+    "jwt_secret", ["JWT_SECRET"], None, "HS256 signing secret, at least 32 bytes. Unset: generated once into `<data_dir>/jwt_secret` (SQLite only; required with PostgreSQL or Redis, where instances must share it).";
+    "access_token_ttl", ["CHATBOT_ACCESS_TOKEN_TTL"], Some("15m"), "Lifetime of access tokens (JWT).";
+    "refresh_token_ttl", ["CHATBOT_REFRESH_TOKEN_TTL"], Some("30d"), "Lifetime of refresh tokens (sessions).";
+    "cors_origins", ["CORS_ORIGINS", "FRONTEND_URL"], None, "Comma-separated browser origins allowed cross-origin (credentials allowed). Unset: same origin only.";
+    "trust_proxy_headers", ["CHATBOT_TRUST_PROXY_HEADERS"], Some("false"), "Take the client IP from `X-Forwarded-For` (only behind a proxy you control).";
+    "log_format", ["LOG_FORMAT"], None, "`json` or `pretty`. Unset: pretty on a terminal, JSON otherwise. Filter with `RUST_LOG`.";
+    "otel_endpoint", ["OTEL_EXPORTER_OTLP_ENDPOINT"], None, "OTLP endpoint for traces. Accepted and validated; export arrives with the observability work.";
+    "anthropic.api_key", ["ANTHROPIC_API_KEY"], None, "Anthropic API key. Accepted; the LLM engine arrives in a later release.";
+    "anthropic.base_url", ["ANTHROPIC_BASE_URL"], Some("https://api.anthropic.com"), "Anthropic API base URL.";
+    "anthropic.model", ["ANTHROPIC_MODEL"], None, "Default Anthropic model.";
+    "openai.api_key", ["OPENAI_API_KEY"], None, "OpenAI-compatible API key. Accepted; the LLM engine arrives in a later release.";
+    "openai.base_url", ["OPENAI_BASE_URL"], None, "OpenAI-compatible base URL (OpenAI, Ollama, vLLM, llama.cpp).";
+    "openai.model", ["OPENAI_MODEL"], None, "Default OpenAI-compatible model.";
+    "limits.max_body_bytes", ["CHATBOT_MAX_BODY_BYTES"], Some("1048576"), "Largest accepted request body; larger gets 413.";
+    "limits.max_message_bytes", ["CHATBOT_MAX_MESSAGE_BYTES"], Some("16384"), "Largest chat message (UTF-8 bytes); larger gets 413 / `too_large`.";
+    "limits.max_room_name_chars", ["CHATBOT_MAX_ROOM_NAME_CHARS"], Some("100"), "Longest room name.";
+    "limits.max_room_members", ["CHATBOT_MAX_ROOM_MEMBERS"], Some("1000"), "Most members a room may have; more gets 409.";
+    "limits.max_system_prompt_chars", ["CHATBOT_MAX_SYSTEM_PROMPT_CHARS"], Some("20000"), "Longest room system prompt.";
+    "limits.request_timeout", ["CHATBOT_REQUEST_TIMEOUT"], Some("30s"), "Longest an API request may take before 503.";
+    "limits.shutdown_grace", ["CHATBOT_SHUTDOWN_GRACE"], Some("20s"), "How long shutdown waits for in-flight requests.";
+    "limits.password_min_chars", ["CHATBOT_PASSWORD_MIN_CHARS"], Some("10"), "Shortest accepted password.";
+    "limits.login_failures_per_account", ["CHATBOT_LOGIN_FAILURES_PER_ACCOUNT"], Some("5"), "Failed logins per account within `login_window` before 429.";
+    "limits.login_failures_per_ip", ["CHATBOT_LOGIN_FAILURES_PER_IP"], Some("20"), "Failed logins per client IP within `login_window` before 429.";
+    "limits.login_window", ["CHATBOT_LOGIN_WINDOW"], Some("15m"), "Window for the login throttles.";
+    "limits.registrations_per_ip", ["CHATBOT_REGISTRATIONS_PER_IP"], Some("10"), "Accounts one client IP may create within `registration_window`.";
+    "limits.registration_window", ["CHATBOT_REGISTRATION_WINDOW"], Some("1h"), "Window for the registration throttle.";
+    "limits.password_hash_concurrency", ["CHATBOT_PASSWORD_HASH_CONCURRENCY"], Some("2"), "Password hashes computed at once (each uses ~19 MiB and a core); more wait.";
+}
+
+/// Looks a setting up by key.
+pub fn setting(key: &str) -> Option<&'static Setting> {
+    SETTINGS.iter().find(|s| s.key == key)
+}
+
+/// The name to show for a setting in errors: its first environment name, else its key.
+pub fn display_name(setting: &Setting) -> &'static str {
+    setting.env.first().copied().unwrap_or(setting.key)
+}
