@@ -1,0 +1,22 @@
+//! Storage: one interface ([`Store`]), two real backends (SQLite and PostgreSQL).
+//!
+//! The server picks a backend once, from the `DATABASE_URL` scheme, and talks to it only through
+//! `Arc<dyn Store>`. Each backend owns its SQL and its migrations (`migrations/sqlite`,
+//! `migrations/postgres`); the conformance suite in `tests/conformance/` runs unchanged against
+//! both, so behaviour is tested to be the same rather than assumed.
+//!
+//! Writes that belong together (a message and its room's `last_seq`, a token rotation, a room and
+//! its owner membership) each happen in one transaction.
+
+mod error;
+mod models;
+mod open;
+mod postgres;
+mod sqlite;
+mod store;
+
+pub use error::StoreError;
+pub use models::*;
+pub use open::{Backend, OpenOptions, open};
+pub use sqlx::Error as SqlxError;
+pub use store::Store;

@@ -1,0 +1,249 @@
+//! Plain rows as the rest of the server sees them, independent of the backend.
+
+use chatbot_domain::{
+    AiMode, MemberRole, MessageId, MessageRole, MessageStatus, RoomId, RoomVisibility, SessionId, UserId,
+    UserRole,
+};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: UserId,
+    /// Always lowercase (see `chatbot_domain::Email`).
+    pub email: String,
+    pub name: String,
+    pub password_hash: String,
+    pub role: UserRole,
+    pub is_active: bool,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+    pub last_login_at: Option<OffsetDateTime>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub id: UserId,
+    /// Already normalised (lowercase).
+    pub email: String,
+    pub name: String,
+    pub password_hash: String,
+    pub role: UserRole,
+}
+
+/// Filters for listing users (admin and CLI).
+#[derive(Debug, Clone, Default)]
+pub struct UserQuery {
+    /// Case-insensitive substring of the email or name.
+    pub search: Option<String>,
+    /// Only users whose id sorts after this one (cursor pagination, ascending id = creation order).
+    pub after: Option<UserId>,
+    pub limit: u32,
+}
+
+/// One refresh token. Tokens of one sign-in form a family (`family_id`): every refresh
+/// creates the next token of the family and retires the previous one (`replaced_by`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub id: Uuid,
+    pub family_id: SessionId,
+    pub user_id: UserId,
+    /// SHA-256 of the refresh token, hex; the token itself is never stored.
+    pub token_hash: String,
+    pub user_agent: Option<String>,
+    pub created_at: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
+    pub revoked_at: Option<OffsetDateTime>,
+    pub replaced_by: Option<Uuid>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    pub id: Uuid,
+    pub family_id: SessionId,
+    pub user_id: UserId,
+    pub token_hash: String,
+    pub user_agent: Option<String>,
+    pub expires_at: OffsetDateTime,
+}
+
+/// A signed-in device: one live session family, as listed to its user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Device {
+    pub id: SessionId,
+    pub user_agent: Option<String>,
+    /// When the family started (the sign-in).
+    pub signed_in_at: OffsetDateTime,
+    /// When its newest token was issued (the last refresh).
+    pub last_used_at: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
+}
+
+/// The outcome of presenting a refresh token for rotation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rotation {
+    /// The token was live; it is now retired and `new` is the family's live token.
+    Rotated { user_id: UserId, family_id: SessionId },
+    /// The token had already been rotated or revoked: the whole family has now been revoked.
+    Reused { user_id: UserId, family_id: SessionId },
+    /// The token expired.
+    Expired,
+    /// No such token.
+    Unknown,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Room {
+    pub id: RoomId,
+    pub name: String,
+    pub description: Option<String>,
+    /// `None` for the built-in `general` room.
+    pub owner_id: Option<UserId>,
+    pub visibility: RoomVisibility,
+    pub system_prompt: Option<String>,
+    pub model: Option<String>,
+    pub ai_mode: AiMode,
+    /// The seq of the newest message; 0 for an empty room.
+    pub last_seq: i64,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+    pub archived_at: Option<OffsetDateTime>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewRoom {
+    pub id: RoomId,
+    pub name: String,
+    pub description: Option<String>,
+    pub owner_id: UserId,
+    pub visibility: RoomVisibility,
+    pub system_prompt: Option<String>,
+    pub model: Option<String>,
+    pub ai_mode: AiMode,
+}
+
+/// A partial update: `None` leaves a field alone; `Some(None)` clears a nullable field.
+#[derive(Debug, Clone, Default)]
+pub struct RoomPatch {
+    pub name: Option<String>,
+    pub description: Option<Option<String>>,
+    pub visibility: Option<RoomVisibility>,
+    pub system_prompt: Option<Option<String>>,
+    pub model: Option<Option<String>>,
+    pub ai_mode: Option<AiMode>,
+}
+
+/// A room as listed to one of its members.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoomSummary {
+    pub room: Room,
+    pub my_role: MemberRole,
+    pub last_read_seq: i64,
+    /// Messages after `last_read_seq` written by someone else (other users or the assistant),
+    /// not deleted.
+    pub unread: i64,
+    pub member_count: i64,
+    /// The message whose seq is `room.last_seq`, unless deleted.
+    pub last_message: Option<Message>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    pub room_id: RoomId,
+    pub user_id: UserId,
+    pub name: String,
+    pub email: String,
+    pub role: MemberRole,
+    pub last_read_seq: i64,
+    pub joined_at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub id: MessageId,
+    pub room_id: RoomId,
+    /// Per room, starting at 1, gap-free, increasing.
+    pub seq: i64,
+    /// `None` for the assistant.
+    pub user_id: Option<UserId>,
+    /// The author's current display name (joined from users); `None` for the assistant.
+    pub user_name: Option<String>,
+    pub role: MessageRole,
+    pub content: String,
+    pub status: MessageStatus,
+    pub model: Option<String>,
+    pub reply_to: Option<MessageId>,
+    pub client_id: Option<String>,
+    pub error: Option<String>,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+    pub edited_at: Option<OffsetDateTime>,
+    pub deleted_at: Option<OffsetDateTime>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewMessage {
+    pub id: MessageId,
+    pub room_id: RoomId,
+    pub user_id: Option<UserId>,
+    pub role: MessageRole,
+    pub content: String,
+    pub status: MessageStatus,
+    pub model: Option<String>,
+    pub reply_to: Option<MessageId>,
+    /// Idempotency key, unique per user.
+    pub client_id: Option<String>,
+}
+
+/// The outcome of appending a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Appended {
+    /// Stored now, with the next seq of its room.
+    Created(Message),
+    /// The same user already sent this `client_id`: the first message, unchanged.
+    Duplicate(Message),
+}
+
+impl Appended {
+    pub fn message(&self) -> &Message {
+        match self {
+            Appended::Created(m) | Appended::Duplicate(m) => m,
+        }
+    }
+
+    pub fn into_message(self) -> Message {
+        match self {
+            Appended::Created(m) | Appended::Duplicate(m) => m,
+        }
+    }
+}
+
+/// Which slice of a room's history to read. At most one of `before` / `after` is usually set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HistoryQuery {
+    /// Only messages with `seq < before`; the newest `limit` of them.
+    pub before: Option<i64>,
+    /// Only messages with `seq > after`; the oldest `limit` of them.
+    pub after: Option<i64>,
+    pub limit: u32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewAuditEntry {
+    pub actor_id: Option<UserId>,
+    /// A dotted verb such as `auth.login_failed` or `auth.token_reuse`.
+    pub action: String,
+    /// What was acted on: an email, a user id, a room id.
+    pub target: Option<String>,
+    pub detail: serde_json::Value,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditEntry {
+    pub id: Uuid,
+    pub actor_id: Option<UserId>,
+    pub action: String,
+    pub target: Option<String>,
+    pub detail: serde_json::Value,
+    pub created_at: OffsetDateTime,
+}

@@ -1,0 +1,768 @@
+//! SQLite backend.
+//!
+//! SQLite allows one writer at a time. Every write goes through `writer`, a pool of exactly one
+//! connection, so writers queue in the pool (fairly, with `acquire_timeout`) instead of failing with
+//! `SQLITE_BUSY`; multi-statement writes start with `BEGIN IMMEDIATE`, which takes the write lock up
+//! front (a deferred transaction that reads and then writes can fail when another process wrote in
+//! between). Reads use `reader`, a pool of `max_connections` connections that, with WAL, run in
+//! parallel with the writer and see only committed data.
+
+mod rows;
+
+use crate::error::{StoreError, StoreResult};
+use crate::models::*;
+use crate::open::OpenOptions;
+use crate::store::Store;
+use chatbot_domain::{MemberRole, MessageId, RoomId, SessionId, UserId, UserRole};
+use rows::{
+    json, like_pattern, member_select, message_select, now, room_cols, session_cols, summary_select, ts,
+    user_cols, write_err,
+};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{Row, Sqlite, Transaction};
+use std::str::FromStr;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+
+/// The SQLite implementation of [`Store`].
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    /// Exactly one connection: every write.
+    writer: SqlitePool,
+    /// Reads. For an in-memory database, the same pool as `writer`.
+    reader: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens (creating the file and its parent directory if missing) and, if asked, migrates.
+    pub async fn open(o: &OpenOptions) -> StoreResult<Self> {
+        let base = SqliteConnectOptions::from_str(&o.url)
+            .map_err(|e| StoreError::Config(format!("invalid SQLite URL `{}`: {e}", o.url)))?
+            .create_if_missing(true)
+            .foreign_keys(true)
+            .synchronous(SqliteSynchronous::Full)
+            .busy_timeout(o.acquire_timeout);
+        let in_memory = o.url.contains(":memory:") || o.url.contains("mode=memory");
+
+        let store = if in_memory {
+            // Each connection to `:memory:` would be its own database (shared cache aside, which
+            // locks per table and ignores busy_timeout): keep one connection alive for the store's
+            // whole life and use it for reads and writes.
+            let pool = SqlitePoolOptions::new()
+                .max_connections(1)
+                .min_connections(1)
+                .idle_timeout(None)
+                .max_lifetime(None)
+                .acquire_timeout(o.acquire_timeout)
+                .connect_with(base)
+                .await
+                .map_err(|e| StoreError::Config(format!("cannot open SQLite database `{}`: {e}", o.url)))?;
+            SqliteStore { writer: pool.clone(), reader: pool }
+        } else {
+            let path = base.get_filename().to_path_buf();
+            if let Some(parent) = path.parent()
+                && !parent.as_os_str().is_empty()
+            {
+                tokio::fs::create_dir_all(parent).await.map_err(|e| {
+                    StoreError::Config(format!("cannot create directory `{}`: {e}", parent.display()))
+                })?;
+            }
+            let writer = SqlitePoolOptions::new()
+                .max_connections(1)
+                .acquire_timeout(o.acquire_timeout)
+                .connect_with(base.clone().journal_mode(SqliteJournalMode::Wal))
+                .await
+                .map_err(|e| {
+                    StoreError::Config(format!("cannot open SQLite database `{}`: {e}", path.display()))
+                })?;
+            let reader = SqlitePoolOptions::new()
+                .max_connections(o.max_connections.max(1))
+                .acquire_timeout(o.acquire_timeout)
+                // Writes through a reader would bypass the single-writer queue: refuse them.
+                .connect_lazy_with(base.pragma("query_only", "ON"));
+            SqliteStore { writer, reader }
+        };
+
+        if o.migrate {
+            MIGRATOR.run(&store.writer).await?;
+        }
+        Ok(store)
+    }
+
+    /// Starts a write transaction that holds the database's write lock from its first statement.
+    async fn begin(&self) -> StoreResult<Transaction<'static, Sqlite>> {
+        Ok(self.writer.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    async fn summaries(
+        &self,
+        user_id: UserId,
+        room: Option<RoomId>,
+        limit: u32,
+    ) -> StoreResult<Vec<RoomSummary>> {
+        let rows = match room {
+            Some(room) => {
+                sqlx::query(concat!(summary_select!(), "AND r.id = $2"))
+                    .bind(user_id.as_uuid())
+                    .bind(room.as_uuid())
+                    .fetch_all(&self.reader)
+                    .await?
+            }
+            None => {
+                sqlx::query(concat!(
+                    summary_select!(),
+                    "ORDER BY COALESCE(lm.created_at, r.created_at) DESC, r.id DESC LIMIT $2"
+                ))
+                .bind(user_id.as_uuid())
+                .bind(i64::from(limit))
+                .fetch_all(&self.reader)
+                .await?
+            }
+        };
+        rows.iter().map(rows::summary).collect()
+    }
+}
+
+/// Revokes every live token of a family.
+async fn revoke_family_in(
+    tx: &mut Transaction<'static, Sqlite>,
+    family: Uuid,
+    now: OffsetDateTime,
+) -> StoreResult<u64> {
+    let done = sqlx::query("UPDATE sessions SET revoked_at = $2 WHERE family_id = $1 AND revoked_at IS NULL")
+        .bind(family)
+        .bind(ts(now))
+        .execute(&mut **tx)
+        .await?;
+    Ok(done.rows_affected())
+}
+
+async fn message_in(tx: &mut Transaction<'static, Sqlite>, id: Uuid) -> StoreResult<Message> {
+    let row =
+        sqlx::query(concat!(message_select!(), "WHERE m.id = $1")).bind(id).fetch_one(&mut **tx).await?;
+    rows::message(&row, "")
+}
+
+async fn message_by_client_id_in(
+    tx: &mut Transaction<'static, Sqlite>,
+    user_id: Uuid,
+    client_id: &str,
+) -> StoreResult<Option<Message>> {
+    let row = sqlx::query(concat!(message_select!(), "WHERE m.user_id = $1 AND m.client_id = $2"))
+        .bind(user_id)
+        .bind(client_id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    row.map(|r| rows::message(&r, "")).transpose()
+}
+
+async fn insert_member(
+    tx: &mut Transaction<'static, Sqlite>,
+    room_id: RoomId,
+    user_id: UserId,
+    role: MemberRole,
+    at: OffsetDateTime,
+) -> StoreResult<bool> {
+    let done = sqlx::query(
+        "INSERT INTO room_members (room_id, user_id, role, last_read_seq, joined_at) VALUES ($1, $2, $3, 0, $4) \
+         ON CONFLICT (room_id, user_id) DO NOTHING",
+    )
+    .bind(room_id.as_uuid())
+    .bind(user_id.as_uuid())
+    .bind(role.as_str())
+    .bind(ts(at))
+    .execute(&mut **tx)
+    .await
+    .map_err(write_err)?;
+    Ok(done.rows_affected() == 1)
+}
+
+#[async_trait::async_trait]
+impl Store for SqliteStore {
+    fn backend(&self) -> &'static str {
+        "sqlite"
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1").execute(&self.reader).await?;
+        Ok(())
+    }
+
+    async fn close(&self) {
+        self.writer.close().await;
+        self.reader.close().await;
+    }
+
+    // ---- users ---------------------------------------------------------------------------------
+
+    async fn create_user(&self, new: NewUser, first_becomes_admin: bool) -> StoreResult<User> {
+        // The single writer and BEGIN IMMEDIATE serialise "is the table empty" with the insert.
+        let mut tx = self.begin().await?;
+        let role = if first_becomes_admin {
+            let any: bool =
+                sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users)").fetch_one(&mut *tx).await?;
+            if any { new.role } else { UserRole::Admin }
+        } else {
+            new.role
+        };
+        let at = ts(now());
+        let row = sqlx::query(concat!(
+            "INSERT INTO users (id, email, name, password_hash, role, is_active, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING ",
+            user_cols!()
+        ))
+        .bind(new.id.as_uuid())
+        .bind(&new.email)
+        .bind(&new.name)
+        .bind(&new.password_hash)
+        .bind(role.as_str())
+        .bind(true)
+        .bind(&at)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(write_err)?;
+        let user = rows::user(&row)?;
+        tx.commit().await?;
+        Ok(user)
+    }
+
+    async fn user(&self, id: UserId) -> StoreResult<Option<User>> {
+        let row = sqlx::query(concat!("SELECT ", user_cols!(), " FROM users WHERE id = $1"))
+            .bind(id.as_uuid())
+            .fetch_optional(&self.reader)
+            .await?;
+        row.as_ref().map(rows::user).transpose()
+    }
+
+    async fn user_by_email(&self, email: &str) -> StoreResult<Option<User>> {
+        let row = sqlx::query(concat!("SELECT ", user_cols!(), " FROM users WHERE email = $1"))
+            .bind(email)
+            .fetch_optional(&self.reader)
+            .await?;
+        row.as_ref().map(rows::user).transpose()
+    }
+
+    async fn list_users(&self, query: &UserQuery) -> StoreResult<Vec<User>> {
+        let pattern = query.search.as_deref().map(like_pattern);
+        let rows = sqlx::query(concat!(
+            "SELECT ",
+            user_cols!(),
+            " FROM users WHERE ($1 IS NULL OR id > $1) \
+               AND ($2 IS NULL OR lower(email) LIKE $2 ESCAPE '\\' OR lower(name) LIKE $2 ESCAPE '\\') \
+             ORDER BY id LIMIT $3"
+        ))
+        .bind(query.after.map(|id| id.as_uuid()))
+        .bind(pattern)
+        .bind(i64::from(query.limit))
+        .fetch_all(&self.reader)
+        .await?;
+        rows.iter().map(rows::user).collect()
+    }
+
+    async fn count_users(&self) -> StoreResult<i64> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&self.reader).await?)
+    }
+
+    async fn set_user_role(&self, id: UserId, role: UserRole) -> StoreResult<User> {
+        let row = sqlx::query(concat!(
+            "UPDATE users SET role = $2, updated_at = $3 WHERE id = $1 RETURNING ",
+            user_cols!()
+        ))
+        .bind(id.as_uuid())
+        .bind(role.as_str())
+        .bind(ts(now()))
+        .fetch_optional(&self.writer)
+        .await?;
+        row.as_ref().map(rows::user).transpose()?.ok_or(StoreError::NotFound)
+    }
+
+    async fn set_user_active(&self, id: UserId, active: bool) -> StoreResult<User> {
+        let row = sqlx::query(concat!(
+            "UPDATE users SET is_active = $2, updated_at = $3 WHERE id = $1 RETURNING ",
+            user_cols!()
+        ))
+        .bind(id.as_uuid())
+        .bind(active)
+        .bind(ts(now()))
+        .fetch_optional(&self.writer)
+        .await?;
+        row.as_ref().map(rows::user).transpose()?.ok_or(StoreError::NotFound)
+    }
+
+    async fn record_login(&self, id: UserId, at: OffsetDateTime) -> StoreResult<()> {
+        sqlx::query("UPDATE users SET last_login_at = $2 WHERE id = $1")
+            .bind(id.as_uuid())
+            .bind(ts(at))
+            .execute(&self.writer)
+            .await?;
+        Ok(())
+    }
+
+    // ---- sessions ------------------------------------------------------------------------------
+
+    async fn create_session(&self, new: NewSession) -> StoreResult<Session> {
+        let row = sqlx::query(concat!(
+            "INSERT INTO sessions (id, family_id, user_id, token_hash, user_agent, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ",
+            session_cols!()
+        ))
+        .bind(new.id)
+        .bind(new.family_id.as_uuid())
+        .bind(new.user_id.as_uuid())
+        .bind(&new.token_hash)
+        .bind(&new.user_agent)
+        .bind(ts(now()))
+        .bind(ts(new.expires_at))
+        .fetch_one(&self.writer)
+        .await
+        .map_err(write_err)?;
+        rows::session(&row)
+    }
+
+    async fn rotate_session(
+        &self,
+        token_hash: &str,
+        next: NewSession,
+        now: OffsetDateTime,
+    ) -> StoreResult<Rotation> {
+        let mut tx = self.begin().await?;
+        let Some(row) =
+            sqlx::query(concat!("SELECT ", session_cols!(), " FROM sessions WHERE token_hash = $1"))
+                .bind(token_hash)
+                .fetch_optional(&mut *tx)
+                .await?
+        else {
+            return Ok(Rotation::Unknown);
+        };
+        let current = rows::session(&row)?;
+        let (user_id, family_id) = (current.user_id, current.family_id);
+
+        if current.revoked_at.is_some() || current.replaced_by.is_some() {
+            revoke_family_in(&mut tx, family_id.as_uuid(), now).await?;
+            tx.commit().await?;
+            return Ok(Rotation::Reused { user_id, family_id });
+        }
+        if current.expires_at <= now {
+            return Ok(Rotation::Expired);
+        }
+        let retired = sqlx::query(
+            "UPDATE sessions SET revoked_at = $2, replaced_by = $3 \
+             WHERE id = $1 AND revoked_at IS NULL AND replaced_by IS NULL",
+        )
+        .bind(current.id)
+        .bind(ts(now))
+        .bind(next.id)
+        .execute(&mut *tx)
+        .await?;
+        if retired.rows_affected() != 1 {
+            // Another rotation won: presenting the token again is reuse.
+            revoke_family_in(&mut tx, family_id.as_uuid(), now).await?;
+            tx.commit().await?;
+            return Ok(Rotation::Reused { user_id, family_id });
+        }
+        sqlx::query(
+            "INSERT INTO sessions (id, family_id, user_id, token_hash, user_agent, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(next.id)
+        .bind(family_id.as_uuid())
+        .bind(user_id.as_uuid())
+        .bind(&next.token_hash)
+        .bind(&next.user_agent)
+        .bind(ts(now))
+        .bind(ts(next.expires_at))
+        .execute(&mut *tx)
+        .await
+        .map_err(write_err)?;
+        tx.commit().await?;
+        Ok(Rotation::Rotated { user_id, family_id })
+    }
+
+    async fn revoke_session_by_token(
+        &self,
+        token_hash: &str,
+        now: OffsetDateTime,
+    ) -> StoreResult<Option<(UserId, SessionId)>> {
+        let mut tx = self.begin().await?;
+        let Some(row) = sqlx::query("SELECT user_id, family_id FROM sessions WHERE token_hash = $1")
+            .bind(token_hash)
+            .fetch_optional(&mut *tx)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let user_id: Uuid = row.try_get("user_id")?;
+        let family_id: Uuid = row.try_get("family_id")?;
+        revoke_family_in(&mut tx, family_id, now).await?;
+        tx.commit().await?;
+        Ok(Some((UserId::from_uuid(user_id), SessionId::from_uuid(family_id))))
+    }
+
+    async fn revoke_family(
+        &self,
+        user_id: UserId,
+        family_id: SessionId,
+        now: OffsetDateTime,
+    ) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "UPDATE sessions SET revoked_at = $3 \
+             WHERE user_id = $1 AND family_id = $2 AND revoked_at IS NULL AND expires_at > $3",
+        )
+        .bind(user_id.as_uuid())
+        .bind(family_id.as_uuid())
+        .bind(ts(now))
+        .execute(&self.writer)
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    async fn list_devices(&self, user_id: UserId, now: OffsetDateTime) -> StoreResult<Vec<Device>> {
+        let rows = sqlx::query(
+            "SELECT s.family_id, s.user_agent, s.created_at AS last_used_at, s.expires_at, \
+                    (SELECT MIN(f.created_at) FROM sessions f WHERE f.family_id = s.family_id) AS signed_in_at \
+             FROM sessions s \
+             WHERE s.user_id = $1 AND s.revoked_at IS NULL AND s.replaced_by IS NULL AND s.expires_at > $2 \
+             ORDER BY signed_in_at DESC, s.family_id DESC",
+        )
+        .bind(user_id.as_uuid())
+        .bind(ts(now))
+        .fetch_all(&self.reader)
+        .await?;
+        rows.iter().map(rows::device).collect()
+    }
+
+    async fn authenticate(
+        &self,
+        user_id: UserId,
+        family_id: SessionId,
+        now: OffsetDateTime,
+    ) -> StoreResult<Option<User>> {
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            user_cols!(),
+            " FROM users WHERE id = $1 AND is_active = TRUE AND EXISTS ( \
+                SELECT 1 FROM sessions s WHERE s.family_id = $2 AND s.user_id = $1 \
+                   AND s.revoked_at IS NULL AND s.replaced_by IS NULL AND s.expires_at > $3)"
+        ))
+        .bind(user_id.as_uuid())
+        .bind(family_id.as_uuid())
+        .bind(ts(now))
+        .fetch_optional(&self.reader)
+        .await?;
+        row.as_ref().map(rows::user).transpose()
+    }
+
+    // ---- rooms and members ---------------------------------------------------------------------
+
+    async fn create_room(&self, new: NewRoom, members: &[UserId]) -> StoreResult<Room> {
+        let at = now();
+        let mut tx = self.begin().await?;
+        let row = sqlx::query(concat!(
+            "INSERT INTO rooms (id, name, description, owner_id, visibility, system_prompt, model, ai_mode, \
+                                last_seq, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $9, $9) RETURNING ",
+            room_cols!()
+        ))
+        .bind(new.id.as_uuid())
+        .bind(&new.name)
+        .bind(&new.description)
+        .bind(new.owner_id.as_uuid())
+        .bind(new.visibility.as_str())
+        .bind(&new.system_prompt)
+        .bind(&new.model)
+        .bind(new.ai_mode.as_str())
+        .bind(ts(at))
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(write_err)?;
+        let room = rows::room(&row)?;
+        insert_member(&mut tx, new.id, new.owner_id, MemberRole::Owner, at).await?;
+        for &user_id in members {
+            if user_id != new.owner_id {
+                insert_member(&mut tx, new.id, user_id, MemberRole::Member, at).await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(room)
+    }
+
+    async fn room(&self, id: RoomId) -> StoreResult<Option<Room>> {
+        let row = sqlx::query(concat!("SELECT ", room_cols!(), " FROM rooms WHERE id = $1"))
+            .bind(id.as_uuid())
+            .fetch_optional(&self.reader)
+            .await?;
+        row.as_ref().map(rows::room).transpose()
+    }
+
+    async fn room_for_member(&self, id: RoomId, user_id: UserId) -> StoreResult<Option<RoomSummary>> {
+        Ok(self.summaries(user_id, Some(id), 1).await?.into_iter().next())
+    }
+
+    async fn list_rooms_for_user(&self, user_id: UserId, limit: u32) -> StoreResult<Vec<RoomSummary>> {
+        self.summaries(user_id, None, limit).await
+    }
+
+    async fn update_room(&self, id: RoomId, patch: RoomPatch) -> StoreResult<Room> {
+        let mut tx = self.begin().await?;
+        let row = sqlx::query(concat!("SELECT ", room_cols!(), " FROM rooms WHERE id = $1"))
+            .bind(id.as_uuid())
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let mut room = rows::room(&row)?;
+        apply_patch(&mut room, patch);
+        let row = sqlx::query(concat!(
+            "UPDATE rooms SET name = $2, description = $3, visibility = $4, system_prompt = $5, model = $6, \
+                              ai_mode = $7, updated_at = $8 \
+             WHERE id = $1 RETURNING ",
+            room_cols!()
+        ))
+        .bind(id.as_uuid())
+        .bind(&room.name)
+        .bind(&room.description)
+        .bind(room.visibility.as_str())
+        .bind(&room.system_prompt)
+        .bind(&room.model)
+        .bind(room.ai_mode.as_str())
+        .bind(ts(now()))
+        .fetch_one(&mut *tx)
+        .await?;
+        let room = rows::room(&row)?;
+        tx.commit().await?;
+        Ok(room)
+    }
+
+    async fn delete_room(&self, id: RoomId) -> StoreResult<bool> {
+        let done =
+            sqlx::query("DELETE FROM rooms WHERE id = $1").bind(id.as_uuid()).execute(&self.writer).await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    async fn member(&self, room_id: RoomId, user_id: UserId) -> StoreResult<Option<Member>> {
+        let row = sqlx::query(concat!(member_select!(), "WHERE rm.room_id = $1 AND rm.user_id = $2"))
+            .bind(room_id.as_uuid())
+            .bind(user_id.as_uuid())
+            .fetch_optional(&self.reader)
+            .await?;
+        row.as_ref().map(rows::member).transpose()
+    }
+
+    async fn add_member(
+        &self,
+        room_id: RoomId,
+        user_id: UserId,
+        role: MemberRole,
+    ) -> StoreResult<(Member, bool)> {
+        let mut tx = self.begin().await?;
+        let created = insert_member(&mut tx, room_id, user_id, role, now()).await?;
+        let row = sqlx::query(concat!(member_select!(), "WHERE rm.room_id = $1 AND rm.user_id = $2"))
+            .bind(room_id.as_uuid())
+            .bind(user_id.as_uuid())
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let member = rows::member(&row)?;
+        tx.commit().await?;
+        Ok((member, created))
+    }
+
+    async fn remove_member(&self, room_id: RoomId, user_id: UserId) -> StoreResult<bool> {
+        let done = sqlx::query("DELETE FROM room_members WHERE room_id = $1 AND user_id = $2")
+            .bind(room_id.as_uuid())
+            .bind(user_id.as_uuid())
+            .execute(&self.writer)
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    async fn list_members(
+        &self,
+        room_id: RoomId,
+        after: Option<UserId>,
+        limit: u32,
+    ) -> StoreResult<Vec<Member>> {
+        let rows = sqlx::query(concat!(
+            member_select!(),
+            "WHERE rm.room_id = $1 AND ($2 IS NULL OR rm.user_id > $2) ORDER BY rm.user_id LIMIT $3"
+        ))
+        .bind(room_id.as_uuid())
+        .bind(after.map(|id| id.as_uuid()))
+        .bind(i64::from(limit))
+        .fetch_all(&self.reader)
+        .await?;
+        rows.iter().map(rows::member).collect()
+    }
+
+    async fn count_members(&self, room_id: RoomId) -> StoreResult<i64> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM room_members WHERE room_id = $1")
+            .bind(room_id.as_uuid())
+            .fetch_one(&self.reader)
+            .await?)
+    }
+
+    async fn mark_read(&self, room_id: RoomId, user_id: UserId, seq: i64) -> StoreResult<i64> {
+        let stored: Option<i64> = sqlx::query_scalar(
+            "UPDATE room_members \
+             SET last_read_seq = max(last_read_seq, min($3, (SELECT last_seq FROM rooms WHERE id = $1))) \
+             WHERE room_id = $1 AND user_id = $2 RETURNING last_read_seq",
+        )
+        .bind(room_id.as_uuid())
+        .bind(user_id.as_uuid())
+        .bind(seq)
+        .fetch_optional(&self.writer)
+        .await?;
+        stored.ok_or(StoreError::NotFound)
+    }
+
+    // ---- messages ------------------------------------------------------------------------------
+
+    async fn append_message(&self, new: NewMessage) -> StoreResult<Appended> {
+        let mut tx = self.begin().await?;
+        if let (Some(user_id), Some(client_id)) = (new.user_id, new.client_id.as_deref())
+            && let Some(first) = message_by_client_id_in(&mut tx, user_id.as_uuid(), client_id).await?
+        {
+            return Ok(Appended::Duplicate(first));
+        }
+        let seq: i64 =
+            sqlx::query_scalar("UPDATE rooms SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq")
+                .bind(new.room_id.as_uuid())
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or(StoreError::NotFound)?;
+        let at = ts(now());
+        let inserted = sqlx::query(
+            "INSERT INTO messages (id, room_id, seq, user_id, role, content, status, model, reply_to, client_id, \
+                                   created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)",
+        )
+        .bind(new.id.as_uuid())
+        .bind(new.room_id.as_uuid())
+        .bind(seq)
+        .bind(new.user_id.map(|id| id.as_uuid()))
+        .bind(new.role.as_str())
+        .bind(&new.content)
+        .bind(new.status.as_str())
+        .bind(&new.model)
+        .bind(new.reply_to.map(|id| id.as_uuid()))
+        .bind(&new.client_id)
+        .bind(&at)
+        .execute(&mut *tx)
+        .await;
+        if let Err(e) = inserted {
+            // Unreachable with one writer, kept for symmetry with PostgreSQL: the idempotency key
+            // was taken after the check above.
+            if rows::is_client_id_conflict(&e)
+                && let (Some(user_id), Some(client_id)) = (new.user_id, new.client_id.as_deref())
+            {
+                tx.rollback().await?;
+                let mut tx = self.begin().await?;
+                let first = message_by_client_id_in(&mut tx, user_id.as_uuid(), client_id).await?;
+                tx.rollback().await?;
+                return first.map(Appended::Duplicate).ok_or(StoreError::Database(e));
+            }
+            return Err(write_err(e));
+        }
+        let message = message_in(&mut tx, new.id.as_uuid()).await?;
+        tx.commit().await?;
+        Ok(Appended::Created(message))
+    }
+
+    async fn message(&self, id: MessageId) -> StoreResult<Option<Message>> {
+        let row = sqlx::query(concat!(message_select!(), "WHERE m.id = $1"))
+            .bind(id.as_uuid())
+            .fetch_optional(&self.reader)
+            .await?;
+        row.map(|r| rows::message(&r, "")).transpose()
+    }
+
+    async fn list_messages(&self, room_id: RoomId, query: HistoryQuery) -> StoreResult<Vec<Message>> {
+        let before = query.before.unwrap_or(i64::MAX);
+        let limit = i64::from(query.limit);
+        let rows = match query.after {
+            // The oldest `limit` after the cursor (and before `before`, if set).
+            Some(after) => {
+                sqlx::query(concat!(
+                    message_select!(),
+                    "WHERE m.room_id = $1 AND m.seq > $2 AND m.seq < $3 ORDER BY m.seq ASC LIMIT $4"
+                ))
+                .bind(room_id.as_uuid())
+                .bind(after)
+                .bind(before)
+                .bind(limit)
+                .fetch_all(&self.reader)
+                .await?
+            }
+            // The newest `limit` (before the cursor, if set), read newest first, then reversed.
+            None => {
+                let mut rows = sqlx::query(concat!(
+                    message_select!(),
+                    "WHERE m.room_id = $1 AND m.seq < $2 ORDER BY m.seq DESC LIMIT $3"
+                ))
+                .bind(room_id.as_uuid())
+                .bind(before)
+                .bind(limit)
+                .fetch_all(&self.reader)
+                .await?;
+                rows.reverse();
+                rows
+            }
+        };
+        rows.iter().map(|r| rows::message(r, "")).collect()
+    }
+
+    // ---- audit ---------------------------------------------------------------------------------
+
+    async fn record_audit(&self, entry: NewAuditEntry) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO audit_log (id, actor_id, action, target, detail, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(Uuid::now_v7())
+        .bind(entry.actor_id.map(|id| id.as_uuid()))
+        .bind(&entry.action)
+        .bind(&entry.target)
+        .bind(json(&entry.detail))
+        .bind(ts(now()))
+        .execute(&self.writer)
+        .await
+        .map_err(write_err)?;
+        Ok(())
+    }
+
+    async fn list_audit(&self, action: Option<&str>, limit: u32) -> StoreResult<Vec<AuditEntry>> {
+        let rows = sqlx::query(
+            "SELECT id, actor_id, action, target, detail, created_at FROM audit_log \
+             WHERE ($1 IS NULL OR action = $1) ORDER BY created_at DESC, id DESC LIMIT $2",
+        )
+        .bind(action)
+        .bind(i64::from(limit))
+        .fetch_all(&self.reader)
+        .await?;
+        rows.iter().map(rows::audit).collect()
+    }
+}
+
+fn apply_patch(room: &mut Room, patch: RoomPatch) {
+    if let Some(name) = patch.name {
+        room.name = name;
+    }
+    if let Some(description) = patch.description {
+        room.description = description;
+    }
+    if let Some(visibility) = patch.visibility {
+        room.visibility = visibility;
+    }
+    if let Some(system_prompt) = patch.system_prompt {
+        room.system_prompt = system_prompt;
+    }
+    if let Some(model) = patch.model {
+        room.model = model;
+    }
+    if let Some(ai_mode) = patch.ai_mode {
+        room.ai_mode = ai_mode;
+    }
+}

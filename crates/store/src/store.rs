@@ -1,0 +1,138 @@
+use crate::error::StoreResult;
+use crate::models::*;
+use chatbot_domain::{MemberRole, MessageId, RoomId, SessionId, UserId, UserRole};
+use time::OffsetDateTime;
+
+/// Everything the server stores, behind one interface with one implementation per backend.
+///
+/// Contract notes that both backends honour (and `tests/conformance.rs` checks):
+/// - "Not a member" and "no such room" are indistinguishable to callers that ask per user
+///   (`None`), so outsiders learn nothing about rooms they cannot see.
+/// - Every method that writes more than one row does so in one transaction.
+/// - Timestamps are UTC, with at least microsecond precision.
+#[async_trait::async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// `"sqlite"` or `"postgres"`.
+    fn backend(&self) -> &'static str;
+
+    /// A cheap round trip, for `/readyz`.
+    async fn ping(&self) -> StoreResult<()>;
+
+    /// Closes the pools, waiting for in-flight statements.
+    async fn close(&self);
+
+    // ---- users -------------------------------------------------------------------------------
+
+    /// Creates a user. When `first_becomes_admin` is set and no user exists yet, the new user is
+    /// stored as `admin` whatever `new.role` says; this check and the insert are atomic, so two
+    /// concurrent first registrations cannot both become admin.
+    /// Errors: `Conflict("email")` when the email is taken.
+    async fn create_user(&self, new: NewUser, first_becomes_admin: bool) -> StoreResult<User>;
+    async fn user(&self, id: UserId) -> StoreResult<Option<User>>;
+    /// `email` must already be normalised (lowercase).
+    async fn user_by_email(&self, email: &str) -> StoreResult<Option<User>>;
+    /// Ascending by id (creation order).
+    async fn list_users(&self, query: &UserQuery) -> StoreResult<Vec<User>>;
+    async fn count_users(&self) -> StoreResult<i64>;
+    /// Errors: `NotFound`.
+    async fn set_user_role(&self, id: UserId, role: UserRole) -> StoreResult<User>;
+    /// Errors: `NotFound`.
+    async fn set_user_active(&self, id: UserId, active: bool) -> StoreResult<User>;
+    async fn record_login(&self, id: UserId, at: OffsetDateTime) -> StoreResult<()>;
+
+    // ---- sessions (refresh tokens) -------------------------------------------------------------
+
+    async fn create_session(&self, new: NewSession) -> StoreResult<Session>;
+    /// Presents the token with hash `token_hash` for rotation, atomically:
+    /// - live (not revoked, not replaced, not expired at `now`): retire it (`revoked_at = now`,
+    ///   `replaced_by = next.id`), insert `next` (same family), return `Rotated`;
+    /// - already retired or revoked: revoke every live token of its family, return `Reused`;
+    /// - expired: `Expired`; unknown: `Unknown`.
+    /// Two concurrent rotations of one token: exactly one gets `Rotated`.
+    /// `next.family_id` and `next.user_id` are ignored and taken from the presented token.
+    async fn rotate_session(
+        &self,
+        token_hash: &str,
+        next: NewSession,
+        now: OffsetDateTime,
+    ) -> StoreResult<Rotation>;
+    /// Revokes every live token of the family of the token with this hash; returns the family.
+    async fn revoke_session_by_token(
+        &self,
+        token_hash: &str,
+        now: OffsetDateTime,
+    ) -> StoreResult<Option<(UserId, SessionId)>>;
+    /// Revokes a family of this user; `false` when the user has no live family with that id.
+    async fn revoke_family(
+        &self,
+        user_id: UserId,
+        family_id: SessionId,
+        now: OffsetDateTime,
+    ) -> StoreResult<bool>;
+    /// The user's signed-in devices: families with a live token at `now`, newest sign-in first.
+    async fn list_devices(&self, user_id: UserId, now: OffsetDateTime) -> StoreResult<Vec<Device>>;
+    /// The user, if active and if the family still has a live token at `now`: what an access
+    /// token needs to be honoured (a signed-out device loses access at once).
+    async fn authenticate(
+        &self,
+        user_id: UserId,
+        family_id: SessionId,
+        now: OffsetDateTime,
+    ) -> StoreResult<Option<User>>;
+
+    // ---- rooms and members ----------------------------------------------------------------------
+
+    /// Creates the room, its owner as `owner` member and `members` as `member` (unknown user ids
+    /// are an error: `NotFound`), in one transaction.
+    async fn create_room(&self, new: NewRoom, members: &[UserId]) -> StoreResult<Room>;
+    async fn room(&self, id: RoomId) -> StoreResult<Option<Room>>;
+    /// The room as seen by a member; `None` if no such room or the user is not a member.
+    async fn room_for_member(&self, id: RoomId, user_id: UserId) -> StoreResult<Option<RoomSummary>>;
+    /// The user's rooms, most recent activity first (newest message, else creation), with unread
+    /// counts and last message. `limit` caps the count.
+    async fn list_rooms_for_user(&self, user_id: UserId, limit: u32) -> StoreResult<Vec<RoomSummary>>;
+    /// Errors: `NotFound`. Sets `updated_at`.
+    async fn update_room(&self, id: RoomId, patch: RoomPatch) -> StoreResult<Room>;
+    /// Deletes the room with its members and messages. `false` if there was no such room.
+    async fn delete_room(&self, id: RoomId) -> StoreResult<bool>;
+
+    async fn member(&self, room_id: RoomId, user_id: UserId) -> StoreResult<Option<Member>>;
+    /// Adds a member; if already a member, changes nothing. Returns the membership and whether it
+    /// was created now. Errors: `NotFound` (no such room or user).
+    async fn add_member(
+        &self,
+        room_id: RoomId,
+        user_id: UserId,
+        role: MemberRole,
+    ) -> StoreResult<(Member, bool)>;
+    /// `false` if the user was not a member.
+    async fn remove_member(&self, room_id: RoomId, user_id: UserId) -> StoreResult<bool>;
+    /// Ascending by user id, after the cursor.
+    async fn list_members(
+        &self,
+        room_id: RoomId,
+        after: Option<UserId>,
+        limit: u32,
+    ) -> StoreResult<Vec<Member>>;
+    async fn count_members(&self, room_id: RoomId) -> StoreResult<i64>;
+    /// Moves the read position forward to `min(seq, room.last_seq)`; never backwards. Returns the
+    /// stored position. Errors: `NotFound` when not a member.
+    async fn mark_read(&self, room_id: RoomId, user_id: UserId, seq: i64) -> StoreResult<i64>;
+
+    // ---- messages ---------------------------------------------------------------------------------
+
+    /// Appends a message with the room's next seq, atomically with bumping `rooms.last_seq`.
+    /// With `client_id` set and the same user having sent it before (in any room), returns
+    /// `Duplicate(first message)` and writes nothing. Errors: `NotFound` (no such room).
+    async fn append_message(&self, new: NewMessage) -> StoreResult<Appended>;
+    async fn message(&self, id: MessageId) -> StoreResult<Option<Message>>;
+    /// Messages of a room in ascending seq order, deleted ones included (clients render them as
+    /// deleted). See [`HistoryQuery`].
+    async fn list_messages(&self, room_id: RoomId, query: HistoryQuery) -> StoreResult<Vec<Message>>;
+
+    // ---- audit -------------------------------------------------------------------------------------
+
+    async fn record_audit(&self, entry: NewAuditEntry) -> StoreResult<()>;
+    /// Newest first.
+    async fn list_audit(&self, action: Option<&str>, limit: u32) -> StoreResult<Vec<AuditEntry>>;
+}

@@ -1,0 +1,183 @@
+//! The storage conformance suite: every test body is written once, against `Arc<dyn Store>`, and
+//! runs against both backends (a fresh SQLite file and a fresh PostgreSQL database per test).
+//!
+//! PostgreSQL tests need a server at `TEST_POSTGRES_URL` (default
+//! `postgres://postgres@127.0.0.1:5432/postgres`); without one they fail, they do not skip.
+
+#![allow(clippy::unwrap_used)]
+
+use chatbot_domain::{
+    AiMode, MessageId, MessageRole, MessageStatus, RoomId, RoomVisibility, SessionId, UserId, UserRole,
+};
+use chatbot_store::{NewMessage, NewRoom, NewSession, NewUser, Room, Store, User};
+use chatbot_test_support::TempDatabase;
+use std::sync::Arc;
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+/// Generates, for each `async fn name(store: Arc<dyn Store>)` of the calling module, one test per
+/// backend: `<module>::sqlite::name` and `<module>::postgres::name`.
+macro_rules! store_tests {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $name() {
+                    let db = chatbot_test_support::TempDatabase::sqlite();
+                    let store = crate::open_store(&db).await;
+                    super::$name(store.clone()).await;
+                    store.close().await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $name() {
+                    let db = chatbot_test_support::TempDatabase::postgres().await;
+                    let store = crate::open_store(&db).await;
+                    super::$name(store.clone()).await;
+                    store.close().await;
+                }
+            )*
+        }
+    };
+}
+
+/// Like `store_tests!`, for tests that need the database itself (`async fn name(db: &TempDatabase)`):
+/// re-opening, or reaching under the interface.
+macro_rules! db_tests {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite_db {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $name() {
+                    let db = chatbot_test_support::TempDatabase::sqlite();
+                    super::$name(&db).await;
+                }
+            )*
+        }
+        mod postgres_db {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $name() {
+                    let db = chatbot_test_support::TempDatabase::postgres().await;
+                    super::$name(&db).await;
+                }
+            )*
+        }
+    };
+}
+
+mod audit;
+mod lifecycle;
+mod messages;
+mod rooms;
+mod sessions;
+mod users;
+
+// ---- helpers shared by the modules ----------------------------------------------------------------
+
+pub async fn open_store(db: &TempDatabase) -> Arc<dyn Store> {
+    chatbot_store::open(&db.options()).await.unwrap()
+}
+
+/// Runs one statement binding one UUID, directly on the database (to set up what the interface
+/// cannot, such as a soft-deleted message). The SQL must be valid on both backends.
+pub async fn exec_raw(db: &TempDatabase, sql: &'static str, id: Uuid) {
+    use sqlx::Connection;
+    match db.backend() {
+        chatbot_store::Backend::Sqlite => {
+            let mut conn = sqlx::SqliteConnection::connect(&db.url).await.unwrap();
+            sqlx::query(sql).bind(id).execute(&mut conn).await.unwrap();
+            conn.close().await.unwrap();
+        }
+        chatbot_store::Backend::Postgres => {
+            let mut conn = sqlx::PgConnection::connect(&db.url).await.unwrap();
+            sqlx::query(sql).bind(id).execute(&mut conn).await.unwrap();
+            conn.close().await.unwrap();
+        }
+    }
+}
+
+pub fn new_user(email: &str) -> NewUser {
+    NewUser {
+        id: UserId::new(),
+        email: email.to_owned(),
+        name: email.split('@').next().unwrap_or(email).to_owned(),
+        password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".to_owned(),
+        role: UserRole::User,
+    }
+}
+
+pub async fn user(store: &Arc<dyn Store>, email: &str) -> User {
+    store.create_user(new_user(email), false).await.unwrap()
+}
+
+pub fn new_room(owner: UserId, name: &str) -> NewRoom {
+    NewRoom {
+        id: RoomId::new(),
+        name: name.to_owned(),
+        description: Some(format!("about {name}")),
+        owner_id: owner,
+        visibility: RoomVisibility::Private,
+        system_prompt: None,
+        model: None,
+        ai_mode: AiMode::Mention,
+    }
+}
+
+pub async fn room(store: &Arc<dyn Store>, owner: &User, members: &[&User]) -> Room {
+    let ids: Vec<UserId> = members.iter().map(|u| u.id).collect();
+    store.create_room(new_room(owner.id, "room"), &ids).await.unwrap()
+}
+
+pub fn text(room_id: RoomId, user_id: UserId, content: &str) -> NewMessage {
+    NewMessage {
+        id: MessageId::new(),
+        room_id,
+        user_id: Some(user_id),
+        role: MessageRole::User,
+        content: content.to_owned(),
+        status: MessageStatus::Complete,
+        model: None,
+        reply_to: None,
+        client_id: None,
+    }
+}
+
+pub fn with_client_id(mut message: NewMessage, client_id: &str) -> NewMessage {
+    message.client_id = Some(client_id.to_owned());
+    message
+}
+
+pub fn answer(room_id: RoomId, reply_to: MessageId, content: &str) -> NewMessage {
+    NewMessage {
+        id: MessageId::new(),
+        room_id,
+        user_id: None,
+        role: MessageRole::Assistant,
+        content: content.to_owned(),
+        status: MessageStatus::Streaming,
+        model: Some("claude-test".to_owned()),
+        reply_to: Some(reply_to),
+        client_id: None,
+    }
+}
+
+pub fn new_session(user_id: UserId, token_hash: &str, ttl: Duration) -> NewSession {
+    NewSession {
+        id: Uuid::now_v7(),
+        family_id: SessionId::new(),
+        user_id,
+        token_hash: token_hash.to_owned(),
+        user_agent: Some(format!("agent for {token_hash}")),
+        expires_at: OffsetDateTime::now_utc() + ttl,
+    }
+}
+
+/// A UTC timestamp truncated to microseconds, as both backends store them.
+pub fn micros(t: OffsetDateTime) -> OffsetDateTime {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    t.replace_nanosecond(t.nanosecond() / 1_000 * 1_000).unwrap()
+}

@@ -1,0 +1,127 @@
+//! Throwaway databases for tests.
+//!
+//! ```ignore
+//! let db = TempDatabase::for_backend(Backend::Postgres).await;
+//! let store = chatbot_store::open(&OpenOptions::new(&db.url)).await?;
+//! // … the database is dropped with `db`.
+//! ```
+//!
+//! PostgreSQL tests need a server: the admin URL comes from `TEST_POSTGRES_URL` (default
+//! [`DEFAULT_POSTGRES_URL`]). When it cannot be reached, [`TempDatabase::postgres`] panics rather
+//! than letting the test pass without having run.
+
+use chatbot_store::{Backend, OpenOptions};
+use sqlx::{AssertSqlSafe, Connection, Executor, PgConnection};
+use tempfile::TempDir;
+
+/// Where [`TempDatabase::postgres`] connects to create databases when `TEST_POSTGRES_URL` is unset.
+pub const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+/// A database that exists for as long as this value: a SQLite file in a temporary directory, or a
+/// PostgreSQL database created for it and dropped (with `WITH (FORCE)`) when it is dropped.
+#[derive(Debug)]
+pub struct TempDatabase {
+    /// The database URL to open (`sqlite:///tmp/…/chatbot.db` or `postgres://…/chatbot_test_…`).
+    pub url: String,
+    kind: Kind,
+}
+
+#[derive(Debug)]
+enum Kind {
+    Sqlite { _dir: TempDir },
+    Postgres { admin_url: String, name: String },
+}
+
+impl TempDatabase {
+    /// A SQLite database file (not created yet: opening the store creates it) in a fresh
+    /// temporary directory, removed on drop.
+    pub fn sqlite() -> Self {
+        let dir = tempfile::Builder::new()
+            .prefix("chatbot-test-")
+            .tempdir()
+            .unwrap_or_else(|e| panic!("cannot create a temporary directory: {e}"));
+        let url = format!("sqlite://{}", dir.path().join("chatbot.db").display());
+        TempDatabase { url, kind: Kind::Sqlite { _dir: dir } }
+    }
+
+    /// A new, empty PostgreSQL database named `chatbot_test_<random hex>`.
+    ///
+    /// # Panics
+    /// When the server at `TEST_POSTGRES_URL` cannot be reached or refuses to create the database.
+    pub async fn postgres() -> Self {
+        let admin_url = postgres_admin_url();
+        let mut conn = PgConnection::connect(&admin_url).await.unwrap_or_else(|e| {
+            panic!(
+                "PostgreSQL not reachable at {admin_url} ({e}); start it with \
+                 `pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start` \
+                 or point TEST_POSTGRES_URL at a server"
+            )
+        });
+        let name = format!("chatbot_test_{}", uuid::Uuid::new_v4().simple());
+        conn.execute(AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .await
+            .unwrap_or_else(|e| panic!("cannot create database {name} at {admin_url}: {e}"));
+        let _ = conn.close().await;
+
+        let mut url = url::Url::parse(&admin_url)
+            .unwrap_or_else(|e| panic!("TEST_POSTGRES_URL `{admin_url}` is not a URL: {e}"));
+        url.set_path(&format!("/{name}"));
+        TempDatabase { url: url.to_string(), kind: Kind::Postgres { admin_url, name } }
+    }
+
+    /// [`TempDatabase::sqlite`] or [`TempDatabase::postgres`].
+    pub async fn for_backend(backend: Backend) -> Self {
+        match backend {
+            Backend::Sqlite => Self::sqlite(),
+            Backend::Postgres => Self::postgres().await,
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self.kind {
+            Kind::Sqlite { .. } => Backend::Sqlite,
+            Kind::Postgres { .. } => Backend::Postgres,
+        }
+    }
+
+    /// Options to open this database with: migrations on, small pools, short timeouts.
+    pub fn options(&self) -> OpenOptions {
+        OpenOptions { max_connections: 8, ..OpenOptions::new(&self.url) }
+    }
+}
+
+/// The admin URL PostgreSQL test databases are created through.
+pub fn postgres_admin_url() -> String {
+    std::env::var("TEST_POSTGRES_URL").unwrap_or_else(|_| DEFAULT_POSTGRES_URL.to_owned())
+}
+
+impl Drop for TempDatabase {
+    fn drop(&mut self) {
+        let Kind::Postgres { admin_url, name } = &self.kind else {
+            return;
+        };
+        let (admin_url, name) = (admin_url.clone(), name.clone());
+        // Drop may run inside a Tokio runtime, where blocking on that runtime would panic: use a
+        // private one on a thread of its own, and wait for it so the database is gone on return.
+        let outcome = std::thread::spawn(move || -> Result<(), String> {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| e.to_string())?;
+            runtime.block_on(async {
+                let mut conn = PgConnection::connect(&admin_url).await.map_err(|e| e.to_string())?;
+                conn.execute(AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let _ = conn.close().await;
+                Ok(())
+            })
+        })
+        .join();
+        match outcome {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => eprintln!("warning: could not drop test database {}: {e}", self.url),
+            Err(_) => eprintln!("warning: dropping test database {} panicked", self.url),
+        }
+    }
+}
