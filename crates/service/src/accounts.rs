@@ -1,0 +1,362 @@
+//! Accounts and sessions: register, login, refresh with rotation, logout, devices, and turning an
+//! access token into an [`Actor`].
+
+use crate::error::{ServiceError, ServiceResult};
+use crate::passwords::PasswordHasher;
+use crate::throttle::{Throttle, ThrottleDecision};
+use crate::tokens::{TokenError, TokenIssuer, hash_refresh_token, new_refresh_token};
+use chatbot_domain::{DisplayName, Email, MemberRole, Password, RoomId, SessionId, UserId, UserRole};
+use chatbot_store::{Device, NewAuditEntry, NewSession, NewUser, Rotation, Store, User, UserQuery};
+use serde_json::json;
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// The limits and lifetimes the account service enforces.
+#[derive(Debug, Clone)]
+pub struct AccountSettings {
+    pub refresh_ttl: Duration,
+    pub password_min_chars: usize,
+    /// (max failures, window) per account and per client IP.
+    pub login_per_account: (u32, Duration),
+    pub login_per_ip: (u32, Duration),
+    /// (max accounts, window) per client IP.
+    pub registrations_per_ip: (u32, Duration),
+}
+
+/// Where a request comes from, for throttles, audit entries and the device list.
+#[derive(Debug, Clone)]
+pub struct ClientContext {
+    pub ip: IpAddr,
+    pub user_agent: Option<String>,
+}
+
+/// A sign-up request, as received.
+#[derive(Debug, Clone)]
+pub struct Registration {
+    pub email: String,
+    pub name: String,
+    pub password: String,
+}
+
+/// The result of a successful register, login or refresh.
+#[derive(Debug, Clone)]
+pub struct AuthOutcome {
+    pub user: User,
+    pub access_token: String,
+    pub refresh_token: String,
+    /// Lifetime of the access token, in seconds.
+    pub expires_in: u64,
+    pub session_id: SessionId,
+}
+
+/// An authenticated caller: an active user on a signed-in device.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user: User,
+    pub session: SessionId,
+}
+
+impl Actor {
+    pub fn id(&self) -> UserId {
+        self.user.id
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.user.role == UserRole::Admin
+    }
+}
+
+const BAD_CREDENTIALS: &str = "invalid email or password";
+const USER_AGENT_MAX: usize = 256;
+
+pub struct AccountService {
+    store: Arc<dyn Store>,
+    hasher: PasswordHasher,
+    tokens: TokenIssuer,
+    settings: AccountSettings,
+    login_per_account: Throttle,
+    login_per_ip: Throttle,
+    registrations_per_ip: Throttle,
+}
+
+impl AccountService {
+    pub fn new(
+        store: Arc<dyn Store>,
+        hasher: PasswordHasher,
+        tokens: TokenIssuer,
+        settings: AccountSettings,
+    ) -> Self {
+        let throttle = |(max, window): (u32, Duration)| Throttle::new(max, window);
+        Self {
+            login_per_account: throttle(settings.login_per_account),
+            login_per_ip: throttle(settings.login_per_ip),
+            registrations_per_ip: throttle(settings.registrations_per_ip),
+            store,
+            hasher,
+            tokens,
+            settings,
+        }
+    }
+
+    /// Creates an account and signs it in. The first account of an empty database is an admin.
+    /// New accounts join the built-in `general` room.
+    pub async fn register(
+        &self,
+        registration: Registration,
+        client: &ClientContext,
+    ) -> ServiceResult<AuthOutcome> {
+        let email = Email::parse(&registration.email)?;
+        let name = DisplayName::parse(&registration.name)?;
+        let password =
+            Password::parse(&registration.password, self.settings.password_min_chars, Some(&email))?;
+        let ip_key = client.ip.to_string();
+        if let ThrottleDecision::Deny { retry_after } = self.registrations_per_ip.check(&ip_key) {
+            return Err(ServiceError::RateLimited {
+                message: "too many accounts created from this address; try again later",
+                retry_after,
+            });
+        }
+        let user = self.create_account(email, name, &password, UserRole::User, true).await?;
+        self.registrations_per_ip.record(&ip_key);
+        self.start_session(user, client).await
+    }
+
+    /// Creates an account from the shell (no throttles), optionally as admin.
+    pub async fn create_user(
+        &self,
+        email: &str,
+        name: &str,
+        password: &str,
+        admin: bool,
+    ) -> ServiceResult<User> {
+        let email = Email::parse(email)?;
+        let name = DisplayName::parse(name)?;
+        let password = Password::parse(password, self.settings.password_min_chars, Some(&email))?;
+        let role = if admin { UserRole::Admin } else { UserRole::User };
+        self.create_account(email, name, &password, role, true).await
+    }
+
+    async fn create_account(
+        &self,
+        email: Email,
+        name: DisplayName,
+        password: &Password,
+        role: UserRole,
+        first_becomes_admin: bool,
+    ) -> ServiceResult<User> {
+        // Cheap check first so a taken email does not cost a hash; the insert re-checks atomically.
+        if self.store.user_by_email(email.as_str()).await?.is_some() {
+            return Err(ServiceError::Conflict("an account with this email already exists".into()));
+        }
+        let password_hash = self.hasher.hash(password.expose()).await?;
+        let new = NewUser {
+            id: UserId::new(),
+            email: email.into_inner(),
+            name: name.into_inner(),
+            password_hash,
+            role,
+        };
+        let user = self.store.create_user(new, first_becomes_admin).await.map_err(|e| match e {
+            chatbot_store::StoreError::Conflict(_) => {
+                ServiceError::Conflict("an account with this email already exists".into())
+            }
+            other => other.into(),
+        })?;
+        if let Err(err) = self.store.add_member(RoomId::GENERAL, user.id, MemberRole::Member).await {
+            // The account is usable without it; joining `general` later adds the membership.
+            tracing::warn!(user_id = %user.id, error = %err, "could not add new user to the general room");
+        }
+        Ok(user)
+    }
+
+    /// Signs in with email and password, throttled per account and per client IP.
+    pub async fn login(
+        &self,
+        email: &str,
+        password: &str,
+        client: &ClientContext,
+    ) -> ServiceResult<AuthOutcome> {
+        let email = Email::parse(email).map_err(|_| ServiceError::Unauthorized(BAD_CREDENTIALS))?;
+        let (ip_key, account_key) = (client.ip.to_string(), email.as_str().to_owned());
+        for (throttle, key) in [(&self.login_per_ip, &ip_key), (&self.login_per_account, &account_key)] {
+            if let ThrottleDecision::Deny { retry_after } = throttle.check(key) {
+                return Err(ServiceError::RateLimited {
+                    message: "too many failed sign-in attempts; try again later",
+                    retry_after,
+                });
+            }
+        }
+        let user = self.store.user_by_email(email.as_str()).await?;
+        let verified = self.hasher.verify(password, user.as_ref().map(|u| u.password_hash.as_str())).await?;
+        let user = match user {
+            Some(user) if verified => user,
+            user => {
+                self.login_per_ip.record(&ip_key);
+                self.login_per_account.record(&account_key);
+                let reason = if user.is_some() { "wrong_password" } else { "unknown_email" };
+                self.audit(
+                    user.map(|u| u.id),
+                    "auth.login_failed",
+                    Some(email.as_str().to_owned()),
+                    json!({ "ip": ip_key, "reason": reason }),
+                )
+                .await;
+                return Err(ServiceError::Unauthorized(BAD_CREDENTIALS));
+            }
+        };
+        if !user.is_active {
+            return Err(ServiceError::Forbidden("this account has been deactivated"));
+        }
+        self.login_per_account.reset(&account_key);
+        self.store.record_login(user.id, OffsetDateTime::now_utc()).await?;
+        self.start_session(user, client).await
+    }
+
+    /// Exchanges a refresh token for a new pair. Presenting a token that was already exchanged
+    /// means it was copied: the whole device session is revoked and the event audited.
+    pub async fn refresh(&self, refresh_token: &str, client: &ClientContext) -> ServiceResult<AuthOutcome> {
+        let now = OffsetDateTime::now_utc();
+        let token = new_refresh_token();
+        let next = self.new_session(SessionId::new(), UserId::new(), &token, client, now);
+        match self.store.rotate_session(&hash_refresh_token(refresh_token), next, now).await? {
+            Rotation::Rotated { user_id, family_id } => {
+                let user =
+                    self.store.user(user_id).await?.ok_or(ServiceError::Unauthorized("unknown session"))?;
+                if !user.is_active {
+                    self.store.revoke_family(user_id, family_id, now).await?;
+                    return Err(ServiceError::Forbidden("this account has been deactivated"));
+                }
+                self.outcome(user, family_id, token, now)
+            }
+            Rotation::Reused { user_id, family_id } => {
+                self.audit(
+                    Some(user_id),
+                    "auth.token_reuse",
+                    Some(family_id.to_string()),
+                    json!({ "ip": client.ip.to_string(), "sessionId": family_id }),
+                )
+                .await;
+                Err(ServiceError::Unauthorized("refresh token already used; the session has been revoked"))
+            }
+            Rotation::Expired => Err(ServiceError::Unauthorized("refresh token expired; sign in again")),
+            Rotation::Unknown => Err(ServiceError::Unauthorized("invalid refresh token")),
+        }
+    }
+
+    /// Signs out the device that holds this refresh token. Unknown tokens are ignored: the
+    /// outcome the caller wants (that token no longer works) holds either way.
+    pub async fn logout(&self, refresh_token: &str) -> ServiceResult<()> {
+        self.store
+            .revoke_session_by_token(&hash_refresh_token(refresh_token), OffsetDateTime::now_utc())
+            .await?;
+        Ok(())
+    }
+
+    /// Resolves an access token to an active user on a live session.
+    pub async fn authenticate(&self, access_token: &str) -> ServiceResult<Actor> {
+        let claims = self.tokens.verify(access_token).map_err(|e| match e {
+            TokenError::Expired => ServiceError::Unauthorized("access token expired"),
+            TokenError::Invalid => ServiceError::Unauthorized("invalid access token"),
+        })?;
+        let user = self
+            .store
+            .authenticate(claims.sub, claims.sid, OffsetDateTime::now_utc())
+            .await?
+            .ok_or(ServiceError::Unauthorized("session ended or account deactivated"))?;
+        Ok(Actor { user, session: claims.sid })
+    }
+
+    pub async fn devices(&self, actor: &Actor) -> ServiceResult<Vec<Device>> {
+        Ok(self.store.list_devices(actor.id(), OffsetDateTime::now_utc()).await?)
+    }
+
+    pub async fn revoke_device(&self, actor: &Actor, device: SessionId) -> ServiceResult<()> {
+        if self.store.revoke_family(actor.id(), device, OffsetDateTime::now_utc()).await? {
+            Ok(())
+        } else {
+            Err(ServiceError::NotFound("session"))
+        }
+    }
+
+    pub async fn list_users(&self, search: Option<String>, limit: u32) -> ServiceResult<Vec<User>> {
+        Ok(self.store.list_users(&UserQuery { search, after: None, limit }).await?)
+    }
+
+    /// Changes a user's role (CLI and admin API); audited.
+    pub async fn set_role(&self, actor: Option<UserId>, email: &str, role: UserRole) -> ServiceResult<User> {
+        let email = Email::parse(email)?;
+        let user = self.store.user_by_email(email.as_str()).await?.ok_or(ServiceError::NotFound("user"))?;
+        let updated = self.store.set_user_role(user.id, role).await?;
+        self.audit(
+            actor,
+            "user.role_changed",
+            Some(user.id.to_string()),
+            json!({ "from": user.role, "to": role }),
+        )
+        .await;
+        Ok(updated)
+    }
+
+    async fn start_session(&self, user: User, client: &ClientContext) -> ServiceResult<AuthOutcome> {
+        let now = OffsetDateTime::now_utc();
+        let token = new_refresh_token();
+        let family = SessionId::new();
+        self.store.create_session(self.new_session(family, user.id, &token, client, now)).await?;
+        self.outcome(user, family, token, now)
+    }
+
+    fn new_session(
+        &self,
+        family_id: SessionId,
+        user_id: UserId,
+        token: &str,
+        client: &ClientContext,
+        now: OffsetDateTime,
+    ) -> NewSession {
+        NewSession {
+            id: Uuid::now_v7(),
+            family_id,
+            user_id,
+            token_hash: hash_refresh_token(token),
+            user_agent: client.user_agent.as_deref().map(|ua| ua.chars().take(USER_AGENT_MAX).collect()),
+            expires_at: now + self.settings.refresh_ttl,
+        }
+    }
+
+    fn outcome(
+        &self,
+        user: User,
+        session_id: SessionId,
+        refresh_token: String,
+        now: OffsetDateTime,
+    ) -> ServiceResult<AuthOutcome> {
+        let access_token = self
+            .tokens
+            .issue(user.id, session_id, now)
+            .map_err(|e| ServiceError::Internal(format!("cannot sign token: {e}")))?;
+        Ok(AuthOutcome {
+            user,
+            access_token,
+            refresh_token,
+            expires_in: self.tokens.access_ttl().as_secs(),
+            session_id,
+        })
+    }
+
+    /// Audit writes must never fail the action they describe; a failure is logged instead.
+    async fn audit(
+        &self,
+        actor: Option<UserId>,
+        action: &str,
+        target: Option<String>,
+        detail: serde_json::Value,
+    ) {
+        let entry = NewAuditEntry { actor_id: actor, action: action.to_owned(), target, detail };
+        if let Err(err) = self.store.record_audit(entry).await {
+            tracing::error!(action, error = %err, "could not write audit entry");
+        }
+    }
+}

@@ -1,0 +1,316 @@
+//! Rooms, members and message history, with the access rules in one place.
+//!
+//! Rule of thumb: to anyone who is not a member, a room does not exist (404), so room ids leak
+//! nothing. Members read; the owner (or an admin) changes settings and membership; anyone may
+//! leave; a signed-in user may join a public room by adding themselves.
+
+use crate::accounts::Actor;
+use crate::error::{ServiceError, ServiceResult};
+use chatbot_domain::{
+    AiMode, ClientId, Email, MemberRole, MessageContent, MessageId, MessageRole, MessageStatus, RoomId,
+    RoomName, RoomVisibility, TextField, UserId,
+};
+use chatbot_store::{
+    Appended, HistoryQuery, Member, Message, NewMessage, NewRoom, Room, RoomPatch, RoomSummary, Store,
+};
+use std::sync::Arc;
+
+/// Limits the room service enforces.
+#[derive(Debug, Clone)]
+pub struct RoomSettings {
+    pub max_room_name_chars: usize,
+    pub max_description_chars: usize,
+    pub max_system_prompt_chars: usize,
+    pub max_message_bytes: usize,
+    pub max_room_members: u32,
+    /// Largest page of messages or members.
+    pub max_page: u32,
+}
+
+/// A new room, as received.
+#[derive(Debug, Clone, Default)]
+pub struct NewRoomInput {
+    pub name: String,
+    pub description: Option<String>,
+    pub visibility: Option<RoomVisibility>,
+    pub system_prompt: Option<String>,
+    pub model: Option<String>,
+    pub ai_mode: Option<AiMode>,
+    /// Other users to add as members.
+    pub members: Vec<UserId>,
+}
+
+/// A room change, as received: `None` leaves a field alone; `Some(None)` clears it.
+#[derive(Debug, Clone, Default)]
+pub struct RoomUpdate {
+    pub name: Option<String>,
+    pub description: Option<Option<String>>,
+    pub visibility: Option<RoomVisibility>,
+    pub system_prompt: Option<Option<String>>,
+    pub model: Option<Option<String>>,
+    pub ai_mode: Option<AiMode>,
+}
+
+/// Who to add to a room.
+#[derive(Debug, Clone)]
+pub enum MemberRef {
+    Id(UserId),
+    Email(String),
+}
+
+/// A stored message and whether this call created it (`false`: an idempotent retry).
+#[derive(Debug, Clone)]
+pub struct PostedMessage {
+    pub message: Message,
+    pub created: bool,
+}
+
+const MODEL_MAX_CHARS: usize = 100;
+
+pub struct RoomService {
+    store: Arc<dyn Store>,
+    settings: RoomSettings,
+}
+
+impl RoomService {
+    pub fn new(store: Arc<dyn Store>, settings: RoomSettings) -> Self {
+        Self { store, settings }
+    }
+
+    pub fn settings(&self) -> &RoomSettings {
+        &self.settings
+    }
+
+    pub async fn create(&self, actor: &Actor, input: NewRoomInput) -> ServiceResult<RoomSummary> {
+        let name = RoomName::parse(&input.name, self.settings.max_room_name_chars)?;
+        let description = TextField::parse(
+            "description",
+            input.description.as_deref(),
+            self.settings.max_description_chars,
+        )?;
+        let system_prompt = TextField::parse(
+            "systemPrompt",
+            input.system_prompt.as_deref(),
+            self.settings.max_system_prompt_chars,
+        )?;
+        let model = TextField::parse("model", input.model.as_deref(), MODEL_MAX_CHARS)?;
+        let mut members = input.members;
+        members.sort();
+        members.dedup();
+        members.retain(|id| *id != actor.id());
+        if members.len() + 1 > self.settings.max_room_members as usize {
+            return Err(ServiceError::Conflict(format!(
+                "a room may have at most {} members",
+                self.settings.max_room_members
+            )));
+        }
+        let new = NewRoom {
+            id: RoomId::new(),
+            name: name.into_inner(),
+            description: description.into_inner(),
+            owner_id: actor.id(),
+            visibility: input.visibility.unwrap_or(RoomVisibility::Private),
+            system_prompt: system_prompt.into_inner(),
+            model: model.into_inner(),
+            // SPEC §6: a room with one human answers every message; several humans talk among
+            // themselves and call the assistant by name.
+            ai_mode: input.ai_mode.unwrap_or(if members.is_empty() {
+                AiMode::Always
+            } else {
+                AiMode::Mention
+            }),
+        };
+        let room = self.store.create_room(new, &members).await.map_err(|e| match e {
+            chatbot_store::StoreError::NotFound => ServiceError::NotFound("user"),
+            other => other.into(),
+        })?;
+        self.summary(actor, room.id).await
+    }
+
+    pub async fn list(&self, actor: &Actor, limit: u32) -> ServiceResult<Vec<RoomSummary>> {
+        Ok(self.store.list_rooms_for_user(actor.id(), limit.clamp(1, 500)).await?)
+    }
+
+    /// The room as its member sees it; 404 for everyone else.
+    pub async fn summary(&self, actor: &Actor, room_id: RoomId) -> ServiceResult<RoomSummary> {
+        self.store.room_for_member(room_id, actor.id()).await?.ok_or(ServiceError::NotFound("room"))
+    }
+
+    pub async fn update(
+        &self,
+        actor: &Actor,
+        room_id: RoomId,
+        update: RoomUpdate,
+    ) -> ServiceResult<RoomSummary> {
+        let summary = self.summary(actor, room_id).await?;
+        self.require_manager(actor, &summary)?;
+        let text = |field, value: Option<Option<String>>, max| -> ServiceResult<Option<Option<String>>> {
+            value.map(|v| Ok(TextField::parse(field, v.as_deref(), max)?.into_inner())).transpose()
+        };
+        let patch = RoomPatch {
+            name: update
+                .name
+                .map(|n| RoomName::parse(&n, self.settings.max_room_name_chars).map(RoomName::into_inner))
+                .transpose()?,
+            description: text("description", update.description, self.settings.max_description_chars)?,
+            visibility: update.visibility,
+            system_prompt: text("systemPrompt", update.system_prompt, self.settings.max_system_prompt_chars)?,
+            model: text("model", update.model, MODEL_MAX_CHARS)?,
+            ai_mode: update.ai_mode,
+        };
+        if room_id.is_general() && patch.visibility == Some(RoomVisibility::Private) {
+            return Err(ServiceError::Conflict("the general room is always public".into()));
+        }
+        self.store.update_room(room_id, patch).await?;
+        self.summary(actor, room_id).await
+    }
+
+    pub async fn delete(&self, actor: &Actor, room_id: RoomId) -> ServiceResult<()> {
+        let summary = self.summary(actor, room_id).await?;
+        if room_id.is_general() {
+            return Err(ServiceError::Forbidden("the general room cannot be deleted"));
+        }
+        self.require_manager(actor, &summary)?;
+        self.store.delete_room(room_id).await?;
+        Ok(())
+    }
+
+    pub async fn members(
+        &self,
+        actor: &Actor,
+        room_id: RoomId,
+        after: Option<UserId>,
+        limit: u32,
+    ) -> ServiceResult<Vec<Member>> {
+        self.summary(actor, room_id).await?;
+        Ok(self.store.list_members(room_id, after, limit.clamp(1, self.settings.max_page)).await?)
+    }
+
+    /// Adds a member. The owner or an admin adds anyone; any signed-in user may add themselves to
+    /// a public room (joining it). Adding an existing member succeeds and changes nothing.
+    /// Returns the membership and whether it is new.
+    pub async fn add_member(
+        &self,
+        actor: &Actor,
+        room_id: RoomId,
+        who: MemberRef,
+    ) -> ServiceResult<(Member, bool)> {
+        let target = match who {
+            MemberRef::Id(id) => id,
+            MemberRef::Email(email) => {
+                let email = Email::parse(&email)?;
+                self.store.user_by_email(email.as_str()).await?.ok_or(ServiceError::NotFound("user"))?.id
+            }
+        };
+        match self.store.room_for_member(room_id, actor.id()).await? {
+            Some(summary) => {
+                if target != actor.id() {
+                    self.require_manager(actor, &summary)?;
+                }
+            }
+            None => {
+                let joinable = target == actor.id()
+                    && self
+                        .store
+                        .room(room_id)
+                        .await?
+                        .is_some_and(|r| r.visibility == RoomVisibility::Public);
+                if !joinable {
+                    return Err(ServiceError::NotFound("room"));
+                }
+            }
+        }
+        if let Some(existing) = self.store.member(room_id, target).await? {
+            return Ok((existing, false));
+        }
+        let target_user = self.store.user(target).await?;
+        if !target_user.is_some_and(|u| u.is_active) {
+            return Err(ServiceError::NotFound("user"));
+        }
+        if self.store.count_members(room_id).await? >= i64::from(self.settings.max_room_members) {
+            return Err(ServiceError::Conflict(format!(
+                "the room is full ({} members)",
+                self.settings.max_room_members
+            )));
+        }
+        Ok(self.store.add_member(room_id, target, MemberRole::Member).await?)
+    }
+
+    /// Removes a member: the owner or an admin removes anyone but the owner; anyone may leave.
+    pub async fn remove_member(&self, actor: &Actor, room_id: RoomId, target: UserId) -> ServiceResult<()> {
+        let summary = self.summary(actor, room_id).await?;
+        if target != actor.id() {
+            self.require_manager(actor, &summary)?;
+        }
+        let member = self.store.member(room_id, target).await?.ok_or(ServiceError::NotFound("member"))?;
+        if member.role == MemberRole::Owner {
+            return Err(ServiceError::Conflict("the owner cannot leave the room; delete it instead".into()));
+        }
+        self.store.remove_member(room_id, target).await?;
+        Ok(())
+    }
+
+    pub async fn messages(
+        &self,
+        actor: &Actor,
+        room_id: RoomId,
+        query: HistoryQuery,
+    ) -> ServiceResult<Vec<Message>> {
+        self.summary(actor, room_id).await?;
+        let query = HistoryQuery { limit: query.limit.clamp(1, self.settings.max_page), ..query };
+        Ok(self.store.list_messages(room_id, query).await?)
+    }
+
+    /// Stores a user's message, durably, before returning. The same `client_id` again returns the
+    /// first message (`created: false`) and stores nothing.
+    pub async fn post_message(
+        &self,
+        actor: &Actor,
+        room_id: RoomId,
+        content: &str,
+        client_id: Option<&str>,
+    ) -> ServiceResult<PostedMessage> {
+        let content = MessageContent::parse(content, self.settings.max_message_bytes)?;
+        let client_id = client_id.map(ClientId::parse).transpose()?;
+        self.summary(actor, room_id).await?;
+        let new = NewMessage {
+            id: MessageId::new(),
+            room_id,
+            user_id: Some(actor.id()),
+            role: MessageRole::User,
+            content: content.into_inner(),
+            status: MessageStatus::Complete,
+            model: None,
+            reply_to: None,
+            client_id: client_id.map(ClientId::into_inner),
+        };
+        Ok(match self.store.append_message(new).await? {
+            Appended::Created(message) => PostedMessage { message, created: true },
+            Appended::Duplicate(message) => {
+                if message.room_id != room_id {
+                    return Err(ServiceError::Conflict("clientId was already used for another room".into()));
+                }
+                PostedMessage { message, created: false }
+            }
+        })
+    }
+
+    /// Marks the room read up to `seq` for this user; returns the stored position.
+    pub async fn mark_read(&self, actor: &Actor, room_id: RoomId, seq: i64) -> ServiceResult<i64> {
+        self.summary(actor, room_id).await?;
+        Ok(self.store.mark_read(room_id, actor.id(), seq.max(0)).await?)
+    }
+
+    /// The room, for callers that already checked membership.
+    pub async fn room(&self, room_id: RoomId) -> ServiceResult<Room> {
+        self.store.room(room_id).await?.ok_or(ServiceError::NotFound("room"))
+    }
+
+    fn require_manager(&self, actor: &Actor, summary: &RoomSummary) -> ServiceResult<()> {
+        if actor.is_admin() || summary.my_role == MemberRole::Owner {
+            Ok(())
+        } else {
+            Err(ServiceError::Forbidden("only the room's owner or an admin may do this"))
+        }
+    }
+}

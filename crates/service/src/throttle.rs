@@ -1,0 +1,132 @@
+//! In-process sliding-window throttles for security events (failed logins, registrations).
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// Counts events per key within a sliding window and refuses once `max` are inside it.
+///
+/// Memory is bounded: each key keeps at most `max` timestamps, and keys whose events have all
+/// left the window are dropped whenever the map grows past `PRUNE_AT` entries.
+/// The state is per process; with several instances each enforces its own count (documented).
+pub struct Throttle {
+    max: usize,
+    window: Duration,
+    events: Mutex<HashMap<String, VecDeque<Instant>>>,
+}
+
+/// Whether an action may proceed now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ThrottleDecision {
+    Allow,
+    /// Refused; the oldest counted event leaves the window after this long.
+    Deny {
+        retry_after: Duration,
+    },
+}
+
+const PRUNE_AT: usize = 10_000;
+
+impl Throttle {
+    pub fn new(max: u32, window: Duration) -> Self {
+        Self { max: max.max(1) as usize, window, events: Mutex::new(HashMap::new()) }
+    }
+
+    /// Decides without recording.
+    pub fn check(&self, key: &str) -> ThrottleDecision {
+        self.check_at(key, Instant::now())
+    }
+
+    /// Records one event for `key`.
+    pub fn record(&self, key: &str) {
+        self.record_at(key, Instant::now());
+    }
+
+    /// Forgets `key` (for example after a successful login).
+    pub fn reset(&self, key: &str) {
+        self.lock().remove(key);
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, VecDeque<Instant>>> {
+        // A panic while holding this lock cannot leave the map inconsistent (each operation is
+        // a single insert/remove), so a poisoned lock is safe to keep using.
+        self.events.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn check_at(&self, key: &str, now: Instant) -> ThrottleDecision {
+        let mut events = self.lock();
+        let Some(times) = events.get_mut(key) else { return ThrottleDecision::Allow };
+        Self::expire(times, now, self.window);
+        match times.front() {
+            Some(oldest) if times.len() >= self.max => ThrottleDecision::Deny {
+                retry_after: (*oldest + self.window)
+                    .saturating_duration_since(now)
+                    .max(Duration::from_secs(1)),
+            },
+            _ => ThrottleDecision::Allow,
+        }
+    }
+
+    fn record_at(&self, key: &str, now: Instant) {
+        let mut events = self.lock();
+        if events.len() >= PRUNE_AT {
+            let window = self.window;
+            events.retain(|_, times| {
+                Self::expire(times, now, window);
+                !times.is_empty()
+            });
+        }
+        let times = events.entry(key.to_owned()).or_default();
+        Self::expire(times, now, self.window);
+        if times.len() >= self.max {
+            times.pop_front();
+        }
+        times.push_back(now);
+    }
+
+    fn expire(times: &mut VecDeque<Instant>, now: Instant, window: Duration) {
+        while times.front().is_some_and(|t| now.duration_since(*t) >= window) {
+            times.pop_front();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn denies_after_max_until_the_window_passes() {
+        let throttle = Throttle::new(3, Duration::from_secs(60));
+        let start = Instant::now();
+        for i in 0..3 {
+            assert_eq!(throttle.check_at("k", start), ThrottleDecision::Allow, "event {i}");
+            throttle.record_at("k", start + Duration::from_secs(i));
+        }
+        let now = start + Duration::from_secs(10);
+        assert_eq!(
+            throttle.check_at("k", now),
+            ThrottleDecision::Deny { retry_after: Duration::from_secs(50) }
+        );
+        assert_eq!(throttle.check_at("other", now), ThrottleDecision::Allow);
+        assert_eq!(throttle.check_at("k", start + Duration::from_secs(60)), ThrottleDecision::Allow);
+    }
+
+    #[test]
+    fn reset_forgets() {
+        let throttle = Throttle::new(1, Duration::from_secs(60));
+        throttle.record("k");
+        assert!(matches!(throttle.check("k"), ThrottleDecision::Deny { .. }));
+        throttle.reset("k");
+        assert_eq!(throttle.check("k"), ThrottleDecision::Allow);
+    }
+
+    #[test]
+    fn memory_per_key_is_bounded() {
+        let throttle = Throttle::new(2, Duration::from_secs(60));
+        for _ in 0..100 {
+            throttle.record("k");
+        }
+        assert_eq!(throttle.lock().get("k").map(VecDeque::len), Some(2));
+    }
+}
