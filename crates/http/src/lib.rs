@@ -1,0 +1,32 @@
+//! The HTTP edge: REST API under `/api`, health endpoints, OpenAPI, and the embedded web app.
+//!
+//! Handlers are thin: parse the request into domain input, call a service, translate the result
+//! (or the [`ApiError`]) into JSON. Cross-cutting behaviour (request ids, security headers, CORS,
+//! compression, timeouts, body limits) lives in [`layers`].
+
+mod dto;
+mod error;
+mod extract;
+mod layers;
+mod openapi;
+mod routes;
+mod spa;
+mod state;
+
+pub use error::ApiError;
+pub use state::{AppState, HttpSettings};
+
+use axum::Router;
+
+/// The complete application router.
+pub fn router(state: AppState) -> Router {
+    let api = routes::api_router(state.clone());
+    layers::apply(
+        Router::new()
+            .nest("/api", layers::api_only(api, &state.settings))
+            .merge(routes::health::router(state.clone()))
+            .merge(openapi::docs_router())
+            .fallback(spa::serve),
+        &state.settings,
+    )
+}

@@ -1,0 +1,39 @@
+//! The OpenAPI document at `/api/openapi.json` and its docs page at `/api/docs`, whose Swagger
+//! UI assets are compiled into the binary (nothing is fetched from a CDN).
+
+use crate::routes::{auth, health, rooms};
+use axum::Router;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_swagger_ui::SwaggerUi;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "chatbot-socket API", description = "REST API of the chatbot-socket server. Real-time events travel over Socket.IO at /socket.io/ (namespace /chat)."),
+    paths(
+        auth::register, auth::login, auth::refresh, auth::logout, auth::me, auth::sessions, auth::revoke_session,
+        rooms::list, rooms::create, rooms::get, rooms::update, rooms::remove, rooms::messages, rooms::post_message,
+        rooms::members, rooms::add_member, rooms::remove_member, health::version,
+    ),
+    modifiers(&BearerAuth),
+    tags((name = "auth", description = "Accounts and device sessions"), (name = "rooms", description = "Rooms, members and history"), (name = "meta"))
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build(),
+            ),
+        );
+    }
+}
+
+pub fn docs_router() -> Router {
+    SwaggerUi::new("/api/docs").url("/api/openapi.json", ApiDoc::openapi()).into()
+}

@@ -1,0 +1,44 @@
+//! Route tables. Each module maps one resource's endpoints to service calls.
+
+pub mod auth;
+pub mod health;
+pub mod rooms;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+use axum::Router;
+use axum::http::StatusCode;
+use axum::routing::{delete, get, post};
+
+/// Everything under `/api`.
+pub fn api_router(state: AppState) -> Router {
+    Router::new()
+        .route("/auth/register", post(auth::register))
+        .route("/auth/login", post(auth::login))
+        .route("/auth/refresh", post(auth::refresh))
+        .route("/auth/logout", post(auth::logout))
+        .route("/auth/me", get(auth::me))
+        .route("/auth/sessions", get(auth::sessions))
+        .route("/auth/sessions/{id}", delete(auth::revoke_session))
+        .route("/rooms", get(rooms::list).post(rooms::create))
+        .route("/rooms/{id}", get(rooms::get).patch(rooms::update).delete(rooms::remove))
+        .route("/rooms/{id}/messages", get(rooms::messages).post(rooms::post_message))
+        .route("/rooms/{id}/members", get(rooms::members).post(rooms::add_member))
+        .route("/rooms/{id}/members/{user_id}", delete(rooms::remove_member))
+        .route("/version", get(health::version))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .with_state(state)
+}
+
+async fn not_found() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such API endpoint")
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "this endpoint does not support that method",
+    )
+}

@@ -1,0 +1,30 @@
+//! Serves the embedded web app: a file if one matches the path, else `index.html` (SPA fallback,
+//! so client-side routes survive a reload).
+
+use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+
+pub async fn serve(method: Method, uri: Uri) -> Response {
+    if method != Method::GET && method != Method::HEAD {
+        return StatusCode::METHOD_NOT_ALLOWED.into_response();
+    }
+    let path = uri.path().trim_start_matches('/');
+    let asset = chatbot_web::asset(path).or_else(|| {
+        // A path that looks like a file (has an extension) and is missing is a real 404;
+        // anything else is a client-side route.
+        let looks_like_file = path.rsplit('/').next().is_some_and(|last| last.contains('.'));
+        (!looks_like_file).then(chatbot_web::index).flatten()
+    });
+    match asset {
+        Some(asset) => {
+            let mut response = (StatusCode::OK, asset.bytes).into_response();
+            let headers = response.headers_mut();
+            if let Ok(mime) = HeaderValue::from_str(&asset.mime) {
+                headers.insert(header::CONTENT_TYPE, mime);
+            }
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(asset.cache_control));
+            response
+        }
+        None => (StatusCode::NOT_FOUND, "not found").into_response(),
+    }
+}

@@ -1,0 +1,25 @@
+use chatbot_service::{AccountService, RoomService};
+use chatbot_store::Store;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Settings the HTTP layer itself applies.
+#[derive(Debug, Clone)]
+pub struct HttpSettings {
+    pub max_body_bytes: usize,
+    pub request_timeout: Duration,
+    /// Allowed cross-origin browser origins; empty = same origin only.
+    pub cors_origins: Vec<String>,
+    pub trust_proxy_headers: bool,
+    /// Shown by `/readyz` and `/api/version`.
+    pub version: &'static str,
+}
+
+/// What handlers need, cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub accounts: Arc<AccountService>,
+    pub rooms: Arc<RoomService>,
+    pub store: Arc<dyn Store>,
+    pub settings: Arc<HttpSettings>,
+}
