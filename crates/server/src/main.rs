@@ -1,0 +1,129 @@
+//! The `chatbot` binary: parse the command line, load configuration, dispatch.
+
+use anyhow::Context;
+use chatbot_domain::UserRole;
+use chatbot_server::cli::{Cli, Command, UserCommand};
+use chatbot_server::{Application, VERSION, build_services, telemetry};
+use clap::Parser;
+use std::io::BufRead;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if matches!(cli.command, Some(Command::Version)) {
+        println!("chatbot {VERSION}");
+        return ExitCode::SUCCESS;
+    }
+    let config = match cli.global.load_config() {
+        Ok(config) => config,
+        Err(err) => {
+            // One line naming the setting: the operator's whole diagnosis.
+            eprintln!("chatbot: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    telemetry::init(config.log_format);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("chatbot: cannot start the async runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command.unwrap_or(Command::Serve), config)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("chatbot: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command, config: chatbot_config::Config) -> anyhow::Result<()> {
+    match command {
+        Command::Serve => {
+            let app = Application::build(config).await?;
+            app.run(shutdown_signal()).await
+        }
+        Command::Migrate => {
+            let state = build_services(&config).await?;
+            state.store.close().await;
+            println!("migrations applied ({})", state.store.backend());
+            Ok(())
+        }
+        Command::User(command) => user_command(command, &config).await,
+        Command::Version => Ok(()),
+    }
+}
+
+async fn user_command(command: UserCommand, config: &chatbot_config::Config) -> anyhow::Result<()> {
+    let state = build_services(config).await?;
+    let accounts = &state.accounts;
+    let result = match command {
+        UserCommand::Create { email, name, password, password_stdin, admin } => {
+            let password = match (password, password_stdin) {
+                (Some(p), _) => p,
+                (None, true) => {
+                    let mut line = String::new();
+                    std::io::stdin()
+                        .lock()
+                        .read_line(&mut line)
+                        .context("cannot read the password from stdin")?;
+                    line.trim_end_matches(['\r', '\n']).to_owned()
+                }
+                (None, false) => anyhow::bail!("give --password-stdin (recommended) or --password"),
+            };
+            let user = accounts.create_user(&email, &name, &password, admin).await?;
+            println!("created {} <{}> ({}), id {}", user.name, user.email, user.role, user.id);
+            Ok(())
+        }
+        UserCommand::List { search, limit } => {
+            let users = accounts.list_users(search, limit).await?;
+            println!("{:<36}  {:<6}  {:<6}  {:<32}  name", "id", "role", "active", "email");
+            for u in users {
+                println!("{:<36}  {:<6}  {:<6}  {:<32}  {}", u.id, u.role, u.is_active, u.email, u.name);
+            }
+            Ok(())
+        }
+        UserCommand::SetRole { email, admin, role } => {
+            let role = match (admin, role) {
+                (true, _) => UserRole::Admin,
+                (false, Some(role)) => role,
+                (false, None) => anyhow::bail!("give --admin or --role user|admin"),
+            };
+            let user = accounts.set_role(None, &email, role).await?;
+            println!("{} <{}> is now {}", user.name, user.email, user.role);
+            Ok(())
+        }
+    };
+    state.store.close().await;
+    result
+}
+
+/// Resolves on Ctrl-C or SIGTERM (what container orchestrators send).
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(err) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %err, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(err) => {
+                tracing::error!(error = %err, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

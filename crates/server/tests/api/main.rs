@@ -1,0 +1,9 @@
+//! HTTP integration tests: the real server on port 0, spoken to over HTTP, on SQLite and on
+//! PostgreSQL (each test body runs once per backend).
+
+mod support;
+
+mod auth;
+mod bad_input;
+mod lifecycle;
+mod rooms;

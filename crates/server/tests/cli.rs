@@ -1,0 +1,160 @@
+//! The `chatbot` binary itself: configuration errors, subcommands, and a real `serve` on the
+//! embedded default in an empty directory, stopped with SIGTERM.
+
+use std::io::Write;
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_chatbot");
+
+/// The binary with a clean environment (no developer settings leak in), run in `dir`.
+fn chatbot(dir: &Path) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.current_dir(dir)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("LOG_FORMAT", "json");
+    cmd
+}
+
+fn stderr_of(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn version_prints_the_package_version() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let output = chatbot(dir.path()).arg("version").output().expect("runs");
+    assert!(output.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout).trim(),
+        format!("chatbot {}", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[test]
+fn bad_configuration_fails_with_one_line_naming_the_setting() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cases: [(&str, &str, &str); 5] = [
+        ("DATABASE_URL", "mysql://localhost/x", "DATABASE_URL"),
+        ("REDIS_URL", "::not a url::", "REDIS_URL"),
+        ("JWT_SECRET", "too-short", "JWT_SECRET"),
+        ("LISTEN_ADDR", "nowhere", "LISTEN_ADDR"),
+        ("CHATBOT_MAX_MESSAGE_BYTES", "lots", "CHATBOT_MAX_MESSAGE_BYTES"),
+    ];
+    for (name, value, expected) in cases {
+        let output = chatbot(dir.path()).env(name, value).arg("serve").output().expect("runs");
+        assert_eq!(output.status.code(), Some(2), "{name}={value}");
+        let stderr = stderr_of(&output);
+        assert_eq!(stderr.trim().lines().count(), 1, "one line for {name}: {stderr}");
+        assert!(stderr.contains(expected), "{name}: {stderr}");
+    }
+    let output =
+        chatbot(dir.path()).env("DATABASE_URL", "postgres://postgres@127.0.0.1/x").output().expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr_of(&output).contains("missing JWT_SECRET"));
+    let output = chatbot(dir.path()).args(["--config", "absent.toml"]).output().expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr_of(&output).contains("absent.toml"));
+    let output = chatbot(dir.path()).args(["--set", "limits.nope=1"]).output().expect("runs");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr_of(&output).contains("limits.nope"));
+}
+
+#[test]
+fn migrate_and_user_commands_manage_accounts() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let migrate = chatbot(dir.path()).arg("migrate").output().expect("runs");
+    assert!(migrate.status.success(), "{}", stderr_of(&migrate));
+    assert!(dir.path().join("data/chatbot.db").exists(), "the SQLite file is created under ./data");
+
+    let mut create = chatbot(dir.path())
+        .args([
+            "user",
+            "create",
+            "--email",
+            "Root@Example.com",
+            "--name",
+            "Root",
+            "--password-stdin",
+            "--admin",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("runs");
+    create.stdin.take().expect("stdin").write_all(b"a long enough password\n").expect("written");
+    let created = create.wait_with_output().expect("finishes");
+    assert!(created.status.success(), "{}", stderr_of(&created));
+    assert!(String::from_utf8_lossy(&created.stdout).contains("<root@example.com> (admin)"));
+
+    let weak = chatbot(dir.path())
+        .args(["user", "create", "--email", "b@example.com", "--name", "B", "--password", "short"])
+        .output()
+        .expect("runs");
+    assert!(!weak.status.success());
+    assert!(stderr_of(&weak).contains("at least 10"), "{}", stderr_of(&weak));
+
+    let demote = chatbot(dir.path())
+        .args(["user", "set-role", "--email", "root@example.com", "--role", "user"])
+        .output()
+        .expect("runs");
+    assert!(demote.status.success(), "{}", stderr_of(&demote));
+    let list = chatbot(dir.path()).args(["user", "list"]).output().expect("runs");
+    let listing = String::from_utf8_lossy(&list.stdout);
+    assert!(listing.contains("root@example.com") && listing.contains(" user "), "{listing}");
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
+}
+
+fn get(port: u16, path: &str) -> Option<String> {
+    use std::io::Read;
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    Some(response)
+}
+
+/// What `make run` does: start on the embedded default in an empty directory, serve the page
+/// and the API, and stop cleanly on SIGTERM.
+#[test]
+fn serve_on_the_embedded_default_and_stop_on_sigterm() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let port = free_port();
+    let server = chatbot(dir.path())
+        .env("PORT", port.to_string())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starts");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let health = loop {
+        if let Some(response) = get(port, "/healthz") {
+            break response;
+        }
+        assert!(Instant::now() < deadline, "the server did not come up on port {port}");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(health.starts_with("HTTP/1.1 200"), "{health}");
+    let page = get(port, "/").expect("page");
+    assert!(page.starts_with("HTTP/1.1 200") && page.contains("chatbot-socket"), "{page}");
+    let ready = get(port, "/readyz").expect("readyz");
+    assert!(ready.contains("\"backend\":\"sqlite\""), "{ready}");
+    assert!(dir.path().join("data/chatbot.db").exists());
+    assert!(dir.path().join("data/jwt_secret").exists(), "a secret is generated on first start");
+
+    let killed = Command::new("kill").args(["-TERM", &server.id().to_string()]).status().expect("kill runs");
+    assert!(killed.success());
+    let output = server.wait_with_output().expect("exits");
+    let logs = stderr_of(&output);
+    assert!(output.status.success(), "clean exit on SIGTERM: {logs}");
+    assert!(logs.contains("JWT_SECRET is not set"), "the generated secret is warned about: {logs}");
+    assert!(logs.contains("shutting down"), "{logs}");
+}
