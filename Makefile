@@ -1,0 +1,43 @@
+# chatbot-socket: the two commands a new user needs are `make run` and `make test`.
+
+SHELL := /bin/bash
+# Build artefacts live outside the clone so every checkout (and CI run) reuses one cache.
+export CARGO_TARGET_DIR ?= $(HOME)/.cache/chatbot-socket/target
+CARGO ?= cargo
+
+.PHONY: run build test fmt lint unit services help
+
+help:
+	@echo "make run    build and start the server on the embedded default (http://localhost:3000)"
+	@echo "make test   everything CI runs: formatting, clippy, all tests on SQLite and PostgreSQL"
+	@echo "make build  optimised binary at $(CARGO_TARGET_DIR)/release/chatbot"
+
+## Start the server on the embedded default: SQLite under ./data, no configuration needed.
+run:
+	$(CARGO) run --locked --bin chatbot -- serve
+
+## The optimised binary.
+build:
+	$(CARGO) build --locked --release --bin chatbot
+	@echo "built $(CARGO_TARGET_DIR)/release/chatbot"
+
+## Everything CI runs.
+test: services fmt lint unit
+
+fmt:
+	$(CARGO) fmt --all -- --check
+
+lint:
+	$(CARGO) clippy --locked --workspace --all-targets -- -D warnings
+
+unit:
+	@if $(CARGO) nextest --version >/dev/null 2>&1; then \
+		$(CARGO) nextest run --locked --workspace --no-fail-fast; \
+	else \
+		echo "cargo-nextest not found: falling back to cargo test"; \
+		$(CARGO) test --locked --workspace --no-fail-fast; \
+	fi
+
+## PostgreSQL and Redis on 127.0.0.1, started if installed but stopped.
+services:
+	@scripts/ensure-services.sh
