@@ -125,6 +125,10 @@ pub trait Store: Send + Sync + 'static {
     /// With `client_id` set and the same user having sent it before (in any room), returns
     /// `Duplicate(first message)` and writes nothing. Errors: `NotFound` (no such room).
     async fn append_message(&self, new: NewMessage) -> StoreResult<Appended>;
+    /// Appends several messages in one transaction (group commit: one durable commit for the
+    /// batch). Results are in input order and each is what `append_message` would have returned;
+    /// a missing room fails only its own message. Within a room, seqs follow input order.
+    async fn append_messages(&self, batch: Vec<NewMessage>) -> StoreResult<Vec<StoreResult<Appended>>>;
     async fn message(&self, id: MessageId) -> StoreResult<Option<Message>>;
     /// Messages of a room in ascending seq order, deleted ones included (clients render them as
     /// deleted). See [`HistoryQuery`].

@@ -38,6 +38,19 @@ pub struct SqliteStore {
 }
 
 impl SqliteStore {
+    /// The message a user first sent with this idempotency key, read outside any transaction.
+    async fn first_with_client_id(&self, new: &NewMessage) -> StoreResult<Option<Message>> {
+        let (Some(user_id), Some(client_id)) = (new.user_id, new.client_id.as_deref()) else {
+            return Ok(None);
+        };
+        let row = sqlx::query(concat!(message_select!(), "WHERE m.user_id = $1 AND m.client_id = $2"))
+            .bind(user_id.as_uuid())
+            .bind(client_id)
+            .fetch_optional(&self.reader)
+            .await?;
+        row.map(|r| rows::message(&r, "")).transpose()
+    }
+
     /// Opens (creating the file and its parent directory if missing) and, if asked, migrates.
     pub async fn open(o: &OpenOptions) -> StoreResult<Self> {
         let base = SqliteConnectOptions::from_str(&o.url)
@@ -139,6 +152,62 @@ async fn revoke_family_in(
         .execute(&mut **tx)
         .await?;
     Ok(done.rows_affected())
+}
+
+/// Why appending one message inside a transaction failed.
+enum AppendError {
+    /// No such room; nothing was written, so the transaction can go on.
+    RoomMissing,
+    /// The idempotency key was taken after the check (only possible with concurrent writers).
+    ClientIdTaken(sqlx::Error),
+    Store(StoreError),
+}
+
+impl<E: Into<StoreError>> From<E> for AppendError {
+    fn from(err: E) -> Self {
+        AppendError::Store(err.into())
+    }
+}
+
+/// Appends one message within `tx`: the idempotency check, the room's seq bump and the insert.
+async fn append_in(tx: &mut Transaction<'static, Sqlite>, new: &NewMessage) -> Result<Appended, AppendError> {
+    if let (Some(user_id), Some(client_id)) = (new.user_id, new.client_id.as_deref())
+        && let Some(first) = message_by_client_id_in(tx, user_id.as_uuid(), client_id).await?
+    {
+        return Ok(Appended::Duplicate(first));
+    }
+    let seq: i64 =
+        sqlx::query_scalar("UPDATE rooms SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq")
+            .bind(new.room_id.as_uuid())
+            .fetch_optional(&mut **tx)
+            .await?
+            .ok_or(AppendError::RoomMissing)?;
+    let at = ts(now());
+    let inserted = sqlx::query(
+        "INSERT INTO messages (id, room_id, seq, user_id, role, content, status, model, reply_to, client_id, \
+                               created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)",
+    )
+    .bind(new.id.as_uuid())
+    .bind(new.room_id.as_uuid())
+    .bind(seq)
+    .bind(new.user_id.map(|id| id.as_uuid()))
+    .bind(new.role.as_str())
+    .bind(&new.content)
+    .bind(new.status.as_str())
+    .bind(&new.model)
+    .bind(new.reply_to.map(|id| id.as_uuid()))
+    .bind(&new.client_id)
+    .bind(&at)
+    .execute(&mut **tx)
+    .await;
+    match inserted {
+        Ok(_) => Ok(Appended::Created(message_in(tx, new.id.as_uuid()).await?)),
+        Err(e) if rows::is_client_id_conflict(&e) && new.user_id.is_some() && new.client_id.is_some() => {
+            Err(AppendError::ClientIdTaken(e))
+        }
+        Err(e) => Err(AppendError::Store(write_err(e))),
+    }
 }
 
 async fn message_in(tx: &mut Transaction<'static, Sqlite>, id: Uuid) -> StoreResult<Message> {
@@ -622,53 +691,44 @@ impl Store for SqliteStore {
 
     async fn append_message(&self, new: NewMessage) -> StoreResult<Appended> {
         let mut tx = self.begin().await?;
-        if let (Some(user_id), Some(client_id)) = (new.user_id, new.client_id.as_deref())
-            && let Some(first) = message_by_client_id_in(&mut tx, user_id.as_uuid(), client_id).await?
-        {
-            return Ok(Appended::Duplicate(first));
-        }
-        let seq: i64 =
-            sqlx::query_scalar("UPDATE rooms SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq")
-                .bind(new.room_id.as_uuid())
-                .fetch_optional(&mut *tx)
-                .await?
-                .ok_or(StoreError::NotFound)?;
-        let at = ts(now());
-        let inserted = sqlx::query(
-            "INSERT INTO messages (id, room_id, seq, user_id, role, content, status, model, reply_to, client_id, \
-                                   created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)",
-        )
-        .bind(new.id.as_uuid())
-        .bind(new.room_id.as_uuid())
-        .bind(seq)
-        .bind(new.user_id.map(|id| id.as_uuid()))
-        .bind(new.role.as_str())
-        .bind(&new.content)
-        .bind(new.status.as_str())
-        .bind(&new.model)
-        .bind(new.reply_to.map(|id| id.as_uuid()))
-        .bind(&new.client_id)
-        .bind(&at)
-        .execute(&mut *tx)
-        .await;
-        if let Err(e) = inserted {
-            // Unreachable with one writer, kept for symmetry with PostgreSQL: the idempotency key
-            // was taken after the check above.
-            if rows::is_client_id_conflict(&e)
-                && let (Some(user_id), Some(client_id)) = (new.user_id, new.client_id.as_deref())
-            {
-                tx.rollback().await?;
-                let mut tx = self.begin().await?;
-                let first = message_by_client_id_in(&mut tx, user_id.as_uuid(), client_id).await?;
-                tx.rollback().await?;
-                return first.map(Appended::Duplicate).ok_or(StoreError::Database(e));
+        match append_in(&mut tx, &new).await {
+            Ok(appended) => {
+                tx.commit().await?;
+                Ok(appended)
             }
-            return Err(write_err(e));
+            Err(AppendError::ClientIdTaken(e)) => {
+                // A concurrent append with the same idempotency key committed after our check:
+                // undo the seq bump and answer with its message.
+                tx.rollback().await?;
+                self.first_with_client_id(&new).await?.map(Appended::Duplicate).ok_or(StoreError::Database(e))
+            }
+            Err(AppendError::RoomMissing) => Err(StoreError::NotFound),
+            Err(AppendError::Store(e)) => Err(e),
         }
-        let message = message_in(&mut tx, new.id.as_uuid()).await?;
+    }
+
+    async fn append_messages(&self, batch: Vec<NewMessage>) -> StoreResult<Vec<StoreResult<Appended>>> {
+        let mut tx = self.begin().await?;
+        let mut results = Vec::with_capacity(batch.len());
+        for new in &batch {
+            match append_in(&mut tx, new).await {
+                Ok(appended) => results.push(Ok(appended)),
+                // A missing room fails only its own message: nothing was written for it.
+                Err(AppendError::RoomMissing) => results.push(Err(StoreError::NotFound)),
+                Err(_) => {
+                    // Anything else may have aborted the transaction: give the batch up and store
+                    // each message on its own, so one bad message cannot fail the others.
+                    tx.rollback().await?;
+                    let mut results = Vec::with_capacity(batch.len());
+                    for new in batch {
+                        results.push(self.append_message(new).await);
+                    }
+                    return Ok(results);
+                }
+            }
+        }
         tx.commit().await?;
-        Ok(Appended::Created(message))
+        Ok(results)
     }
 
     async fn message(&self, id: MessageId) -> StoreResult<Option<Message>> {

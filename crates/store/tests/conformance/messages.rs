@@ -212,4 +212,56 @@ store_tests!(
     client_id_makes_append_idempotent,
     concurrent_duplicates_store_one_message,
     history_pagination,
+    batch_append_is_ordered_and_idempotent,
+    batch_with_a_failing_message_stores_the_others,
 );
+
+async fn batch_append_is_ordered_and_idempotent(store: Arc<dyn Store>) {
+    let alice = user(&store, "alice@example.com").await;
+    let room_a = room(&store, &alice, &[]).await;
+    let room_b = room(&store, &alice, &[]).await;
+    store.append_message(with_client_id(text(room_a.id, alice.id, "earlier"), "c-0")).await.unwrap();
+    let batch = vec![
+        text(room_a.id, alice.id, "a1"),
+        text(room_b.id, alice.id, "b1"),
+        with_client_id(text(room_a.id, alice.id, "a2"), "c-1"),
+        with_client_id(text(room_a.id, alice.id, "a2 again"), "c-1"),
+        with_client_id(text(room_b.id, alice.id, "retry of earlier"), "c-0"),
+        text(RoomId::new(), alice.id, "nowhere"),
+        text(room_a.id, alice.id, "a3"),
+    ];
+    let results = store.append_messages(batch).await.unwrap();
+    assert_eq!(results.len(), 7);
+    let seq = |i: usize| results[i].as_ref().unwrap().message().seq;
+    assert_eq!((seq(0), seq(2), seq(6)), (2, 3, 4), "input order is seq order within a room");
+    assert_eq!(seq(1), 1);
+    assert!(matches!(results[2], Ok(Appended::Created(_))));
+    let Ok(Appended::Duplicate(dup)) = &results[3] else { panic!("in-batch duplicate: {:?}", results[3]) };
+    assert_eq!(dup.content, "a2");
+    let Ok(Appended::Duplicate(earlier)) = &results[4] else { panic!("earlier duplicate: {:?}", results[4]) };
+    assert_eq!(earlier.content, "earlier");
+    assert!(matches!(results[5], Err(StoreError::NotFound)), "{:?}", results[5]);
+    let stored =
+        store.list_messages(room_a.id, HistoryQuery { before: None, after: None, limit: 50 }).await.unwrap();
+    let contents: Vec<&str> = stored.iter().map(|m| m.content.as_str()).collect();
+    assert_eq!(contents, ["earlier", "a1", "a2", "a3"]);
+    assert_eq!(store.room(room_a.id).await.unwrap().unwrap().last_seq, 4, "no gap");
+}
+
+async fn batch_with_a_failing_message_stores_the_others(store: Arc<dyn Store>) {
+    let alice = user(&store, "alice@example.com").await;
+    let room = room(&store, &alice, &[]).await;
+    // An unknown author fails at the insert (foreign key), after the seq bump: the batch must
+    // not commit a gap, and the other messages must still be stored.
+    let batch = vec![
+        text(room.id, alice.id, "one"),
+        text(room.id, UserId::new(), "ghost"),
+        text(room.id, alice.id, "two"),
+    ];
+    let results = store.append_messages(batch).await.unwrap();
+    assert_eq!(results[0].as_ref().unwrap().message().seq, 1);
+    assert!(matches!(results[1], Err(StoreError::NotFound)), "{:?}", results[1]);
+    assert_eq!(results[2].as_ref().unwrap().message().seq, 2);
+    assert_eq!(store.room(room.id).await.unwrap().unwrap().last_seq, 2);
+    assert!(store.append_messages(Vec::new()).await.unwrap().is_empty());
+}
