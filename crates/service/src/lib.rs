@@ -5,14 +5,21 @@
 
 mod accounts;
 mod error;
+mod events;
 mod passwords;
 mod rooms;
 mod throttle;
 mod tokens;
+mod writer;
 
 pub use accounts::{AccountService, AccountSettings, Actor, AuthOutcome, ClientContext, Registration};
 pub use error::{ServiceError, ServiceResult};
+pub use events::{NoEvents, RoomEvents};
 pub use passwords::PasswordHasher;
-pub use rooms::{MemberRef, NewRoomInput, PostedMessage, RoomService, RoomSettings, RoomUpdate};
+pub use rooms::{
+    JOIN_HISTORY, JOIN_MEMBERS, JoinSnapshot, MemberRef, NewRoomInput, PostedMessage, RoomService,
+    RoomSettings, RoomUpdate,
+};
 pub use throttle::{Throttle, ThrottleDecision};
 pub use tokens::{AccessClaims, TokenError, TokenIssuer};
+pub use writer::{MessageWriter, WriterSettings};

@@ -6,6 +6,8 @@
 
 use crate::accounts::Actor;
 use crate::error::{ServiceError, ServiceResult};
+use crate::events::RoomEvents;
+use crate::writer::MessageWriter;
 use chatbot_domain::{
     AiMode, ClientId, Email, MemberRole, MessageContent, MessageId, MessageRole, MessageStatus, RoomId,
     RoomName, RoomVisibility, TextField, UserId,
@@ -67,14 +69,41 @@ pub struct PostedMessage {
 
 const MODEL_MAX_CHARS: usize = 100;
 
+/// What a socket receives when it joins a room.
+#[derive(Debug, Clone)]
+pub struct JoinSnapshot {
+    pub summary: RoomSummary,
+    /// The first members by user id, at most `JOIN_MEMBERS`; page the rest over REST.
+    pub members: Vec<Member>,
+    /// With `since`: the messages after it, oldest first, at most `JOIN_HISTORY`. Without: the
+    /// newest `JOIN_HISTORY`, oldest first.
+    pub messages: Vec<Message>,
+    /// More messages after `since` than fit: page the rest over REST.
+    pub has_more: bool,
+    /// True when this join made the user a member (a public room).
+    pub joined_now: bool,
+}
+
+/// Most members listed in a join snapshot (SPEC §3).
+pub const JOIN_MEMBERS: u32 = 100;
+/// Most messages in a join snapshot (SPEC §3).
+pub const JOIN_HISTORY: u32 = 200;
+
 pub struct RoomService {
     store: Arc<dyn Store>,
     settings: RoomSettings,
+    writer: MessageWriter,
+    events: Arc<dyn RoomEvents>,
 }
 
 impl RoomService {
-    pub fn new(store: Arc<dyn Store>, settings: RoomSettings) -> Self {
-        Self { store, settings }
+    pub fn new(
+        store: Arc<dyn Store>,
+        settings: RoomSettings,
+        writer: MessageWriter,
+        events: Arc<dyn RoomEvents>,
+    ) -> Self {
+        Self { store, settings, writer, events }
     }
 
     pub fn settings(&self) -> &RoomSettings {
@@ -171,7 +200,9 @@ impl RoomService {
             return Err(ServiceError::Forbidden("the general room cannot be deleted"));
         }
         self.require_manager(actor, &summary)?;
-        self.store.delete_room(room_id).await?;
+        if self.store.delete_room(room_id).await? {
+            self.events.room_deleted(room_id);
+        }
         Ok(())
     }
 
@@ -233,7 +264,11 @@ impl RoomService {
                 self.settings.max_room_members
             )));
         }
-        Ok(self.store.add_member(room_id, target, MemberRole::Member).await?)
+        let (member, created) = self.store.add_member(room_id, target, MemberRole::Member).await?;
+        if created {
+            self.events.member_added(room_id, target);
+        }
+        Ok((member, created))
     }
 
     /// Removes a member: the owner or an admin removes anyone but the owner; anyone may leave.
@@ -246,7 +281,9 @@ impl RoomService {
         if member.role == MemberRole::Owner {
             return Err(ServiceError::Conflict("the owner cannot leave the room; delete it instead".into()));
         }
-        self.store.remove_member(room_id, target).await?;
+        if self.store.remove_member(room_id, target).await? {
+            self.events.member_removed(room_id, target);
+        }
         Ok(())
     }
 
@@ -284,7 +321,7 @@ impl RoomService {
             reply_to: None,
             client_id: client_id.map(ClientId::into_inner),
         };
-        Ok(match self.store.append_message(new).await? {
+        Ok(match self.writer.append(new).await? {
             Appended::Created(message) => PostedMessage { message, created: true },
             Appended::Duplicate(message) => {
                 if message.room_id != room_id {
@@ -293,6 +330,48 @@ impl RoomService {
                 PostedMessage { message, created: false }
             }
         })
+    }
+
+    /// Joins a room for live updates: the room, its first members and the history the caller
+    /// missed. Joining a public room you are not in makes you a member; any other room you are
+    /// not a member of does not exist (404).
+    pub async fn join(
+        &self,
+        actor: &Actor,
+        room_id: RoomId,
+        since: Option<i64>,
+    ) -> ServiceResult<JoinSnapshot> {
+        let (summary, joined_now) = match self.store.room_for_member(room_id, actor.id()).await? {
+            Some(summary) => (summary, false),
+            None => {
+                self.add_member(actor, room_id, MemberRef::Id(actor.id())).await?;
+                (self.summary(actor, room_id).await?, true)
+            }
+        };
+        let members = self.store.list_members(room_id, None, JOIN_MEMBERS).await?;
+        let (messages, has_more) = match since {
+            Some(since) => {
+                let query = HistoryQuery { before: None, after: Some(since.max(0)), limit: JOIN_HISTORY + 1 };
+                let mut messages = self.store.list_messages(room_id, query).await?;
+                let has_more = messages.len() > JOIN_HISTORY as usize;
+                messages.truncate(JOIN_HISTORY as usize);
+                (messages, has_more)
+            }
+            None => {
+                let query = HistoryQuery { before: None, after: None, limit: JOIN_HISTORY };
+                (self.store.list_messages(room_id, query).await?, false)
+            }
+        };
+        Ok(JoinSnapshot { summary, members, messages, has_more, joined_now })
+    }
+
+    /// The seq of a message in a room the caller belongs to (for read markers by message id).
+    pub async fn seq_of(&self, actor: &Actor, room_id: RoomId, message_id: MessageId) -> ServiceResult<i64> {
+        self.summary(actor, room_id).await?;
+        match self.store.message(message_id).await? {
+            Some(message) if message.room_id == room_id => Ok(message.seq),
+            _ => Err(ServiceError::NotFound("message")),
+        }
     }
 
     /// Marks the room read up to `seq` for this user; returns the stored position.

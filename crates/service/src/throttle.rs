@@ -37,6 +37,28 @@ impl Throttle {
         self.check_at(key, Instant::now())
     }
 
+    /// Decides and, when allowed, records the event, under one lock: for limits on actions
+    /// (sends per user) rather than on failures, where two racing callers must not both pass.
+    pub fn try_acquire(&self, key: &str) -> ThrottleDecision {
+        let now = Instant::now();
+        let mut events = self.lock();
+        let times = events.entry(key.to_owned()).or_default();
+        Self::expire(times, now, self.window);
+        if let Some(decision) = self.deny(times, now) {
+            return decision;
+        }
+        times.push_back(now);
+        ThrottleDecision::Allow
+    }
+
+    /// `Some(Deny)` when `times` (already expired) holds `max` events.
+    fn deny(&self, times: &VecDeque<Instant>, now: Instant) -> Option<ThrottleDecision> {
+        let oldest = times.front().filter(|_| times.len() >= self.max)?;
+        Some(ThrottleDecision::Deny {
+            retry_after: (*oldest + self.window).saturating_duration_since(now).max(Duration::from_secs(1)),
+        })
+    }
+
     /// Records one event for `key`.
     pub fn record(&self, key: &str) {
         self.record_at(key, Instant::now());
@@ -57,14 +79,7 @@ impl Throttle {
         let mut events = self.lock();
         let Some(times) = events.get_mut(key) else { return ThrottleDecision::Allow };
         Self::expire(times, now, self.window);
-        match times.front() {
-            Some(oldest) if times.len() >= self.max => ThrottleDecision::Deny {
-                retry_after: (*oldest + self.window)
-                    .saturating_duration_since(now)
-                    .max(Duration::from_secs(1)),
-            },
-            _ => ThrottleDecision::Allow,
-        }
+        self.deny(times, now).unwrap_or(ThrottleDecision::Allow)
     }
 
     fn record_at(&self, key: &str, now: Instant) {
@@ -110,6 +125,15 @@ mod tests {
         );
         assert_eq!(throttle.check_at("other", now), ThrottleDecision::Allow);
         assert_eq!(throttle.check_at("k", start + Duration::from_secs(60)), ThrottleDecision::Allow);
+    }
+
+    #[test]
+    fn try_acquire_counts_only_what_it_allows() {
+        let throttle = Throttle::new(2, Duration::from_secs(60));
+        assert_eq!(throttle.try_acquire("u"), ThrottleDecision::Allow);
+        assert_eq!(throttle.try_acquire("u"), ThrottleDecision::Allow);
+        assert!(matches!(throttle.try_acquire("u"), ThrottleDecision::Deny { .. }));
+        assert_eq!(throttle.lock().get("u").map(VecDeque::len), Some(2), "refusals are not recorded");
     }
 
     #[test]
