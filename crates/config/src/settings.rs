@@ -30,6 +30,7 @@ settings! {
     "refresh_token_ttl", ["CHATBOT_REFRESH_TOKEN_TTL"], Some("30d"), "Lifetime of refresh tokens (sessions).";
     "cors_origins", ["CORS_ORIGINS", "FRONTEND_URL"], None, "Comma-separated browser origins allowed cross-origin (credentials allowed). Unset: same origin only.";
     "trust_proxy_headers", ["CHATBOT_TRUST_PROXY_HEADERS"], Some("false"), "Take the client IP from `X-Forwarded-For` (only behind a proxy you control).";
+    "assistant_name", ["CHATBOT_ASSISTANT_NAME"], Some("Assistant"), "The assistant's display name in rooms.";
     "log_format", ["LOG_FORMAT"], None, "`json` or `pretty`. Unset: pretty on a terminal, JSON otherwise. Filter with `RUST_LOG`.";
     "otel_endpoint", ["OTEL_EXPORTER_OTLP_ENDPOINT"], None, "OTLP endpoint for traces. Accepted and validated; export arrives with the observability work.";
     "anthropic.api_key", ["ANTHROPIC_API_KEY"], None, "Anthropic API key. Accepted; the LLM engine arrives in a later release.";
@@ -51,6 +52,13 @@ settings! {
     "limits.login_window", ["CHATBOT_LOGIN_WINDOW"], Some("15m"), "Window for the login throttles.";
     "limits.registrations_per_ip", ["CHATBOT_REGISTRATIONS_PER_IP"], Some("10"), "Accounts one client IP may create within `registration_window`.";
     "limits.registration_window", ["CHATBOT_REGISTRATION_WINDOW"], Some("1h"), "Window for the registration throttle.";
+    "limits.send_rate", ["CHATBOT_SEND_RATE"], Some("20"), "Messages one user may send within `send_rate_window` (Socket.IO `send`); more gets `rate_limited`.";
+    "limits.send_rate_window", ["CHATBOT_SEND_RATE_WINDOW"], Some("10s"), "Window for the send rate.";
+    "limits.events_per_second", ["CHATBOT_EVENTS_PER_SECOND"], Some("30"), "Events one socket may send per second; more gets `rate_limited`.";
+    "limits.sockets_per_user", ["CHATBOT_SOCKETS_PER_USER"], Some("10"), "Connections one user may hold at once (per instance).";
+    "limits.typing_interval", ["CHATBOT_TYPING_INTERVAL"], Some("1s"), "Least time between two forwarded `typing` events of one socket in one room.";
+    "limits.socket_buffer", ["CHATBOT_SOCKET_BUFFER"], Some("2048"), "Packets queued per socket before deliveries to it fail (a slow client then catches up with `join {since}`).";
+    "limits.write_batch", ["CHATBOT_WRITE_BATCH"], Some("256"), "Most messages committed in one transaction (group commit).";
     "limits.password_hash_concurrency", ["CHATBOT_PASSWORD_HASH_CONCURRENCY"], Some("2"), "Password hashes computed at once (each uses ~19 MiB and a core); more wait.";
 }
 

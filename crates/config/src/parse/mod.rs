@@ -24,6 +24,7 @@ pub struct Config {
     pub refresh_token_ttl: Duration,
     pub cors_origins: CorsOrigins,
     pub trust_proxy_headers: bool,
+    pub assistant_name: String,
     pub log_format: Option<LogFormat>,
     pub otel_endpoint: Option<Url>,
     pub anthropic: ProviderConfig,
@@ -142,6 +143,12 @@ pub struct Limits {
     pub login_per_ip: ThrottleLimit,
     pub registrations_per_ip: ThrottleLimit,
     pub password_hash_concurrency: usize,
+    pub send_rate: ThrottleLimit,
+    pub events_per_second: u32,
+    pub sockets_per_user: usize,
+    pub typing_interval: Duration,
+    pub write_batch: usize,
+    pub socket_buffer: usize,
 }
 
 /// Reads one setting through a typed parser, naming the setting and source on failure.
@@ -250,6 +257,10 @@ fn parse_log_format(s: &str) -> Result<LogFormat, String> {
     }
 }
 
+fn parse_display_name(s: &str) -> Result<String, String> {
+    chatbot_domain::DisplayName::parse(s).map(chatbot_domain::DisplayName::into_inner).map_err(|e| e.message)
+}
+
 fn parse_secret(s: &str) -> Result<Secret, String> {
     Ok(Secret::new(s))
 }
@@ -291,6 +302,15 @@ impl Config {
                 window: r.required("limits.registration_window", parse_duration)?,
             },
             password_hash_concurrency: r.required("limits.password_hash_concurrency", parse_positive)?,
+            send_rate: ThrottleLimit {
+                max: r.required("limits.send_rate", parse_positive)?,
+                window: r.required("limits.send_rate_window", parse_duration)?,
+            },
+            events_per_second: r.required("limits.events_per_second", parse_positive)?,
+            sockets_per_user: r.required("limits.sockets_per_user", parse_positive)?,
+            typing_interval: r.required("limits.typing_interval", parse_duration)?,
+            write_batch: r.required("limits.write_batch", parse_positive)?,
+            socket_buffer: r.required("limits.socket_buffer", parse_positive)?,
         };
         Ok(Config {
             listen_addr: r.required("listen_addr", parse_listen_addr)?,
@@ -303,6 +323,7 @@ impl Config {
             refresh_token_ttl: r.required("refresh_token_ttl", parse_duration)?,
             cors_origins: r.optional("cors_origins", parse_origins)?.unwrap_or_default(),
             trust_proxy_headers: r.required("trust_proxy_headers", parse_bool)?,
+            assistant_name: r.required("assistant_name", parse_display_name)?,
             log_format: r.optional("log_format", parse_log_format)?,
             otel_endpoint: r.optional("otel_endpoint", parse_url(&["http", "https"]))?,
             anthropic: ProviderConfig {
