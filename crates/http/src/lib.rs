@@ -18,15 +18,15 @@ pub use state::{AppState, HttpSettings};
 
 use axum::Router;
 
-/// The complete application router.
-pub fn router(state: AppState) -> Router {
+/// The complete application router. `realtime` wraps the routes with the transports that are not
+/// plain HTTP routes (the Socket.IO layer), inside the cross-cutting layers so that request ids,
+/// CORS and security headers apply to them too.
+pub fn router(state: AppState, realtime: impl FnOnce(Router) -> Router) -> Router {
     let api = routes::api_router(state.clone());
-    layers::apply(
-        Router::new()
-            .nest("/api", layers::api_only(api, &state.settings))
-            .merge(routes::health::router(state.clone()))
-            .merge(openapi::docs_router())
-            .fallback(spa::serve),
-        &state.settings,
-    )
+    let routes = Router::new()
+        .nest("/api", layers::api_only(api, &state.settings))
+        .merge(routes::health::router(state.clone()))
+        .merge(openapi::docs_router())
+        .fallback(spa::serve);
+    layers::apply(realtime(routes), &state.settings)
 }

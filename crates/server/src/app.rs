@@ -3,9 +3,11 @@ use crate::secret::resolve_jwt_secret;
 use anyhow::Context;
 use axum::serve::ListenerExt as _;
 use chatbot_config::Config;
+use chatbot_gateway::{EventQueue, Gateway, GatewaySettings};
 use chatbot_http::{AppState, HttpSettings};
 use chatbot_service::{
-    AccountService, AccountSettings, PasswordHasher, RoomService, RoomSettings, TokenIssuer,
+    AccountService, AccountSettings, MessageWriter, PasswordHasher, RoomEvents, RoomService, RoomSettings,
+    TokenIssuer, WriterSettings,
 };
 use chatbot_store::{OpenOptions, Store};
 use std::future::{Future, IntoFuture as _};
@@ -13,8 +15,9 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 
-/// Opens storage (running migrations) and wires the services from configuration.
-pub async fn build_services(config: &Config) -> anyhow::Result<AppState> {
+/// Opens storage (running migrations) and wires the services from configuration. `events`
+/// receives committed changes (the real-time gateway, or `NoEvents` for the CLI).
+pub async fn build_services(config: &Config, events: Arc<dyn RoomEvents>) -> anyhow::Result<AppState> {
     let mut options = OpenOptions::new(config.database.as_str());
     options.max_connections = config.database_max_connections;
     let store = chatbot_store::open(&options)
@@ -35,6 +38,11 @@ pub async fn build_services(config: &Config) -> anyhow::Result<AppState> {
             registrations_per_ip: (limits.registrations_per_ip.max, limits.registrations_per_ip.window),
         },
     );
+    let writer = MessageWriter::spawn(
+        store.clone(),
+        events.clone(),
+        WriterSettings { max_batch: limits.write_batch, ..WriterSettings::default() },
+    );
     let rooms = RoomService::new(
         store.clone(),
         RoomSettings {
@@ -45,6 +53,8 @@ pub async fn build_services(config: &Config) -> anyhow::Result<AppState> {
             max_room_members: limits.max_room_members,
             max_page: 200,
         },
+        writer,
+        events,
     );
     Ok(AppState {
         accounts: Arc::new(accounts),
@@ -64,17 +74,35 @@ pub async fn build_services(config: &Config) -> anyhow::Result<AppState> {
 pub struct Application {
     listener: TcpListener,
     state: AppState,
+    gateway: Arc<Gateway>,
+    events: EventQueue,
     config: Config,
 }
 
 impl Application {
     /// Binds `config.listen_addr` (port 0 picks a free port) and prepares every service.
     pub async fn build(config: Config) -> anyhow::Result<Self> {
-        let state = build_services(&config).await?;
+        let (sink, events) = chatbot_gateway::event_channel();
+        let state = build_services(&config, sink).await?;
+        let limits = &config.limits;
+        let gateway = Gateway::new(
+            state.accounts.clone(),
+            state.rooms.clone(),
+            GatewaySettings {
+                send_rate: limits.send_rate.max,
+                send_window: limits.send_rate.window,
+                events_per_second: limits.events_per_second,
+                sockets_per_user: limits.sockets_per_user,
+                typing_interval: limits.typing_interval,
+                max_payload: u64::try_from(limits.max_body_bytes).unwrap_or(u64::MAX),
+                socket_buffer: limits.socket_buffer,
+                assistant_name: config.assistant_name.clone(),
+            },
+        );
         let listener = TcpListener::bind(config.listen_addr)
             .await
             .with_context(|| format!("cannot listen on {} (LISTEN_ADDR/PORT)", config.listen_addr))?;
-        Ok(Self { listener, state, config })
+        Ok(Self { listener, state, gateway, events, config })
     }
 
     /// The address actually bound.
@@ -89,9 +117,10 @@ impl Application {
     /// Serves until `shutdown` resolves, then stops accepting and lets in-flight requests finish
     /// for at most the configured grace period, and closes the database.
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
-        let Self { listener, state, config } = self;
+        let Self { listener, state, gateway, events, config } = self;
         let store = state.store.clone();
-        let app = chatbot_http::router(state);
+        let (realtime, io) = chatbot_gateway::layer(gateway, events);
+        let app = chatbot_http::router(state, |routes| routes.layer(realtime));
         let grace = config.limits.shutdown_grace;
         tracing::info!(addr = %listener.local_addr()?, database = store.backend(), version = VERSION, "listening");
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
@@ -107,6 +136,9 @@ impl Application {
         .with_graceful_shutdown(async move {
             shutdown.await;
             tracing::info!("shutting down: no new connections, draining in-flight requests");
+            // Sockets would hold the server open until the grace period ends; closing them
+            // tells clients to reconnect (to another instance, behind a load balancer).
+            io.close().await;
             let _ = stop_tx.send(true);
         });
         let mut stopped = stop_rx.clone();

@@ -46,7 +46,7 @@ async fn run(command: Command, config: chatbot_config::Config) -> anyhow::Result
             app.run(shutdown_signal()).await
         }
         Command::Migrate => {
-            let state = build_services(&config).await?;
+            let state = build_services(&config, std::sync::Arc::new(chatbot_service::NoEvents)).await?;
             state.store.close().await;
             println!("migrations applied ({})", state.store.backend());
             Ok(())
@@ -57,7 +57,7 @@ async fn run(command: Command, config: chatbot_config::Config) -> anyhow::Result
 }
 
 async fn user_command(command: UserCommand, config: &chatbot_config::Config) -> anyhow::Result<()> {
-    let state = build_services(config).await?;
+    let state = build_services(config, std::sync::Arc::new(chatbot_service::NoEvents)).await?;
     let accounts = &state.accounts;
     let result = match command {
         UserCommand::Create { email, name, password, password_stdin, admin } => {

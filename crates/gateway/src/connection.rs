@@ -1,0 +1,84 @@
+//! One authenticated socket: who it is, its per-socket limits, and what happens when it
+//! connects and disconnects (rooms, presence, the `connected` event).
+
+use crate::limits::{EventRate, TypingGate};
+use crate::{Gateway, GatewaySettings, rooms};
+use chatbot_service::Actor;
+use serde_json::json;
+use socketioxide::adapter::Adapter;
+use socketioxide::extract::{SocketRef, State};
+use socketioxide::socket::DisconnectReason;
+use std::sync::Arc;
+use time::OffsetDateTime;
+
+/// Per-socket state, kept in the socket's extensions.
+pub struct Connection {
+    pub actor: Actor,
+    /// Devices of this user connected when this one arrived (this one included).
+    pub devices_at_connect: usize,
+    pub events: EventRate,
+    pub typing: TypingGate,
+}
+
+impl Connection {
+    pub fn new(actor: Actor, devices_at_connect: usize, settings: &GatewaySettings) -> Self {
+        Self {
+            actor,
+            devices_at_connect,
+            events: EventRate::new(settings.events_per_second),
+            typing: TypingGate::new(settings.typing_interval),
+        }
+    }
+}
+
+/// The connection of a socket that passed the handshake.
+pub fn connection_of<A: Adapter>(socket: &SocketRef<A>) -> Option<Arc<Connection>> {
+    socket.extensions.get::<Arc<Connection>>()
+}
+
+/// After CONNECT: join the user's own room and a member room per chat room, announce presence,
+/// then send `connected` (the original client sends nothing before it).
+pub async fn on_connect<A: Adapter>(socket: SocketRef<A>, State(gateway): State<Arc<Gateway>>) {
+    let Some(conn) = connection_of(&socket) else { return };
+    let user = &conn.actor.user;
+    socket.join(rooms::user(user.id));
+    let member_rooms = match gateway.rooms.list(&conn.actor, 1000).await {
+        Ok(list) => list.iter().map(|summary| rooms::members(summary.room.id)).collect::<Vec<_>>(),
+        Err(err) => {
+            tracing::warn!(user_id = %user.id, error = %err, "could not load rooms at connect");
+            Vec::new()
+        }
+    };
+    socket.join(member_rooms.clone());
+    if conn.devices_at_connect == 1 {
+        crate::presence::announce(&socket, &member_rooms, user, true, 1).await;
+    }
+    let payload = json!({
+        "userId": user.id,
+        "socketId": socket.id.to_string(),
+        "serverTime": OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).ok(),
+        "user": { "id": user.id, "name": user.name, "email": user.email, "role": user.role },
+        "deviceCount": conn.devices_at_connect,
+    });
+    if let Err(err) = socket.emit("connected", &payload) {
+        tracing::debug!(error = %err, "connected event not sent");
+    }
+}
+
+/// Releases the device slot; the user's last device going away makes them offline.
+pub async fn on_disconnect<A: Adapter>(
+    socket: SocketRef<A>,
+    State(gateway): State<Arc<Gateway>>,
+    reason: DisconnectReason,
+) {
+    let Some(conn) = connection_of(&socket) else { return };
+    let user = &conn.actor.user;
+    let remaining = gateway.presence.release(user.id);
+    tracing::debug!(user_id = %user.id, ?reason, remaining, "socket disconnected");
+    if remaining == 0 {
+        // Rooms are still readable in the disconnect handler (cleared after it returns).
+        let member_rooms: Vec<String> =
+            socket.rooms().into_iter().map(|r| r.to_string()).filter(|r| r.starts_with("member:")).collect();
+        crate::presence::announce(&socket, &member_rooms, user, false, 0).await;
+    }
+}

@@ -1,0 +1,127 @@
+//! Delivery of committed changes to sockets, in commit order.
+//!
+//! The message writer calls [`ChatEvents`] (a [`RoomEvents`]) right after each commit; events
+//! are queued and one task delivers them one after another, so every socket receives a room's
+//! `message` events in `seq` order. Each payload is serialized once per broadcast, whatever the
+//! number of receivers. The queue is unbounded because the writer must never block on a slow
+//! consumer; deliveries themselves only enqueue packets on sockets, so it drains quickly.
+
+use crate::{NAMESPACE, rooms};
+use chatbot_domain::{MessageRole, RoomId, UserId};
+use chatbot_protocol::MessageDto;
+use chatbot_service::RoomEvents;
+use chatbot_store::Message;
+use serde_json::{Value, json};
+use socketioxide::SocketIo;
+use socketioxide::adapter::Adapter;
+use std::sync::Arc;
+use tokio::sync::mpsc;
+
+/// Longest `roomActivity` preview, in characters.
+const PREVIEW_CHARS: usize = 120;
+
+enum Change {
+    Message(Box<Message>),
+    MemberAdded(RoomId, UserId),
+    MemberRemoved(RoomId, UserId),
+    RoomDeleted(RoomId),
+}
+
+/// The services' view of the gateway: queues changes for delivery.
+pub struct ChatEvents {
+    changes: mpsc::UnboundedSender<Change>,
+}
+
+/// The receiving end, handed to [`crate::layer`].
+pub struct EventQueue(mpsc::UnboundedReceiver<Change>);
+
+/// Creates the pair: the sink goes to the services, the queue to the gateway.
+pub fn event_channel() -> (Arc<ChatEvents>, EventQueue) {
+    let (tx, rx) = mpsc::unbounded_channel();
+    (Arc::new(ChatEvents { changes: tx }), EventQueue(rx))
+}
+
+impl ChatEvents {
+    fn push(&self, change: Change) {
+        // Fails only after the delivery task ended (shutdown): nothing is left to deliver to.
+        let _ = self.changes.send(change);
+    }
+}
+
+impl RoomEvents for ChatEvents {
+    fn message_stored(&self, message: &Message) {
+        self.push(Change::Message(Box::new(message.clone())));
+    }
+
+    fn member_added(&self, room: RoomId, user: UserId) {
+        self.push(Change::MemberAdded(room, user));
+    }
+
+    fn member_removed(&self, room: RoomId, user: UserId) {
+        self.push(Change::MemberRemoved(room, user));
+    }
+
+    fn room_deleted(&self, room: RoomId) {
+        self.push(Change::RoomDeleted(room));
+    }
+}
+
+/// The `message` event: the stored message as the REST API renders it, with the assistant's
+/// display name for answers.
+pub fn message_event(message: &Message, assistant_name: &str) -> Value {
+    let mut event = json!(MessageDto::from(message));
+    if message.role == MessageRole::Assistant {
+        event["userName"] = json!(assistant_name);
+    }
+    event
+}
+
+fn activity_event(message: &Message) -> Value {
+    let preview: String = message.content.chars().take(PREVIEW_CHARS).collect();
+    json!({
+        "roomId": message.room_id,
+        "seq": message.seq,
+        "createdAt": message.created_at.format(&time::format_description::well_known::Rfc3339).ok(),
+        "preview": preview,
+    })
+}
+
+/// Delivers queued changes until the services drop their sink.
+pub async fn run<A: Adapter>(io: SocketIo<A>, EventQueue(mut changes): EventQueue, assistant_name: String) {
+    while let Some(change) = changes.recv().await {
+        let Some(chat) = io.of(NAMESPACE) else { continue };
+        let result = match change {
+            Change::Message(message) => {
+                let joined = rooms::joined(message.room_id);
+                let delivered = chat
+                    .clone()
+                    .to(joined.clone())
+                    .emit("message", &message_event(&message, &assistant_name))
+                    .await;
+                // Members whose sockets have not joined the room keep their room list current.
+                let activity = chat
+                    .to(rooms::members(message.room_id))
+                    .except(joined)
+                    .emit("roomActivity", &activity_event(&message))
+                    .await;
+                delivered.and(activity).map_err(|e| e.to_string())
+            }
+            Change::MemberAdded(room, user) => {
+                chat.to(rooms::user(user)).join(rooms::members(room)).await.map_err(|e| e.to_string())
+            }
+            Change::MemberRemoved(room, user) => chat
+                .to(rooms::user(user))
+                .leave(vec![rooms::joined(room), rooms::members(room)])
+                .await
+                .map_err(|e| e.to_string()),
+            Change::RoomDeleted(room) => chat
+                .to(vec![rooms::joined(room), rooms::members(room)])
+                .leave(vec![rooms::joined(room), rooms::members(room)])
+                .await
+                .map_err(|e| e.to_string()),
+        };
+        if let Err(err) = result {
+            tracing::warn!(error = %err, "real-time delivery incomplete");
+        }
+    }
+}

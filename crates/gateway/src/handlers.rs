@@ -1,0 +1,197 @@
+//! The client → server events of SPEC §3. Each handler parses its payload, lets the services
+//! decide, and returns the ack body; [`dispatch`] applies the per-socket event limit and
+//! answers (ack or `exception`).
+
+use crate::connection::{Connection, connection_of, on_disconnect};
+use crate::payload::{self, ReadMark};
+use crate::reply::{EventError, HasAck, respond};
+use crate::{Gateway, rooms};
+use chatbot_protocol::{MemberDto, MessageDto, RoomDto};
+use serde_json::{Value, json};
+use socketioxide::adapter::Adapter;
+use socketioxide::extract::{AckSender, Event, SocketRef, State, TryData};
+use std::future::Future;
+use std::sync::Arc;
+
+/// What a handler works with.
+pub struct Ctx<A: Adapter> {
+    pub socket: SocketRef<A>,
+    pub gateway: Arc<Gateway>,
+    pub conn: Arc<Connection>,
+}
+
+type Outcome = Result<Value, EventError>;
+
+/// Registers every event handler on a socket that passed the handshake.
+pub fn register<A: Adapter>(socket: &SocketRef<A>) {
+    macro_rules! on {
+        ($event:literal, $handler:expr) => {
+            socket.on(
+                $event,
+                |s: SocketRef<A>,
+                 State(g): State<Arc<Gateway>>,
+                 TryData(d): TryData<Value>,
+                 ack: AckSender<A>,
+                 HasAck(h): HasAck| {
+                    dispatch($event, s, g, d.unwrap_or(Value::Null), ack, h, $handler)
+                },
+            )
+        };
+    }
+    on!("join", join::<A>);
+    on!("leave", leave::<A>);
+    on!("send", send::<A>);
+    on!("typing", typing::<A>);
+    on!("sync_read", sync_read::<A>);
+    on!("getRooms", get_rooms::<A>);
+    socket.on_fallback(unknown_event::<A>);
+    socket.on_disconnect(on_disconnect::<A>);
+}
+
+async fn dispatch<A, F, Fut>(
+    event: &'static str,
+    socket: SocketRef<A>,
+    gateway: Arc<Gateway>,
+    data: Value,
+    ack: AckSender<A>,
+    has_ack: bool,
+    handler: F,
+) where
+    A: Adapter,
+    F: FnOnce(Ctx<A>, Value) -> Fut,
+    Fut: Future<Output = Outcome>,
+{
+    let outcome = match connection_of(&socket) {
+        None => Err(EventError::new("unauthorized", "not authenticated")),
+        Some(conn) => match conn.events.allow() {
+            Err(retry_after) => {
+                Err(EventError::rate_limited("too many events on this connection", retry_after))
+            }
+            Ok(()) => handler(Ctx { socket: socket.clone(), gateway, conn }, data).await,
+        },
+    };
+    if let Err(err) = &outcome {
+        tracing::debug!(event, code = err.code, message = %err.message, "event refused");
+    }
+    respond(&socket, ack, has_ack, event, outcome);
+}
+
+/// Unknown events: ignored without an ack (old or newer clients), `bad_request` with one.
+async fn unknown_event<A: Adapter>(
+    socket: SocketRef<A>,
+    Event(event): Event,
+    ack: AckSender<A>,
+    HasAck(has_ack): HasAck,
+) {
+    tracing::debug!(%event, "unknown event");
+    if has_ack {
+        respond(
+            &socket,
+            ack,
+            true,
+            "unknown",
+            Err(EventError::bad_request(format!("unknown event `{event}`"))),
+        );
+    }
+}
+
+async fn join<A: Adapter>(ctx: Ctx<A>, data: Value) -> Outcome {
+    let request: payload::Join = payload::parse("join", data)?;
+    let room_id = payload::room_id(&request.room_id)?;
+    let snapshot = ctx.gateway.rooms.join(&ctx.conn.actor, room_id, request.since).await?;
+    ctx.socket.join(vec![rooms::joined(room_id), rooms::members(room_id)]);
+    let user = &ctx.conn.actor.user;
+    let joined = json!({ "roomId": room_id, "userId": user.id, "name": user.name, "userName": user.name });
+    if let Err(err) = ctx.socket.to(rooms::joined(room_id)).emit("userJoined", &joined).await {
+        tracing::debug!(error = %err, "userJoined not delivered");
+    }
+    let presence = &ctx.gateway.presence;
+    let online: Vec<_> =
+        snapshot.members.iter().map(|m| m.user_id).filter(|id| presence.is_online(*id)).collect();
+    Ok(json!({
+        "room": RoomDto::from(&snapshot.summary),
+        "members": snapshot.members.iter().map(MemberDto::from).collect::<Vec<_>>(),
+        "online": online,
+        "messages": snapshot.messages.iter().map(MessageDto::from).collect::<Vec<_>>(),
+        "hasMore": snapshot.has_more,
+        // In-flight answers arrive with the LLM engine; none exist yet.
+        "streaming": [],
+    }))
+}
+
+async fn leave<A: Adapter>(ctx: Ctx<A>, data: Value) -> Outcome {
+    let request: payload::RoomOnly = payload::parse("leave", data)?;
+    let room_id = payload::room_id(&request.room_id)?;
+    ctx.gateway.rooms.summary(&ctx.conn.actor, room_id).await?;
+    ctx.socket.leave(rooms::joined(room_id));
+    let user = &ctx.conn.actor.user;
+    let left = json!({ "roomId": room_id, "userId": user.id, "name": user.name, "userName": user.name });
+    if let Err(err) = ctx.socket.to(rooms::joined(room_id)).emit("userLeft", &left).await {
+        tracing::debug!(error = %err, "userLeft not delivered");
+    }
+    Ok(json!({ "roomId": room_id }))
+}
+
+/// Stores the message (durably, before the ack); the writer announces it to the room in seq
+/// order. A repeated `clientId` returns the first message and announces nothing.
+async fn send<A: Adapter>(ctx: Ctx<A>, data: Value) -> Outcome {
+    let request: payload::Send = payload::parse("send", data)?;
+    let room_id = payload::room_id(&request.room_id)?;
+    let actor = &ctx.conn.actor;
+    if let chatbot_service::ThrottleDecision::Deny { retry_after } =
+        ctx.gateway.send_limit.try_acquire(&actor.id().to_string())
+    {
+        return Err(EventError::rate_limited("you are sending messages too fast", retry_after));
+    }
+    let posted = ctx
+        .gateway
+        .rooms
+        .post_message(actor, room_id, &request.content, request.client_id.as_deref())
+        .await?;
+    Ok(json!({ "message": MessageDto::from(&posted.message), "duplicate": !posted.created }))
+}
+
+/// Forwards typing state to the others in the room. Only sockets that joined the room (and so
+/// were members at the time) may type in it.
+async fn typing<A: Adapter>(ctx: Ctx<A>, data: Value) -> Outcome {
+    let request: payload::Typing = payload::parse("typing", data)?;
+    let room_id = payload::room_id(&request.room_id)?;
+    let room = rooms::joined(room_id);
+    if !ctx.socket.rooms().iter().any(|r| *r == room) {
+        return Err(EventError::new("not_found", "join the room first"));
+    }
+    if ctx.conn.typing.should_forward(room_id, request.is_typing) {
+        let user = &ctx.conn.actor.user;
+        let payload = json!({
+            "roomId": room_id, "userId": user.id, "name": user.name, "userName": user.name,
+            "isTyping": request.is_typing,
+        });
+        if let Err(err) = ctx.socket.to(room).except(rooms::user(user.id)).emit("userTyping", &payload).await
+        {
+            tracing::debug!(error = %err, "userTyping not delivered");
+        }
+    }
+    Ok(json!({}))
+}
+
+/// Stores the read position; the user's other devices get `readSync`.
+async fn sync_read<A: Adapter>(ctx: Ctx<A>, data: Value) -> Outcome {
+    let request: payload::SyncRead = payload::parse("sync_read", data)?;
+    let room_id = payload::room_id(&request.room_id)?;
+    let actor = &ctx.conn.actor;
+    let seq = match request.mark()? {
+        ReadMark::Seq(seq) => seq,
+        ReadMark::Message(id) => ctx.gateway.rooms.seq_of(actor, room_id, id).await?,
+    };
+    let stored = ctx.gateway.rooms.mark_read(actor, room_id, seq).await?;
+    let payload = json!({ "roomId": room_id, "seq": stored });
+    if let Err(err) = ctx.socket.to(rooms::user(actor.id())).emit("readSync", &payload).await {
+        tracing::debug!(error = %err, "readSync not delivered");
+    }
+    Ok(payload)
+}
+
+async fn get_rooms<A: Adapter>(ctx: Ctx<A>, _: Value) -> Outcome {
+    let rooms = ctx.gateway.rooms.list(&ctx.conn.actor, 1000).await?;
+    Ok(json!({ "rooms": rooms.iter().map(RoomDto::from).collect::<Vec<_>>() }))
+}

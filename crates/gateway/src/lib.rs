@@ -1,0 +1,116 @@
+//! The real-time gateway: Socket.IO v4 at `/socket.io/`, namespace `/chat` (SPEC §3).
+//!
+//! Thin like the REST handlers: each event is parsed ([`payload`]), authorised and executed by
+//! the services, and answered with an ack `{ok: true, …}` / `{ok: false, error}` or, when the
+//! client sent no ack callback, an `exception` event ([`reply`]). Everything a socket should
+//! receive because of someone else's action goes through socketioxide's adapter (rooms and
+//! broadcasts), so a Redis adapter replaces the in-process one without touching the handlers.
+//!
+//! Socket.IO rooms used (internal names, never on the wire):
+//! - `room:<id>`: sockets that joined the chat room (they get `message`, `userTyping`, …);
+//! - `member:<id>`: every socket of every member (they get `roomActivity`, `user_status`);
+//! - `user:<id>`: every socket of one user (their devices: `readSync`).
+
+mod auth;
+mod connection;
+mod fanout;
+mod handlers;
+mod limits;
+mod payload;
+mod presence;
+mod reply;
+
+use chatbot_service::{AccountService, RoomService};
+use presence::Presence;
+use socketioxide::layer::SocketIoLayer;
+use socketioxide::{SocketIo, handler::ConnectHandler};
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use fanout::{ChatEvents, EventQueue, event_channel};
+
+/// The namespace clients connect to.
+pub const NAMESPACE: &str = "/chat";
+
+/// Gateway limits (SPEC §11), each a setting.
+#[derive(Debug, Clone)]
+pub struct GatewaySettings {
+    /// Sends per user within `send_window`.
+    pub send_rate: u32,
+    pub send_window: Duration,
+    /// Events one socket may send per second.
+    pub events_per_second: u32,
+    /// Sockets one user may hold at once.
+    pub sockets_per_user: usize,
+    /// Least time between two forwarded `typing` events of one socket in one room.
+    pub typing_interval: Duration,
+    /// Largest Engine.IO payload accepted.
+    pub max_payload: u64,
+    /// Packets queued per socket before deliveries to it fail.
+    pub socket_buffer: usize,
+    /// Name shown for assistant messages.
+    pub assistant_name: String,
+}
+
+/// What every handler needs.
+pub struct Gateway {
+    pub accounts: Arc<AccountService>,
+    pub rooms: Arc<RoomService>,
+    pub settings: GatewaySettings,
+    presence: Presence,
+    send_limit: chatbot_service::Throttle,
+}
+
+impl Gateway {
+    pub fn new(
+        accounts: Arc<AccountService>,
+        rooms: Arc<RoomService>,
+        settings: GatewaySettings,
+    ) -> Arc<Self> {
+        let send_limit = chatbot_service::Throttle::new(settings.send_rate, settings.send_window);
+        Arc::new(Self {
+            accounts,
+            rooms,
+            presence: Presence::new(settings.sockets_per_user),
+            settings,
+            send_limit,
+        })
+    }
+
+    /// Number of sockets connected to this process.
+    pub fn connections(&self) -> usize {
+        self.presence.total()
+    }
+}
+
+/// Builds the Socket.IO tower layer for `/socket.io/`, registers `/chat`, and starts the task
+/// that delivers stored messages and membership changes (from `events`) to sockets in order.
+pub fn layer(gateway: Arc<Gateway>, events: EventQueue) -> (SocketIoLayer, SocketIo) {
+    let (layer, io) = SocketIo::builder()
+        .max_payload(gateway.settings.max_payload)
+        .max_buffer_size(gateway.settings.socket_buffer)
+        .ping_interval(Duration::from_secs(25))
+        .ping_timeout(Duration::from_secs(20))
+        .with_state(gateway.clone())
+        .build_layer();
+    io.ns(NAMESPACE, connection::on_connect.with(auth::authenticate));
+    tokio::spawn(fanout::run(io.clone(), events, gateway.settings.assistant_name.clone()));
+    (layer, io)
+}
+
+/// Internal Socket.IO room names.
+pub(crate) mod rooms {
+    use chatbot_domain::{RoomId, UserId};
+
+    pub fn joined(room: RoomId) -> String {
+        format!("room:{room}")
+    }
+
+    pub fn members(room: RoomId) -> String {
+        format!("member:{room}")
+    }
+
+    pub fn user(user: UserId) -> String {
+        format!("user:{user}")
+    }
+}
