@@ -1,0 +1,70 @@
+//! `chatbot-loadgen`: drives a running server over the real Socket.IO protocol and prints one JSON
+//! line of results per scenario (SPEC §8). The server must allow the load: raise its limits, e.g.
+//! `CHATBOT_REGISTRATIONS_PER_IP=100000 CHATBOT_SEND_RATE=1000000 CHATBOT_EVENTS_PER_SECOND=100000
+//! CHATBOT_SOCKETS_PER_USER=10000`.
+
+mod scenarios;
+mod setup;
+mod sio;
+mod stats;
+
+use clap::{Parser, Subcommand};
+use std::time::Duration;
+
+#[derive(Parser)]
+#[command(name = "chatbot-loadgen", about = "Load generator for chatbot-socket")]
+struct Cli {
+    /// The server, e.g. http://127.0.0.1:3000
+    #[arg(long, default_value = "http://127.0.0.1:3000")]
+    base: String,
+    #[command(subcommand)]
+    scenario: Scenario,
+}
+
+#[derive(Subcommand)]
+enum Scenario {
+    /// S senders, each its own user and room, send with acks for a while: acked durable sends/s.
+    Sends {
+        #[arg(long, default_value_t = 200)]
+        senders: usize,
+        #[arg(long, default_value = "10s", value_parser = humantime_duration)]
+        duration: Duration,
+    },
+    /// M sockets joined to one room receive K messages: delivery latency from send to receipt.
+    Fanout {
+        #[arg(long, default_value_t = 1000)]
+        members: usize,
+        /// Users the member sockets are spread over.
+        #[arg(long, default_value_t = 10)]
+        users: usize,
+        #[arg(long, default_value_t = 200)]
+        messages: usize,
+        /// Pause between two messages.
+        #[arg(long, default_value = "20ms", value_parser = humantime_duration)]
+        interval: Duration,
+    },
+}
+
+fn humantime_duration(text: &str) -> Result<Duration, String> {
+    let (number, unit) = text.split_at(text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len()));
+    let n: u64 = number.parse().map_err(|_| format!("`{text}` is not a duration like 10s or 20ms"))?;
+    match unit {
+        "ms" => Ok(Duration::from_millis(n)),
+        "s" | "" => Ok(Duration::from_secs(n)),
+        "m" => Ok(Duration::from_secs(n * 60)),
+        _ => Err(format!("unknown unit in `{text}` (ms, s, m)")),
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let result = match cli.scenario {
+        Scenario::Sends { senders, duration } => scenarios::sends(&cli.base, senders, duration).await?,
+        Scenario::Fanout { members, users, messages, interval } => {
+            scenarios::fanout(&cli.base, members, users, messages, interval).await?
+        }
+    };
+    println!("{result}");
+    Ok(())
+}

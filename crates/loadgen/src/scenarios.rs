@@ -1,0 +1,165 @@
+//! The scenarios. Each returns one JSON object of results.
+
+use crate::setup::{Api, User};
+use crate::sio::SioClient;
+use crate::stats::summary;
+use anyhow::{Context, bail};
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const NAMESPACE: &str = "/chat";
+const ACK_TIMEOUT: Duration = Duration::from_secs(30);
+
+fn run_id() -> String {
+    uuid::Uuid::new_v4().simple().to_string()[..8].to_owned()
+}
+
+/// Registers `n` users, a few at a time (password hashing is deliberately slow).
+async fn users(api: &Arc<Api>, run: &str, n: usize) -> anyhow::Result<Vec<User>> {
+    let mut users = Vec::with_capacity(n);
+    for chunk in (0..n).collect::<Vec<_>>().chunks(8) {
+        let tasks: Vec<_> = chunk
+            .iter()
+            .map(|&i| {
+                let api = api.clone();
+                let run = run.to_owned();
+                tokio::spawn(async move { api.register(&run, i).await })
+            })
+            .collect();
+        for task in tasks {
+            users.push(task.await??);
+        }
+    }
+    Ok(users)
+}
+
+/// Acked durable sends per second: every sender waits for its ack before sending again.
+pub async fn sends(base: &str, senders: usize, duration: Duration) -> anyhow::Result<Value> {
+    let api = Arc::new(Api::new(base)?);
+    let run = run_id();
+    let people = users(&api, &run, senders).await?;
+    let mut sockets = Vec::with_capacity(senders);
+    for (i, user) in people.iter().enumerate() {
+        let room = api.room(user, &format!("bench {i}"), &[]).await?;
+        let socket = SioClient::connect(base, NAMESPACE, &user.token).await?;
+        sockets.push((socket, room));
+    }
+    let start = Instant::now();
+    let deadline = start + duration;
+    let tasks: Vec<_> = sockets
+        .into_iter()
+        .enumerate()
+        .map(|(s, (socket, room))| {
+            tokio::spawn(async move {
+                let (mut latencies, mut errors) = (Vec::new(), 0usize);
+                let mut socket = socket;
+                let mut n = 0;
+                while Instant::now() < deadline {
+                    let payload = json!({ "roomId": room, "content": format!("s{s} m{n}"), "clientId": format!("{s}-{n}") });
+                    let sent = Instant::now();
+                    match socket.emit_with_ack("send", &payload, ACK_TIMEOUT).await {
+                        Ok(ack) if ack["ok"] == true => latencies.push(sent.elapsed()),
+                        _ => errors += 1,
+                    }
+                    n += 1;
+                    // Drop pushed events (roomActivity) so they do not pile up in memory.
+                    while socket.events.try_recv().is_ok() {}
+                }
+                (latencies, errors)
+            })
+        })
+        .collect();
+    let (mut latencies, mut errors) = (Vec::new(), 0);
+    for task in tasks {
+        let (l, e) = task.await?;
+        latencies.extend(l);
+        errors += e;
+    }
+    let elapsed = start.elapsed().as_secs_f64();
+    Ok(json!({
+        "scenario": "sends",
+        "senders": senders,
+        "durationSeconds": (elapsed * 100.0).round() / 100.0,
+        "acked": latencies.len(),
+        "errors": errors,
+        "ackedPerSecond": (latencies.len() as f64 / elapsed).round(),
+        "ackLatencyMs": summary(&mut latencies),
+    }))
+}
+
+/// Delivery latency to `members` sockets in one room, from just before the send to receipt.
+pub async fn fanout(
+    base: &str,
+    members: usize,
+    users_n: usize,
+    messages: usize,
+    interval: Duration,
+) -> anyhow::Result<Value> {
+    let api = Arc::new(Api::new(base)?);
+    let run = run_id();
+    let people = users(&api, &run, users_n.max(1) + 1).await?;
+    let (sender, receivers) = people.split_first().context("at least two users")?;
+    let refs: Vec<&User> = receivers.iter().collect();
+    let room = api.room(sender, "fanout", &refs).await?;
+    let mut sockets = Vec::with_capacity(members);
+    for i in 0..members {
+        let user = &receivers[i % receivers.len()];
+        let socket = SioClient::connect(base, NAMESPACE, &user.token).await?;
+        let ack = socket.emit_with_ack("join", &json!({ "roomId": room }), ACK_TIMEOUT).await?;
+        if ack["ok"] != true {
+            bail!("join failed: {ack}");
+        }
+        sockets.push(socket);
+    }
+    let sender_socket = SioClient::connect(base, NAMESPACE, &sender.token).await?;
+    // Receivers record when each message arrived, by content.
+    let collectors: Vec<_> = sockets
+        .into_iter()
+        .map(|mut socket| {
+            tokio::spawn(async move {
+                let mut arrivals = HashMap::new();
+                while arrivals.len() < messages {
+                    match socket.next_event("message", Duration::from_secs(30)).await {
+                        Ok(incoming) => {
+                            if let Some(content) = incoming.data["content"].as_str() {
+                                arrivals.insert(content.to_owned(), incoming.at);
+                            }
+                        }
+                        Err(_) => break,
+                    }
+                }
+                arrivals
+            })
+        })
+        .collect();
+    let mut sent_at = HashMap::new();
+    for k in 0..messages {
+        let content = format!("fanout {k}");
+        sent_at.insert(content.clone(), Instant::now());
+        let ack = sender_socket
+            .emit_with_ack("send", &json!({ "roomId": room, "content": content }), ACK_TIMEOUT)
+            .await?;
+        if ack["ok"] != true {
+            bail!("send failed: {ack}");
+        }
+        tokio::time::sleep(interval).await;
+    }
+    let mut latencies = Vec::with_capacity(members * messages);
+    for collector in collectors {
+        for (content, at) in collector.await? {
+            if let Some(sent) = sent_at.get(&content) {
+                latencies.push(at.saturating_duration_since(*sent));
+            }
+        }
+    }
+    Ok(json!({
+        "scenario": "fanout",
+        "members": members,
+        "messages": messages,
+        "delivered": latencies.len(),
+        "expected": members * messages,
+        "latencyMs": summary(&mut latencies),
+    }))
+}

@@ -1,0 +1,68 @@
+//! Accounts and rooms for a run, created over the REST API like any client would.
+
+use anyhow::{Context, bail};
+use serde_json::{Value, json};
+
+/// A registered user of this run.
+#[derive(Debug, Clone)]
+pub struct User {
+    pub id: String,
+    pub token: String,
+}
+
+pub struct Api {
+    base: String,
+    http: reqwest::Client,
+}
+
+impl Api {
+    pub fn new(base: &str) -> anyhow::Result<Self> {
+        Ok(Self { base: base.trim_end_matches('/').to_owned(), http: reqwest::Client::builder().build()? })
+    }
+
+    async fn post(&self, path: &str, token: Option<&str>, body: Value) -> anyhow::Result<Value> {
+        let mut request = self.http.post(format!("{}{path}", self.base)).json(&body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.with_context(|| format!("POST {path}"))?;
+        let status = response.status();
+        let body: Value = response.json().await.unwrap_or(Value::Null);
+        if !status.is_success() {
+            bail!("POST {path}: {status} {body}");
+        }
+        Ok(body)
+    }
+
+    /// Registers `loadgen-<run>-<i>@example.com`.
+    pub async fn register(&self, run: &str, i: usize) -> anyhow::Result<User> {
+        let body = self
+            .post(
+                "/api/auth/register",
+                None,
+                json!({
+                    "email": format!("loadgen-{run}-{i}@example.com"),
+                    "name": format!("lg{i}"),
+                    "password": format!("loadgen password {run} {i}"),
+                }),
+            )
+            .await?;
+        Ok(User {
+            id: body["user"]["id"].as_str().context("user id")?.to_owned(),
+            token: body["accessToken"].as_str().context("access token")?.to_owned(),
+        })
+    }
+
+    /// Creates a room owned by `owner` with `members`; returns its id.
+    pub async fn room(&self, owner: &User, name: &str, members: &[&User]) -> anyhow::Result<String> {
+        let ids: Vec<&str> = members.iter().map(|u| u.id.as_str()).filter(|id| *id != owner.id).collect();
+        let body = self
+            .post(
+                "/api/rooms",
+                Some(&owner.token),
+                json!({ "name": name, "memberIds": ids, "aiMode": "off" }),
+            )
+            .await?;
+        Ok(body["room"]["id"].as_str().context("room id")?.to_owned())
+    }
+}

@@ -1,0 +1,153 @@
+//! A minimal Socket.IO client over the WebSocket transport: Engine.IO v4 framing, Socket.IO v5
+//! packets, one namespace, acks. Enough to hold thousands of sockets from one process, which
+//! headless browsers or the Node client cannot.
+//!
+//! Frames (text): `0{…}` open, `2`/`3` ping/pong, `40/chat,{auth}` connect, `44/chat,{…}` connect
+//! error, `42/chat,[event, data]` event, `42/chat,<id>[event, data]` event wanting an ack,
+//! `43/chat,<id>[data]` ack.
+
+use anyhow::{Context, anyhow, bail};
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::sync::{mpsc, oneshot};
+use tokio_tungstenite::tungstenite::Message;
+
+type Pending = Arc<Mutex<HashMap<u64, oneshot::Sender<Value>>>>;
+
+/// An event received from the server, with the time its frame was read.
+pub struct Incoming {
+    pub event: String,
+    pub data: Value,
+    pub at: Instant,
+}
+
+/// One connected socket on one namespace.
+pub struct SioClient {
+    namespace: String,
+    outgoing: mpsc::UnboundedSender<Message>,
+    pending: Pending,
+    next_ack: AtomicU64,
+    /// Events pushed by the server, in arrival order.
+    pub events: mpsc::UnboundedReceiver<Incoming>,
+}
+
+impl SioClient {
+    /// Connects `ws://host:port/socket.io/` and the namespace with `{token}` as auth; returns once
+    /// the server accepted the namespace.
+    pub async fn connect(base: &str, namespace: &str, token: &str) -> anyhow::Result<Self> {
+        let url = format!("{}/socket.io/?EIO=4&transport=websocket", base.replacen("http", "ws", 1));
+        let (ws, _) =
+            tokio_tungstenite::connect_async(&url).await.with_context(|| format!("connect {url}"))?;
+        let (mut write, mut read) = ws.split();
+        let open = next_text(&mut read).await?;
+        if !open.starts_with('0') {
+            bail!("expected an Engine.IO open packet, got {open}");
+        }
+        write.send(Message::text(format!("40{namespace},{}", json!({ "token": token })))).await?;
+        loop {
+            let frame = next_text(&mut read).await?;
+            if frame == "2" {
+                write.send(Message::text("3")).await?;
+            } else if frame.starts_with(&format!("40{namespace},")) {
+                break;
+            } else if let Some(error) = frame.strip_prefix(&format!("44{namespace},")) {
+                bail!("connect_error: {error}");
+            }
+        }
+        let (outgoing, mut to_send) = mpsc::unbounded_channel::<Message>();
+        tokio::spawn(async move {
+            while let Some(message) = to_send.recv().await {
+                if write.send(message).await.is_err() {
+                    break;
+                }
+            }
+        });
+        let pending: Pending = Arc::default();
+        let (events_tx, events) = mpsc::unbounded_channel();
+        tokio::spawn(read_loop(read, namespace.to_owned(), outgoing.clone(), pending.clone(), events_tx));
+        Ok(Self { namespace: namespace.to_owned(), outgoing, pending, next_ack: AtomicU64::new(1), events })
+    }
+
+    /// Emits an event and waits for its ack.
+    pub async fn emit_with_ack(&self, event: &str, data: &Value, timeout: Duration) -> anyhow::Result<Value> {
+        let id = self.next_ack.fetch_add(1, Ordering::Relaxed);
+        let (tx, rx) = oneshot::channel();
+        self.pending.lock().map_err(|_| anyhow!("poisoned"))?.insert(id, tx);
+        let frame = format!("42{},{id}{}", self.namespace, json!([event, data]));
+        self.outgoing.send(Message::text(frame)).map_err(|_| anyhow!("socket closed"))?;
+        tokio::time::timeout(timeout, rx)
+            .await
+            .context("ack timed out")?
+            .context("socket closed before the ack")
+    }
+
+    /// Waits for the next event with this name, skipping others.
+    pub async fn next_event(&mut self, name: &str, timeout: Duration) -> anyhow::Result<Incoming> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let incoming = tokio::time::timeout(left, self.events.recv())
+                .await
+                .with_context(|| format!("no `{name}` event within {timeout:?}"))?
+                .ok_or_else(|| anyhow!("socket closed"))?;
+            if incoming.event == name {
+                return Ok(incoming);
+            }
+        }
+    }
+}
+
+async fn next_text<S>(read: &mut S) -> anyhow::Result<String>
+where
+    S: futures_util::Stream<Item = Result<Message, tokio_tungstenite::tungstenite::Error>> + Unpin,
+{
+    loop {
+        match read.next().await {
+            Some(Ok(Message::Text(text))) => return Ok(text.to_string()),
+            Some(Ok(Message::Close(_))) | None => bail!("connection closed"),
+            Some(Ok(_)) => continue,
+            Some(Err(e)) => return Err(e.into()),
+        }
+    }
+}
+
+async fn read_loop<S>(
+    mut read: S,
+    namespace: String,
+    outgoing: mpsc::UnboundedSender<Message>,
+    pending: Pending,
+    events: mpsc::UnboundedSender<Incoming>,
+) where
+    S: futures_util::Stream<Item = Result<Message, tokio_tungstenite::tungstenite::Error>> + Unpin,
+{
+    let event_prefix = format!("42{namespace},");
+    let ack_prefix = format!("43{namespace},");
+    while let Ok(frame) = next_text(&mut read).await {
+        let at = Instant::now();
+        if frame == "2" {
+            let _ = outgoing.send(Message::text("3"));
+        } else if let Some(body) = frame.strip_prefix(&event_prefix) {
+            if let Ok(Value::Array(mut parts)) = serde_json::from_str::<Value>(body)
+                && let Some(Value::String(event)) = parts.first().cloned()
+            {
+                let data = if parts.len() > 1 { parts.swap_remove(1) } else { Value::Null };
+                let _ = events.send(Incoming { event, data, at });
+            }
+        } else if let Some(body) = frame.strip_prefix(&ack_prefix) {
+            let digits = body.chars().take_while(char::is_ascii_digit).count();
+            let (id, rest) = body.split_at(digits);
+            if let (Ok(id), Ok(Value::Array(mut parts))) =
+                (id.parse::<u64>(), serde_json::from_str::<Value>(rest))
+            {
+                let sender = pending.lock().ok().and_then(|mut p| p.remove(&id));
+                if let (Some(sender), false) = (sender, parts.is_empty()) {
+                    let _ = sender.send(parts.swap_remove(0));
+                }
+            }
+        }
+    }
+}
