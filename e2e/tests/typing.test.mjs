@@ -1,0 +1,37 @@
+// SPEC §3 typing: the other sockets in the room get userTyping with both `name` (ours) and
+// `userName` (the original client's field); the typist does not get its own event.
+
+import assert from 'node:assert/strict';
+import { before, it } from 'node:test';
+import { assertOk } from '../lib/contract.mjs';
+import { joined, roomWith, users } from '../lib/scene.mjs';
+import { emitAck, mark, show, sleep, waitFor } from '../lib/socket.mjs';
+import { eachBackend } from '../lib/suite.mjs';
+
+eachBackend('typing', (ctx) => {
+  let alice;
+  let bob;
+  let room;
+  before(async () => {
+    [alice, bob] = await users(ctx.base, 'alice', 'bob');
+    room = await roomWith(ctx.base, alice, [bob]);
+  });
+
+  it('others get userTyping {roomId, userId, name, userName, isTyping}; not the typist', async () => {
+    const a = await joined(ctx.base, alice, room.id);
+    const b = await joined(ctx.base, bob, room.id);
+    const sinceA = mark(a);
+    const toB = waitFor(b, 'userTyping', (e) => e.userId === alice.id);
+    assertOk(await emitAck(a, 'typing', { roomId: room.id, isTyping: true }), 'typing');
+    const ev = await toB;
+    assert.deepEqual(
+      { roomId: ev.roomId, userId: ev.userId, name: ev.name, userName: ev.userName, isTyping: ev.isTyping },
+      { roomId: room.id, userId: alice.id, name: alice.name, userName: alice.name, isTyping: true },
+      `userTyping ${show(ev)}`,
+    );
+    await sleep(300);
+    assert.deepEqual(sinceA('userTyping'), [], 'the typist got its own userTyping');
+    a.close();
+    b.close();
+  });
+});
