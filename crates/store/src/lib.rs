@@ -8,6 +8,7 @@
 //! Writes that belong together (a message and its room's `last_seq`, a token rotation, a room and
 //! its owner membership) each happen in one transaction.
 
+mod batch;
 mod error;
 mod models;
 mod open;

@@ -113,6 +113,91 @@ async fn revoke_family_in(
     Ok(done.rows_affected())
 }
 
+/// A whole batch in a handful of statements (see `crate::batch`). An error means the
+/// transaction may be unusable: the caller rolls back and stores the messages one by one.
+async fn append_batch_in(
+    tx: &mut Transaction<'static, Postgres>,
+    batch: &[NewMessage],
+) -> StoreResult<Vec<StoreResult<Appended>>> {
+    let keys = crate::batch::client_ids(batch);
+    let mut earlier = Vec::new();
+    if !keys.is_empty() {
+        let sql = format!(
+            concat!(message_select!(), "WHERE m.client_id IN ({})"),
+            crate::batch::list(1, keys.len())
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for key in &keys {
+            query = query.bind(*key);
+        }
+        for row in query.fetch_all(&mut **tx).await? {
+            earlier.push(rows::message(&row, "")?);
+        }
+    }
+    let plan = crate::batch::plan(batch, earlier);
+
+    let mut bumped = std::collections::HashMap::new();
+    if !plan.room_counts.is_empty() {
+        let sql = format!(
+            "WITH v(id, n) AS (VALUES {}) \
+             UPDATE rooms SET last_seq = last_seq + (SELECT n FROM v WHERE v.id = rooms.id) \
+             WHERE id IN (SELECT id FROM v) RETURNING id, last_seq",
+            crate::batch::values(1, 2, plan.room_counts.len(), &["::uuid", "::bigint"])
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (room, count) in &plan.room_counts {
+            query = query.bind(room.as_uuid()).bind(*count);
+        }
+        for row in query.fetch_all(&mut **tx).await? {
+            bumped.insert(RoomId::from_uuid(row.try_get("id")?), row.try_get::<i64, _>("last_seq")?);
+        }
+    }
+    let seqs = crate::batch::assign_seqs(batch, &plan, &bumped);
+
+    let at = now();
+    let inserts: Vec<(&NewMessage, i64)> =
+        batch.iter().zip(&seqs).filter_map(|(m, seq)| seq.map(|s| (m, s))).collect();
+    if !inserts.is_empty() {
+        let sql = format!(
+            "INSERT INTO messages (id, room_id, seq, user_id, role, content, status, model, reply_to, client_id, \
+                                   created_at, updated_at) VALUES {}",
+            crate::batch::values(1, 12, inserts.len(), &[])
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (new, seq) in &inserts {
+            query = query
+                .bind(new.id.as_uuid())
+                .bind(new.room_id.as_uuid())
+                .bind(*seq)
+                .bind(new.user_id.map(|id| id.as_uuid()))
+                .bind(new.role.as_str())
+                .bind(&new.content)
+                .bind(new.status.as_str())
+                .bind(&new.model)
+                .bind(new.reply_to.map(|id| id.as_uuid()))
+                .bind(&new.client_id)
+                .bind(ts(at))
+                .bind(ts(at));
+        }
+        query.execute(&mut **tx).await.map_err(write_err)?;
+    }
+
+    let mut names = std::collections::HashMap::new();
+    let authors = crate::batch::authors(batch, &seqs);
+    if !authors.is_empty() {
+        let sql =
+            format!("SELECT id, name FROM users WHERE id IN ({})", crate::batch::list(1, authors.len()));
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for id in &authors {
+            query = query.bind(id.as_uuid());
+        }
+        for row in query.fetch_all(&mut **tx).await? {
+            names.insert(UserId::from_uuid(row.try_get("id")?), row.try_get::<String, _>("name")?);
+        }
+    }
+    Ok(crate::batch::outcomes(batch, plan, &seqs, &names, at))
+}
+
 /// Why appending one message inside a transaction failed.
 enum AppendError {
     /// No such room; nothing was written, so the transaction can go on.
@@ -671,27 +756,27 @@ impl Store for PgStore {
     }
 
     async fn append_messages(&self, batch: Vec<NewMessage>) -> StoreResult<Vec<StoreResult<Appended>>> {
+        if batch.is_empty() {
+            return Ok(Vec::new());
+        }
         let mut tx = self.begin().await?;
-        let mut results = Vec::with_capacity(batch.len());
-        for new in &batch {
-            match append_in(&mut tx, new).await {
-                Ok(appended) => results.push(Ok(appended)),
-                // A missing room fails only its own message: nothing was written for it.
-                Err(AppendError::RoomMissing) => results.push(Err(StoreError::NotFound)),
-                Err(_) => {
-                    // Anything else may have aborted the transaction: give the batch up and store
-                    // each message on its own, so one bad message cannot fail the others.
-                    tx.rollback().await?;
-                    let mut results = Vec::with_capacity(batch.len());
-                    for new in batch {
-                        results.push(self.append_message(new).await);
-                    }
-                    return Ok(results);
+        match append_batch_in(&mut tx, &batch).await {
+            Ok(results) => {
+                tx.commit().await?;
+                Ok(results)
+            }
+            Err(err) => {
+                // An unknown author, or a clientId taken by a concurrent writer on another
+                // instance: store each message on its own so one cannot fail the others.
+                tracing::debug!(error = %err, "batch append failed; appending one by one");
+                tx.rollback().await?;
+                let mut results = Vec::with_capacity(batch.len());
+                for new in batch {
+                    results.push(self.append_message(new).await);
                 }
+                Ok(results)
             }
         }
-        tx.commit().await?;
-        Ok(results)
     }
 
     async fn message(&self, id: MessageId) -> StoreResult<Option<Message>> {

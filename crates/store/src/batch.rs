@@ -1,0 +1,268 @@
+//! Set-based planning of a batch append, shared by both backends.
+//!
+//! Appending one message costs several statements (idempotency check, seq bump, insert, read
+//! back). A batch instead runs a fixed handful whatever its size: one lookup of earlier
+//! `client_id`s, one seq bump for all its rooms, one multi-row insert, one lookup of author
+//! names. What is left (which message is a duplicate of which, which seq each gets, the rows to
+//! return) is decided here, in memory, the same way for SQLite and PostgreSQL.
+
+use crate::error::{StoreError, StoreResult};
+use crate::models::{Appended, Message, NewMessage};
+use chatbot_domain::{RoomId, UserId};
+use std::collections::HashMap;
+use time::OffsetDateTime;
+
+/// What happens to one message of the batch.
+#[derive(Debug)]
+enum Slot {
+    /// Its `client_id` was stored before this batch: that message is the answer.
+    Existing(Box<Message>),
+    /// An earlier message of this batch has the same author and `client_id`.
+    SameAs(usize),
+    /// To be inserted.
+    New,
+}
+
+/// The decisions that need no database round trip.
+#[derive(Debug)]
+pub(crate) struct Plan {
+    slots: Vec<Slot>,
+    /// New messages per room, rooms in order of first appearance.
+    pub room_counts: Vec<(RoomId, i64)>,
+}
+
+/// `(user_id, client_id)` pairs of the batch, to look up earlier messages with.
+pub(crate) fn client_ids(batch: &[NewMessage]) -> Vec<&str> {
+    let mut ids: Vec<&str> =
+        batch.iter().filter(|m| m.user_id.is_some()).filter_map(|m| m.client_id.as_deref()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
+fn key(message: &NewMessage) -> Option<(UserId, &str)> {
+    Some((message.user_id?, message.client_id.as_deref()?))
+}
+
+/// Classifies each message. `earlier` are stored messages whose `client_id` appears in the batch
+/// (possibly of other users; only exact author + key matches count).
+pub(crate) fn plan(batch: &[NewMessage], earlier: Vec<Message>) -> Plan {
+    let mut stored: HashMap<(UserId, String), Message> = HashMap::new();
+    for message in earlier {
+        if let (Some(user), Some(client)) = (message.user_id, message.client_id.clone()) {
+            stored.insert((user, client), message);
+        }
+    }
+    let mut first_in_batch: HashMap<(UserId, &str), usize> = HashMap::new();
+    let mut room_counts: Vec<(RoomId, i64)> = Vec::new();
+    let mut slots = Vec::with_capacity(batch.len());
+    for (i, message) in batch.iter().enumerate() {
+        let slot = match key(message) {
+            Some((user, client)) if stored.contains_key(&(user, client.to_owned())) => {
+                stored.get(&(user, client.to_owned())).cloned().map_or(Slot::New, |m| Slot::Existing(Box::new(m)))
+            }
+            Some(k) => match first_in_batch.get(&k) {
+                Some(&first) => Slot::SameAs(first),
+                None => {
+                    first_in_batch.insert(k, i);
+                    Slot::New
+                }
+            },
+            None => Slot::New,
+        };
+        if matches!(slot, Slot::New) {
+            match room_counts.iter_mut().find(|(room, _)| *room == message.room_id) {
+                Some((_, count)) => *count += 1,
+                None => room_counts.push((message.room_id, 1)),
+            }
+        }
+        slots.push(slot);
+    }
+    Plan { slots, room_counts }
+}
+
+/// Seq for each new message, given each room's `last_seq` after the bump (rooms missing from
+/// `bumped` do not exist). `None` for messages that are not inserted.
+pub(crate) fn assign_seqs(
+    batch: &[NewMessage],
+    plan: &Plan,
+    bumped: &HashMap<RoomId, i64>,
+) -> Vec<Option<i64>> {
+    let mut next: HashMap<RoomId, i64> = plan
+        .room_counts
+        .iter()
+        .filter_map(|(room, count)| bumped.get(room).map(|last| (*room, last - count + 1)))
+        .collect();
+    batch
+        .iter()
+        .zip(&plan.slots)
+        .map(|(message, slot)| match slot {
+            Slot::New => next.get_mut(&message.room_id).map(|seq| {
+                *seq += 1;
+                *seq - 1
+            }),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The outcome of every message, in input order.
+pub(crate) fn outcomes(
+    batch: &[NewMessage],
+    plan: Plan,
+    seqs: &[Option<i64>],
+    names: &HashMap<UserId, String>,
+    at: OffsetDateTime,
+) -> Vec<StoreResult<Appended>> {
+    let mut created: Vec<Option<Message>> = vec![None; batch.len()];
+    let mut results = Vec::with_capacity(batch.len());
+    for (i, (new, slot)) in batch.iter().zip(plan.slots).enumerate() {
+        let result = match slot {
+            Slot::Existing(message) => Ok(Appended::Duplicate(*message)),
+            Slot::SameAs(first) => {
+                created[first].clone().map(Appended::Duplicate).ok_or(StoreError::NotFound)
+            }
+            Slot::New => match seqs[i] {
+                Some(seq) => {
+                    let user_name = new.user_id.and_then(|id| names.get(&id).cloned());
+                    let message = Message {
+                        id: new.id,
+                        room_id: new.room_id,
+                        seq,
+                        user_id: new.user_id,
+                        user_name,
+                        role: new.role,
+                        content: new.content.clone(),
+                        status: new.status,
+                        model: new.model.clone(),
+                        reply_to: new.reply_to,
+                        client_id: new.client_id.clone(),
+                        error: None,
+                        created_at: at,
+                        updated_at: at,
+                        edited_at: None,
+                        deleted_at: None,
+                    };
+                    created[i] = Some(message.clone());
+                    Ok(Appended::Created(message))
+                }
+                None => Err(StoreError::NotFound),
+            },
+        };
+        results.push(result);
+    }
+    results
+}
+
+/// `$start, $start+1, …` (`count` of them), for `IN (…)` lists.
+pub(crate) fn list(start: usize, count: usize) -> String {
+    (start..start + count).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ")
+}
+
+/// `($1, $2), ($3, $4), …`: `rows` tuples of `casts.len()` placeholders, each followed by its
+/// cast (`""` on SQLite, `"::uuid"` and the like on PostgreSQL, where VALUES needs types).
+pub(crate) fn values(start: usize, width: usize, rows: usize, casts: &[&str]) -> String {
+    (0..rows)
+        .map(|row| {
+            let cells: Vec<String> = (0..width)
+                .map(|col| format!("${}{}", start + row * width + col, casts.get(col).unwrap_or(&"")))
+                .collect();
+            format!("({})", cells.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Distinct authors of the inserted messages, for the name lookup.
+pub(crate) fn authors(batch: &[NewMessage], seqs: &[Option<i64>]) -> Vec<UserId> {
+    let mut ids: Vec<UserId> =
+        batch.iter().zip(seqs).filter(|(_, seq)| seq.is_some()).filter_map(|(m, _)| m.user_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chatbot_domain::{MessageId, MessageRole, MessageStatus};
+
+    fn new(room: RoomId, user: UserId, client: Option<&str>) -> NewMessage {
+        NewMessage {
+            id: MessageId::new(),
+            room_id: room,
+            user_id: Some(user),
+            role: MessageRole::User,
+            content: "x".into(),
+            status: MessageStatus::Complete,
+            model: None,
+            reply_to: None,
+            client_id: client.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn seqs_follow_input_order_per_room_and_skip_duplicates() {
+        let (a, b, user) = (RoomId::new(), RoomId::new(), UserId::new());
+        let batch =
+            vec![new(a, user, Some("k")), new(b, user, None), new(a, user, Some("k")), new(a, user, None)];
+        let plan = plan(&batch, Vec::new());
+        assert_eq!(plan.room_counts, vec![(a, 2), (b, 1)]);
+        let bumped = HashMap::from([(a, 12), (b, 1)]);
+        assert_eq!(assign_seqs(&batch, &plan, &bumped), vec![Some(11), Some(1), None, Some(12)]);
+        let results = outcomes(
+            &batch,
+            plan,
+            &[Some(11), Some(1), None, Some(12)],
+            &HashMap::new(),
+            OffsetDateTime::now_utc(),
+        );
+        let Ok(Appended::Duplicate(dup)) = &results[2] else { panic!("{:?}", results[2]) };
+        assert_eq!(dup.seq, 11);
+    }
+
+    #[test]
+    fn missing_rooms_fail_their_messages_only() {
+        let (gone, here, user) = (RoomId::new(), RoomId::new(), UserId::new());
+        let batch = vec![new(gone, user, Some("k")), new(here, user, None), new(gone, user, Some("k"))];
+        let plan = plan(&batch, Vec::new());
+        let seqs = assign_seqs(&batch, &plan, &HashMap::from([(here, 1)]));
+        let results = outcomes(&batch, plan, &seqs, &HashMap::new(), OffsetDateTime::now_utc());
+        assert!(matches!(results[0], Err(StoreError::NotFound)));
+        assert!(matches!(results[1], Ok(Appended::Created(_))));
+        assert!(matches!(results[2], Err(StoreError::NotFound)), "a duplicate of a failed message fails too");
+    }
+
+    #[test]
+    fn earlier_keys_only_match_the_same_author() {
+        let (room, alice, bob) = (RoomId::new(), UserId::new(), UserId::new());
+        let at = OffsetDateTime::now_utc();
+        let first = Message {
+            id: MessageId::new(),
+            room_id: room,
+            seq: 1,
+            user_id: Some(alice),
+            user_name: None,
+            role: MessageRole::User,
+            content: "first".into(),
+            status: MessageStatus::Complete,
+            model: None,
+            reply_to: None,
+            client_id: Some("k".into()),
+            error: None,
+            created_at: at,
+            updated_at: at,
+            edited_at: None,
+            deleted_at: None,
+        };
+        let batch = vec![new(room, alice, Some("k")), new(room, bob, Some("k"))];
+        let plan = plan(&batch, vec![first]);
+        assert_eq!(plan.room_counts, vec![(room, 1)], "only bob's message is new");
+    }
+
+    #[test]
+    fn placeholders_number_rows_and_columns() {
+        assert_eq!(values(1, 2, 2, &["", "::bigint"]), "($1, $2::bigint), ($3, $4::bigint)");
+        assert_eq!(list(3, 2), "$3, $4");
+    }
+}
