@@ -5,11 +5,11 @@ SHELL := /bin/bash
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/chatbot-socket/target
 CARGO ?= cargo
 
-.PHONY: run build test fmt lint unit services help
+.PHONY: run build test fmt lint unit e2e services help
 
 help:
 	@echo "make run    build and start the server on the embedded default (http://localhost:3000)"
-	@echo "make test   everything CI runs: formatting, clippy, all tests on SQLite and PostgreSQL"
+	@echo "make test   everything CI runs: formatting, clippy, Rust tests and Socket.IO e2e tests on SQLite and PostgreSQL"
 	@echo "make build  optimised binary at $(CARGO_TARGET_DIR)/release/chatbot"
 
 ## Start the server on the embedded default: SQLite under ./data, no configuration needed.
@@ -22,7 +22,7 @@ build:
 	@echo "built $(CARGO_TARGET_DIR)/release/chatbot"
 
 ## Everything CI runs.
-test: services fmt lint unit
+test: services fmt lint unit e2e
 
 fmt:
 	$(CARGO) fmt --all -- --check
@@ -37,6 +37,13 @@ unit:
 		echo "cargo-nextest not found: falling back to cargo test"; \
 		$(CARGO) test --locked --workspace --no-fail-fast; \
 	fi
+
+## Socket.IO wire contract with the official socket.io-client (Node 20+), on SQLite and PostgreSQL.
+e2e: services
+	@command -v node >/dev/null && command -v npm >/dev/null || { echo "error: the e2e tests need Node.js 20+ and npm (Debian/Ubuntu: apt-get install -y nodejs npm)" >&2; exit 1; }
+	$(CARGO) build --locked --bin chatbot
+	cd e2e && npm ci --no-audit --no-fund
+	CHATBOT_BIN=$(CARGO_TARGET_DIR)/debug/chatbot node --test --test-reporter=spec --test-concurrency=1 e2e/tests/
 
 ## PostgreSQL and Redis on 127.0.0.1, started if installed but stopped.
 services:

@@ -2,6 +2,7 @@
 //! connects and disconnects (rooms, presence, the `connected` event).
 
 use crate::limits::{EventRate, TypingGate};
+use crate::turn::Turnstile;
 use crate::{Gateway, GatewaySettings, rooms};
 use chatbot_service::Actor;
 use serde_json::json;
@@ -18,6 +19,8 @@ pub struct Connection {
     pub devices_at_connect: usize,
     pub events: EventRate,
     pub typing: TypingGate,
+    /// Runs this socket's events in arrival order (see `turn`).
+    pub turnstile: Turnstile,
 }
 
 impl Connection {
@@ -27,6 +30,7 @@ impl Connection {
             devices_at_connect,
             events: EventRate::new(settings.events_per_second),
             typing: TypingGate::new(settings.typing_interval),
+            turnstile: Turnstile::default(),
         }
     }
 }

@@ -5,6 +5,7 @@
 use crate::connection::{Connection, connection_of, on_disconnect};
 use crate::payload::{self, ReadMark};
 use crate::reply::{EventError, HasAck, respond};
+use crate::turn::Ticket;
 use crate::{Gateway, rooms};
 use chatbot_protocol::{MemberDto, MessageDto, RoomDto};
 use serde_json::{Value, json};
@@ -32,8 +33,9 @@ pub fn register<A: Adapter>(socket: &SocketRef<A>) {
                  State(g): State<Arc<Gateway>>,
                  TryData(d): TryData<Value>,
                  ack: AckSender<A>,
-                 HasAck(h): HasAck| {
-                    dispatch($event, s, g, d.unwrap_or(Value::Null), ack, h, $handler)
+                 HasAck(h): HasAck,
+                 Ticket(t): Ticket| {
+                    dispatch($event, s, g, (d.unwrap_or(Value::Null), t), ack, h, $handler)
                 },
             )
         };
@@ -52,7 +54,7 @@ async fn dispatch<A, F, Fut>(
     event: &'static str,
     socket: SocketRef<A>,
     gateway: Arc<Gateway>,
-    data: Value,
+    (data, ticket): (Value, Option<u64>),
     ack: AckSender<A>,
     has_ack: bool,
     handler: F,
@@ -61,14 +63,18 @@ async fn dispatch<A, F, Fut>(
     F: FnOnce(Ctx<A>, Value) -> Fut,
     Fut: Future<Output = Outcome>,
 {
-    let outcome = match connection_of(&socket) {
-        None => Err(EventError::new("unauthorized", "not authenticated")),
-        Some(conn) => match conn.events.allow() {
-            Err(retry_after) => {
-                Err(EventError::rate_limited("too many events on this connection", retry_after))
+    let outcome = match (connection_of(&socket), ticket) {
+        (Some(conn), Some(ticket)) => {
+            let turnstile = conn.clone();
+            let _turn = turnstile.turnstile.wait(ticket).await;
+            match conn.events.allow() {
+                Err(retry_after) => {
+                    Err(EventError::rate_limited("too many events on this connection", retry_after))
+                }
+                Ok(()) => handler(Ctx { socket: socket.clone(), gateway, conn }, data).await,
             }
-            Ok(()) => handler(Ctx { socket: socket.clone(), gateway, conn }, data).await,
-        },
+        }
+        _ => Err(EventError::new("unauthorized", "not authenticated")),
     };
     if let Err(err) = &outcome {
         tracing::debug!(event, code = err.code, message = %err.message, "event refused");

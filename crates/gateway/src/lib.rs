@@ -19,6 +19,7 @@ mod limits;
 mod payload;
 mod presence;
 mod reply;
+mod turn;
 
 use chatbot_service::{AccountService, RoomService};
 use presence::Presence;
