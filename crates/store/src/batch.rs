@@ -58,17 +58,17 @@ pub(crate) fn plan(batch: &[NewMessage], earlier: Vec<Message>) -> Plan {
     let mut slots = Vec::with_capacity(batch.len());
     for (i, message) in batch.iter().enumerate() {
         let slot = match key(message) {
-            Some((user, client)) if stored.contains_key(&(user, client.to_owned())) => {
-                stored.get(&(user, client.to_owned())).cloned().map_or(Slot::New, |m| Slot::Existing(Box::new(m)))
-            }
-            Some(k) => match first_in_batch.get(&k) {
-                Some(&first) => Slot::SameAs(first),
-                None => {
-                    first_in_batch.insert(k, i);
-                    Slot::New
-                }
-            },
             None => Slot::New,
+            Some((user, client)) => match stored.get(&(user, client.to_owned())) {
+                Some(first) => Slot::Existing(Box::new(first.clone())),
+                None => match first_in_batch.get(&(user, client)) {
+                    Some(&first) => Slot::SameAs(first),
+                    None => {
+                        first_in_batch.insert((user, client), i);
+                        Slot::New
+                    }
+                },
+            },
         };
         if matches!(slot, Slot::New) {
             match room_counts.iter_mut().find(|(room, _)| *room == message.room_id) {
