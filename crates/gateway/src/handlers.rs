@@ -128,7 +128,7 @@ async fn join<A: Adapter>(ctx: Ctx<A>, data: Value) -> Outcome {
 async fn leave<A: Adapter>(ctx: Ctx<A>, data: Value) -> Outcome {
     let request: payload::RoomOnly = payload::parse("leave", data)?;
     let room_id = payload::room_id(&request.room_id)?;
-    ctx.gateway.rooms.summary(&ctx.conn.actor, room_id).await?;
+    ctx.gateway.rooms.membership(&ctx.conn.actor, room_id).await?;
     ctx.socket.leave(rooms::joined(room_id));
     let user = &ctx.conn.actor.user;
     let left = json!({ "roomId": room_id, "userId": user.id, "name": user.name, "userName": user.name });

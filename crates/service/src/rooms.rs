@@ -213,7 +213,7 @@ impl RoomService {
         after: Option<UserId>,
         limit: u32,
     ) -> ServiceResult<Vec<Member>> {
-        self.summary(actor, room_id).await?;
+        self.membership(actor, room_id).await?;
         Ok(self.store.list_members(room_id, after, limit.clamp(1, self.settings.max_page)).await?)
     }
 
@@ -293,7 +293,7 @@ impl RoomService {
         room_id: RoomId,
         query: HistoryQuery,
     ) -> ServiceResult<Vec<Message>> {
-        self.summary(actor, room_id).await?;
+        self.membership(actor, room_id).await?;
         let query = HistoryQuery { limit: query.limit.clamp(1, self.settings.max_page), ..query };
         Ok(self.store.list_messages(room_id, query).await?)
     }
@@ -309,7 +309,7 @@ impl RoomService {
     ) -> ServiceResult<PostedMessage> {
         let content = MessageContent::parse(content, self.settings.max_message_bytes)?;
         let client_id = client_id.map(ClientId::parse).transpose()?;
-        self.summary(actor, room_id).await?;
+        self.membership(actor, room_id).await?;
         let new = NewMessage {
             id: MessageId::new(),
             room_id,
@@ -367,7 +367,7 @@ impl RoomService {
 
     /// The seq of a message in a room the caller belongs to (for read markers by message id).
     pub async fn seq_of(&self, actor: &Actor, room_id: RoomId, message_id: MessageId) -> ServiceResult<i64> {
-        self.summary(actor, room_id).await?;
+        self.membership(actor, room_id).await?;
         match self.store.message(message_id).await? {
             Some(message) if message.room_id == room_id => Ok(message.seq),
             _ => Err(ServiceError::NotFound("message")),
@@ -376,13 +376,19 @@ impl RoomService {
 
     /// Marks the room read up to `seq` for this user; returns the stored position.
     pub async fn mark_read(&self, actor: &Actor, room_id: RoomId, seq: i64) -> ServiceResult<i64> {
-        self.summary(actor, room_id).await?;
+        self.membership(actor, room_id).await?;
         Ok(self.store.mark_read(room_id, actor.id(), seq.max(0)).await?)
     }
 
     /// The room, for callers that already checked membership.
     pub async fn room(&self, room_id: RoomId) -> ServiceResult<Room> {
         self.store.room(room_id).await?.ok_or(ServiceError::NotFound("room"))
+    }
+
+    /// The caller's membership, or 404: a single-row lookup, for paths that only need to know
+    /// the caller may act (the room summary with its counts is much more work).
+    pub async fn membership(&self, actor: &Actor, room_id: RoomId) -> ServiceResult<Member> {
+        self.store.member(room_id, actor.id()).await?.ok_or(ServiceError::NotFound("room"))
     }
 
     fn require_manager(&self, actor: &Actor, summary: &RoomSummary) -> ServiceResult<()> {

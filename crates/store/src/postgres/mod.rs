@@ -140,8 +140,8 @@ async fn append_batch_in(
     if !plan.room_counts.is_empty() {
         let sql = format!(
             "WITH v(id, n) AS (VALUES {}) \
-             UPDATE rooms SET last_seq = last_seq + (SELECT n FROM v WHERE v.id = rooms.id) \
-             WHERE id IN (SELECT id FROM v) RETURNING id, last_seq",
+             UPDATE rooms SET last_seq = rooms.last_seq + v.n FROM v WHERE rooms.id = v.id \
+             RETURNING rooms.id, rooms.last_seq",
             crate::batch::values(1, 2, plan.room_counts.len(), &["::uuid", "::bigint"])
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
@@ -149,7 +149,7 @@ async fn append_batch_in(
             query = query.bind(room.as_uuid()).bind(*count);
         }
         for row in query.fetch_all(&mut **tx).await? {
-            bumped.insert(RoomId::from_uuid(row.try_get("id")?), row.try_get::<i64, _>("last_seq")?);
+            bumped.insert(RoomId::from_uuid(row.try_get(0)?), row.try_get::<i64, _>(1)?);
         }
     }
     let seqs = crate::batch::assign_seqs(batch, &plan, &bumped);
