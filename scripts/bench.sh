@@ -2,6 +2,7 @@
 # Runs one chatbot-loadgen scenario against a fresh release server on a fresh database.
 # Usage: scripts/bench.sh sqlite|postgres <loadgen scenario and flags>
 # Build first: cargo build --release --bin chatbot --bin chatbot-loadgen
+set -euo pipefail
 R=${CARGO_TARGET_DIR:-$HOME/.cache/chatbot-socket/target}/release
 backend=$1; shift
 dir=$(mktemp -d); port=3950
