@@ -156,6 +156,10 @@ async fn revoke_family_in(
 
 /// A whole batch in a handful of statements (see `crate::batch`). An error means the
 /// transaction may be unusable: the caller rolls back and stores the messages one by one.
+///
+/// The statements' text depends on the batch size, so they are not kept in the prepared-statement
+/// cache (`persistent(false)`): a cached plan per size, hundreds of parameters each, grew the
+/// process by hundreds of megabytes under load.
 async fn append_batch_in(
     tx: &mut Transaction<'static, Sqlite>,
     batch: &[NewMessage],
@@ -167,7 +171,7 @@ async fn append_batch_in(
             concat!(message_select!(), "WHERE m.client_id IN ({})"),
             crate::batch::list(1, keys.len())
         );
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
         for key in &keys {
             query = query.bind(*key);
         }
@@ -185,7 +189,7 @@ async fn append_batch_in(
              RETURNING rooms.id, rooms.last_seq",
             crate::batch::values(1, 2, plan.room_counts.len(), &["", ""])
         );
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
         for (room, count) in &plan.room_counts {
             query = query.bind(room.as_uuid()).bind(*count);
         }
@@ -204,7 +208,7 @@ async fn append_batch_in(
                                    created_at, updated_at) VALUES {}",
             crate::batch::values(1, 12, inserts.len(), &[])
         );
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
         for (new, seq) in &inserts {
             query = query
                 .bind(new.id.as_uuid())
@@ -228,7 +232,7 @@ async fn append_batch_in(
     if !authors.is_empty() {
         let sql =
             format!("SELECT id, name FROM users WHERE id IN ({})", crate::batch::list(1, authors.len()));
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
         for id in &authors {
             query = query.bind(id.as_uuid());
         }
