@@ -247,3 +247,31 @@ pub struct AuditEntry {
     pub detail: serde_json::Value,
     pub created_at: OffsetDateTime,
 }
+
+/// One answer's token usage and cost (SPEC §2 `token_usage`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewUsage {
+    pub id: Uuid,
+    pub message_id: Option<MessageId>,
+    pub user_id: Option<UserId>,
+    pub room_id: Option<RoomId>,
+    pub provider: String,
+    pub model: String,
+    pub input_tokens: i64,
+    pub output_tokens: i64,
+    pub cache_creation_tokens: i64,
+    pub cache_read_tokens: i64,
+    /// Integer micro-dollars.
+    pub cost: i64,
+    pub ttft_ms: Option<i64>,
+    pub duration_ms: Option<i64>,
+}
+
+/// Sums over a user's usage rows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct UsageTotals {
+    /// Input + output + cache tokens.
+    pub tokens: i64,
+    /// Micro-dollars.
+    pub cost: i64,
+}

@@ -1,6 +1,6 @@
 use crate::error::StoreResult;
 use crate::models::*;
-use chatbot_domain::{MemberRole, MessageId, RoomId, SessionId, UserId, UserRole};
+use chatbot_domain::{MemberRole, MessageId, MessageStatus, RoomId, SessionId, UserId, UserRole};
 use time::OffsetDateTime;
 
 /// Everything the server stores, behind one interface with one implementation per backend.
@@ -133,6 +133,25 @@ pub trait Store: Send + Sync + 'static {
     /// Messages of a room in ascending seq order, deleted ones included (clients render them as
     /// deleted). See [`HistoryQuery`].
     async fn list_messages(&self, room_id: RoomId, query: HistoryQuery) -> StoreResult<Vec<Message>>;
+
+    /// Replaces an (assistant) message's content, status and error; sets `updated_at`. Used to
+    /// flush a streaming answer and to finish it. Errors: `NotFound`.
+    async fn update_message(
+        &self,
+        id: MessageId,
+        content: &str,
+        status: MessageStatus,
+        error: Option<&str>,
+    ) -> StoreResult<Message>;
+    /// Marks every `streaming` message `interrupted` (start-up: their writer is gone). Returns
+    /// how many there were.
+    async fn interrupt_streaming(&self) -> StoreResult<u64>;
+
+    // ---- usage -------------------------------------------------------------------------------------
+
+    async fn record_usage(&self, usage: NewUsage) -> StoreResult<()>;
+    /// The user's usage since `since` (for daily budgets).
+    async fn usage_totals(&self, user_id: UserId, since: OffsetDateTime) -> StoreResult<UsageTotals>;
 
     // ---- audit -------------------------------------------------------------------------------------
 

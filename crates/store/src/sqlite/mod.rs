@@ -13,7 +13,7 @@ use crate::error::{StoreError, StoreResult};
 use crate::models::*;
 use crate::open::OpenOptions;
 use crate::store::Store;
-use chatbot_domain::{MemberRole, MessageId, RoomId, SessionId, UserId, UserRole};
+use chatbot_domain::{MemberRole, MessageId, MessageStatus, RoomId, SessionId, UserId, UserRole};
 use rows::{
     json, like_pattern, member_select, message_select, now, room_cols, session_cols, summary_select, ts,
     user_cols, write_err,
@@ -864,6 +864,80 @@ impl Store for SqliteStore {
     }
 
     // ---- audit ---------------------------------------------------------------------------------
+
+    async fn update_message(
+        &self,
+        id: MessageId,
+        content: &str,
+        status: MessageStatus,
+        error: Option<&str>,
+    ) -> StoreResult<Message> {
+        let updated = sqlx::query(
+            "UPDATE messages SET content = $1, status = $2, error = $3, updated_at = $4 WHERE id = $5",
+        )
+        .bind(content)
+        .bind(status.as_str())
+        .bind(error)
+        .bind(ts(now()))
+        .bind(id.as_uuid())
+        .execute(&self.writer)
+        .await
+        .map_err(write_err)?;
+        if updated.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        self.message(id).await?.ok_or(StoreError::NotFound)
+    }
+
+    async fn interrupt_streaming(&self) -> StoreResult<u64> {
+        let done = sqlx::query(
+            "UPDATE messages SET status = 'interrupted', updated_at = $1 WHERE status = 'streaming'",
+        )
+        .bind(ts(now()))
+        .execute(&self.writer)
+        .await
+        .map_err(write_err)?;
+        Ok(done.rows_affected())
+    }
+
+    async fn record_usage(&self, usage: NewUsage) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO token_usage (id, message_id, user_id, room_id, provider, model, input_tokens, output_tokens, \
+                                      cache_creation_tokens, cache_read_tokens, cost, ttft_ms, duration_ms, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+        )
+        .bind(usage.id)
+        .bind(usage.message_id.map(|id| id.as_uuid()))
+        .bind(usage.user_id.map(|id| id.as_uuid()))
+        .bind(usage.room_id.map(|id| id.as_uuid()))
+        .bind(&usage.provider)
+        .bind(&usage.model)
+        .bind(usage.input_tokens)
+        .bind(usage.output_tokens)
+        .bind(usage.cache_creation_tokens)
+        .bind(usage.cache_read_tokens)
+        .bind(usage.cost)
+        .bind(usage.ttft_ms)
+        .bind(usage.duration_ms)
+        .bind(ts(now()))
+        .execute(&self.writer)
+        .await
+        .map_err(write_err)?;
+        Ok(())
+    }
+
+    async fn usage_totals(&self, user_id: UserId, since: OffsetDateTime) -> StoreResult<UsageTotals> {
+        let row = sqlx::query(
+            "SELECT CAST(COALESCE(SUM(input_tokens + output_tokens + cache_creation_tokens + cache_read_tokens), 0) AS BIGINT), \
+                    CAST(COALESCE(SUM(cost), 0) AS BIGINT) \
+             FROM token_usage WHERE user_id = $1 AND created_at >= $2",
+        )
+        .bind(user_id.as_uuid())
+        .bind(ts(since))
+        .fetch_one(&self.reader)
+        .await?;
+        Ok(UsageTotals { tokens: row.try_get(0)?, cost: row.try_get(1)? })
+    }
 
     async fn record_audit(&self, entry: NewAuditEntry) -> StoreResult<()> {
         sqlx::query(

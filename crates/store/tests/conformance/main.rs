@@ -74,6 +74,7 @@ mod lifecycle;
 mod messages;
 mod rooms;
 mod sessions;
+mod usage;
 mod users;
 
 // ---- helpers shared by the modules ----------------------------------------------------------------

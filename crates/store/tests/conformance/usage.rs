@@ -1,0 +1,61 @@
+use crate::{answer, room, text, user};
+use chatbot_domain::{MessageId, MessageStatus};
+use chatbot_store::{NewUsage, Store, StoreError, UsageTotals};
+use std::sync::Arc;
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+async fn answers_are_flushed_finished_and_interrupted(store: Arc<dyn Store>) {
+    let alice = user(&store, "alice@example.com").await;
+    let room = room(&store, &alice, &[]).await;
+    let question = store.append_message(text(room.id, alice.id, "hi?")).await.unwrap().into_message();
+    let reply = store.append_message(answer(room.id, question.id, "")).await.unwrap().into_message();
+    assert_eq!(reply.status, MessageStatus::Streaming);
+
+    let flushed = store.update_message(reply.id, "Hel", MessageStatus::Streaming, None).await.unwrap();
+    assert_eq!((flushed.content.as_str(), flushed.status), ("Hel", MessageStatus::Streaming));
+    assert!(flushed.updated_at >= reply.updated_at);
+    assert_eq!(flushed.seq, reply.seq, "updates keep the seq");
+
+    let other = store.append_message(answer(room.id, question.id, "")).await.unwrap().into_message();
+    assert_eq!(store.interrupt_streaming().await.unwrap(), 2);
+    assert_eq!(store.message(other.id).await.unwrap().unwrap().status, MessageStatus::Interrupted);
+    assert_eq!(store.interrupt_streaming().await.unwrap(), 0);
+
+    let failed =
+        store.update_message(reply.id, "Hel", MessageStatus::Failed, Some("overloaded")).await.unwrap();
+    assert_eq!((failed.status, failed.error.as_deref()), (MessageStatus::Failed, Some("overloaded")));
+    let missing = store.update_message(MessageId::new(), "x", MessageStatus::Complete, None).await;
+    assert!(matches!(missing, Err(StoreError::NotFound)));
+}
+
+async fn usage_is_recorded_and_summed(store: Arc<dyn Store>) {
+    let alice = user(&store, "alice@example.com").await;
+    let bob = user(&store, "bob@example.com").await;
+    let room = room(&store, &alice, &[]).await;
+    let usage = |user_id, cost| NewUsage {
+        id: Uuid::now_v7(),
+        message_id: None,
+        user_id: Some(user_id),
+        room_id: Some(room.id),
+        provider: "demo".into(),
+        model: "demo".into(),
+        input_tokens: 10,
+        output_tokens: 20,
+        cache_creation_tokens: 3,
+        cache_read_tokens: 4,
+        cost,
+        ttft_ms: Some(120),
+        duration_ms: Some(900),
+    };
+    let before = OffsetDateTime::now_utc() - Duration::seconds(1);
+    store.record_usage(usage(alice.id, 1500)).await.unwrap();
+    store.record_usage(usage(alice.id, 500)).await.unwrap();
+    store.record_usage(usage(bob.id, 7)).await.unwrap();
+    assert_eq!(store.usage_totals(alice.id, before).await.unwrap(), UsageTotals { tokens: 74, cost: 2000 });
+    assert_eq!(store.usage_totals(bob.id, before).await.unwrap(), UsageTotals { tokens: 37, cost: 7 });
+    let later = OffsetDateTime::now_utc() + Duration::minutes(1);
+    assert_eq!(store.usage_totals(alice.id, later).await.unwrap(), UsageTotals::default());
+}
+
+store_tests!(answers_are_flushed_finished_and_interrupted, usage_is_recorded_and_summed);
