@@ -1,0 +1,165 @@
+//! The offline demo model: what answers when no provider is configured, and the upstream of load
+//! tests. Deterministic (the reply depends only on the question), streamed at a realistic pace,
+//! markdown with a code block, and it says plainly that it is a demo.
+
+use crate::{ChatRequest, ChatRole, EventStream, FinishReason, LlmError, Provider, StreamEvent, Usage};
+use futures_util::StreamExt;
+use std::time::Duration;
+
+pub struct DemoProvider {
+    pace: Duration,
+}
+
+impl DemoProvider {
+    /// `pace`: pause between chunks (the server default is 30 ms; tests use zero).
+    pub fn new(pace: Duration) -> Self {
+        Self { pace }
+    }
+}
+
+/// A short, stable digest of the question, so different questions get different (but repeatable)
+/// replies without randomness.
+fn digest(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+}
+
+/// The whole reply to `question`.
+pub fn reply(question: &str) -> String {
+    let quoted: String = question.trim().chars().take(120).collect();
+    let topics = ["streaming", "storage", "rooms", "reconnects"];
+    let topic = topics[(digest(question) % topics.len() as u64) as usize];
+    format!(
+        "*(Demo model: no AI provider is configured, so this is a canned reply.)*\n\n\
+         You wrote:\n\n> {quoted}\n\n\
+         This answer streams token by token to everyone in the room, exactly like a real model's \
+         would. Today's topic is **{topic}**: every chunk carries an index, so a client that joins \
+         late gets the text so far and then every later chunk, with no gap and no duplicate.\n\n\
+         ```rust\nfn main() {{\n    println!(\"hello from the demo model\");\n}}\n```\n\n\
+         Set `ANTHROPIC_API_KEY` (or `OPENAI_BASE_URL`) to talk to a real model."
+    )
+}
+
+/// Splits text into chunks of one to three words (whitespace kept with the word before it),
+/// always on `char` boundaries.
+fn chunks(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let mut words = 0;
+    let mut size = 1;
+    for (i, ch) in text.char_indices() {
+        current.push(ch);
+        let at_word_end = ch.is_whitespace() && !text[i + ch.len_utf8()..].starts_with(char::is_whitespace);
+        if at_word_end {
+            words += 1;
+            if words >= size {
+                out.push(std::mem::take(&mut current));
+                words = 0;
+                size = size % 3 + 1;
+            }
+        }
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+/// Rough token count for the demo's own usage (`bytes / 4`, at least 1).
+fn estimate(text: &str) -> u64 {
+    (text.len() as u64).div_ceil(4).max(1)
+}
+
+#[async_trait::async_trait]
+impl Provider for DemoProvider {
+    fn name(&self) -> &'static str {
+        "demo"
+    }
+
+    async fn stream(&self, request: ChatRequest) -> Result<EventStream, LlmError> {
+        let question = request
+            .messages
+            .iter()
+            .rev()
+            .find(|m| m.role == ChatRole::User)
+            .map_or("", |m| m.content.as_str());
+        let text = reply(question);
+        let input = request.messages.iter().map(|m| estimate(&m.content)).sum::<u64>()
+            + request.system.as_deref().map_or(0, estimate);
+        let usage = Usage {
+            input_tokens: input,
+            output_tokens: estimate(&text),
+            estimated: true,
+            ..Usage::default()
+        };
+        let pace = self.pace;
+        let events = chunks(&text)
+            .into_iter()
+            .map(StreamEvent::Text)
+            .chain([StreamEvent::Usage(usage), StreamEvent::Finished(FinishReason::Stop)]);
+        let stream = futures_util::stream::iter(events).then(move |event| async move {
+            if !pace.is_zero() && matches!(event, StreamEvent::Text(_)) {
+                tokio::time::sleep(pace).await;
+            }
+            Ok(event)
+        });
+        Ok(stream.boxed())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ChatMessage;
+
+    fn request(question: &str) -> ChatRequest {
+        ChatRequest {
+            model: "demo".into(),
+            system: None,
+            system_cache_breakpoint: false,
+            messages: vec![ChatMessage {
+                role: ChatRole::User,
+                content: question.into(),
+                cache_breakpoint: false,
+            }],
+            max_tokens: 100,
+            user_id: None,
+        }
+    }
+
+    async fn collect(question: &str) -> (String, Vec<StreamEvent>) {
+        let stream = DemoProvider::new(Duration::ZERO).stream(request(question)).await.expect("stream");
+        let events: Vec<StreamEvent> = stream.map(|e| e.expect("event")).collect().await;
+        let text = events
+            .iter()
+            .filter_map(|e| if let StreamEvent::Text(t) = e { Some(t.as_str()) } else { None })
+            .collect();
+        (text, events)
+    }
+
+    #[tokio::test]
+    async fn deterministic_labelled_markdown_with_code() {
+        let (first, events) = collect("How do rooms work?").await;
+        let (again, _) = collect("How do rooms work?").await;
+        assert_eq!(first, again);
+        assert!(first.starts_with("*(Demo model"));
+        assert!(first.contains("```rust\n") && first.contains("> How do rooms work?"));
+        assert!(events.len() > 10, "streamed in many chunks");
+        assert!(matches!(events.last(), Some(StreamEvent::Finished(FinishReason::Stop))));
+        assert!(
+            events.iter().any(|e| matches!(e, StreamEvent::Usage(u) if u.estimated && u.output_tokens > 0))
+        );
+        assert!(events.iter().all(|e| !matches!(e, StreamEvent::Text(t) if t.is_empty())));
+    }
+
+    #[tokio::test]
+    async fn korean_questions_are_quoted_intact() {
+        let (text, _) = collect("안녕하세요, 잘 지내세요?").await;
+        assert!(text.contains("> 안녕하세요, 잘 지내세요?"));
+    }
+
+    #[test]
+    fn chunks_reassemble_exactly() {
+        let text = reply("테스트 question with several words");
+        assert_eq!(chunks(&text).concat(), text);
+    }
+}

@@ -1,0 +1,163 @@
+//! LLM providers behind one trait.
+//!
+//! A provider turns a [`ChatRequest`] into a stream of [`StreamEvent`]s: visible text deltas,
+//! cumulative usage, and how the answer finished. Dropping the stream closes the upstream request,
+//! which is how `stop` cancels generation. Errors are typed by what the caller should do about
+//! them ([`LlmError::is_retryable`]); [`stream_with_retry`] applies the retry policy.
+
+pub mod demo;
+mod models;
+mod retry;
+
+pub use models::{ModelInfo, Price};
+pub use retry::{RetryPolicy, stream_with_retry};
+
+use std::time::Duration;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChatRole {
+    User,
+    Assistant,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChatMessage {
+    pub role: ChatRole,
+    pub content: String,
+    /// End of the stable prefix: Anthropic marks this block `cache_control: ephemeral`, so the
+    /// next request with the same prefix reads it from the cache.
+    pub cache_breakpoint: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChatRequest {
+    pub model: String,
+    pub system: Option<String>,
+    /// Cache the system prompt (it rarely changes within a room).
+    pub system_cache_breakpoint: bool,
+    /// Alternating, first and last from the user.
+    pub messages: Vec<ChatMessage>,
+    pub max_tokens: u32,
+    /// Passed upstream for abuse tracking (Anthropic `metadata.user_id`).
+    pub user_id: Option<String>,
+}
+
+/// Token counts, cumulative for the answer so far.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Usage {
+    pub input_tokens: u64,
+    pub output_tokens: u64,
+    pub cache_read_tokens: u64,
+    pub cache_creation_tokens: u64,
+    /// True when the provider counted output itself (the upstream sent no usage): an estimate,
+    /// not what the vendor billed.
+    pub estimated: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FinishReason {
+    Stop,
+    /// Cut at `max_tokens`.
+    MaxTokens,
+    Other(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StreamEvent {
+    /// A non-empty delta of visible text.
+    Text(String),
+    /// Usage so far; the last one wins.
+    Usage(Usage),
+    Finished(FinishReason),
+}
+
+/// Why a request or stream failed, by what the caller should do about it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LlmError {
+    #[error("rate limited by the upstream: {message}")]
+    RateLimited { retry_after: Option<Duration>, message: String },
+    /// 529, 500, 502, 503, 504.
+    #[error("the upstream is overloaded: {message}")]
+    Overloaded { message: String },
+    #[error("the upstream spend limit is reached: {message}")]
+    SpendLimit { message: String },
+    /// 401/403: a configuration problem. The message never contains the key.
+    #[error("the upstream refused our credentials: {message}")]
+    Auth { message: String },
+    /// Other 4xx, including a prompt too long.
+    #[error("the upstream refused the request: {message}")]
+    InvalidRequest { message: String },
+    /// An error event in the middle of a stream.
+    #[error("upstream error {kind}: {message}")]
+    Upstream { kind: String, message: String },
+    #[error("upstream timeout ({phase})")]
+    Timeout { phase: &'static str },
+    #[error("upstream transport error: {message}")]
+    Transport { message: String },
+    /// The stream ended without a finish reason.
+    #[error("the upstream stream ended before the answer finished")]
+    Incomplete,
+}
+
+impl LlmError {
+    /// Worth trying again (after a pause): rate limits, overload, and failures to get a first byte.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            LlmError::RateLimited { .. } | LlmError::Overloaded { .. } | LlmError::Transport { .. } => true,
+            LlmError::Timeout { phase } => matches!(*phase, "connect" | "first_byte"),
+            _ => false,
+        }
+    }
+
+    /// The pause the upstream asked for.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            LlmError::RateLimited { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+
+    /// A short stable kind, stored as the failed answer's `error` and used in metrics.
+    pub fn code(&self) -> &'static str {
+        match self {
+            LlmError::RateLimited { .. } => "rate_limited",
+            LlmError::Overloaded { .. } => "overloaded",
+            LlmError::SpendLimit { .. } => "spend_limit",
+            LlmError::Auth { .. } => "auth",
+            LlmError::InvalidRequest { .. } => "invalid_request",
+            LlmError::Upstream { .. } => "upstream",
+            LlmError::Timeout { .. } => "timeout",
+            LlmError::Transport { .. } => "transport",
+            LlmError::Incomplete => "incomplete",
+        }
+    }
+}
+
+pub type EventStream = futures_util::stream::BoxStream<'static, Result<StreamEvent, LlmError>>;
+
+#[async_trait::async_trait]
+pub trait Provider: Send + Sync + 'static {
+    /// `anthropic`, `openai` or `demo`.
+    fn name(&self) -> &'static str;
+    async fn stream(&self, request: ChatRequest) -> Result<EventStream, LlmError>;
+}
+
+/// Upstream timeouts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    pub connect: Duration,
+    /// Until the response headers and the first event.
+    pub first_byte: Duration,
+    /// Longest gap between two events.
+    pub idle: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Self {
+            connect: Duration::from_secs(10),
+            first_byte: Duration::from_secs(60),
+            idle: Duration::from_secs(60),
+        }
+    }
+}
