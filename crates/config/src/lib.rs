@@ -12,4 +12,6 @@ pub mod settings;
 
 pub use error::ConfigError;
 pub use layers::Layers;
-pub use parse::{Config, CorsOrigins, DatabaseUrl, Limits, LogFormat, ProviderConfig, Secret, ThrottleLimit};
+pub use parse::{
+    Config, CorsOrigins, DatabaseUrl, Limits, LlmConfig, LogFormat, ProviderConfig, Secret, ThrottleLimit,
+};

@@ -29,7 +29,25 @@ pub struct Config {
     pub otel_endpoint: Option<Url>,
     pub anthropic: ProviderConfig,
     pub openai: ProviderConfig,
+    pub llm: LlmConfig,
     pub limits: Limits,
+}
+
+/// The answer engine's settings.
+#[derive(Debug, Clone)]
+pub struct LlmConfig {
+    pub max_output_tokens: u32,
+    pub concurrency: usize,
+    pub per_user_concurrency: usize,
+    pub queue_per_room: usize,
+    pub flush_interval: Duration,
+    pub connect_timeout: Duration,
+    pub first_byte_timeout: Duration,
+    pub idle_timeout: Duration,
+    pub retry_attempts: u32,
+    pub daily_token_budget: Option<u64>,
+    pub daily_cost_budget: Option<u64>,
+    pub demo_pace: Duration,
 }
 
 /// A database URL whose scheme has been checked.
@@ -199,6 +217,11 @@ fn parse_duration(s: &str) -> Result<Duration, String> {
     if d.is_zero() { Err("must be longer than zero".into()) } else { Ok(d) }
 }
 
+/// A duration that may be zero (`0ms`: no pause).
+fn parse_pace(s: &str) -> Result<Duration, String> {
+    humantime::parse_duration(s).map_err(|e| format!("expected a duration like 30ms: {e}"))
+}
+
 fn parse_bool(s: &str) -> Result<bool, String> {
     match s.to_ascii_lowercase().as_str() {
         "true" | "1" | "yes" | "on" => Ok(true),
@@ -335,6 +358,20 @@ impl Config {
                 api_key: r.optional("openai.api_key", parse_secret)?,
                 base_url: r.optional("openai.base_url", parse_url(&["http", "https"]))?,
                 model: r.optional("openai.model", |s| Ok(s.to_owned()))?,
+            },
+            llm: LlmConfig {
+                max_output_tokens: r.required("llm.max_output_tokens", parse_positive)?,
+                concurrency: r.required("llm.concurrency", parse_positive)?,
+                per_user_concurrency: r.required("llm.per_user_concurrency", parse_positive)?,
+                queue_per_room: r.required("llm.queue_per_room", parse_positive)?,
+                flush_interval: r.required("llm.flush_interval", parse_duration)?,
+                connect_timeout: r.required("llm.connect_timeout", parse_duration)?,
+                first_byte_timeout: r.required("llm.first_byte_timeout", parse_duration)?,
+                idle_timeout: r.required("llm.idle_timeout", parse_duration)?,
+                retry_attempts: r.required("llm.retry_attempts", parse_positive)?,
+                daily_token_budget: r.optional("llm.daily_token_budget", parse_positive)?,
+                daily_cost_budget: r.optional("llm.daily_cost_budget", parse_positive)?,
+                demo_pace: r.required("llm.demo_pace", parse_pace)?,
             },
             limits,
         })
