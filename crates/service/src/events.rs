@@ -1,16 +1,34 @@
 //! What the services tell the real-time layer. The gateway implements [`RoomEvents`]; the CLI
 //! and tests without sockets use [`NoEvents`].
 
-use chatbot_domain::{RoomId, UserId};
+use chatbot_domain::{MessageId, RoomId, UserId};
 use chatbot_store::Message;
+
+/// Token usage and cost of a finished answer, as shown to clients.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AnswerUsage {
+    pub input_tokens: u64,
+    pub output_tokens: u64,
+    pub cache_read_tokens: u64,
+    pub cache_creation_tokens: u64,
+    /// Micro-dollars.
+    pub cost: u64,
+}
 
 /// Notifications of committed changes, delivered in commit order.
 ///
 /// Implementations must not block: they are called on the message writer's task, between a
 /// batch's commit and its acknowledgements. Queue the work and return.
 pub trait RoomEvents: Send + Sync + 'static {
-    /// A new message was committed (never called for an idempotent duplicate).
+    /// A new message was committed (never called for an idempotent duplicate). Assistant
+    /// answers arrive here with status `streaming`; they are announced by the answer events.
     fn message_stored(&self, message: &Message);
+    /// An answer started streaming (its row exists, empty).
+    fn answer_started(&self, answer: &Message);
+    /// Chunk `index` (0, 1, 2, …) of an answer: never empty.
+    fn answer_chunk(&self, room: RoomId, answer: MessageId, index: u64, text: &str);
+    /// The answer ended (complete, stopped or failed) and is stored with its final text.
+    fn answer_finished(&self, answer: &Message, usage: AnswerUsage);
     /// `user` became a member of `room`.
     fn member_added(&self, room: RoomId, user: UserId);
     /// `user` is no longer a member of `room`.
@@ -24,6 +42,9 @@ pub struct NoEvents;
 
 impl RoomEvents for NoEvents {
     fn message_stored(&self, _: &Message) {}
+    fn answer_started(&self, _: &Message) {}
+    fn answer_chunk(&self, _: RoomId, _: MessageId, _: u64, _: &str) {}
+    fn answer_finished(&self, _: &Message, _: AnswerUsage) {}
     fn member_added(&self, _: RoomId, _: UserId) {}
     fn member_removed(&self, _: RoomId, _: UserId) {}
     fn room_deleted(&self, _: RoomId) {}

@@ -4,6 +4,7 @@
 //! nothing of HTTP or Socket.IO, so the REST API, the real-time gateway and the CLI share them.
 
 mod accounts;
+mod answers;
 mod error;
 mod events;
 mod passwords;
@@ -13,8 +14,12 @@ mod tokens;
 mod writer;
 
 pub use accounts::{AccountService, AccountSettings, Actor, AuthOutcome, ClientContext, Registration};
+pub use answers::{
+    AnswerEngine, AnswerSettings, Context, Model, ModelRegistry, StreamingAnswer, build_context,
+    estimate_tokens,
+};
 pub use error::{ServiceError, ServiceResult};
-pub use events::{NoEvents, RoomEvents};
+pub use events::{AnswerUsage, NoEvents, RoomEvents};
 pub use passwords::PasswordHasher;
 pub use rooms::{
     JOIN_HISTORY, JOIN_MEMBERS, JoinSnapshot, MemberRef, NewRoomInput, PostedMessage, RoomService,

@@ -5,6 +5,7 @@
 //! leave; a signed-in user may join a public room by adding themselves.
 
 use crate::accounts::Actor;
+use crate::answers::{AnswerEngine, StreamingAnswer};
 use crate::error::{ServiceError, ServiceResult};
 use crate::events::RoomEvents;
 use crate::writer::MessageWriter;
@@ -94,6 +95,7 @@ pub struct RoomService {
     settings: RoomSettings,
     writer: MessageWriter,
     events: Arc<dyn RoomEvents>,
+    answers: Arc<AnswerEngine>,
 }
 
 impl RoomService {
@@ -102,8 +104,13 @@ impl RoomService {
         settings: RoomSettings,
         writer: MessageWriter,
         events: Arc<dyn RoomEvents>,
+        answers: Arc<AnswerEngine>,
     ) -> Self {
-        Self { store, settings, writer, events }
+        Self { store, settings, writer, events, answers }
+    }
+
+    pub fn answers(&self) -> &Arc<AnswerEngine> {
+        &self.answers
     }
 
     pub fn settings(&self) -> &RoomSettings {
@@ -123,6 +130,7 @@ impl RoomService {
             self.settings.max_system_prompt_chars,
         )?;
         let model = TextField::parse("model", input.model.as_deref(), MODEL_MAX_CHARS)?;
+        self.check_model(model.clone().into_inner().as_deref())?;
         let mut members = input.members;
         members.sort();
         members.dedup();
@@ -187,6 +195,9 @@ impl RoomService {
             model: text("model", update.model, MODEL_MAX_CHARS)?,
             ai_mode: update.ai_mode,
         };
+        if let Some(model) = &patch.model {
+            self.check_model(model.as_deref())?;
+        }
         if room_id.is_general() && patch.visibility == Some(RoomVisibility::Private) {
             return Err(ServiceError::Conflict("the general room is always public".into()));
         }
@@ -321,8 +332,17 @@ impl RoomService {
             reply_to: None,
             client_id: client_id.map(ClientId::into_inner),
         };
-        Ok(match self.writer.append(new).await? {
-            Appended::Created(message) => PostedMessage { message, created: true },
+        let room = self.room(room_id).await?;
+        self.answers.check_capacity(&room, &new.content)?;
+        let appended = self.writer.append(new).await?;
+        Ok(match appended {
+            Appended::Created(message) => {
+                if let Err(err) = self.answers.on_user_message(&room, &message) {
+                    // The message is stored and delivered; only its answer is refused.
+                    tracing::warn!(room_id = %room_id, error = %err, "answer not queued");
+                }
+                PostedMessage { message, created: true }
+            }
             Appended::Duplicate(message) => {
                 if message.room_id != room_id {
                     return Err(ServiceError::Conflict("clientId was already used for another room".into()));
@@ -330,6 +350,34 @@ impl RoomService {
                 PostedMessage { message, created: false }
             }
         })
+    }
+
+    /// The answers streaming in a room (call after the socket joined it: see `join`).
+    pub fn streaming(&self, room_id: RoomId) -> Vec<StreamingAnswer> {
+        self.answers.streaming(room_id)
+    }
+
+    /// Stops a streaming answer; any member may.
+    pub async fn stop_answer(
+        &self,
+        actor: &Actor,
+        room_id: RoomId,
+        message_id: MessageId,
+    ) -> ServiceResult<()> {
+        self.membership(actor, room_id).await?;
+        self.answers.stop(room_id, message_id)
+    }
+
+    /// Asks for a new answer to the question `answer_id` answered.
+    pub async fn regenerate(
+        &self,
+        actor: &Actor,
+        room_id: RoomId,
+        answer_id: MessageId,
+    ) -> ServiceResult<()> {
+        self.membership(actor, room_id).await?;
+        let room = self.room(room_id).await?;
+        self.answers.regenerate(actor, room, answer_id).await
     }
 
     /// Joins a room for live updates: the room, its first members and the history the caller
@@ -383,6 +431,19 @@ impl RoomService {
     /// The room, for callers that already checked membership.
     pub async fn room(&self, room_id: RoomId) -> ServiceResult<Room> {
         self.store.room(room_id).await?.ok_or(ServiceError::NotFound("room"))
+    }
+
+    /// A room's model must be one of `/api/models` (or unset: the default).
+    fn check_model(&self, model: Option<&str>) -> ServiceResult<()> {
+        match model {
+            Some(id) if !self.answers.models().contains(id) => {
+                Err(ServiceError::Invalid(chatbot_domain::ValidationError::new(
+                    "model",
+                    format!("`{id}` is not a configured model (see /api/models)"),
+                )))
+            }
+            _ => Ok(()),
+        }
     }
 
     /// The caller's membership, or 404: a single-row lookup, for paths that only need to know

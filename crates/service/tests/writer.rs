@@ -18,6 +18,9 @@ impl RoomEvents for Recorder {
     fn message_stored(&self, message: &Message) {
         self.0.lock().expect("lock").push(message.clone());
     }
+    fn answer_started(&self, _: &Message) {}
+    fn answer_chunk(&self, _: RoomId, _: MessageId, _: u64, _: &str) {}
+    fn answer_finished(&self, _: &Message, _: chatbot_service::AnswerUsage) {}
     fn member_added(&self, _: RoomId, _: UserId) {}
     fn member_removed(&self, _: RoomId, _: UserId) {}
     fn room_deleted(&self, _: RoomId) {}

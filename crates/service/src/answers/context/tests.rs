@@ -1,0 +1,104 @@
+use super::*;
+use chatbot_domain::{MessageId, RoomId};
+use time::OffsetDateTime;
+
+fn message(seq: i64, who: Option<(UserId, &str)>, content: &str) -> Message {
+    let at = OffsetDateTime::now_utc();
+    Message {
+        id: MessageId::new(),
+        room_id: RoomId::GENERAL,
+        seq,
+        user_id: who.map(|(id, _)| id),
+        user_name: who.map(|(_, name)| name.to_owned()),
+        role: if who.is_some() { MessageRole::User } else { MessageRole::Assistant },
+        content: content.to_owned(),
+        status: MessageStatus::Complete,
+        model: None,
+        reply_to: None,
+        client_id: None,
+        error: None,
+        created_at: at,
+        updated_at: at,
+        edited_at: None,
+        deleted_at: None,
+    }
+}
+
+#[test]
+fn alternates_merges_and_names_speakers_in_group_rooms() {
+    let (ada, bob) = (UserId::new(), UserId::new());
+    let history = vec![
+        message(1, None, "stray answer first"),
+        message(2, Some((ada, "Ada")), "hi"),
+        message(3, Some((bob, "Bob")), "hello"),
+        message(4, None, "Hi both!"),
+        message(5, Some((ada, "Ada")), "@ai what is 2+2?"),
+    ];
+    let ctx = build(Some("Be brief."), &history, 10_000);
+    assert_eq!(ctx.system.as_deref(), Some("Be brief."));
+    let shape: Vec<(ChatRole, &str)> = ctx.messages.iter().map(|m| (m.role, m.content.as_str())).collect();
+    assert_eq!(
+        shape,
+        vec![
+            (ChatRole::User, "Ada: hi\n\nBob: hello"),
+            (ChatRole::Assistant, "Hi both!"),
+            (ChatRole::User, "Ada: @ai what is 2+2?"),
+        ]
+    );
+    assert!(ctx.messages[1].cache_breakpoint && !ctx.messages[2].cache_breakpoint);
+}
+
+#[test]
+fn one_speaker_is_not_named() {
+    let ada = UserId::new();
+    let ctx = build(None, &[message(1, Some((ada, "Ada")), "hi")], 1000);
+    assert_eq!(ctx.messages[0].content, "hi");
+}
+
+#[test]
+fn oldest_messages_are_dropped_to_fit_and_the_question_always_stays() {
+    let ada = UserId::new();
+    let mut history: Vec<Message> = (1..=50)
+        .map(|i| {
+            if i % 2 == 1 {
+                message(i, Some((ada, "Ada")), &"x".repeat(300))
+            } else {
+                message(i, None, &"y".repeat(300))
+            }
+        })
+        .collect();
+    history.push(message(51, Some((ada, "Ada")), "the question"));
+    let ctx = build(None, &history, 1_000);
+    let total: u32 = ctx.messages.iter().map(|m| estimate_tokens(&m.content)).sum();
+    assert!(total <= 1_000, "{total}");
+    assert!(ctx.messages.len() < 26, "old messages were dropped");
+    assert!(ctx.messages.last().is_some_and(|m| m.content.ends_with("the question")));
+    assert_eq!(ctx.messages[0].role, ChatRole::User);
+    // Even a question larger than the budget is sent (the upstream then says what is wrong).
+    let huge = vec![message(1, Some((ada, "Ada")), &"z".repeat(10_000))];
+    assert_eq!(build(None, &huge, 100).messages.len(), 1);
+}
+
+#[test]
+fn streaming_failed_empty_and_deleted_messages_are_left_out() {
+    let ada = UserId::new();
+    let mut streaming = message(2, None, "partial");
+    streaming.status = MessageStatus::Streaming;
+    let mut deleted = message(3, Some((ada, "Ada")), "oops");
+    deleted.deleted_at = Some(OffsetDateTime::now_utc());
+    let history = vec![
+        message(1, Some((ada, "Ada")), "q1"),
+        streaming,
+        deleted,
+        message(4, None, " "),
+        message(5, Some((ada, "Ada")), "q2"),
+    ];
+    let ctx = build(None, &history, 1000);
+    assert_eq!(ctx.messages.len(), 1);
+    assert_eq!(ctx.messages[0].content, "q1\n\nq2");
+}
+
+#[test]
+fn korean_is_estimated_at_a_token_per_character() {
+    assert_eq!(estimate_tokens("안녕하세요"), 5 + 4);
+}

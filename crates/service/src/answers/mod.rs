@@ -1,0 +1,262 @@
+//! The answer engine: decides when the assistant answers, runs one answer per room at a time
+//! (later triggers queue in order), and streams each answer to the room while storing it.
+//!
+//! Answers never depend on the asker's connection: they run on their own task and reach the room
+//! through [`RoomEvents`]; a client that joins mid-answer gets the text so far from
+//! [`AnswerEngine::streaming`] and every later chunk from the room.
+
+mod context;
+mod models;
+mod run;
+
+pub use context::{Context, build as build_context, estimate_tokens};
+pub use models::{Model, ModelRegistry};
+
+use crate::accounts::Actor;
+use crate::error::{ServiceError, ServiceResult};
+use crate::events::RoomEvents;
+use crate::writer::MessageWriter;
+use chatbot_domain::{AiMode, MessageId, MessageRole, RoomId, UserId};
+use chatbot_llm::RetryPolicy;
+use chatbot_store::{Message, Room, Store};
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::{Semaphore, watch};
+
+/// Limits and behaviour of the engine (each a setting).
+#[derive(Debug, Clone)]
+pub struct AnswerSettings {
+    /// `@name` mentions that call the assistant in `mention` rooms (`@ai` always works).
+    pub assistant_name: String,
+    /// Answers generated at once, server-wide.
+    pub global_concurrency: usize,
+    /// Answers generated at once for one user's questions.
+    pub per_user_concurrency: usize,
+    /// Answers waiting per room; beyond it a trigger is refused.
+    pub queue_per_room: usize,
+    /// How often partial text is written to the database while streaming.
+    pub flush_interval: Duration,
+    /// Output tokens asked of the model per answer.
+    pub max_output_tokens: u32,
+    /// Per-user daily budgets (UTC day); `None` = unlimited.
+    pub daily_token_budget: Option<u64>,
+    pub daily_cost_budget: Option<u64>,
+    pub retry: RetryPolicy,
+}
+
+/// An answer in progress, as a late joiner needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StreamingAnswer {
+    pub message_id: MessageId,
+    /// The text of chunks `0..next_index`.
+    pub content: String,
+    pub next_index: u64,
+}
+
+/// What to answer.
+#[derive(Debug, Clone)]
+struct Job {
+    room: Room,
+    question: Message,
+    /// Whose budget and per-user limit the answer counts against.
+    requester: UserId,
+}
+
+struct Live {
+    answer: StreamingAnswer,
+    stop: watch::Sender<bool>,
+}
+
+#[derive(Default)]
+struct RoomState {
+    running: bool,
+    queue: VecDeque<Job>,
+    live: Option<Live>,
+}
+
+pub struct AnswerEngine {
+    store: Arc<dyn Store>,
+    writer: MessageWriter,
+    events: Arc<dyn RoomEvents>,
+    models: Arc<ModelRegistry>,
+    settings: AnswerSettings,
+    global: Arc<Semaphore>,
+    /// Per-room queues and in-flight answers. A std mutex: never held across an await.
+    rooms: Mutex<HashMap<RoomId, RoomState>>,
+    per_user: Mutex<HashMap<UserId, Arc<Semaphore>>>,
+}
+
+impl AnswerEngine {
+    pub fn new(
+        store: Arc<dyn Store>,
+        writer: MessageWriter,
+        events: Arc<dyn RoomEvents>,
+        models: Arc<ModelRegistry>,
+        settings: AnswerSettings,
+    ) -> Arc<Self> {
+        Arc::new(Self {
+            global: Arc::new(Semaphore::new(settings.global_concurrency.max(1))),
+            store,
+            writer,
+            events,
+            models,
+            settings,
+            rooms: Mutex::new(HashMap::new()),
+            per_user: Mutex::new(HashMap::new()),
+        })
+    }
+
+    pub fn models(&self) -> &ModelRegistry {
+        &self.models
+    }
+
+    fn rooms(&self) -> std::sync::MutexGuard<'_, HashMap<RoomId, RoomState>> {
+        // Every critical section is a few map operations: a poisoned lock holds consistent data.
+        self.rooms.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Whether a user message with this text calls for an answer in this room (SPEC §6).
+    pub fn wants_answer(&self, room: &Room, content: &str) -> bool {
+        match room.ai_mode {
+            AiMode::Always => true,
+            AiMode::Off => false,
+            AiMode::Mention => {
+                let text = content.to_lowercase();
+                let name = format!("@{}", self.settings.assistant_name.to_lowercase());
+                text.contains("@ai") || text.contains(&name)
+            }
+        }
+    }
+
+    /// Queues an answer to a new user message if the room's mode calls for one.
+    /// Errors: `Unavailable` when the room's queue is full.
+    pub fn on_user_message(self: &Arc<Self>, room: &Room, message: &Message) -> ServiceResult<()> {
+        if message.role != MessageRole::User || !self.wants_answer(room, &message.content) {
+            return Ok(());
+        }
+        let requester =
+            message.user_id.ok_or_else(|| ServiceError::Internal("user message without author".into()))?;
+        self.enqueue(Job { room: room.clone(), question: message.clone(), requester })
+    }
+
+    /// Refuses up front (before the message is stored) a message whose answer could not be
+    /// queued, so the sender gets `unavailable` with a retry hint instead of a silent no-answer.
+    pub fn check_capacity(&self, room: &Room, content: &str) -> ServiceResult<()> {
+        let full = self.rooms().get(&room.id).is_some_and(|s| s.queue.len() >= self.settings.queue_per_room);
+        if full && self.wants_answer(room, content) {
+            return Err(ServiceError::Unavailable("too many answers are waiting in this room".into()));
+        }
+        Ok(())
+    }
+
+    /// A new answer to the question `answer` replied to (the old answer stays in history).
+    pub async fn regenerate(
+        self: &Arc<Self>,
+        actor: &Actor,
+        room: Room,
+        answer: MessageId,
+    ) -> ServiceResult<()> {
+        let old = self.store.message(answer).await?.filter(|m| m.room_id == room.id);
+        let old = old.ok_or(ServiceError::NotFound("message"))?;
+        if old.role != MessageRole::Assistant {
+            return Err(ServiceError::Conflict("only an answer can be regenerated".into()));
+        }
+        let question = match old.reply_to {
+            Some(id) => self.store.message(id).await?.filter(|m| m.room_id == room.id),
+            None => None,
+        };
+        let question = question.ok_or(ServiceError::NotFound("question"))?;
+        self.enqueue(Job { room, question, requester: actor.id() })
+    }
+
+    /// Stops the room's streaming answer `message_id`. Any member may stop an answer.
+    pub fn stop(&self, room: RoomId, message_id: MessageId) -> ServiceResult<()> {
+        let rooms = self.rooms();
+        match rooms.get(&room).and_then(|state| state.live.as_ref()) {
+            Some(live) if live.answer.message_id == message_id => {
+                live.stop.send_replace(true);
+                Ok(())
+            }
+            _ => Err(ServiceError::NotFound("streaming answer")),
+        }
+    }
+
+    /// The room's answers in progress (at most one), for a client joining mid-answer.
+    pub fn streaming(&self, room: RoomId) -> Vec<StreamingAnswer> {
+        self.rooms()
+            .get(&room)
+            .and_then(|s| s.live.as_ref())
+            .map(|live| live.answer.clone())
+            .into_iter()
+            .collect()
+    }
+
+    /// Answers in progress server-wide.
+    pub fn active(&self) -> usize {
+        self.rooms().values().filter(|s| s.live.is_some()).count()
+    }
+
+    fn enqueue(self: &Arc<Self>, job: Job) -> ServiceResult<()> {
+        let room_id = job.room.id;
+        let start = {
+            let mut rooms = self.rooms();
+            let state = rooms.entry(room_id).or_default();
+            if state.queue.len() >= self.settings.queue_per_room {
+                return Err(ServiceError::Unavailable("too many answers are waiting in this room".into()));
+            }
+            state.queue.push_back(job);
+            !std::mem::replace(&mut state.running, true)
+        };
+        if start {
+            let engine = self.clone();
+            tokio::spawn(async move { engine.drain(room_id).await });
+        }
+        Ok(())
+    }
+
+    /// Runs the room's queued answers one after another, then retires.
+    async fn drain(self: Arc<Self>, room: RoomId) {
+        loop {
+            let job = {
+                let mut rooms = self.rooms();
+                let Some(state) = rooms.get_mut(&room) else { return };
+                match state.queue.pop_front() {
+                    Some(job) => job,
+                    None => {
+                        rooms.remove(&room);
+                        return;
+                    }
+                }
+            };
+            self.answer(job).await;
+        }
+    }
+
+    fn user_permits(&self, user: UserId) -> Arc<Semaphore> {
+        let mut per_user = self.per_user.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        per_user
+            .entry(user)
+            .or_insert_with(|| Arc::new(Semaphore::new(self.settings.per_user_concurrency.max(1))))
+            .clone()
+    }
+
+    fn set_live(&self, room: RoomId, live: Option<Live>) {
+        if let Some(state) = self.rooms().get_mut(&room) {
+            state.live = live;
+        }
+    }
+
+    /// Records a streamed chunk for late joiners.
+    fn push_chunk(&self, room: RoomId, text: &str) -> u64 {
+        let mut rooms = self.rooms();
+        match rooms.get_mut(&room).and_then(|s| s.live.as_mut()) {
+            Some(live) => {
+                live.answer.content.push_str(text);
+                live.answer.next_index += 1;
+                live.answer.next_index - 1
+            }
+            None => 0,
+        }
+    }
+}

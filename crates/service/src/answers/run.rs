@@ -1,0 +1,265 @@
+//! One answer, start to finish: create the row, build the context, stream from the provider to the
+//! room, flush partial text, and store the final text, status and usage.
+
+use super::{AnswerEngine, Job, Live, Model, StreamingAnswer, context};
+use crate::events::AnswerUsage;
+use chatbot_domain::{MessageId, MessageRole, MessageStatus};
+use chatbot_llm::{ChatRequest, FinishReason, StreamEvent, Usage, stream_with_retry};
+use chatbot_store::{HistoryQuery, Message, NewMessage, NewUsage};
+use futures_util::StreamExt;
+use std::time::Instant;
+use time::OffsetDateTime;
+use tokio::sync::watch;
+
+/// Most history read to build a context; the budget usually keeps far fewer.
+const HISTORY_WINDOW: u32 = 200;
+
+/// How an answer ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum End {
+    Complete,
+    /// Cut at the output limit: stored `complete`, with `error = "max_tokens"` as the marker.
+    MaxTokens,
+    Stopped,
+    /// A stable error code (`quota_exceeded`, `rate_limited`, `overloaded`, `upstream`, …).
+    Failed(String),
+}
+
+struct Outcome {
+    content: String,
+    end: End,
+    usage: Usage,
+    ttft_ms: Option<i64>,
+}
+
+impl AnswerEngine {
+    pub(super) async fn answer(&self, job: Job) {
+        let room_id = job.room.id;
+        let Ok(_global) = self.global.clone().acquire_owned().await else { return };
+        let Ok(_user) = self.user_permits(job.requester).acquire_owned().await else { return };
+        let model = self.models.for_room(job.room.model.as_deref()).clone();
+        let new = NewMessage {
+            id: MessageId::new(),
+            room_id,
+            user_id: None,
+            role: MessageRole::Assistant,
+            content: String::new(),
+            status: MessageStatus::Streaming,
+            model: Some(model.info.id.clone()),
+            reply_to: Some(job.question.id),
+            client_id: None,
+        };
+        let row = match self.writer.append(new).await {
+            Ok(appended) => appended.into_message(),
+            Err(err) => {
+                tracing::error!(room_id = %room_id, error = %err, "could not create the answer row");
+                return;
+            }
+        };
+        let (stop, mut stopped) = watch::channel(false);
+        let answer = StreamingAnswer { message_id: row.id, content: String::new(), next_index: 0 };
+        self.set_live(room_id, Some(Live { answer, stop }));
+        self.events.answer_started(&row);
+
+        let started = Instant::now();
+        let outcome = self.generate(&job, &model, &row, &mut stopped).await;
+        let duration_ms = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
+
+        let (status, error) = match &outcome.end {
+            End::Complete => (MessageStatus::Complete, None),
+            End::MaxTokens => (MessageStatus::Complete, Some("max_tokens")),
+            End::Stopped => (MessageStatus::Stopped, None),
+            End::Failed(code) => (MessageStatus::Failed, Some(code.as_str())),
+        };
+        let cost = model.info.price.cost_microdollars(&outcome.usage);
+        let finished = match self.store.update_message(row.id, &outcome.content, status, error).await {
+            Ok(message) => message,
+            Err(err) => {
+                // The room still gets the final text; the row keeps its last flush and becomes
+                // `interrupted` at the next start.
+                tracing::error!(message_id = %row.id, error = %err, "could not store the finished answer");
+                Message {
+                    content: outcome.content.clone(),
+                    status,
+                    error: error.map(str::to_owned),
+                    ..row.clone()
+                }
+            }
+        };
+        if outcome.end != End::Failed("quota_exceeded".into()) {
+            self.record_usage(&job, &model, &finished, outcome.usage, cost, outcome.ttft_ms, duration_ms)
+                .await;
+        }
+        self.set_live(room_id, None);
+        let usage = AnswerUsage {
+            input_tokens: outcome.usage.input_tokens,
+            output_tokens: outcome.usage.output_tokens,
+            cache_read_tokens: outcome.usage.cache_read_tokens,
+            cache_creation_tokens: outcome.usage.cache_creation_tokens,
+            cost,
+        };
+        self.events.answer_finished(&finished, usage);
+    }
+
+    async fn generate(
+        &self,
+        job: &Job,
+        model: &Model,
+        row: &Message,
+        stopped: &mut watch::Receiver<bool>,
+    ) -> Outcome {
+        let mut outcome =
+            Outcome { content: String::new(), end: End::Complete, usage: Usage::default(), ttft_ms: None };
+        if let Some(code) = self.over_budget(job).await {
+            outcome.end = End::Failed(code.into());
+            return outcome;
+        }
+        let history = self
+            .store
+            .list_messages(
+                job.room.id,
+                HistoryQuery { before: Some(job.question.seq + 1), after: None, limit: HISTORY_WINDOW },
+            )
+            .await;
+        let history = match history {
+            Ok(history) => history,
+            Err(err) => {
+                tracing::error!(error = %err, "could not read the history for an answer");
+                outcome.end = End::Failed("unavailable".into());
+                return outcome;
+            }
+        };
+        let max_tokens = self.settings.max_output_tokens.min(model.info.max_output_tokens);
+        let budget = model.info.context_tokens.saturating_sub(max_tokens);
+        let ctx = context::build(job.room.system_prompt.as_deref(), &history, budget);
+        let request = ChatRequest {
+            model: model.info.id.clone(),
+            system_cache_breakpoint: ctx.system.is_some(),
+            system: ctx.system,
+            messages: ctx.messages,
+            max_tokens,
+            user_id: Some(job.requester.to_string()),
+        };
+        let started = Instant::now();
+        let stream = tokio::select! {
+            stream = stream_with_retry(model.provider.as_ref(), request, &self.settings.retry) => stream,
+            _ = stopped.changed() => {
+                outcome.end = End::Stopped;
+                return outcome;
+            }
+        };
+        let mut stream = match stream {
+            Ok(stream) => stream,
+            Err(err) => {
+                tracing::warn!(provider = model.provider.name(), error = %err, "answer failed before streaming");
+                outcome.end = End::Failed(err.code().into());
+                return outcome;
+            }
+        };
+        let mut flush = tokio::time::interval(self.settings.flush_interval);
+        flush.tick().await;
+        let mut flushed_len = 0;
+        let mut finished = false;
+        loop {
+            tokio::select! {
+                biased;
+                _ = stopped.changed() => {
+                    // Dropping the stream closes the upstream request: generation stops there too.
+                    outcome.end = End::Stopped;
+                    break;
+                }
+                _ = flush.tick() => {
+                    if outcome.content.len() != flushed_len {
+                        flushed_len = outcome.content.len();
+                        if let Err(err) = self.store.update_message(row.id, &outcome.content, MessageStatus::Streaming, None).await {
+                            tracing::warn!(error = %err, "could not flush partial answer");
+                        }
+                    }
+                }
+                item = stream.next() => match item {
+                    Some(Ok(StreamEvent::Text(text))) => {
+                        if outcome.ttft_ms.is_none() {
+                            outcome.ttft_ms = Some(i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX));
+                        }
+                        outcome.content.push_str(&text);
+                        let index = self.push_chunk(job.room.id, &text);
+                        self.events.answer_chunk(job.room.id, row.id, index, &text);
+                    }
+                    Some(Ok(StreamEvent::Usage(usage))) => outcome.usage = usage,
+                    Some(Ok(StreamEvent::Finished(reason))) => {
+                        outcome.end = match reason {
+                            FinishReason::MaxTokens => End::MaxTokens,
+                            FinishReason::Stop | FinishReason::Other(_) => End::Complete,
+                        };
+                        finished = true;
+                    }
+                    Some(Err(err)) => {
+                        tracing::warn!(provider = model.provider.name(), error = %err, "answer failed while streaming");
+                        outcome.end = End::Failed(err.code().into());
+                        break;
+                    }
+                    None => {
+                        if !finished {
+                            outcome.end = End::Failed("incomplete".into());
+                        }
+                        break;
+                    }
+                },
+            }
+        }
+        outcome
+    }
+
+    /// `Some("quota_exceeded")` when the requester spent today's budget (UTC day).
+    async fn over_budget(&self, job: &Job) -> Option<&'static str> {
+        let (tokens, cost) = (self.settings.daily_token_budget, self.settings.daily_cost_budget);
+        if tokens.is_none() && cost.is_none() {
+            return None;
+        }
+        let today = OffsetDateTime::now_utc().replace_time(time::Time::MIDNIGHT);
+        match self.store.usage_totals(job.requester, today).await {
+            Ok(totals) => {
+                let spent_tokens = u64::try_from(totals.tokens).unwrap_or(0);
+                let spent_cost = u64::try_from(totals.cost).unwrap_or(0);
+                let over = tokens.is_some_and(|t| spent_tokens >= t) || cost.is_some_and(|c| spent_cost >= c);
+                over.then_some("quota_exceeded")
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, "could not read usage for the budget check");
+                None
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn record_usage(
+        &self,
+        job: &Job,
+        model: &Model,
+        answer: &Message,
+        usage: Usage,
+        cost: u64,
+        ttft_ms: Option<i64>,
+        duration_ms: i64,
+    ) {
+        let to_i64 = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+        let row = NewUsage {
+            id: uuid::Uuid::now_v7(),
+            message_id: Some(answer.id),
+            user_id: Some(job.requester),
+            room_id: Some(job.room.id),
+            provider: model.provider.name().to_owned(),
+            model: model.info.id.clone(),
+            input_tokens: to_i64(usage.input_tokens),
+            output_tokens: to_i64(usage.output_tokens),
+            cache_creation_tokens: to_i64(usage.cache_creation_tokens),
+            cache_read_tokens: to_i64(usage.cache_read_tokens),
+            cost: to_i64(cost),
+            ttft_ms,
+            duration_ms: Some(duration_ms),
+        };
+        if let Err(err) = self.store.record_usage(row).await {
+            tracing::error!(error = %err, "could not record token usage");
+        }
+    }
+}
