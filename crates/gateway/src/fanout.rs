@@ -7,9 +7,9 @@
 //! consumer; deliveries themselves only enqueue packets on sockets, so it drains quickly.
 
 use crate::{NAMESPACE, rooms};
-use chatbot_domain::{MessageRole, RoomId, UserId};
+use chatbot_domain::{MessageId, MessageRole, MessageStatus, RoomId, UserId};
 use chatbot_protocol::MessageDto;
-use chatbot_service::RoomEvents;
+use chatbot_service::{AnswerUsage, RoomEvents};
 use chatbot_store::Message;
 use serde_json::{Value, json};
 use socketioxide::SocketIo;
@@ -22,6 +22,9 @@ const PREVIEW_CHARS: usize = 120;
 
 enum Change {
     Message(Box<Message>),
+    AnswerStarted(Box<Message>),
+    AnswerChunk { room: RoomId, answer: MessageId, index: u64, text: String },
+    AnswerFinished(Box<Message>, AnswerUsage),
     MemberAdded(RoomId, UserId),
     MemberRemoved(RoomId, UserId),
     RoomDeleted(RoomId),
@@ -50,7 +53,22 @@ impl ChatEvents {
 
 impl RoomEvents for ChatEvents {
     fn message_stored(&self, message: &Message) {
-        self.push(Change::Message(Box::new(message.clone())));
+        // An answer is announced as a `message` only once its stream has ended (SPEC §3).
+        if message.status != MessageStatus::Streaming {
+            self.push(Change::Message(Box::new(message.clone())));
+        }
+    }
+
+    fn answer_started(&self, answer: &Message) {
+        self.push(Change::AnswerStarted(Box::new(answer.clone())));
+    }
+
+    fn answer_chunk(&self, room: RoomId, answer: MessageId, index: u64, text: &str) {
+        self.push(Change::AnswerChunk { room, answer, index, text: text.to_owned() });
+    }
+
+    fn answer_finished(&self, answer: &Message, usage: AnswerUsage) {
+        self.push(Change::AnswerFinished(Box::new(answer.clone()), usage));
     }
 
     fn member_added(&self, room: RoomId, user: UserId) {
@@ -105,6 +123,45 @@ pub async fn run<A: Adapter>(io: SocketIo<A>, EventQueue(mut changes): EventQueu
                     .emit("roomActivity", &activity_event(&message))
                     .await;
                 delivered.and(activity).map_err(|e| e.to_string())
+            }
+            Change::AnswerStarted(answer) => {
+                let start = json!({
+                    "roomId": answer.room_id, "messageId": answer.id, "start": true,
+                    "model": answer.model, "replyTo": answer.reply_to,
+                });
+                chat.to(rooms::joined(answer.room_id)).emit("stream", &start).await.map_err(|e| e.to_string())
+            }
+            Change::AnswerChunk { room, answer, index, text } => {
+                let chunk = json!({ "roomId": room, "messageId": answer, "token": text, "index": index });
+                chat.to(rooms::joined(room)).emit("stream", &chunk).await.map_err(|e| e.to_string())
+            }
+            Change::AnswerFinished(answer, usage) => {
+                let joined = rooms::joined(answer.room_id);
+                let mut end = json!({
+                    "roomId": answer.room_id, "messageId": answer.id, "end": true,
+                    "status": answer.status, "content": answer.content,
+                    "usage": {
+                        "inputTokens": usage.input_tokens, "outputTokens": usage.output_tokens,
+                        "cacheReadTokens": usage.cache_read_tokens, "cacheCreationTokens": usage.cache_creation_tokens,
+                        "cost": usage.cost,
+                    },
+                });
+                if let Some(error) = &answer.error {
+                    end["error"] = json!(error);
+                }
+                let ended = chat.clone().to(joined.clone()).emit("stream", &end).await;
+                // Then, once, the finished answer as a message, as the original client expects.
+                let message = chat
+                    .clone()
+                    .to(joined.clone())
+                    .emit("message", &message_event(&answer, &assistant_name))
+                    .await;
+                let activity = chat
+                    .to(rooms::members(answer.room_id))
+                    .except(joined)
+                    .emit("roomActivity", &activity_event(&answer))
+                    .await;
+                ended.and(message).and(activity).map_err(|e| e.to_string())
             }
             Change::MemberAdded(room, user) => {
                 chat.to(rooms::user(user)).join(rooms::members(room)).await.map_err(|e| e.to_string())

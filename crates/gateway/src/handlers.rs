@@ -46,6 +46,8 @@ pub fn register<A: Adapter>(socket: &SocketRef<A>) {
     on!("typing", typing::<A>);
     on!("sync_read", sync_read::<A>);
     on!("getRooms", get_rooms::<A>);
+    on!("stop", stop::<A>);
+    on!("regenerate", regenerate::<A>);
     socket.on_fallback(unknown_event::<A>);
     socket.on_disconnect(on_disconnect::<A>);
 }
@@ -106,6 +108,16 @@ async fn join<A: Adapter>(ctx: Ctx<A>, data: Value) -> Outcome {
     let room_id = payload::room_id(&request.room_id)?;
     let snapshot = ctx.gateway.rooms.join(&ctx.conn.actor, room_id, request.since).await?;
     ctx.socket.join(vec![rooms::joined(room_id), rooms::members(room_id)]);
+    // Read after joining: a chunk produced from now on reaches this socket as an event, and the
+    // snapshot holds every chunk before `nextIndex`, so together there is no gap (a chunk in
+    // both is recognised by its index).
+    let streaming: Vec<Value> = ctx
+        .gateway
+        .rooms
+        .streaming(room_id)
+        .into_iter()
+        .map(|a| json!({ "messageId": a.message_id, "content": a.content, "nextIndex": a.next_index }))
+        .collect();
     let user = &ctx.conn.actor.user;
     let joined = json!({ "roomId": room_id, "userId": user.id, "name": user.name, "userName": user.name });
     if let Err(err) = ctx.socket.to(rooms::joined(room_id)).emit("userJoined", &joined).await {
@@ -120,8 +132,7 @@ async fn join<A: Adapter>(ctx: Ctx<A>, data: Value) -> Outcome {
         "online": online,
         "messages": snapshot.messages.iter().map(MessageDto::from).collect::<Vec<_>>(),
         "hasMore": snapshot.has_more,
-        // In-flight answers arrive with the LLM engine; none exist yet.
-        "streaming": [],
+        "streaming": streaming,
     }))
 }
 
@@ -200,4 +211,20 @@ async fn sync_read<A: Adapter>(ctx: Ctx<A>, data: Value) -> Outcome {
 async fn get_rooms<A: Adapter>(ctx: Ctx<A>, _: Value) -> Outcome {
     let rooms = ctx.gateway.rooms.list(&ctx.conn.actor, 1000).await?;
     Ok(json!({ "rooms": rooms.iter().map(RoomDto::from).collect::<Vec<_>>() }))
+}
+
+/// Stops a streaming answer (any member may): it ends `stopped` with the text so far.
+async fn stop<A: Adapter>(ctx: Ctx<A>, data: Value) -> Outcome {
+    let request: payload::AnswerRef = payload::parse("stop", data)?;
+    let (room_id, message_id) = request.ids()?;
+    ctx.gateway.rooms.stop_answer(&ctx.conn.actor, room_id, message_id).await?;
+    Ok(json!({ "roomId": room_id, "messageId": message_id }))
+}
+
+/// A new answer to the question the given answer replied to.
+async fn regenerate<A: Adapter>(ctx: Ctx<A>, data: Value) -> Outcome {
+    let request: payload::AnswerRef = payload::parse("regenerate", data)?;
+    let (room_id, message_id) = request.ids()?;
+    ctx.gateway.rooms.regenerate(&ctx.conn.actor, room_id, message_id).await?;
+    Ok(json!({ "roomId": room_id, "messageId": message_id }))
 }

@@ -79,6 +79,20 @@ impl SyncRead {
     }
 }
 
+/// `stop` and `regenerate`: an answer in a room.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AnswerRef {
+    pub room_id: String,
+    pub message_id: String,
+}
+
+impl AnswerRef {
+    pub fn ids(&self) -> Result<(RoomId, MessageId), EventError> {
+        Ok((room_id(&self.room_id)?, message_id(&self.message_id)?))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

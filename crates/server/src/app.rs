@@ -6,8 +6,8 @@ use chatbot_config::Config;
 use chatbot_gateway::{EventQueue, Gateway, GatewaySettings};
 use chatbot_http::{AppState, HttpSettings};
 use chatbot_service::{
-    AccountService, AccountSettings, MessageWriter, PasswordHasher, RoomEvents, RoomService, RoomSettings,
-    TokenIssuer, WriterSettings,
+    AccountService, AccountSettings, AnswerEngine, AnswerSettings, MessageWriter, PasswordHasher, RoomEvents,
+    RoomService, RoomSettings, TokenIssuer, WriterSettings,
 };
 use chatbot_store::{OpenOptions, Store};
 use std::future::{Future, IntoFuture as _};
@@ -43,6 +43,32 @@ pub async fn build_services(config: &Config, events: Arc<dyn RoomEvents>) -> any
         events.clone(),
         WriterSettings { max_batch: limits.write_batch, ..WriterSettings::default() },
     );
+    let interrupted =
+        store.interrupt_streaming().await.context("cannot mark unfinished answers interrupted")?;
+    if interrupted > 0 {
+        tracing::warn!(interrupted, "answers left streaming by the previous run are now `interrupted`");
+    }
+    let llm = &config.llm;
+    let answers = AnswerEngine::new(
+        store.clone(),
+        writer.clone(),
+        events.clone(),
+        Arc::new(crate::models::registry(config)?),
+        AnswerSettings {
+            assistant_name: config.assistant_name.clone(),
+            global_concurrency: llm.concurrency,
+            per_user_concurrency: llm.per_user_concurrency,
+            queue_per_room: llm.queue_per_room,
+            flush_interval: llm.flush_interval,
+            max_output_tokens: llm.max_output_tokens,
+            daily_token_budget: llm.daily_token_budget,
+            daily_cost_budget: llm.daily_cost_budget,
+            retry: chatbot_llm::RetryPolicy {
+                max_attempts: llm.retry_attempts,
+                ..chatbot_llm::RetryPolicy::default()
+            },
+        },
+    );
     let rooms = RoomService::new(
         store.clone(),
         RoomSettings {
@@ -55,6 +81,7 @@ pub async fn build_services(config: &Config, events: Arc<dyn RoomEvents>) -> any
         },
         writer,
         events,
+        answers,
     );
     Ok(AppState {
         accounts: Arc::new(accounts),

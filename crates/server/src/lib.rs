@@ -4,6 +4,7 @@
 
 mod app;
 pub mod cli;
+mod models;
 mod secret;
 pub mod telemetry;
 

@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod health;
+pub mod models;
 pub mod rooms;
 
 use crate::error::ApiError;
@@ -26,6 +27,7 @@ pub fn api_router(state: AppState) -> Router {
         .route("/rooms/{id}/members", get(rooms::members).post(rooms::add_member))
         .route("/rooms/{id}/members/{user_id}", delete(rooms::remove_member))
         .route("/version", get(health::version))
+        .route("/models", get(models::list))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)

@@ -74,6 +74,7 @@ async fn openapi_documents_every_route(backend: Backend) {
         "/api/rooms/{id}/messages",
         "/api/rooms/{id}/members",
         "/api/rooms/{id}/members/{user_id}",
+        "/api/models",
     ] {
         assert!(paths.contains_key(path), "{path} missing from the OpenAPI document");
     }

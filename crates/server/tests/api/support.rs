@@ -163,9 +163,10 @@ impl TestApp {
         session_of(&reply.body)
     }
 
-    /// Creates a room owned by `owner` and returns its id.
+    /// Creates a room owned by `owner` and returns its id. The assistant is off, so histories hold
+    /// only what the test wrote; answer tests create their rooms themselves.
     pub async fn create_room(&self, owner: &Session, name: &str) -> String {
-        let reply = self.post("/api/rooms", &owner.access, json!({ "name": name })).await;
+        let reply = self.post("/api/rooms", &owner.access, json!({ "name": name, "aiMode": "off" })).await;
         assert_eq!(reply.status, StatusCode::CREATED, "create room: {:?}", reply.body);
         reply.body["room"]["id"].as_str().expect("room id").to_owned()
     }
