@@ -5,9 +5,13 @@
 //! which is how `stop` cancels generation. Errors are typed by what the caller should do about
 //! them ([`LlmError::is_retryable`]); [`stream_with_retry`] applies the retry policy.
 
+pub mod anthropic;
 pub mod demo;
+mod http;
 mod models;
+pub mod openai;
 mod retry;
+mod sse;
 
 pub use models::{ModelInfo, Price};
 pub use retry::{RetryPolicy, stream_with_retry};

@@ -4,7 +4,7 @@
 use super::{AnswerEngine, Job, Live, Model, StreamingAnswer, context};
 use crate::events::AnswerUsage;
 use chatbot_domain::{MessageId, MessageRole, MessageStatus};
-use chatbot_llm::{ChatRequest, FinishReason, StreamEvent, Usage, stream_with_retry};
+use chatbot_llm::{ChatRequest, FinishReason, LlmError, StreamEvent, Usage, stream_with_retry};
 use chatbot_store::{HistoryQuery, Message, NewMessage, NewUsage};
 use futures_util::StreamExt;
 use std::time::Instant;
@@ -195,7 +195,12 @@ impl AnswerEngine {
                     }
                     Some(Err(err)) => {
                         tracing::warn!(provider = model.provider.name(), error = %err, "answer failed while streaming");
-                        outcome.end = End::Failed(err.code().into());
+                        // The upstream's own error type is the most useful code (`overloaded_error`).
+                        let code = match &err {
+                            LlmError::Upstream { kind, .. } => kind.clone(),
+                            other => other.code().to_owned(),
+                        };
+                        outcome.end = End::Failed(code);
                         break;
                     }
                     None => {

@@ -1,0 +1,173 @@
+//! Anthropic Messages API, streaming (`POST {base}/v1/messages`, `anthropic-version: 2023-06-01`).
+
+use crate::http::{self, Decoder};
+use crate::sse::SseEvent;
+use crate::{
+    ChatRequest, ChatRole, EventStream, FinishReason, LlmError, Provider, StreamEvent, Timeouts, Usage,
+};
+use serde_json::{Value, json};
+use std::collections::HashSet;
+
+#[derive(Clone)]
+pub struct AnthropicConfig {
+    /// e.g. `https://api.anthropic.com` (no `/v1`).
+    pub base_url: String,
+    pub api_key: String,
+    pub timeouts: Timeouts,
+}
+
+impl std::fmt::Debug for AnthropicConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AnthropicConfig").field("base_url", &self.base_url).field("api_key", &"***").finish()
+    }
+}
+
+pub struct AnthropicProvider {
+    config: AnthropicConfig,
+    client: reqwest::Client,
+}
+
+impl AnthropicProvider {
+    pub fn new(config: AnthropicConfig) -> Result<Self, LlmError> {
+        Ok(Self { client: http::client(&config.timeouts)?, config })
+    }
+}
+
+/// The request body: content as block arrays so `cache_control` can mark the stable prefix.
+pub fn body(request: &ChatRequest) -> Value {
+    let block = |text: &str, cache: bool| {
+        let mut block = json!({ "type": "text", "text": text });
+        if cache {
+            block["cache_control"] = json!({ "type": "ephemeral" });
+        }
+        block
+    };
+    let messages: Vec<Value> = request
+        .messages
+        .iter()
+        .map(|m| {
+            let role = match m.role {
+                ChatRole::User => "user",
+                ChatRole::Assistant => "assistant",
+            };
+            json!({ "role": role, "content": [block(&m.content, m.cache_breakpoint)] })
+        })
+        .collect();
+    let mut body = json!({
+        "model": request.model,
+        "max_tokens": request.max_tokens,
+        "messages": messages,
+        "stream": true,
+    });
+    if let Some(system) = &request.system {
+        body["system"] = json!([block(system, request.system_cache_breakpoint)]);
+    }
+    if let Some(user) = &request.user_id {
+        body["metadata"] = json!({ "user_id": user });
+    }
+    body
+}
+
+#[async_trait::async_trait]
+impl Provider for AnthropicProvider {
+    fn name(&self) -> &'static str {
+        "anthropic"
+    }
+
+    async fn stream(&self, request: ChatRequest) -> Result<EventStream, LlmError> {
+        let url = format!("{}/v1/messages", self.config.base_url.trim_end_matches('/'));
+        let call = self
+            .client
+            .post(url)
+            .header("x-api-key", &self.config.api_key)
+            .header("anthropic-version", "2023-06-01")
+            .json(&body(&request));
+        let response = http::send(call, self.config.timeouts.first_byte).await?;
+        Ok(http::events(response, MessagesDecoder::default(), self.config.timeouts))
+    }
+}
+
+/// Messages-API stream events → stream events. Only `text_delta`s of `text` blocks are user
+/// content (thinking and signatures are not); unknown events are ignored.
+#[derive(Default)]
+pub(crate) struct MessagesDecoder {
+    usage: Usage,
+    text_blocks: HashSet<u64>,
+    stop_reason: Option<String>,
+    finished: bool,
+}
+
+fn count(value: &Value) -> u64 {
+    value.as_u64().unwrap_or(0)
+}
+
+impl Decoder for MessagesDecoder {
+    fn event(&mut self, event: SseEvent) -> Result<Vec<StreamEvent>, LlmError> {
+        let Ok(data) = serde_json::from_str::<Value>(&event.data) else { return Ok(Vec::new()) };
+        let kind = event.event.as_deref().or_else(|| data["type"].as_str()).unwrap_or_default().to_owned();
+        Ok(match kind.as_str() {
+            "message_start" => {
+                let usage = &data["message"]["usage"];
+                self.usage.input_tokens = count(&usage["input_tokens"]);
+                self.usage.cache_creation_tokens = count(&usage["cache_creation_input_tokens"]);
+                self.usage.cache_read_tokens = count(&usage["cache_read_input_tokens"]);
+                self.usage.output_tokens = count(&usage["output_tokens"]);
+                vec![StreamEvent::Usage(self.usage)]
+            }
+            "content_block_start" => {
+                let block = &data["content_block"];
+                if block["type"] == "text" {
+                    self.text_blocks.insert(count(&data["index"]));
+                    match block["text"].as_str() {
+                        Some(text) if !text.is_empty() => vec![StreamEvent::Text(text.to_owned())],
+                        _ => Vec::new(),
+                    }
+                } else {
+                    Vec::new()
+                }
+            }
+            "content_block_delta" => {
+                let delta = &data["delta"];
+                match delta["text"].as_str() {
+                    Some(text)
+                        if delta["type"] == "text_delta"
+                            && self.text_blocks.contains(&count(&data["index"]))
+                            && !text.is_empty() =>
+                    {
+                        vec![StreamEvent::Text(text.to_owned())]
+                    }
+                    _ => Vec::new(),
+                }
+            }
+            "message_delta" => {
+                if let Some(reason) = data["delta"]["stop_reason"].as_str() {
+                    self.stop_reason = Some(reason.to_owned());
+                }
+                if let Some(output) = data["usage"]["output_tokens"].as_u64() {
+                    self.usage.output_tokens = output;
+                }
+                vec![StreamEvent::Usage(self.usage)]
+            }
+            "message_stop" => {
+                self.finished = true;
+                let reason = match self.stop_reason.as_deref() {
+                    Some("max_tokens") => FinishReason::MaxTokens,
+                    Some("end_turn" | "stop_sequence") | None => FinishReason::Stop,
+                    Some(other) => FinishReason::Other(other.to_owned()),
+                };
+                vec![StreamEvent::Finished(reason)]
+            }
+            "error" => {
+                return Err(LlmError::Upstream {
+                    kind: data["error"]["type"].as_str().unwrap_or("error").to_owned(),
+                    message: data["error"]["message"].as_str().unwrap_or("upstream error").to_owned(),
+                });
+            }
+            _ => Vec::new(),
+        })
+    }
+
+    fn end(&mut self) -> Result<Vec<StreamEvent>, LlmError> {
+        if self.finished { Ok(Vec::new()) } else { Err(LlmError::Incomplete) }
+    }
+}

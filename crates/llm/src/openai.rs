@@ -1,0 +1,175 @@
+//! OpenAI-compatible chat completions, streaming (`POST {base}/chat/completions`): OpenAI, Ollama,
+//! vLLM, llama.cpp. Tolerant of what real servers do (fixtures README): role-only first chunks,
+//! comment lines, no usage at all, no `finish_reason` when a stream is cut.
+
+use crate::http::{self, Decoder};
+use crate::sse::SseEvent;
+use crate::{
+    ChatRequest, ChatRole, EventStream, FinishReason, LlmError, Provider, StreamEvent, Timeouts, Usage,
+};
+use serde_json::{Value, json};
+
+#[derive(Clone)]
+pub struct OpenAiConfig {
+    /// e.g. `https://api.openai.com/v1` or `http://127.0.0.1:11434/v1`.
+    pub base_url: String,
+    /// Optional: local servers often need none.
+    pub api_key: Option<String>,
+    pub timeouts: Timeouts,
+}
+
+impl std::fmt::Debug for OpenAiConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OpenAiConfig").field("base_url", &self.base_url).field("api_key", &"***").finish()
+    }
+}
+
+pub struct OpenAiProvider {
+    config: OpenAiConfig,
+    client: reqwest::Client,
+}
+
+impl OpenAiProvider {
+    pub fn new(config: OpenAiConfig) -> Result<Self, LlmError> {
+        Ok(Self { client: http::client(&config.timeouts)?, config })
+    }
+}
+
+pub fn body(request: &ChatRequest) -> Value {
+    let mut messages = Vec::new();
+    if let Some(system) = &request.system {
+        messages.push(json!({ "role": "system", "content": system }));
+    }
+    for m in &request.messages {
+        let role = match m.role {
+            ChatRole::User => "user",
+            ChatRole::Assistant => "assistant",
+        };
+        messages.push(json!({ "role": role, "content": m.content }));
+    }
+    // `max_tokens`, not `max_completion_tokens`: the latter is ignored by llama.cpp and others.
+    json!({
+        "model": request.model,
+        "messages": messages,
+        "max_tokens": request.max_tokens,
+        "stream": true,
+        "stream_options": { "include_usage": true },
+    })
+}
+
+#[async_trait::async_trait]
+impl Provider for OpenAiProvider {
+    fn name(&self) -> &'static str {
+        "openai"
+    }
+
+    async fn stream(&self, request: ChatRequest) -> Result<EventStream, LlmError> {
+        let url = format!("{}/chat/completions", self.config.base_url.trim_end_matches('/'));
+        let mut call = self.client.post(url).json(&body(&request));
+        if let Some(key) = &self.config.api_key {
+            call = call.bearer_auth(key);
+        }
+        let response = http::send(call, self.config.timeouts.first_byte).await?;
+        Ok(http::events(response, ChunkDecoder::default(), self.config.timeouts))
+    }
+}
+
+#[derive(Default)]
+pub(crate) struct ChunkDecoder {
+    finish: Option<FinishReason>,
+    usage: Option<Usage>,
+    /// Bytes of text seen, to estimate output tokens when the server reports none.
+    text_bytes: usize,
+}
+
+impl Decoder for ChunkDecoder {
+    fn event(&mut self, event: SseEvent) -> Result<Vec<StreamEvent>, LlmError> {
+        if event.data.trim() == "[DONE]" {
+            return Ok(Vec::new());
+        }
+        let Ok(chunk) = serde_json::from_str::<Value>(&event.data) else { return Ok(Vec::new()) };
+        if let Some(error) = chunk.get("error") {
+            return Err(LlmError::Upstream {
+                kind: error["type"].as_str().unwrap_or("error").to_owned(),
+                message: error["message"].as_str().unwrap_or("upstream error").to_owned(),
+            });
+        }
+        let mut out = Vec::new();
+        if let Some(choice) = chunk["choices"].get(0) {
+            if let Some(text) = choice["delta"]["content"].as_str().filter(|t| !t.is_empty()) {
+                self.text_bytes += text.len();
+                out.push(StreamEvent::Text(text.to_owned()));
+            }
+            if let Some(reason) = choice["finish_reason"].as_str() {
+                self.finish = Some(match reason {
+                    "stop" => FinishReason::Stop,
+                    "length" => FinishReason::MaxTokens,
+                    other => FinishReason::Other(other.to_owned()),
+                });
+            }
+        }
+        if let Some(usage) = chunk.get("usage").filter(|u| u.is_object()) {
+            let usage = Usage {
+                input_tokens: usage["prompt_tokens"].as_u64().unwrap_or(0),
+                output_tokens: usage["completion_tokens"].as_u64().unwrap_or(0),
+                cache_read_tokens: usage["prompt_tokens_details"]["cached_tokens"].as_u64().unwrap_or(0),
+                cache_creation_tokens: 0,
+                estimated: false,
+            };
+            self.usage = Some(usage);
+            out.push(StreamEvent::Usage(usage));
+        }
+        Ok(out)
+    }
+
+    /// A stream that ends without a finish reason was cut: a failure, partial text kept.
+    fn end(&mut self) -> Result<Vec<StreamEvent>, LlmError> {
+        let finish = self.finish.take().ok_or(LlmError::Incomplete)?;
+        let mut out = Vec::new();
+        if self.usage.is_none() {
+            // No usage from the server: our own estimate (~4 bytes a token), marked as such.
+            let estimate = Usage {
+                output_tokens: (self.text_bytes as u64).div_ceil(4),
+                estimated: true,
+                ..Usage::default()
+            };
+            out.push(StreamEvent::Usage(estimate));
+        }
+        out.push(StreamEvent::Finished(finish));
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn data(json: &str) -> SseEvent {
+        SseEvent { event: None, data: json.to_owned() }
+    }
+
+    #[test]
+    fn a_stream_closed_without_finish_reason_is_incomplete() {
+        let mut decoder = ChunkDecoder::default();
+        let events = decoder
+            .event(data(r#"{"choices":[{"index":0,"delta":{"content":"Hel"},"finish_reason":null}]}"#));
+        assert_eq!(events.ok(), Some(vec![StreamEvent::Text("Hel".into())]));
+        assert!(decoder.event(data("[DONE]")).is_ok_and(|e| e.is_empty()));
+        assert_eq!(decoder.end(), Err(LlmError::Incomplete));
+    }
+
+    #[test]
+    fn missing_usage_is_estimated_and_marked() {
+        let mut decoder = ChunkDecoder::default();
+        let _ = decoder.event(data(r#"{"choices":[{"index":0,"delta":{"content":"12345678"},"logprobs":null,"finish_reason":null}]}"#));
+        let _ = decoder.event(data(r#"{"choices":[{"index":0,"delta":{},"finish_reason":"length"}]}"#));
+        let end = decoder.end().expect("finished");
+        assert_eq!(
+            end,
+            vec![
+                StreamEvent::Usage(Usage { output_tokens: 2, estimated: true, ..Usage::default() }),
+                StreamEvent::Finished(FinishReason::MaxTokens),
+            ]
+        );
+    }
+}

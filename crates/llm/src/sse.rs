@@ -1,0 +1,119 @@
+//! A tolerant Server-Sent Events parser: feed it bytes as they arrive, take complete events out.
+//!
+//! Lines end at `\n` (a preceding `\r` is dropped); a blank line ends an event; `:` starts a
+//! comment; several `data:` lines join with `\n`; a field without a colon has an empty value.
+//! Bytes are split only at `\n`, which never occurs inside a multi-byte UTF-8 character, so a
+//! chunk boundary anywhere is safe.
+
+/// One dispatched event.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SseEvent {
+    /// The `event:` field; `None` means the default type (`message`).
+    pub event: Option<String>,
+    pub data: String,
+}
+
+#[derive(Debug, Default)]
+pub struct SseParser {
+    buffer: Vec<u8>,
+    event: Option<String>,
+    data: Vec<String>,
+}
+
+impl SseParser {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds bytes; returns the events they completed, in order.
+    pub fn feed(&mut self, bytes: &[u8]) -> Vec<SseEvent> {
+        self.buffer.extend_from_slice(bytes);
+        let mut events = Vec::new();
+        while let Some(end) = self.buffer.iter().position(|&b| b == b'\n') {
+            let mut line: Vec<u8> = self.buffer.drain(..=end).collect();
+            line.pop();
+            if line.last() == Some(&b'\r') {
+                line.pop();
+            }
+            let line = String::from_utf8_lossy(&line).into_owned();
+            if let Some(event) = self.line(&line) {
+                events.push(event);
+            }
+        }
+        events
+    }
+
+    /// The event left unterminated when the stream ends (servers that omit the final blank line).
+    pub fn finish(&mut self) -> Option<SseEvent> {
+        if !self.buffer.is_empty() {
+            let rest = String::from_utf8_lossy(&std::mem::take(&mut self.buffer)).into_owned();
+            if let Some(event) = self.line(rest.trim_end_matches('\r')) {
+                return Some(event);
+            }
+        }
+        self.dispatch()
+    }
+
+    fn line(&mut self, line: &str) -> Option<SseEvent> {
+        if line.is_empty() {
+            return self.dispatch();
+        }
+        if line.starts_with(':') {
+            return None;
+        }
+        let (field, value) = match line.split_once(':') {
+            Some((field, value)) => (field, value.strip_prefix(' ').unwrap_or(value)),
+            None => (line, ""),
+        };
+        match field {
+            "event" => self.event = Some(value.to_owned()),
+            "data" => self.data.push(value.to_owned()),
+            _ => {}
+        }
+        None
+    }
+
+    fn dispatch(&mut self) -> Option<SseEvent> {
+        let event = self.event.take();
+        if self.data.is_empty() {
+            return None;
+        }
+        Some(SseEvent { event, data: std::mem::take(&mut self.data).join("\n") })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_comments_and_multiline_data() {
+        let mut p = SseParser::new();
+        let events = p.feed(b": comment\r\nevent: a\r\ndata: one\r\ndata: two\r\n\r\ndata:x\n\n");
+        assert_eq!(
+            events,
+            vec![
+                SseEvent { event: Some("a".into()), data: "one\ntwo".into() },
+                SseEvent { event: None, data: "x".into() },
+            ]
+        );
+    }
+
+    #[test]
+    fn any_chunking_gives_the_same_events() {
+        let text = "event: t\ndata: {\"text\":\"안녕하세요 세계\"}\n\n: ping\n\ndata: [DONE]\n\n".as_bytes();
+        let whole = SseParser::new().feed(text);
+        for size in 1..8 {
+            let mut p = SseParser::new();
+            let events: Vec<SseEvent> = text.chunks(size).flat_map(|c| p.feed(c)).collect();
+            assert_eq!(events, whole, "chunk size {size}");
+        }
+    }
+
+    #[test]
+    fn a_final_event_without_blank_line_is_kept() {
+        let mut p = SseParser::new();
+        assert!(p.feed(b"data: last").is_empty());
+        assert_eq!(p.finish().map(|e| e.data), Some("last".into()));
+    }
+}
