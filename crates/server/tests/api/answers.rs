@@ -12,7 +12,10 @@ use std::time::Duration;
 backend_tests!(
     rest_messages_are_answered_and_usage_recorded,
     streaming_answers_are_interrupted_at_start,
-    unknown_models_are_refused
+    unknown_models_are_refused,
+    claude_answers_through_the_configured_upstream,
+    a_midstream_upstream_error_fails_the_answer_and_keeps_its_text,
+    daily_budgets_are_enforced_before_the_call,
 );
 
 /// Polls the history until an assistant message is final.
@@ -94,4 +97,99 @@ async fn unknown_models_are_refused(backend: Backend) {
     let models = app.call(reqwest::Method::GET, "/api/models", None, None).await;
     assert_eq!(models.body["models"][0]["id"], "demo");
     assert_eq!(models.body["models"][0]["default"], true);
+}
+
+fn anthropic_settings(base: &str) -> Vec<(&'static str, String)> {
+    vec![("anthropic.api_key", "sk-ant-test".to_owned()), ("anthropic.base_url", base.to_owned())]
+}
+
+async fn spawn_with_owned(backend: Backend, settings: &[(&'static str, String)]) -> TestApp {
+    let borrowed: Vec<(&str, &str)> = settings.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    TestApp::spawn_with(backend, &borrowed).await
+}
+
+/// With `ANTHROPIC_API_KEY` and `ANTHROPIC_BASE_URL` set, Claude is the default model: the answer
+/// is exactly the fixture's text and its usage and cost are recorded.
+async fn claude_answers_through_the_configured_upstream(backend: Backend) {
+    let upstream = crate::upstream::anthropic("anthropic-stream-basic.sse").await;
+    let app = spawn_with_owned(backend, &anthropic_settings(&upstream.base)).await;
+    let models = app.call(reqwest::Method::GET, "/api/models", None, None).await;
+    assert_eq!(models.body["models"][0]["id"], "claude-sonnet-4-5", "the configured provider is the default");
+    let ada = app.register("ada").await;
+    let created = app.post("/api/rooms", &ada.access, json!({"name": "Claude"})).await;
+    let room = created.body["room"]["id"].as_str().expect("room id").to_owned();
+    app.send(&ada, &room, "안녕?").await;
+    let answer = final_answer(&app, &ada.access, &room).await;
+    assert_eq!(answer["status"], "complete");
+    assert_eq!(answer["model"], "claude-sonnet-4-5");
+    let expected: String = String::from_utf8(crate::upstream::fixture("anthropic-stream-basic.sse"))
+        .expect("utf-8")
+        .lines()
+        .filter_map(|l| l.strip_prefix("data: "))
+        .filter_map(|d| serde_json::from_str::<Value>(d).ok())
+        .filter(|v| v["delta"]["type"] == "text_delta")
+        .filter_map(|v| v["delta"]["text"].as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(answer["content"], expected);
+    assert_eq!(upstream.requests.load(std::sync::atomic::Ordering::SeqCst), 1);
+    let totals = app
+        .store
+        .usage_totals(
+            ada.id.parse().expect("user id"),
+            time::OffsetDateTime::now_utc() - time::Duration::hours(1),
+        )
+        .await
+        .expect("usage");
+    assert_eq!(totals.tokens, 27 + 31);
+    assert!(totals.cost > 0, "Claude is priced: {totals:?}");
+}
+
+async fn a_midstream_upstream_error_fails_the_answer_and_keeps_its_text(backend: Backend) {
+    let upstream = crate::upstream::anthropic("anthropic-stream-midstream-error.sse").await;
+    let app = spawn_with_owned(backend, &anthropic_settings(&upstream.base)).await;
+    let ada = app.register("ada").await;
+    let created = app.post("/api/rooms", &ada.access, json!({"name": "Flaky"})).await;
+    let room = created.body["room"]["id"].as_str().expect("room id").to_owned();
+    app.send(&ada, &room, "go").await;
+    let answer = final_answer(&app, &ada.access, &room).await;
+    assert_eq!(answer["status"], "failed");
+    assert_eq!(answer["error"], "overloaded_error");
+    assert_eq!(answer["content"], "Partial answer that must be kept");
+}
+
+async fn daily_budgets_are_enforced_before_the_call(backend: Backend) {
+    let upstream = crate::upstream::anthropic("anthropic-stream-basic.sse").await;
+    let mut settings = anthropic_settings(&upstream.base);
+    settings.push(("llm.daily_token_budget", "50".to_owned()));
+    let app = spawn_with_owned(backend, &settings).await;
+    let ada = app.register("ada").await;
+    let created = app.post("/api/rooms", &ada.access, json!({"name": "Budget"})).await;
+    let room = created.body["room"]["id"].as_str().expect("room id").to_owned();
+    app.send(&ada, &room, "first").await;
+    assert_eq!(
+        final_answer(&app, &ada.access, &room).await["status"],
+        "complete",
+        "58 tokens used; budget 50"
+    );
+    app.send(&ada, &room, "second").await;
+    let history = loop {
+        let history = app.get(&format!("/api/rooms/{room}/messages"), &ada.access).await;
+        let answers: Vec<Value> = history.body["messages"]
+            .as_array()
+            .map(|l| {
+                l.iter().filter(|m| m["role"] == "assistant" && m["status"] != "streaming").cloned().collect()
+            })
+            .unwrap_or_default();
+        if answers.len() == 2 {
+            break answers;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(history[1]["status"], "failed");
+    assert_eq!(history[1]["error"], "quota_exceeded");
+    assert_eq!(
+        upstream.requests.load(std::sync::atomic::Ordering::SeqCst),
+        1,
+        "no upstream call over budget"
+    );
 }

@@ -2,6 +2,7 @@
 //! PostgreSQL (each test body runs once per backend).
 
 mod support;
+mod upstream;
 
 mod answers;
 mod auth;

@@ -72,6 +72,10 @@ impl AnswerEngine {
             End::Failed(code) => (MessageStatus::Failed, Some(code.as_str())),
         };
         let cost = model.info.price.cost_microdollars(&outcome.usage);
+        // Usage first, so that anyone who sees the final answer also sees what it cost.
+        if outcome.end != End::Failed("quota_exceeded".into()) {
+            self.record_usage(&job, &model, row.id, outcome.usage, cost, outcome.ttft_ms, duration_ms).await;
+        }
         let finished = match self.store.update_message(row.id, &outcome.content, status, error).await {
             Ok(message) => message,
             Err(err) => {
@@ -86,10 +90,6 @@ impl AnswerEngine {
                 }
             }
         };
-        if outcome.end != End::Failed("quota_exceeded".into()) {
-            self.record_usage(&job, &model, &finished, outcome.usage, cost, outcome.ttft_ms, duration_ms)
-                .await;
-        }
         self.set_live(room_id, None);
         let usage = AnswerUsage {
             input_tokens: outcome.usage.input_tokens,
@@ -241,7 +241,7 @@ impl AnswerEngine {
         &self,
         job: &Job,
         model: &Model,
-        answer: &Message,
+        answer: MessageId,
         usage: Usage,
         cost: u64,
         ttft_ms: Option<i64>,
@@ -250,7 +250,7 @@ impl AnswerEngine {
         let to_i64 = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
         let row = NewUsage {
             id: uuid::Uuid::now_v7(),
-            message_id: Some(answer.id),
+            message_id: Some(answer),
             user_id: Some(job.requester),
             room_id: Some(job.room.id),
             provider: model.provider.name().to_owned(),
