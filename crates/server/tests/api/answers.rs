@@ -16,6 +16,8 @@ backend_tests!(
     claude_answers_through_the_configured_upstream,
     a_midstream_upstream_error_fails_the_answer_and_keeps_its_text,
     daily_budgets_are_enforced_before_the_call,
+    fifty_rooms_answer_at_once_with_exact_text,
+    one_room_answers_in_order,
 );
 
 /// Polls the history until an assistant message is final.
@@ -192,4 +194,56 @@ async fn daily_budgets_are_enforced_before_the_call(backend: Backend) {
         1,
         "no upstream call over budget"
     );
+}
+
+/// 50 answers in 50 rooms at once (more than `llm.concurrency`, so some wait): every one completes
+/// with exactly the demo model's text for its question.
+async fn fifty_rooms_answer_at_once_with_exact_text(backend: Backend) {
+    let app =
+        TestApp::spawn_with(backend, &[("llm.demo_pace", "1ms"), ("limits.registrations_per_ip", "100")])
+            .await;
+    let ada = app.register("ada").await;
+    let mut rooms = Vec::new();
+    for i in 0..50 {
+        let created = app.post("/api/rooms", &ada.access, json!({"name": format!("Room {i}")})).await;
+        rooms.push(created.body["room"]["id"].as_str().expect("room id").to_owned());
+    }
+    let posts = rooms.iter().enumerate().map(|(i, room)| {
+        let app = &app;
+        let ada = &ada;
+        async move { app.send(ada, room, &format!("question number {i}")).await }
+    });
+    futures_util::future::join_all(posts).await;
+    for (i, room) in rooms.iter().enumerate() {
+        let answer = final_answer(&app, &ada.access, room).await;
+        assert_eq!(answer["status"], "complete", "room {i}");
+        assert_eq!(answer["content"], chatbot_llm::demo::reply(&format!("question number {i}")), "room {i}");
+    }
+}
+
+/// Three questions in one room at once: one answer at a time, in the order they were asked.
+async fn one_room_answers_in_order(backend: Backend) {
+    let app = TestApp::spawn_with(backend, &[("llm.demo_pace", "1ms")]).await;
+    let ada = app.register("ada").await;
+    let created = app.post("/api/rooms", &ada.access, json!({"name": "Queue"})).await;
+    let room = created.body["room"]["id"].as_str().expect("room id").to_owned();
+    let mut questions = Vec::new();
+    for i in 0..3 {
+        questions.push(app.send(&ada, &room, &format!("q{i}")).await["id"].clone());
+    }
+    let answers = loop {
+        let history = app.get(&format!("/api/rooms/{room}/messages"), &ada.access).await;
+        let answers: Vec<Value> = history.body["messages"]
+            .as_array()
+            .map(|l| l.iter().filter(|m| m["role"] == "assistant").cloned().collect())
+            .unwrap_or_default();
+        if answers.len() == 3 && answers.iter().all(|a| a["status"] == "complete") {
+            break answers;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let replied: Vec<Value> = answers.iter().map(|a| a["replyTo"].clone()).collect();
+    assert_eq!(replied, questions, "answered in the order asked");
+    let seqs: Vec<i64> = answers.iter().filter_map(|a| a["seq"].as_i64()).collect();
+    assert!(seqs.windows(2).all(|w| w[0] < w[1]));
 }
