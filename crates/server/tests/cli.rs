@@ -144,7 +144,7 @@ fn serve_on_the_embedded_default_and_stop_on_sigterm() {
     };
     assert!(health.starts_with("HTTP/1.1 200"), "{health}");
     let page = get(port, "/").expect("page");
-    assert!(page.starts_with("HTTP/1.1 200") && page.contains("chatbot-socket"), "{page}");
+    assert!(page.starts_with("HTTP/1.1 200") && page.to_lowercase().contains("<!doctype html>"), "{page}");
     let ready = get(port, "/readyz").expect("readyz");
     assert!(ready.contains("\"backend\":\"sqlite\""), "{ready}");
     assert!(dir.path().join("data/chatbot.db").exists());
