@@ -5,7 +5,7 @@ SHELL := /bin/bash
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/chatbot-socket/target
 CARGO ?= cargo
 
-.PHONY: run build test fmt lint unit e2e services help
+.PHONY: run build test fmt lint unit e2e web web-test services help
 
 help:
 	@echo "make run    build and start the server on the embedded default (http://localhost:3000)"
@@ -13,16 +13,19 @@ help:
 	@echo "make build  optimised binary at $(CARGO_TARGET_DIR)/release/chatbot"
 
 ## Start the server on the embedded default: SQLite under ./data, no configuration needed.
+## Builds the web app first when Node.js is available (else the placeholder page is served).
 run:
+	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory web; \
+	else echo "note: Node.js/npm not found: serving the placeholder page instead of the web app"; fi
 	$(CARGO) run --locked --bin chatbot -- serve
 
-## The optimised binary.
-build:
+## The optimised binary, with the web app embedded.
+build: web
 	$(CARGO) build --locked --release --bin chatbot
 	@echo "built $(CARGO_TARGET_DIR)/release/chatbot"
 
 ## Everything CI runs.
-test: services fmt lint unit e2e
+test: services fmt lint web-test unit e2e
 
 fmt:
 	$(CARGO) fmt --all -- --check
@@ -44,6 +47,17 @@ e2e: services
 	$(CARGO) build --locked --bin chatbot
 	cd e2e && npm ci --no-audit --no-fund
 	CHATBOT_BIN=$(CARGO_TARGET_DIR)/debug/chatbot node --test --test-reporter=spec --test-concurrency=1 e2e/tests/
+
+## The web app (React + Vite) into web/dist, which the server embeds.
+web:
+	@if [ -f web/package.json ]; then \
+		command -v npm >/dev/null 2>&1 || { echo "error: building the web app needs Node.js 20+ and npm" >&2; exit 1; }; \
+		cd web && npm ci --no-audit --no-fund && npm run build; \
+	fi
+
+## Web app type-check, build and unit tests.
+web-test: web
+	@if [ -f web/package.json ]; then cd web && npm test; fi
 
 ## PostgreSQL and Redis on 127.0.0.1, started if installed but stopped.
 services:
