@@ -28,6 +28,7 @@ settings! {
     "jwt_secret", ["JWT_SECRET"], None, "HS256 signing secret, at least 32 bytes. Unset: generated once into `<data_dir>/jwt_secret` (SQLite only; required with PostgreSQL or Redis, where instances must share it).";
     "access_token_ttl", ["CHATBOT_ACCESS_TOKEN_TTL"], Some("15m"), "Lifetime of access tokens (JWT).";
     "refresh_token_ttl", ["CHATBOT_REFRESH_TOKEN_TTL"], Some("30d"), "Lifetime of refresh tokens (sessions).";
+    "refresh_reuse_grace", ["CHATBOT_REFRESH_REUSE_GRACE"], Some("10s"), "A refresh token exchanged less than this long ago may be exchanged once more (two tabs refreshing at once) instead of counting as theft. `0s` disables.";
     "cors_origins", ["CORS_ORIGINS", "FRONTEND_URL"], None, "Comma-separated browser origins allowed cross-origin (credentials allowed). Unset: same origin only.";
     "trust_proxy_headers", ["CHATBOT_TRUST_PROXY_HEADERS"], Some("false"), "Take the client IP from `X-Forwarded-For` (only behind a proxy you control).";
     "assistant_name", ["CHATBOT_ASSISTANT_NAME"], Some("Assistant"), "The assistant's display name in rooms.";

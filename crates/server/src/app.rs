@@ -32,6 +32,7 @@ pub async fn build_services(config: &Config, events: Arc<dyn RoomEvents>) -> any
         TokenIssuer::new(secret.expose().as_bytes(), config.access_token_ttl),
         AccountSettings {
             refresh_ttl: config.refresh_token_ttl,
+            refresh_reuse_grace: config.refresh_reuse_grace,
             password_min_chars: limits.password_min_chars,
             login_per_account: (limits.login_per_account.max, limits.login_per_account.window),
             login_per_ip: (limits.login_per_ip.max, limits.login_per_ip.window),

@@ -18,6 +18,9 @@ use uuid::Uuid;
 #[derive(Debug, Clone)]
 pub struct AccountSettings {
     pub refresh_ttl: Duration,
+    /// How long a just-exchanged refresh token may be exchanged again (see
+    /// `Store::rotate_session_with_grace`).
+    pub refresh_reuse_grace: Duration,
     pub password_min_chars: usize,
     /// (max failures, window) per account and per client IP.
     pub login_per_account: (u32, Duration),
@@ -221,7 +224,13 @@ impl AccountService {
         let now = OffsetDateTime::now_utc();
         let token = new_refresh_token();
         let next = self.new_session(SessionId::new(), UserId::new(), &token, client, now);
-        match self.store.rotate_session(&hash_refresh_token(refresh_token), next, now).await? {
+        let grace =
+            time::Duration::try_from(self.settings.refresh_reuse_grace).unwrap_or(time::Duration::ZERO);
+        match self
+            .store
+            .rotate_session_with_grace(&hash_refresh_token(refresh_token), next, now, grace)
+            .await?
+        {
             Rotation::Rotated { user_id, family_id } => {
                 let user =
                     self.store.user(user_id).await?.ok_or(ServiceError::Unauthorized("unknown session"))?;

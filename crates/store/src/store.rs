@@ -50,12 +50,28 @@ pub trait Store: Send + Sync + 'static {
     /// - expired: `Expired`; unknown: `Unknown`.
     /// Two concurrent rotations of one token: exactly one gets `Rotated`.
     /// `next.family_id` and `next.user_id` are ignored and taken from the presented token.
+    ///
+    /// With a `grace` period, a token retired *by rotation* less than `grace` ago, whose family
+    /// still has a live token, is not treated as reuse: `next` joins the family as another live
+    /// token (`Rotated`). Two tabs of one browser refreshing at the same moment then both succeed
+    /// instead of signing the device out; a thief gets only that short window.
+    async fn rotate_session_with_grace(
+        &self,
+        token_hash: &str,
+        next: NewSession,
+        now: OffsetDateTime,
+        grace: time::Duration,
+    ) -> StoreResult<Rotation>;
+
+    /// [`Store::rotate_session_with_grace`] without a grace period: every reuse revokes.
     async fn rotate_session(
         &self,
         token_hash: &str,
         next: NewSession,
         now: OffsetDateTime,
-    ) -> StoreResult<Rotation>;
+    ) -> StoreResult<Rotation> {
+        self.rotate_session_with_grace(token_hash, next, now, time::Duration::ZERO).await
+    }
     /// Revokes every live token of the family of the token with this hash; returns the family.
     async fn revoke_session_by_token(
         &self,
@@ -69,7 +85,8 @@ pub trait Store: Send + Sync + 'static {
         family_id: SessionId,
         now: OffsetDateTime,
     ) -> StoreResult<bool>;
-    /// The user's signed-in devices: families with a live token at `now`, newest sign-in first.
+    /// The user's signed-in devices: families with a live token at `now` (one entry per family,
+    /// its newest live token), newest sign-in first.
     async fn list_devices(&self, user_id: UserId, now: OffsetDateTime) -> StoreResult<Vec<Device>>;
     /// The user, if active and if the family still has a live token at `now`: what an access
     /// token needs to be honoured (a signed-out device loses access at once).

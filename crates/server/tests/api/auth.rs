@@ -10,6 +10,7 @@ backend_tests!(
     first_account_is_admin_and_email_is_case_insensitive,
     password_policy_is_explained,
     refresh_rotates_and_reuse_revokes_the_family,
+    two_tabs_refreshing_at_once_stay_signed_in,
     logout_ends_the_session,
     devices_are_listed_and_can_be_signed_out,
     failed_logins_are_throttled_per_account_and_audited,
@@ -118,7 +119,8 @@ async fn password_policy_is_explained(backend: Backend) {
 }
 
 async fn refresh_rotates_and_reuse_revokes_the_family(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
+    // No grace period: any second use of an exchanged token is theft.
+    let app = TestApp::spawn_with(backend, &[("refresh_reuse_grace", "0s")]).await;
     let ada = app.register("ada").await;
     let first =
         app.call(Method::POST, "/api/auth/refresh", None, Some(json!({"refreshToken": ada.refresh}))).await;
@@ -344,4 +346,23 @@ async fn deactivated_accounts_lose_access(backend: Backend) {
     let refresh =
         app.call(Method::POST, "/api/auth/refresh", None, Some(json!({"refreshToken": bob.refresh}))).await;
     assert_eq!(refresh.status, StatusCode::FORBIDDEN);
+}
+
+/// Within the grace period (10 s by default) the same refresh token may be exchanged twice: two
+/// tabs refreshing at once both get working tokens and the device stays signed in.
+async fn two_tabs_refreshing_at_once_stay_signed_in(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let ada = app.register("ada").await;
+    let body = json!({"refreshToken": ada.refresh});
+    let (tab1, tab2) = tokio::join!(
+        app.call(Method::POST, "/api/auth/refresh", None, Some(body.clone())),
+        app.call(Method::POST, "/api/auth/refresh", None, Some(body.clone())),
+    );
+    assert_eq!((tab1.status, tab2.status), (StatusCode::OK, StatusCode::OK));
+    for tab in [&tab1, &tab2] {
+        let access = tab.body["accessToken"].as_str().expect("access token");
+        assert_eq!(app.get("/api/auth/me", access).await.status, StatusCode::OK);
+    }
+    let sessions = app.get("/api/auth/sessions", tab1.body["accessToken"].as_str().expect("token")).await;
+    assert_eq!(sessions.body["sessions"].as_array().map(Vec::len), Some(1), "still one device");
 }

@@ -154,6 +154,47 @@ async fn revoke_family_in(
     Ok(done.rows_affected())
 }
 
+/// Inserts `next` as a live token of the family.
+async fn insert_next(
+    tx: &mut Transaction<'static, Sqlite>,
+    next: &NewSession,
+    family_id: SessionId,
+    user_id: UserId,
+    now: OffsetDateTime,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO sessions (id, family_id, user_id, token_hash, user_agent, created_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(next.id)
+    .bind(family_id.as_uuid())
+    .bind(user_id.as_uuid())
+    .bind(&next.token_hash)
+    .bind(&next.user_agent)
+    .bind(ts(now))
+    .bind(ts(next.expires_at))
+    .execute(&mut **tx)
+    .await
+    .map_err(write_err)?;
+    Ok(())
+}
+
+/// Whether the family still has a token that is neither revoked nor expired.
+async fn family_is_live(
+    tx: &mut Transaction<'static, Sqlite>,
+    family_id: Uuid,
+    now: OffsetDateTime,
+) -> StoreResult<bool> {
+    let live: Option<i32> = sqlx::query_scalar(
+        "SELECT 1 FROM sessions WHERE family_id = $1 AND revoked_at IS NULL AND expires_at > $2 LIMIT 1",
+    )
+    .bind(family_id)
+    .bind(ts(now))
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(live.is_some())
+}
+
 /// A whole batch in a handful of statements (see `crate::batch`). An error means the
 /// transaction may be unusable: the caller rolls back and stores the messages one by one.
 ///
@@ -481,11 +522,12 @@ impl Store for SqliteStore {
         rows::session(&row)
     }
 
-    async fn rotate_session(
+    async fn rotate_session_with_grace(
         &self,
         token_hash: &str,
         next: NewSession,
         now: OffsetDateTime,
+        grace: time::Duration,
     ) -> StoreResult<Rotation> {
         let mut tx = self.begin().await?;
         let Some(row) =
@@ -500,6 +542,13 @@ impl Store for SqliteStore {
         let (user_id, family_id) = (current.user_id, current.family_id);
 
         if current.revoked_at.is_some() || current.replaced_by.is_some() {
+            let just_rotated =
+                current.replaced_by.is_some() && current.revoked_at.is_some_and(|at| now - at < grace);
+            if just_rotated && family_is_live(&mut tx, family_id.as_uuid(), now).await? {
+                insert_next(&mut tx, &next, family_id, user_id, now).await?;
+                tx.commit().await?;
+                return Ok(Rotation::Rotated { user_id, family_id });
+            }
             revoke_family_in(&mut tx, family_id.as_uuid(), now).await?;
             tx.commit().await?;
             return Ok(Rotation::Reused { user_id, family_id });
@@ -517,25 +566,18 @@ impl Store for SqliteStore {
         .execute(&mut *tx)
         .await?;
         if retired.rows_affected() != 1 {
-            // Another rotation won: presenting the token again is reuse.
+            // Another rotation won just now: within the grace period this is the same client
+            // racing itself, otherwise presenting the token again is reuse.
+            if !grace.is_zero() && family_is_live(&mut tx, family_id.as_uuid(), now).await? {
+                insert_next(&mut tx, &next, family_id, user_id, now).await?;
+                tx.commit().await?;
+                return Ok(Rotation::Rotated { user_id, family_id });
+            }
             revoke_family_in(&mut tx, family_id.as_uuid(), now).await?;
             tx.commit().await?;
             return Ok(Rotation::Reused { user_id, family_id });
         }
-        sqlx::query(
-            "INSERT INTO sessions (id, family_id, user_id, token_hash, user_agent, created_at, expires_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(next.id)
-        .bind(family_id.as_uuid())
-        .bind(user_id.as_uuid())
-        .bind(&next.token_hash)
-        .bind(&next.user_agent)
-        .bind(ts(now))
-        .bind(ts(next.expires_at))
-        .execute(&mut *tx)
-        .await
-        .map_err(write_err)?;
+        insert_next(&mut tx, &next, family_id, user_id, now).await?;
         tx.commit().await?;
         Ok(Rotation::Rotated { user_id, family_id })
     }
@@ -584,6 +626,9 @@ impl Store for SqliteStore {
                     (SELECT MIN(f.created_at) FROM sessions f WHERE f.family_id = s.family_id) AS signed_in_at \
              FROM sessions s \
              WHERE s.user_id = $1 AND s.revoked_at IS NULL AND s.replaced_by IS NULL AND s.expires_at > $2 \
+               AND NOT EXISTS (SELECT 1 FROM sessions n \
+                     WHERE n.family_id = s.family_id AND n.revoked_at IS NULL AND n.replaced_by IS NULL \
+                       AND n.expires_at > $2 AND (n.created_at > s.created_at OR (n.created_at = s.created_at AND n.id > s.id))) \
              ORDER BY signed_in_at DESC, s.family_id DESC",
         )
         .bind(user_id.as_uuid())

@@ -212,4 +212,44 @@ store_tests!(
     revoke_family,
     authenticate_requires_active_user,
     devices_list_live_families,
+    rotation_grace_tolerates_a_client_racing_itself,
 );
+
+/// Two refreshes with the same token inside the grace period both succeed (two tabs of one
+/// browser); the same token presented after the grace period is reuse and revokes the family.
+async fn rotation_grace_tolerates_a_client_racing_itself(store: Arc<dyn Store>) {
+    let alice = user(&store, "alice@example.com").await;
+    let first = store.create_session(new_session(alice.id, "g1", Duration::days(30))).await.unwrap();
+    let family = first.family_id;
+    let grace = Duration::seconds(10);
+    let now = OffsetDateTime::now_utc();
+    let rotated =
+        store.rotate_session_with_grace("g1", new_session(alice.id, "g2", Duration::days(30)), now, grace);
+    assert_eq!(rotated.await.unwrap(), Rotation::Rotated { user_id: alice.id, family_id: family });
+    let soon = now + Duration::seconds(2);
+    let racing =
+        store.rotate_session_with_grace("g1", new_session(alice.id, "g3", Duration::days(30)), soon, grace);
+    assert_eq!(racing.await.unwrap(), Rotation::Rotated { user_id: alice.id, family_id: family });
+    // Both successors work.
+    for token in ["g2", "g3"] {
+        let next = new_session(alice.id, &format!("{token}-next"), Duration::days(30));
+        let outcome = store.rotate_session_with_grace(token, next, soon, grace).await.unwrap();
+        assert_eq!(outcome, Rotation::Rotated { user_id: alice.id, family_id: family }, "{token}");
+    }
+    // Long after: reuse.
+    let late = now + Duration::seconds(60);
+    let reused =
+        store.rotate_session_with_grace("g1", new_session(alice.id, "g4", Duration::days(30)), late, grace);
+    assert_eq!(reused.await.unwrap(), Rotation::Reused { user_id: alice.id, family_id: family });
+    assert_eq!(store.authenticate(alice.id, family, late).await.unwrap(), None);
+    // A logged-out family is not revived by the grace period.
+    let other = store.create_session(new_session(alice.id, "h1", Duration::days(30))).await.unwrap();
+    store
+        .rotate_session_with_grace("h1", new_session(alice.id, "h2", Duration::days(30)), now, grace)
+        .await
+        .unwrap();
+    store.revoke_family(alice.id, other.family_id, now).await.unwrap();
+    let after_logout =
+        store.rotate_session_with_grace("h1", new_session(alice.id, "h3", Duration::days(30)), soon, grace);
+    assert!(matches!(after_logout.await.unwrap(), Rotation::Reused { .. }));
+}
