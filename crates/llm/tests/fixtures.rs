@@ -19,10 +19,7 @@ use std::time::{Duration, Instant};
 
 const KEY: &str = "sk-ant-test-secret-key";
 
-fn fixture(name: &str) -> Vec<u8> {
-    let path = format!("{}/../../../shared/fixtures/llm/{name}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read(&path).unwrap_or_else(|e| panic!("fixture {path}: {e}"))
-}
+use chatbot_test_support::llm_fixture as fixture;
 
 /// What the mock answers with, in order (the last one repeats).
 #[derive(Clone)]

@@ -125,3 +125,23 @@ impl Drop for TempDatabase {
         }
     }
 }
+
+/// The bytes of an LLM wire fixture from `shared/fixtures/llm` (the read-only folder beside the
+/// repository). Found by walking up from this crate, or at `CHATBOT_FIXTURES_DIR` when set, so
+/// tests work from any clone location that has the shared folder beside it.
+///
+/// # Panics
+/// When the fixture cannot be found or read: tests must not pass without their fixtures.
+pub fn llm_fixture(name: &str) -> Vec<u8> {
+    let dir = std::env::var_os("CHATBOT_FIXTURES_DIR").map(std::path::PathBuf::from).or_else(|| {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .ancestors()
+            .map(|dir| dir.join("shared/fixtures/llm"))
+            .find(|candidate| candidate.is_dir())
+    });
+    let dir = dir.unwrap_or_else(|| {
+        panic!("shared/fixtures/llm not found above {}; set CHATBOT_FIXTURES_DIR", env!("CARGO_MANIFEST_DIR"))
+    });
+    let path = dir.join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("fixture {}: {e}", path.display()))
+}

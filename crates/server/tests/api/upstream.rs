@@ -11,10 +11,7 @@ pub struct MockUpstream {
     pub requests: Arc<AtomicUsize>,
 }
 
-pub fn fixture(name: &str) -> Vec<u8> {
-    let path = format!("{}/../../../shared/fixtures/llm/{name}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read(&path).unwrap_or_else(|e| panic!("fixture {path}: {e}"))
-}
+pub use chatbot_test_support::llm_fixture as fixture;
 
 /// Serves `POST /v1/messages` with the `.sse` fixture `name`.
 pub async fn anthropic(name: &'static str) -> MockUpstream {
