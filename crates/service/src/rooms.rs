@@ -320,7 +320,9 @@ impl RoomService {
     ) -> ServiceResult<PostedMessage> {
         let content = MessageContent::parse(content, self.settings.max_message_bytes)?;
         let client_id = client_id.map(ClientId::parse).transpose()?;
-        self.membership(actor, room_id).await?;
+        // One lookup answers both "may this user post here?" and "does the room want an answer?".
+        let room =
+            self.store.room_if_member(room_id, actor.id()).await?.ok_or(ServiceError::NotFound("room"))?;
         let new = NewMessage {
             id: MessageId::new(),
             room_id,
@@ -332,7 +334,6 @@ impl RoomService {
             reply_to: None,
             client_id: client_id.map(ClientId::into_inner),
         };
-        let room = self.room(room_id).await?;
         self.answers.check_capacity(&room, &new.content)?;
         let appended = self.writer.append(new).await?;
         Ok(match appended {

@@ -103,6 +103,8 @@ pub trait Store: Send + Sync + 'static {
     /// are an error: `NotFound`), in one transaction.
     async fn create_room(&self, new: NewRoom, members: &[UserId]) -> StoreResult<Room>;
     async fn room(&self, id: RoomId) -> StoreResult<Option<Room>>;
+    /// The room if the user is a member of it, in one lookup (the hot path of posting).
+    async fn room_if_member(&self, id: RoomId, user_id: UserId) -> StoreResult<Option<Room>>;
     /// The room as seen by a member; `None` if no such room or the user is not a member.
     async fn room_for_member(&self, id: RoomId, user_id: UserId) -> StoreResult<Option<RoomSummary>>;
     /// The user's rooms, most recent activity first (newest message, else creation), with unread

@@ -664,6 +664,20 @@ impl Store for PgStore {
         row.as_ref().map(rows::room).transpose()
     }
 
+    async fn room_if_member(&self, id: RoomId, user_id: UserId) -> StoreResult<Option<Room>> {
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            room_cols!(),
+            " FROM rooms WHERE id = $1 AND EXISTS \
+              (SELECT 1 FROM room_members m WHERE m.room_id = rooms.id AND m.user_id = $2)"
+        ))
+        .bind(id.as_uuid())
+        .bind(user_id.as_uuid())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(rows::room).transpose()
+    }
+
     async fn room_for_member(&self, id: RoomId, user_id: UserId) -> StoreResult<Option<RoomSummary>> {
         Ok(self.summaries(user_id, Some(id), 1).await?.into_iter().next())
     }

@@ -317,6 +317,16 @@ store_tests!(
     list_members_by_cursor,
     list_rooms_with_unread_and_last_message,
     mark_read_is_monotonic_and_clamped,
+    room_if_member_is_one_lookup,
 );
 
 db_tests!(deleted_messages_in_summaries);
+
+async fn room_if_member_is_one_lookup(store: Arc<dyn Store>) {
+    let alice = user(&store, "alice@example.com").await;
+    let bob = user(&store, "bob@example.com").await;
+    let room = room(&store, &alice, &[]).await;
+    assert_eq!(store.room_if_member(room.id, alice.id).await.unwrap().map(|r| r.id), Some(room.id));
+    assert_eq!(store.room_if_member(room.id, bob.id).await.unwrap(), None, "not a member");
+    assert_eq!(store.room_if_member(RoomId::new(), alice.id).await.unwrap(), None);
+}
