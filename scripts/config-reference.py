@@ -47,6 +47,14 @@ for key, envs, opt, default, doc in rows:
     out.append(f"# {name} = {toml_value(value)}")
     shown = "(unset)" if opt == "None" else f"`{default}`"
     table.append(f"| {' / '.join('`'+n+'`' for n in env_names(envs))} | `{key}` | {shown} | {doc.replace('|', chr(92)+'|')} |")
+out += ["", "## More models for rooms to choose from (`GET /api/models`; the first listed is the default).",
+        "## Each uses its provider's key and base URL above. Prices in USD per million tokens.",
+        "## [models.claude-haiku-4-5]",
+        "## provider = \"anthropic\"",
+        "## label = \"Claude Haiku (fast)\"",
+        "## context_tokens = 200000",
+        "## max_output_tokens = 8192",
+        "## price = { input = 0.8, output = 4.0, cache_write = 1.0, cache_read = 0.08 }"]
 (root / "chatbot.example.toml").write_text("\n".join(out) + "\n")
 
 readme = (root / "README.md").read_text()

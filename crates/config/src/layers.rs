@@ -12,6 +12,7 @@ pub struct Layers {
     env: BTreeMap<String, String>,
     file: BTreeMap<String, String>,
     file_path: Option<String>,
+    models: Vec<crate::models::ModelSpec>,
 }
 
 /// A setting's text and where it came from (for error messages).
@@ -49,10 +50,13 @@ impl Layers {
     /// Reads `chatbot.toml`-style text; nested tables become dotted keys. Unknown keys are errors,
     /// so a typo cannot silently leave a default in place.
     pub fn with_file_text(mut self, path: &str, text: &str) -> Result<Self, ConfigError> {
-        let table: toml::Table = text.parse().map_err(|e: toml::de::Error| ConfigError::File {
+        let mut table: toml::Table = text.parse().map_err(|e: toml::de::Error| ConfigError::File {
             path: path.to_owned(),
             reason: e.message().to_owned(),
         })?;
+        if let Some(models) = table.remove("models") {
+            self.models = crate::models::parse(path, models)?;
+        }
         let mut flat = BTreeMap::new();
         flatten("", &table, &mut flat, path)?;
         for key in flat.keys() {
@@ -103,6 +107,11 @@ impl Layers {
         self.file
             .get(setting.key)
             .map(|value| Found { value: value.clone(), source: format!("{path} key {}", setting.key) })
+    }
+
+    /// The `[models.<id>]` tables of the file, in order.
+    pub fn models(&self) -> &[crate::models::ModelSpec] {
+        &self.models
     }
 
     /// Every known setting key, for listing.

@@ -7,11 +7,13 @@
 
 mod error;
 mod layers;
+mod models;
 mod parse;
 pub mod settings;
 
 pub use error::ConfigError;
 pub use layers::Layers;
+pub use models::{ModelSpec, PriceSpec};
 pub use parse::{
     Config, CorsOrigins, DatabaseUrl, Limits, LlmConfig, LogFormat, ProviderConfig, Secret, ThrottleLimit,
 };

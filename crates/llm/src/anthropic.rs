@@ -8,6 +8,9 @@ use crate::{
 use serde_json::{Value, json};
 use std::collections::HashSet;
 
+/// The API version the request and the parser are written for.
+const API_VERSION: &str = "2023-06-01";
+
 #[derive(Clone)]
 pub struct AnthropicConfig {
     /// e.g. `https://api.anthropic.com` (no `/v1`).
@@ -28,12 +31,17 @@ pub struct AnthropicProvider {
 }
 
 impl AnthropicProvider {
+    /// Fails only when the HTTP client cannot be built (TLS set-up).
     pub fn new(config: AnthropicConfig) -> Result<Self, LlmError> {
         Ok(Self { client: http::client(&config.timeouts)?, config })
     }
 }
 
-/// The request body: content as block arrays so `cache_control` can mark the stable prefix.
+/// The request body: the system prompt and every message as content-block arrays, so
+/// `cache_control: {type: "ephemeral"}` can mark the end of the stable prefix (the system prompt
+/// when `system_cache_breakpoint`, and the message with `cache_breakpoint`): Anthropic caches
+/// everything up to a marked block, and the next answer in the room reads it at a tenth of the
+/// price.
 pub fn body(request: &ChatRequest) -> Value {
     let block = |text: &str, cache: bool| {
         let mut block = json!({ "type": "text", "text": text });
@@ -76,14 +84,15 @@ impl Provider for AnthropicProvider {
 
     async fn stream(&self, request: ChatRequest) -> Result<EventStream, LlmError> {
         let url = format!("{}/v1/messages", self.config.base_url.trim_end_matches('/'));
+        let key = self.config.api_key.as_str();
         let call = self
             .client
             .post(url)
-            .header("x-api-key", &self.config.api_key)
-            .header("anthropic-version", "2023-06-01")
+            .header("x-api-key", http::secret_header(key)?)
+            .header("anthropic-version", API_VERSION)
             .json(&body(&request));
-        let response = http::send(call, self.config.timeouts.first_byte).await?;
-        Ok(http::events(response, MessagesDecoder::default(), self.config.timeouts))
+        let accepted = http::send(call, self.config.timeouts.first_byte, Some(key)).await?;
+        Ok(http::events(accepted, MessagesDecoder::default(), self.config.timeouts, Some(key)))
     }
 }
 
@@ -103,7 +112,11 @@ fn count(value: &Value) -> u64 {
 
 impl Decoder for MessagesDecoder {
     fn event(&mut self, event: SseEvent) -> Result<Vec<StreamEvent>, LlmError> {
+        // Data that is not JSON is ignored like an unknown event (a stream that then ends without
+        // `message_stop` is still reported as incomplete).
         let Ok(data) = serde_json::from_str::<Value>(&event.data) else { return Ok(Vec::new()) };
+        // The `event:` line names the type; the data's `type` repeats it (and stands in when a
+        // proxy drops the `event:` lines).
         let kind = event.event.as_deref().or_else(|| data["type"].as_str()).unwrap_or_default().to_owned();
         Ok(match kind.as_str() {
             "message_start" => {
@@ -143,9 +156,18 @@ impl Decoder for MessagesDecoder {
                 if let Some(reason) = data["delta"]["stop_reason"].as_str() {
                     self.stop_reason = Some(reason.to_owned());
                 }
-                if let Some(output) = data["usage"]["output_tokens"].as_u64() {
-                    self.usage.output_tokens = output;
-                }
+                // Cumulative. Newer API versions repeat the input side here too: take it when
+                // present, keep `message_start`'s otherwise.
+                let usage = &data["usage"];
+                let set = |field: &mut u64, value: &Value| {
+                    if let Some(n) = value.as_u64() {
+                        *field = n;
+                    }
+                };
+                set(&mut self.usage.output_tokens, &usage["output_tokens"]);
+                set(&mut self.usage.input_tokens, &usage["input_tokens"]);
+                set(&mut self.usage.cache_creation_tokens, &usage["cache_creation_input_tokens"]);
+                set(&mut self.usage.cache_read_tokens, &usage["cache_read_input_tokens"]);
                 vec![StreamEvent::Usage(self.usage)]
             }
             "message_stop" => {
@@ -167,6 +189,11 @@ impl Decoder for MessagesDecoder {
         })
     }
 
+    fn done(&self) -> bool {
+        self.finished
+    }
+
+    /// Without `message_stop` the answer was cut (connection closed): incomplete.
     fn end(&mut self) -> Result<Vec<StreamEvent>, LlmError> {
         if self.finished { Ok(Vec::new()) } else { Err(LlmError::Incomplete) }
     }

@@ -23,9 +23,15 @@ fn digest(text: &str) -> u64 {
     text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
 }
 
-/// The whole reply to `question`.
+/// The whole reply to `question`: six markdown blocks (the demo label, a quote of the question, a
+/// paragraph, a code block, a hint). A function of the question alone.
 pub fn reply(question: &str) -> String {
-    let quoted: String = question.trim().chars().take(120).collect();
+    let mut quoted: String = question.trim().chars().take(120).collect();
+    if question.trim().chars().nth(120).is_some() {
+        quoted.push('…');
+    }
+    // Every line of a multi-line question stays inside the quote.
+    let quoted = quoted.lines().map(str::trim_end).collect::<Vec<_>>().join("\n> ");
     let topics = ["streaming", "storage", "rooms", "reconnects"];
     let topic = topics[(digest(question) % topics.len() as u64) as usize];
     format!(
@@ -155,6 +161,29 @@ mod tests {
     async fn korean_questions_are_quoted_intact() {
         let (text, _) = collect("안녕하세요, 잘 지내세요?").await;
         assert!(text.contains("> 안녕하세요, 잘 지내세요?"));
+    }
+
+    #[test]
+    fn long_and_multi_line_questions_stay_quoted() {
+        let text = reply("first line\nsecond line");
+        assert!(text.contains("> first line\n> second line\n\n"));
+        let long = "가".repeat(500);
+        let text = reply(&long);
+        assert!(text.contains(&format!("> {}…\n", "가".repeat(120))));
+    }
+
+    #[test]
+    fn different_questions_get_different_replies() {
+        assert_ne!(reply("one"), reply("two"));
+        assert_eq!(reply("same"), reply("same"));
+    }
+
+    #[test]
+    fn chunks_are_one_to_three_words() {
+        for chunk in chunks(&reply("안녕하세요 여러분, 질문이 있어요")) {
+            let words = chunk.split_whitespace().count();
+            assert!((1..=3).contains(&words), "{chunk:?}");
+        }
     }
 
     #[test]

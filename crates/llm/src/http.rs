@@ -7,33 +7,63 @@ use futures_util::StreamExt;
 use serde_json::Value;
 use std::collections::VecDeque;
 use std::time::Duration;
+use tokio::time::Instant;
+
+/// Longest wait for the body of an error response (a stalled error body must not hang an answer).
+const ERROR_BODY_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub(crate) fn client(timeouts: &Timeouts) -> Result<reqwest::Client, LlmError> {
     reqwest::Client::builder()
         .connect_timeout(timeouts.connect)
+        .user_agent(concat!("chatbot-socket/", env!("CARGO_PKG_VERSION")))
         .build()
         .map_err(|e| LlmError::Transport { message: format!("cannot build the HTTP client: {e}") })
 }
 
-/// Sends the request, waiting at most `first_byte` for the response headers.
+/// A header value the HTTP stack must not print (reqwest and hyper honour `sensitive` in `Debug`).
+pub(crate) fn secret_header(value: &str) -> Result<reqwest::header::HeaderValue, LlmError> {
+    let mut value = reqwest::header::HeaderValue::from_str(value).map_err(|_| LlmError::Auth {
+        message: "the API key contains characters not allowed in an HTTP header".to_owned(),
+    })?;
+    value.set_sensitive(true);
+    Ok(value)
+}
+
+/// A response that came back 2xx, and when the request was sent (the first-byte clock).
+pub(crate) struct Accepted {
+    response: reqwest::Response,
+    sent: Instant,
+}
+
+/// Sends the request, waiting at most `first_byte` for the response headers. Error responses are
+/// mapped to [`LlmError`]s, with `secret` (the API key) removed from any message.
 pub(crate) async fn send(
     request: reqwest::RequestBuilder,
     first_byte: Duration,
-) -> Result<reqwest::Response, LlmError> {
+    secret: Option<&str>,
+) -> Result<Accepted, LlmError> {
+    let sent = Instant::now();
     let response = match tokio::time::timeout(first_byte, request.send()).await {
         Err(_) => return Err(LlmError::Timeout { phase: "first_byte" }),
+        // reqwest reports a connect timeout as a connect error whose cause is a timeout.
+        Ok(Err(e)) if e.is_connect() && e.is_timeout() => return Err(LlmError::Timeout { phase: "connect" }),
         Ok(Err(e)) if e.is_connect() => {
-            return Err(LlmError::Transport { message: format!("cannot connect: {}", without_url(&e)) });
+            return Err(LlmError::Transport {
+                message: redact(format!("cannot connect: {}", root_cause(&e)), secret),
+            });
         }
-        Ok(Err(e)) if e.is_timeout() => return Err(LlmError::Timeout { phase: "connect" }),
-        Ok(Err(e)) => return Err(LlmError::Transport { message: without_url(&e) }),
+        Ok(Err(e)) => return Err(LlmError::Transport { message: redact(root_cause(&e), secret) }),
         Ok(Ok(response)) => response,
     };
-    if response.status().is_success() { Ok(response) } else { Err(error_from(response).await) }
+    if response.status().is_success() {
+        Ok(Accepted { response, sent })
+    } else {
+        Err(error_from(response, secret).await)
+    }
 }
 
-/// reqwest errors print the URL; keep messages free of anything a URL could carry.
-fn without_url(error: &reqwest::Error) -> String {
+/// The innermost cause: reqwest's own `Display` prints the URL, and its chain's top says little.
+fn root_cause(error: &reqwest::Error) -> String {
     let mut source: &dyn std::error::Error = error;
     while let Some(next) = source.source() {
         source = next;
@@ -41,30 +71,53 @@ fn without_url(error: &reqwest::Error) -> String {
     source.to_string()
 }
 
-/// Maps an error response (Anthropic's `{type: "error", error: {type, message}}`, OpenAI's
-/// `{error: {message}}`, or llama.cpp's `{detail}`) to what the caller should do.
-pub(crate) async fn error_from(response: reqwest::Response) -> LlmError {
-    let status = response.status().as_u16();
+/// Removes the key from text an upstream or the HTTP stack produced (some servers echo part or
+/// all of a bad key back).
+fn redact(message: String, secret: Option<&str>) -> String {
+    match secret {
+        Some(secret) if secret.len() >= 4 && message.contains(secret) => {
+            message.replace(secret, "[redacted]")
+        }
+        _ => message,
+    }
+}
+
+/// Maps an error response (Anthropic's `{type: "error", error: {type, message, details?}}`,
+/// OpenAI's `{error: {message}}`, llama.cpp's `{detail}`, or anything else) to what the caller
+/// should do. The table is the fixtures README's.
+pub(crate) async fn error_from(response: reqwest::Response, secret: Option<&str>) -> LlmError {
+    let status = response.status();
+    let code = status.as_u16();
     let retry_after = response
         .headers()
-        .get("retry-after")
+        .get(reqwest::header::RETRY_AFTER)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<f64>().ok())
         .filter(|s| s.is_finite() && *s >= 0.0)
-        .map(Duration::from_secs_f64);
-    let body: Value = response.json().await.unwrap_or(Value::Null);
-    let message = body["error"]["message"]
+        .map(|s| Duration::from_secs_f64(s.min(86_400.0)));
+    let body = match tokio::time::timeout(ERROR_BODY_TIMEOUT, response.bytes()).await {
+        Ok(Ok(bytes)) => serde_json::from_slice::<Value>(&bytes).unwrap_or(Value::Null),
+        _ => Value::Null,
+    };
+    let detail = body["error"]["message"]
         .as_str()
+        .or_else(|| body["error"].as_str())
         .or_else(|| body["detail"].as_str())
-        .or_else(|| body["message"].as_str())
-        .map_or_else(|| format!("HTTP {status}"), |m| format!("HTTP {status}: {m}"));
+        .or_else(|| body["message"].as_str());
+    let message = match detail {
+        Some(detail) => redact(format!("HTTP {code}: {detail}"), secret),
+        None => format!("HTTP {code} {}", status.canonical_reason().unwrap_or("")).trim_end().to_owned(),
+    };
     let spend_limit = body["error"]["details"]["error_code"] == "enforced_spend_limit_reached";
-    match status {
+    match code {
         429 if spend_limit => LlmError::SpendLimit { message },
         429 => LlmError::RateLimited { retry_after, message },
         401 | 403 => LlmError::Auth { message },
+        // Anthropic's billing_error: like a spend limit, waiting does not help.
         402 => LlmError::SpendLimit { message },
-        500 | 502 | 503 | 504 | 529 => LlmError::Overloaded { message },
+        // 500, 502, 503, 504, 529 and the other server-side failures of proxies in front of an
+        // API (Cloudflare's 520–524); 501 and 505 are not transient.
+        500..=599 if code != 501 && code != 505 => LlmError::Overloaded { message },
         _ => LlmError::InvalidRequest { message },
     }
 }
@@ -72,77 +125,130 @@ pub(crate) async fn error_from(response: reqwest::Response) -> LlmError {
 /// Turns SSE events of one vendor into stream events.
 pub(crate) trait Decoder: Send + 'static {
     fn event(&mut self, event: SseEvent) -> Result<Vec<StreamEvent>, LlmError>;
-    /// The body ended: what is still owed, or why the answer is incomplete.
+    /// The upstream said the answer is over (`message_stop`, `[DONE]`): stop reading.
+    fn done(&self) -> bool;
+    /// The body ended (or [`Decoder::done`]): what is still owed, or why the answer is incomplete.
     fn end(&mut self) -> Result<Vec<StreamEvent>, LlmError>;
 }
 
 struct State<D> {
-    body: futures_util::stream::BoxStream<'static, reqwest::Result<bytes::Bytes>>,
+    /// `None` once finished: dropping it closes (or releases) the connection at once.
+    body: Option<futures_util::stream::BoxStream<'static, reqwest::Result<bytes::Bytes>>>,
     parser: SseParser,
     decoder: D,
     pending: VecDeque<Result<StreamEvent, LlmError>>,
-    done: bool,
-    first: bool,
-    timeouts: Timeouts,
+    /// When the upstream must have said something (a line) by.
+    deadline: Instant,
+    /// `first_byte` until the first line, `idle` after.
+    phase: &'static str,
+    idle: Duration,
+    secret: Option<String>,
+}
+
+impl<D: Decoder> State<D> {
+    fn fail(&mut self, error: LlmError) {
+        self.pending.push_back(Err(error));
+        self.body = None;
+    }
+
+    /// The end: the body ended (an unterminated last event still counts), or the decoder is done.
+    fn finish(&mut self, body_ended: bool) {
+        self.body = None;
+        let last = match self.parser.finish() {
+            Some(event) if body_ended => self.decoder.event(event),
+            _ => Ok(Vec::new()),
+        };
+        match last.and_then(|mut items| {
+            items.extend(self.decoder.end()?);
+            Ok(items)
+        }) {
+            Ok(items) => self.pending.extend(items.into_iter().map(Ok)),
+            Err(e) => self.pending.push_back(Err(e)),
+        }
+    }
+
+    fn feed(&mut self, bytes: &[u8]) {
+        let lines = self.parser.lines();
+        let events = self.parser.feed(bytes);
+        if self.parser.lines() != lines {
+            self.phase = "idle";
+            self.deadline = Instant::now() + self.idle;
+        }
+        for event in events {
+            match self.decoder.event(event) {
+                Ok(items) => self.pending.extend(items.into_iter().map(Ok)),
+                Err(e) => return self.fail(e),
+            }
+            if self.decoder.done() {
+                return self.finish(false);
+            }
+        }
+    }
 }
 
 /// The response body as events. Dropping the stream drops the body, which closes the request.
-pub(crate) fn events<D: Decoder>(response: reqwest::Response, decoder: D, timeouts: Timeouts) -> EventStream {
+///
+/// Timeouts: the first SSE line must arrive within `first_byte` of sending the request (headers
+/// included), each later line within `idle` of the previous one. A line, not an event: a `:`
+/// keep-alive comment is a sign of life too.
+pub(crate) fn events<D: Decoder>(
+    accepted: Accepted,
+    decoder: D,
+    timeouts: Timeouts,
+    secret: Option<&str>,
+) -> EventStream {
     let state = State {
-        body: response.bytes_stream().boxed(),
+        body: Some(accepted.response.bytes_stream().boxed()),
         parser: SseParser::new(),
         decoder,
         pending: VecDeque::new(),
-        done: false,
-        first: true,
-        timeouts,
+        deadline: accepted.sent + timeouts.first_byte,
+        phase: "first_byte",
+        idle: timeouts.idle,
+        secret: secret.map(str::to_owned),
     };
     futures_util::stream::unfold(state, |mut s| async move {
         loop {
             if let Some(item) = s.pending.pop_front() {
                 return Some((item, s));
             }
-            if s.done {
-                return None;
-            }
-            let (limit, phase) =
-                if s.first { (s.timeouts.first_byte, "first_byte") } else { (s.timeouts.idle, "idle") };
-            match tokio::time::timeout(limit, s.body.next()).await {
+            let body = s.body.as_mut()?;
+            match tokio::time::timeout_at(s.deadline, body.next()).await {
                 Err(_) => {
-                    s.pending.push_back(Err(LlmError::Timeout { phase }));
-                    s.done = true;
+                    let phase = s.phase;
+                    s.fail(LlmError::Timeout { phase });
                 }
                 Ok(Some(Err(e))) => {
-                    s.pending.push_back(Err(LlmError::Transport { message: without_url(&e) }));
-                    s.done = true;
+                    let message = redact(root_cause(&e), s.secret.as_deref());
+                    s.fail(LlmError::Transport { message });
                 }
-                Ok(Some(Ok(bytes))) => {
-                    s.first = false;
-                    for event in s.parser.feed(&bytes) {
-                        match s.decoder.event(event) {
-                            Ok(items) => s.pending.extend(items.into_iter().map(Ok)),
-                            Err(e) => {
-                                s.pending.push_back(Err(e));
-                                s.done = true;
-                                break;
-                            }
-                        }
-                    }
-                }
-                Ok(None) => {
-                    s.done = true;
-                    let last =
-                        s.parser.finish().map(|event| s.decoder.event(event)).unwrap_or(Ok(Vec::new()));
-                    match last.and_then(|mut items| {
-                        items.extend(s.decoder.end()?);
-                        Ok(items)
-                    }) {
-                        Ok(items) => s.pending.extend(items.into_iter().map(Ok)),
-                        Err(e) => s.pending.push_back(Err(e)),
-                    }
-                }
+                Ok(Some(Ok(bytes))) => s.feed(&bytes),
+                Ok(None) => s.finish(true),
             }
         }
     })
     .boxed()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_redacted() {
+        let key = "sk-secret-123";
+        assert_eq!(redact(format!("bad key {key}!"), Some(key)), "bad key [redacted]!");
+        assert_eq!(redact("nothing".into(), Some(key)), "nothing");
+        assert_eq!(redact("nothing".into(), None), "nothing");
+    }
+
+    #[test]
+    fn secret_headers_are_not_printed() {
+        let value = secret_header("sk-secret-123").expect("valid");
+        assert!(value.is_sensitive());
+        assert!(!format!("{value:?}").contains("sk-secret"));
+        assert!(
+            matches!(secret_header("bad\nkey"), Err(LlmError::Auth { message }) if !message.contains("bad"))
+        );
+    }
 }

@@ -8,12 +8,12 @@
 pub mod anthropic;
 pub mod demo;
 mod http;
-mod models;
+pub mod models;
 pub mod openai;
 mod retry;
 mod sse;
 
-pub use models::{ModelInfo, Price};
+pub use models::{ModelInfo, Price, default_price};
 pub use retry::{RetryPolicy, stream_with_retry};
 
 use std::time::Duration;
@@ -47,11 +47,18 @@ pub struct ChatRequest {
 }
 
 /// Token counts, cumulative for the answer so far.
+///
+/// The four counts are disjoint, as Anthropic reports them and as they are priced: `input_tokens`
+/// are the prompt tokens read neither from nor into the cache (OpenAI's `prompt_tokens` include
+/// its cached tokens, so the OpenAI provider subtracts them).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Usage {
+    /// Uncached prompt tokens.
     pub input_tokens: u64,
     pub output_tokens: u64,
+    /// Prompt tokens read from the cache (a tenth of the input price at Anthropic).
     pub cache_read_tokens: u64,
+    /// Prompt tokens written to the cache (Anthropic: 1.25 times the input price).
     pub cache_creation_tokens: u64,
     /// True when the provider counted output itself (the upstream sent no usage): an estimate,
     /// not what the vendor billed.
@@ -96,6 +103,8 @@ pub enum LlmError {
     Upstream { kind: String, message: String },
     #[error("upstream timeout ({phase})")]
     Timeout { phase: &'static str },
+    /// The connection failed or broke. Providers only return it from [`Provider::stream`] before
+    /// any event, or inside the stream after events, where nothing retries it.
     #[error("upstream transport error: {message}")]
     Transport { message: String },
     /// The stream ended without a finish reason.
@@ -104,7 +113,10 @@ pub enum LlmError {
 }
 
 impl LlmError {
-    /// Worth trying again (after a pause): rate limits, overload, and failures to get a first byte.
+    /// Worth trying again (after a pause): rate limits, overload, and failures to get a first byte
+    /// (connect and first-byte timeouts, transport errors). Meaningful only for errors returned by
+    /// [`Provider::stream`]: an error inside a stream comes after text reached the room, and a
+    /// retry would repeat it, so [`stream_with_retry`] never retries those (whatever this says).
     pub fn is_retryable(&self) -> bool {
         match self {
             LlmError::RateLimited { .. } | LlmError::Overloaded { .. } | LlmError::Transport { .. } => true,
@@ -113,7 +125,7 @@ impl LlmError {
         }
     }
 
-    /// The pause the upstream asked for.
+    /// The pause the upstream asked for (a 429's `retry-after`).
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
             LlmError::RateLimited { retry_after, .. } => *retry_after,
@@ -137,22 +149,32 @@ impl LlmError {
     }
 }
 
+/// What a provider streams: `Text` deltas and `Usage` updates in any order, then one
+/// `Finished`, or an `Err` as the last item. Dropping it closes the upstream HTTP request, which is
+/// how `stop` cancels generation (the vendor stops generating, and billing, when the request
+/// closes).
 pub type EventStream = futures_util::stream::BoxStream<'static, Result<StreamEvent, LlmError>>;
 
 #[async_trait::async_trait]
 pub trait Provider: Send + Sync + 'static {
     /// `anthropic`, `openai` or `demo`.
     fn name(&self) -> &'static str;
+    /// Sends the request; `Ok` once the upstream accepted it (status 2xx). Errors returned here
+    /// happened before any text, so they may be retried ([`stream_with_retry`]).
     async fn stream(&self, request: ChatRequest) -> Result<EventStream, LlmError>;
 }
 
-/// Upstream timeouts.
+/// Upstream timeouts. There is no overall deadline: a long answer may stream for minutes as long
+/// as the upstream keeps talking.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Timeouts {
+    /// TCP (and TLS) connect.
     pub connect: Duration,
-    /// Until the response headers and the first event.
+    /// From sending the request until the response headers and the first SSE line: the model's
+    /// queueing and prompt processing.
     pub first_byte: Duration,
-    /// Longest gap between two events.
+    /// Longest silence between two SSE lines (events, or `:` keep-alive comments, which prove
+    /// the server alive while it processes a long prompt).
     pub idle: Duration,
 }
 

@@ -30,11 +30,14 @@ pub struct OpenAiProvider {
 }
 
 impl OpenAiProvider {
+    /// Fails only when the HTTP client cannot be built (TLS set-up).
     pub fn new(config: OpenAiConfig) -> Result<Self, LlmError> {
         Ok(Self { client: http::client(&config.timeouts)?, config })
     }
 }
 
+/// The request body: the system prompt as the first message, plain string contents (cache
+/// breakpoints do not apply: OpenAI caches prefixes by itself), usage asked for.
 pub fn body(request: &ChatRequest) -> Value {
     let mut messages = Vec::new();
     if let Some(system) = &request.system {
@@ -65,12 +68,14 @@ impl Provider for OpenAiProvider {
 
     async fn stream(&self, request: ChatRequest) -> Result<EventStream, LlmError> {
         let url = format!("{}/chat/completions", self.config.base_url.trim_end_matches('/'));
+        let key = self.config.api_key.as_deref().filter(|k| !k.is_empty());
         let mut call = self.client.post(url).json(&body(&request));
-        if let Some(key) = &self.config.api_key {
-            call = call.bearer_auth(key);
+        if let Some(key) = key {
+            call =
+                call.header(reqwest::header::AUTHORIZATION, http::secret_header(&format!("Bearer {key}"))?);
         }
-        let response = http::send(call, self.config.timeouts.first_byte).await?;
-        Ok(http::events(response, ChunkDecoder::default(), self.config.timeouts))
+        let accepted = http::send(call, self.config.timeouts.first_byte, key).await?;
+        Ok(http::events(accepted, ChunkDecoder::default(), self.config.timeouts, key))
     }
 }
 
@@ -78,6 +83,8 @@ impl Provider for OpenAiProvider {
 pub(crate) struct ChunkDecoder {
     finish: Option<FinishReason>,
     usage: Option<Usage>,
+    /// `data: [DONE]` seen.
+    done: bool,
     /// Bytes of text seen, to estimate output tokens when the server reports none.
     text_bytes: usize,
 }
@@ -85,6 +92,7 @@ pub(crate) struct ChunkDecoder {
 impl Decoder for ChunkDecoder {
     fn event(&mut self, event: SseEvent) -> Result<Vec<StreamEvent>, LlmError> {
         if event.data.trim() == "[DONE]" {
+            self.done = true;
             return Ok(Vec::new());
         }
         let Ok(chunk) = serde_json::from_str::<Value>(&event.data) else { return Ok(Vec::new()) };
@@ -108,11 +116,15 @@ impl Decoder for ChunkDecoder {
                 });
             }
         }
+        // OpenAI sends `"usage": null` on every chunk but the last when usage is asked for.
         if let Some(usage) = chunk.get("usage").filter(|u| u.is_object()) {
+            // `prompt_tokens` includes the cached ones; ours are disjoint (see `Usage`).
+            let prompt = usage["prompt_tokens"].as_u64().unwrap_or(0);
+            let cached = usage["prompt_tokens_details"]["cached_tokens"].as_u64().unwrap_or(0).min(prompt);
             let usage = Usage {
-                input_tokens: usage["prompt_tokens"].as_u64().unwrap_or(0),
+                input_tokens: prompt - cached,
                 output_tokens: usage["completion_tokens"].as_u64().unwrap_or(0),
-                cache_read_tokens: usage["prompt_tokens_details"]["cached_tokens"].as_u64().unwrap_or(0),
+                cache_read_tokens: cached,
                 cache_creation_tokens: 0,
                 estimated: false,
             };
@@ -122,12 +134,18 @@ impl Decoder for ChunkDecoder {
         Ok(out)
     }
 
-    /// A stream that ends without a finish reason was cut: a failure, partial text kept.
+    fn done(&self) -> bool {
+        self.done
+    }
+
+    /// A stream that ends (with or without `[DONE]`) without a finish reason was cut: a failure,
+    /// the partial text already sent. Without usage from the server, output tokens are our own
+    /// estimate, `ceil(bytes / 4)` of the text (about right for English, low for Korean, which
+    /// runs near a token per three-byte character), marked `estimated`; input is left at zero.
     fn end(&mut self) -> Result<Vec<StreamEvent>, LlmError> {
         let finish = self.finish.take().ok_or(LlmError::Incomplete)?;
         let mut out = Vec::new();
         if self.usage.is_none() {
-            // No usage from the server: our own estimate (~4 bytes a token), marked as such.
             let estimate = Usage {
                 output_tokens: (self.text_bytes as u64).div_ceil(4),
                 estimated: true,
@@ -156,6 +174,23 @@ mod tests {
         assert_eq!(events.ok(), Some(vec![StreamEvent::Text("Hel".into())]));
         assert!(decoder.event(data("[DONE]")).is_ok_and(|e| e.is_empty()));
         assert_eq!(decoder.end(), Err(LlmError::Incomplete));
+    }
+
+    #[test]
+    fn cached_prompt_tokens_are_not_counted_twice() {
+        let mut decoder = ChunkDecoder::default();
+        let events = decoder.event(data(
+            r#"{"choices":[],"usage":{"prompt_tokens":100,"completion_tokens":5,"prompt_tokens_details":{"cached_tokens":64}}}"#,
+        ));
+        assert_eq!(
+            events.ok(),
+            Some(vec![StreamEvent::Usage(Usage {
+                input_tokens: 36,
+                output_tokens: 5,
+                cache_read_tokens: 64,
+                ..Usage::default()
+            })])
+        );
     }
 
     #[test]

@@ -1,9 +1,11 @@
 //! A tolerant Server-Sent Events parser: feed it bytes as they arrive, take complete events out.
 //!
 //! Lines end at `\n` (a preceding `\r` is dropped); a blank line ends an event; `:` starts a
-//! comment; several `data:` lines join with `\n`; a field without a colon has an empty value.
-//! Bytes are split only at `\n`, which never occurs inside a multi-byte UTF-8 character, so a
-//! chunk boundary anywhere is safe.
+//! comment; several `data:` lines join with `\n`; a field without a colon has an empty value;
+//! an event without an `event:` line has the default type. Bytes are split only at `\n`, which
+//! never occurs inside a multi-byte UTF-8 character, so a network chunk boundary anywhere
+//! (inside a `\r\n`, inside a Korean character or an emoji) is safe: text is decoded a whole line
+//! at a time.
 
 /// One dispatched event.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -16,8 +18,11 @@ pub struct SseEvent {
 #[derive(Debug, Default)]
 pub struct SseParser {
     buffer: Vec<u8>,
+    /// How much of `buffer` is known to hold no `\n` (so tiny chunks of a long line stay linear).
+    scanned: usize,
     event: Option<String>,
     data: Vec<String>,
+    lines: u64,
 }
 
 impl SseParser {
@@ -25,11 +30,19 @@ impl SseParser {
         Self::default()
     }
 
+    /// Complete lines seen so far, comments and blank lines included: a sign of life.
+    pub fn lines(&self) -> u64 {
+        self.lines
+    }
+
     /// Adds bytes; returns the events they completed, in order.
     pub fn feed(&mut self, bytes: &[u8]) -> Vec<SseEvent> {
         self.buffer.extend_from_slice(bytes);
         let mut events = Vec::new();
-        while let Some(end) = self.buffer.iter().position(|&b| b == b'\n') {
+        while let Some(offset) = self.buffer[self.scanned..].iter().position(|&b| b == b'\n') {
+            let end = self.scanned + offset;
+            self.scanned = 0;
+            self.lines += 1;
             let mut line: Vec<u8> = self.buffer.drain(..=end).collect();
             line.pop();
             if line.last() == Some(&b'\r') {
@@ -40,11 +53,13 @@ impl SseParser {
                 events.push(event);
             }
         }
+        self.scanned = self.buffer.len();
         events
     }
 
     /// The event left unterminated when the stream ends (servers that omit the final blank line).
     pub fn finish(&mut self) -> Option<SseEvent> {
+        self.scanned = 0;
         if !self.buffer.is_empty() {
             let rest = String::from_utf8_lossy(&std::mem::take(&mut self.buffer)).into_owned();
             if let Some(event) = self.line(rest.trim_end_matches('\r')) {
@@ -108,6 +123,28 @@ mod tests {
             let events: Vec<SseEvent> = text.chunks(size).flat_map(|c| p.feed(c)).collect();
             assert_eq!(events, whole, "chunk size {size}");
         }
+    }
+
+    #[test]
+    fn crlf_split_across_chunks_and_events_without_type() {
+        let text = b"data: {\"a\":1}\r\n\r\nevent: x\r\ndata\r\n\r\n";
+        let mut p = SseParser::new();
+        let events: Vec<SseEvent> = text.chunks(1).flat_map(|c| p.feed(c)).collect();
+        assert_eq!(
+            events,
+            vec![
+                SseEvent { event: None, data: "{\"a\":1}".into() },
+                SseEvent { event: Some("x".into()), data: String::new() },
+            ]
+        );
+        assert_eq!(p.lines(), 5);
+    }
+
+    #[test]
+    fn comments_count_as_lines_but_dispatch_nothing() {
+        let mut p = SseParser::new();
+        assert!(p.feed(b": ping - 2026-11-27\n\n").is_empty());
+        assert_eq!(p.lines(), 2);
     }
 
     #[test]

@@ -31,6 +31,8 @@ pub struct Config {
     pub anthropic: ProviderConfig,
     pub openai: ProviderConfig,
     pub llm: LlmConfig,
+    /// `[models.<id>]` of the config file; the first is the default model.
+    pub models: Vec<crate::models::ModelSpec>,
     pub limits: Limits,
 }
 
@@ -285,6 +287,11 @@ fn parse_display_name(s: &str) -> Result<String, String> {
     chatbot_domain::DisplayName::parse(s).map(chatbot_domain::DisplayName::into_inner).map_err(|e| e.message)
 }
 
+/// A setting declared in the table (every key used here is).
+fn setting_of(key: &str) -> &'static crate::settings::Setting {
+    crate::settings::setting(key).unwrap_or(&crate::settings::SETTINGS[0])
+}
+
 fn parse_secret(s: &str) -> Result<Secret, String> {
     Ok(Secret::new(s))
 }
@@ -336,6 +343,24 @@ impl Config {
             write_batch: r.required("limits.write_batch", parse_positive)?,
             socket_buffer: r.required("limits.socket_buffer", parse_positive)?,
         };
+        let anthropic_key = r.optional("anthropic.api_key", parse_secret)?.is_some();
+        let openai_set = r.optional("openai.api_key", parse_secret)?.is_some()
+            || layers.explicit(setting_of("openai.base_url")).is_some();
+        for model in layers.models() {
+            let (configured, needs) = match model.provider.as_str() {
+                "anthropic" => (anthropic_key, "ANTHROPIC_API_KEY"),
+                _ => (openai_set, "OPENAI_BASE_URL or OPENAI_API_KEY"),
+            };
+            if !configured {
+                return Err(ConfigError::Missing {
+                    setting: needs.into(),
+                    reason: format!(
+                        "[models.{}] uses the {} provider, which is not configured",
+                        model.id, model.provider
+                    ),
+                });
+            }
+        }
         Ok(Config {
             listen_addr: r.required("listen_addr", parse_listen_addr)?,
             data_dir: r.required("data_dir", parse_from_str::<PathBuf>("a directory path"))?,
@@ -375,6 +400,7 @@ impl Config {
                 daily_cost_budget: r.optional("llm.daily_cost_budget", parse_positive)?,
                 demo_pace: r.required("llm.demo_pace", parse_pace)?,
             },
+            models: layers.models().to_vec(),
             limits,
         })
     }

@@ -142,3 +142,25 @@ fn readme_documents_every_environment_name() {
         }
     }
 }
+
+#[test]
+fn model_tables_are_read_in_order_and_checked() -> Result<(), ConfigError> {
+    let file = "[models.claude-haiku-4-5]\nprovider = \"anthropic\"\nlabel = \"Fast\"\n\
+                price = { input = 0.8, output = 4.0 }\n\
+                [models.claude-opus-4-1]\nprovider = \"anthropic\"\ncontext_tokens = 100000\n";
+    let layers = env(&[("ANTHROPIC_API_KEY", "sk-ant-x")]).with_file_text("chatbot.toml", file)?;
+    let config = Config::from_layers(&layers)?;
+    let ids: Vec<&str> = config.models.iter().map(|m| m.id.as_str()).collect();
+    assert_eq!(ids, ["claude-haiku-4-5", "claude-opus-4-1"]);
+    assert_eq!(config.models[0].price.map(|p| p.microdollars()), Some((800_000, 4_000_000, 0, 0)));
+    assert_eq!(config.models[1].context_tokens, Some(100_000));
+
+    let unconfigured = Layers::new().with_file_text("chatbot.toml", file)?;
+    let line = error_line(&unconfigured);
+    assert!(line.contains("ANTHROPIC_API_KEY") && line.contains("claude-haiku-4-5"), "{line}");
+    let bad = Layers::new().with_file_text("chatbot.toml", "[models.x]\nprovider = \"cohere\"\n");
+    assert!(matches!(bad, Err(ConfigError::Invalid { .. })));
+    let typo = Layers::new().with_file_text("chatbot.toml", "[models.x]\nprovider = \"openai\"\nprise = 1\n");
+    assert!(matches!(typo, Err(ConfigError::Invalid { .. })));
+    Ok(())
+}

@@ -18,6 +18,7 @@ backend_tests!(
     daily_budgets_are_enforced_before_the_call,
     fifty_rooms_answer_at_once_with_exact_text,
     one_room_answers_in_order,
+    configured_models_are_listed_priced_and_used,
 );
 
 /// Polls the history until an assistant message is final.
@@ -246,4 +247,29 @@ async fn one_room_answers_in_order(backend: Backend) {
     assert_eq!(replied, questions, "answered in the order asked");
     let seqs: Vec<i64> = answers.iter().filter_map(|a| a["seq"].as_i64()).collect();
     assert!(seqs.windows(2).all(|w| w[0] < w[1]));
+}
+
+/// `[models.<id>]` tables: listed first (the first is the default), with the configured price,
+/// and a room set to one of them is answered by it.
+async fn configured_models_are_listed_priced_and_used(backend: Backend) {
+    let upstream = crate::upstream::anthropic("anthropic-stream-basic.sse").await;
+    let file = "[models.claude-haiku-4-5]\nprovider = \"anthropic\"\nlabel = \"Haiku\"\n\
+                price = { input = 1.0, output = 5.0 }\n[models.claude-opus-4-1]\nprovider = \"anthropic\"\n";
+    let settings = anthropic_settings(&upstream.base);
+    let borrowed: Vec<(&str, &str)> = settings.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let app = TestApp::spawn_with_file(backend, &borrowed, file).await;
+    let models = app.call(reqwest::Method::GET, "/api/models", None, None).await;
+    let ids: Vec<&str> =
+        models.body["models"].as_array().expect("models").iter().filter_map(|m| m["id"].as_str()).collect();
+    assert_eq!(ids, ["claude-haiku-4-5", "claude-opus-4-1", "claude-sonnet-4-5", "demo"]);
+    assert_eq!(models.body["models"][0]["label"], "Haiku");
+    assert_eq!(models.body["models"][0]["price"]["input"], 1_000_000);
+    assert_eq!(models.body["models"][0]["default"], true);
+    let ada = app.register("ada").await;
+    let created =
+        app.post("/api/rooms", &ada.access, json!({"name": "Opus", "model": "claude-opus-4-1"})).await;
+    let room = created.body["room"]["id"].as_str().expect("room id").to_owned();
+    app.send(&ada, &room, "hi").await;
+    let answer = final_answer(&app, &ada.access, &room).await;
+    assert_eq!(answer["model"], "claude-opus-4-1");
 }

@@ -73,7 +73,19 @@ impl TestApp {
 
     /// Starts a server on an existing database (restart tests).
     pub async fn spawn_on(db: Arc<TempDatabase>, settings: &[(&str, &str)]) -> Self {
-        let app = Application::build(test_config(&db.url, settings)).await.expect("the server starts");
+        let config = test_config(&db.url, settings, None);
+        Self::start(db, config).await
+    }
+
+    /// Starts a server with a `chatbot.toml` as well as settings.
+    pub async fn spawn_with_file(backend: Backend, settings: &[(&str, &str)], file: &str) -> Self {
+        let db = Arc::new(TempDatabase::for_backend(backend).await);
+        let config = test_config(&db.url, settings, Some(file));
+        Self::start(db, config).await
+    }
+
+    async fn start(db: Arc<TempDatabase>, config: Config) -> Self {
+        let app = Application::build(config).await.expect("the server starts");
         let base = format!("http://{}", app.local_addr().expect("bound address"));
         let store = app.store();
         let (tx, rx) = oneshot::channel::<()>();
@@ -210,9 +222,12 @@ async fn reply(response: reqwest::Response) -> Reply {
 }
 
 /// Test configuration: port 0, the given database, a fixed secret, nothing from the environment.
-pub fn test_config(database_url: &str, settings: &[(&str, &str)]) -> Config {
-    let mut layers = Layers::new()
-        .with_env(std::iter::empty())
+pub fn test_config(database_url: &str, settings: &[(&str, &str)], file: Option<&str>) -> Config {
+    let mut layers = Layers::new().with_env(std::iter::empty());
+    if let Some(text) = file {
+        layers = layers.with_file_text("chatbot.toml", text).expect("valid test chatbot.toml");
+    }
+    let mut layers = layers
         .with_flag("listen_addr", "127.0.0.1:0")
         .and_then(|l| l.with_flag("database_url", database_url))
         .and_then(|l| l.with_flag("jwt_secret", TEST_JWT_SECRET))
