@@ -19,6 +19,7 @@ backend_tests!(
     fifty_rooms_answer_at_once_with_exact_text,
     one_room_answers_in_order,
     configured_models_are_listed_priced_and_used,
+    the_global_limit_runs_answers_one_at_a_time,
 );
 
 /// Polls the history until an assistant message is final.
@@ -272,4 +273,36 @@ async fn configured_models_are_listed_priced_and_used(backend: Backend) {
     app.send(&ada, &room, "hi").await;
     let answer = final_answer(&app, &ada.access, &room).await;
     assert_eq!(answer["model"], "claude-opus-4-1");
+}
+
+/// With `llm.concurrency = 1`, answers in two rooms do not overlap: the second answer's row is
+/// created (after its slot is granted) only once the first answer has finished.
+async fn the_global_limit_runs_answers_one_at_a_time(backend: Backend) {
+    let app = TestApp::spawn_with(backend, &[("llm.demo_pace", "2ms"), ("llm.concurrency", "1")]).await;
+    let ada = app.register("ada").await;
+    let mut rooms = Vec::new();
+    for name in ["One", "Two"] {
+        let created = app.post("/api/rooms", &ada.access, json!({ "name": name })).await;
+        rooms.push(created.body["room"]["id"].as_str().expect("room id").to_owned());
+    }
+    let (a, b) = (app.send(&ada, &rooms[0], "first"), app.send(&ada, &rooms[1], "second"));
+    futures_util::future::join(a, b).await;
+    let answers =
+        [final_answer(&app, &ada.access, &rooms[0]).await, final_answer(&app, &ada.access, &rooms[1]).await];
+    let time = |v: &Value, field: &str| {
+        time::OffsetDateTime::parse(
+            v[field].as_str().expect("timestamp"),
+            &time::format_description::well_known::Rfc3339,
+        )
+        .expect("rfc3339")
+    };
+    let (first, second) = if time(&answers[0], "createdAt") <= time(&answers[1], "createdAt") {
+        (&answers[0], &answers[1])
+    } else {
+        (&answers[1], &answers[0])
+    };
+    assert!(
+        time(second, "createdAt") >= time(first, "updatedAt"),
+        "the second answer started before the first ended: {first} / {second}"
+    );
 }
