@@ -1,9 +1,10 @@
 //! Every file in shared/fixtures/llm, replayed byte for byte by a local mock upstream, with the
-//! behaviour the fixtures README requires of each.
+//! behaviour the fixtures README requires of each (one test per fixture, named after it), plus
+//! the request each provider sends, timeouts, cancellation and transport failures.
 
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Response;
 use chatbot_llm::anthropic::{AnthropicConfig, AnthropicProvider};
 use chatbot_llm::openai::{OpenAiConfig, OpenAiProvider};
@@ -11,31 +12,42 @@ use chatbot_llm::{
     ChatMessage, ChatRequest, ChatRole, FinishReason, LlmError, Provider, RetryPolicy, StreamEvent, Timeouts,
     Usage, stream_with_retry,
 };
+use chatbot_test_support::llm_fixture as fixture;
 use futures_util::StreamExt;
 use serde_json::Value;
-use std::collections::VecDeque;
+use std::collections::{BTreeSet, VecDeque};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-const KEY: &str = "sk-ant-test-secret-key";
+const KEY: &str = "sk-ant-test-secret-key-0123456789";
+const OPENAI_KEY: &str = "sk-oa-test-secret-key-0123456789";
 
-use chatbot_test_support::llm_fixture as fixture;
+/// Network chunkings every stream is replayed in: all at once, every byte apart, and tiny chunks
+/// of 1 to 7 bytes (cut inside `\n\n`, inside JSON and inside Korean characters and emoji).
+const CHUNKINGS: [&[usize]; 4] = [&[], &[1], &[3, 1, 7, 2, 5, 4, 6], &[2, 7, 1, 1, 4]];
 
-/// What the mock answers with, in order (the last one repeats).
+// ---------------------------------------------------------------------------------------------
+// The mock upstream
+
+/// What the mock answers with, one per request in order (the last one repeats).
 #[derive(Clone)]
 enum Reply {
-    /// An `.sse` fixture, written in chunks of this many bytes (0: at once).
-    Sse(&'static str, usize),
-    /// An `.http` fixture: status line, headers, body.
-    Http(&'static str),
-    /// The first `n` bytes of a fixture, then silence (for the idle timeout) until the client
-    /// goes away.
-    Stall(&'static str, usize),
+    /// 200 `text/event-stream`: these bytes, written in chunks of these sizes (cycled; empty:
+    /// at once), then the body ends.
+    Sse(Vec<u8>, &'static [usize]),
+    /// An `.http` fixture's text: status line, headers, blank line, body.
+    Http(String),
+    /// 200 `text/event-stream`: these bytes, then silence until the client goes away.
+    Stall(Vec<u8>),
+    /// Response headers only after this long.
+    Delay(Duration),
 }
 
 #[derive(Default)]
 struct Seen {
-    requests: Vec<(HeaderMap, Value)>,
+    requests: Vec<(Uri, HeaderMap, Value)>,
+    /// The client closed a stalled response.
     disconnected: bool,
 }
 
@@ -49,7 +61,17 @@ struct Upstream {
     mock: Arc<Mock>,
 }
 
-/// Notices when the client drops the body (the request was closed).
+impl Upstream {
+    fn requests(&self) -> usize {
+        self.mock.seen.lock().expect("lock").requests.len()
+    }
+
+    fn request(&self, i: usize) -> (Uri, HeaderMap, Value) {
+        self.mock.seen.lock().expect("lock").requests[i].clone()
+    }
+}
+
+/// Set when the body stream is dropped: hyper drops it when the client closes the connection.
 struct DropFlag(Arc<Mock>);
 impl Drop for DropFlag {
     fn drop(&mut self) {
@@ -59,44 +81,65 @@ impl Drop for DropFlag {
     }
 }
 
-async fn serve(State(mock): State<Arc<Mock>>, headers: HeaderMap, body: String) -> Response {
-    mock.seen
-        .lock()
-        .expect("lock")
-        .requests
-        .push((headers, serde_json::from_str(&body).unwrap_or(Value::Null)));
+fn chunked(bytes: Vec<u8>, sizes: &'static [usize]) -> Vec<Vec<u8>> {
+    if sizes.is_empty() {
+        return vec![bytes];
+    }
+    let mut out = Vec::new();
+    let mut rest = bytes.as_slice();
+    for &size in sizes.iter().cycle() {
+        if rest.is_empty() {
+            break;
+        }
+        let (chunk, tail) = rest.split_at(size.min(rest.len()));
+        out.push(chunk.to_vec());
+        rest = tail;
+    }
+    out
+}
+
+fn event_stream(body: Body) -> Response {
+    Response::builder().header("content-type", "text/event-stream").body(body).expect("response")
+}
+
+/// Parses an `.http` fixture into a response, byte for byte (LF or CRLF line ends).
+fn http_response(text: &str) -> Response {
+    let (head, body) =
+        text.split_once("\r\n\r\n").or_else(|| text.split_once("\n\n")).expect("head and body");
+    let mut lines = head.lines();
+    let status: u16 =
+        lines.next().and_then(|l| l.split(' ').nth(1)).and_then(|s| s.parse().ok()).expect("status");
+    let mut builder = Response::builder().status(StatusCode::from_u16(status).expect("status"));
+    for line in lines {
+        let (name, value) = line.split_once(':').expect("header");
+        builder = builder.header(name.trim(), value.trim());
+    }
+    builder.body(Body::from(body.to_owned())).expect("response")
+}
+
+async fn serve(State(mock): State<Arc<Mock>>, uri: Uri, headers: HeaderMap, body: String) -> Response {
+    mock.seen.lock().expect("lock").requests.push((
+        uri,
+        headers,
+        serde_json::from_str(&body).unwrap_or(Value::Null),
+    ));
     let reply = {
         let mut replies = mock.replies.lock().expect("lock");
         if replies.len() > 1 { replies.pop_front() } else { replies.front().cloned() }
     }
     .expect("a reply");
     match reply {
-        Reply::Sse(name, chunk) => {
-            let bytes = fixture(name);
-            let size = if chunk == 0 { bytes.len() } else { chunk };
-            let chunks: Vec<Result<Vec<u8>, std::io::Error>> =
-                bytes.chunks(size).map(|c| Ok(c.to_vec())).collect();
-            Response::builder()
-                .header("content-type", "text/event-stream")
-                .body(Body::from_stream(futures_util::stream::iter(chunks)))
-                .expect("response")
+        Reply::Sse(bytes, sizes) => {
+            let chunks = chunked(bytes, sizes);
+            // One frame per chunk, each written on its own (the yield lets hyper flush it).
+            let stream = futures_util::stream::iter(chunks).then(|chunk| async move {
+                tokio::task::yield_now().await;
+                Ok::<_, std::io::Error>(chunk)
+            });
+            event_stream(Body::from_stream(stream))
         }
-        Reply::Http(name) => {
-            let text = String::from_utf8(fixture(name)).expect("utf-8");
-            let (head, body) = text.split_once("\n\n").expect("head and body");
-            let mut lines = head.lines();
-            let status: u16 =
-                lines.next().and_then(|l| l.split(' ').nth(1)).and_then(|s| s.parse().ok()).expect("status");
-            let mut builder = Response::builder().status(StatusCode::from_u16(status).expect("status"));
-            for line in lines {
-                let (name, value) = line.split_once(':').expect("header");
-                builder = builder.header(name.trim(), value.trim());
-            }
-            builder.body(Body::from(body.to_owned())).expect("response")
-        }
-        Reply::Stall(name, n) => {
-            let mut first = fixture(name);
-            first.truncate(n);
+        Reply::Http(text) => http_response(&text),
+        Reply::Stall(first) => {
             let flag = DropFlag(mock.clone());
             let stream = futures_util::stream::once(async move { Ok::<_, std::io::Error>(first) }).chain(
                 futures_util::stream::once(async move {
@@ -105,10 +148,11 @@ async fn serve(State(mock): State<Arc<Mock>>, headers: HeaderMap, body: String) 
                     Ok(Vec::new())
                 }),
             );
-            Response::builder()
-                .header("content-type", "text/event-stream")
-                .body(Body::from_stream(stream))
-                .expect("response")
+            event_stream(Body::from_stream(stream))
+        }
+        Reply::Delay(pause) => {
+            tokio::time::sleep(pause).await;
+            event_stream(Body::from(fixture("anthropic-stream-basic.sse")))
         }
     }
 }
@@ -125,6 +169,17 @@ async fn upstream(replies: Vec<Reply>) -> Upstream {
     Upstream { base, mock }
 }
 
+fn sse(name: &str) -> Reply {
+    Reply::Sse(fixture(name), &[])
+}
+
+fn http(name: &str) -> Reply {
+    Reply::Http(String::from_utf8(fixture(name)).expect("utf-8"))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Providers and requests
+
 fn timeouts() -> Timeouts {
     Timeouts {
         connect: Duration::from_secs(2),
@@ -133,22 +188,27 @@ fn timeouts() -> Timeouts {
     }
 }
 
+fn anthropic_with(base: &str, timeouts: Timeouts) -> AnthropicProvider {
+    AnthropicProvider::new(AnthropicConfig { base_url: base.to_owned(), api_key: KEY.into(), timeouts })
+        .expect("provider")
+}
+
 fn anthropic(up: &Upstream) -> AnthropicProvider {
-    AnthropicProvider::new(AnthropicConfig {
-        base_url: up.base.clone(),
-        api_key: KEY.into(),
+    anthropic_with(&up.base, timeouts())
+}
+
+fn openai_with(up: &Upstream, key: Option<&str>) -> OpenAiProvider {
+    OpenAiProvider::new(OpenAiConfig {
+        // A trailing slash, as `url::Url` renders a base URL.
+        base_url: format!("{}/v1/", up.base),
+        api_key: key.map(str::to_owned),
         timeouts: timeouts(),
     })
     .expect("provider")
 }
 
 fn openai(up: &Upstream) -> OpenAiProvider {
-    OpenAiProvider::new(OpenAiConfig {
-        base_url: format!("{}/v1", up.base),
-        api_key: Some("sk-oa".into()),
-        timeouts: timeouts(),
-    })
-    .expect("provider")
+    openai_with(up, Some(OPENAI_KEY))
 }
 
 fn request() -> ChatRequest {
@@ -166,198 +226,637 @@ fn request() -> ChatRequest {
     }
 }
 
-/// Text deltas of the fixture, computed independently of the provider.
-fn anthropic_text(name: &str) -> String {
-    String::from_utf8(fixture(name))
-        .expect("utf-8")
-        .lines()
-        .filter_map(|l| l.strip_prefix("data: "))
-        .filter_map(|d| serde_json::from_str::<Value>(d).ok())
-        .filter(|v| v["type"] == "content_block_delta" && v["delta"]["type"] == "text_delta")
-        .filter_map(|v| v["delta"]["text"].as_str().map(str::to_owned))
-        .collect()
-}
-
-struct Collected {
-    text: String,
-    usage: Option<Usage>,
-    finish: Option<FinishReason>,
-    error: Option<LlmError>,
-}
-
-async fn collect(provider: &dyn Provider) -> Collected {
-    let mut out = Collected { text: String::new(), usage: None, finish: None, error: None };
-    match provider.stream(request()).await {
-        Err(e) => out.error = Some(e),
-        Ok(mut stream) => {
-            while let Some(item) = stream.next().await {
-                match item {
-                    Ok(StreamEvent::Text(t)) => {
-                        assert!(!t.is_empty());
-                        out.text.push_str(&t);
-                    }
-                    Ok(StreamEvent::Usage(u)) => out.usage = Some(u),
-                    Ok(StreamEvent::Finished(f)) => out.finish = Some(f),
-                    Err(e) => {
-                        out.error = Some(e);
-                        break;
-                    }
-                }
-            }
-        }
-    }
-    out
-}
-
-#[tokio::test]
-async fn anthropic_basic_in_any_chunking() {
-    for chunk in [0, 1, 3, 7] {
-        let up = upstream(vec![Reply::Sse("anthropic-stream-basic.sse", chunk)]).await;
-        let got = collect(&anthropic(&up)).await;
-        assert!(got.error.is_none(), "{:?}", got.error);
-        assert_eq!(got.text, anthropic_text("anthropic-stream-basic.sse"), "chunk size {chunk}");
-        assert!(got.text.contains("안녕하세요"));
-        let usage = got.usage.expect("usage");
-        assert_eq!((usage.input_tokens, usage.output_tokens, usage.estimated), (27, 31, false));
-        assert_eq!(got.finish, Some(FinishReason::Stop));
-    }
-}
-
-#[tokio::test]
-async fn anthropic_request_has_the_documented_shape() {
-    let up = upstream(vec![Reply::Sse("anthropic-stream-basic.sse", 0)]).await;
-    collect(&anthropic(&up)).await;
-    let seen = up.mock.seen.lock().expect("lock");
-    let (headers, body) = &seen.requests[0];
-    assert_eq!(headers["x-api-key"], KEY);
-    assert_eq!(headers["anthropic-version"], "2023-06-01");
-    assert_eq!(body["stream"], true);
-    assert_eq!(body["max_tokens"], 256);
-    assert_eq!(body["metadata"]["user_id"], "user-1");
-    assert_eq!(body["system"][0]["cache_control"]["type"], "ephemeral");
-    assert_eq!(
-        body["messages"][1]["content"][0]["cache_control"]["type"], "ephemeral",
-        "end of the stable prefix"
-    );
-    assert!(body["messages"][2]["content"][0].get("cache_control").is_none());
-    assert_eq!(body["messages"][0]["role"], "user");
-}
-
-#[tokio::test]
-async fn anthropic_thinking_cache_and_max_tokens() {
-    let up = upstream(vec![Reply::Sse("anthropic-stream-thinking-and-cache.sse", 5)]).await;
-    let got = collect(&anthropic(&up)).await;
-    assert!(got.error.is_none(), "unknown events are ignored: {:?}", got.error);
-    assert_eq!(got.text, "Short answer.", "thinking is not user content");
-    let usage = got.usage.expect("usage");
-    assert_eq!((usage.cache_read_tokens, usage.output_tokens), (2048, 9));
-    assert_eq!(got.finish, Some(FinishReason::MaxTokens));
-}
-
-#[tokio::test]
-async fn anthropic_midstream_error_keeps_partial_text() {
-    let up = upstream(vec![Reply::Sse("anthropic-stream-midstream-error.sse", 0)]).await;
-    let got = collect(&anthropic(&up)).await;
-    assert_eq!(got.text, "Partial answer that must be kept");
-    assert!(
-        matches!(&got.error, Some(LlmError::Upstream { kind, .. }) if kind == "overloaded_error"),
-        "{:?}",
-        got.error
-    );
-    assert_eq!(got.finish, None);
-}
-
+/// Retries with tiny pauses; a `retry-after` is honoured for at most 50 ms.
 fn fast_policy() -> RetryPolicy {
     RetryPolicy {
         max_attempts: 3,
         base_delay: Duration::from_millis(1),
         max_delay: Duration::from_millis(5),
-        max_retry_after: Duration::from_secs(5),
+        max_retry_after: Duration::from_millis(50),
     }
 }
 
-#[tokio::test]
-async fn rate_limit_is_retried_after_retry_after() {
-    let up =
-        upstream(vec![Reply::Http("anthropic-error-429.http"), Reply::Sse("anthropic-stream-basic.sse", 0)])
-            .await;
-    let started = Instant::now();
-    let stream = stream_with_retry(&anthropic(&up), request(), &fast_policy()).await.expect("retried");
-    assert!(started.elapsed() >= Duration::from_secs(2), "honours retry-after: 2");
-    let events: Vec<_> = stream.collect().await;
-    assert!(events.iter().all(Result::is_ok));
-    assert_eq!(up.mock.seen.lock().expect("lock").requests.len(), 2);
+// ---------------------------------------------------------------------------------------------
+// Reading fixtures independently of the providers
+
+/// The `data:` payloads of an SSE fixture, as JSON (`[DONE]` and comments skipped).
+fn data_lines(name: &str) -> Vec<Value> {
+    String::from_utf8(fixture(name))
+        .expect("utf-8")
+        .lines()
+        .filter_map(|l| l.strip_prefix("data:"))
+        .filter_map(|d| serde_json::from_str::<Value>(d.trim()).ok())
+        .collect()
 }
 
-#[tokio::test]
-async fn overload_is_retried_with_backoff_and_bounded() {
-    let up = upstream(vec![Reply::Http("anthropic-error-529.http")]).await;
-    let result = stream_with_retry(&anthropic(&up), request(), &fast_policy()).await;
-    assert!(matches!(result, Err(LlmError::Overloaded { .. })));
-    assert_eq!(up.mock.seen.lock().expect("lock").requests.len(), 3, "three attempts, then a clear error");
+/// The text deltas of an Anthropic fixture, in order.
+fn anthropic_deltas(name: &str) -> Vec<String> {
+    data_lines(name)
+        .into_iter()
+        .filter(|v| v["type"] == "content_block_delta" && v["delta"]["type"] == "text_delta")
+        .filter_map(|v| v["delta"]["text"].as_str().map(str::to_owned))
+        .collect()
 }
 
-#[tokio::test]
-async fn spend_limit_bad_key_and_bad_request_are_not_retried() {
-    for (name, check) in [
-        (
-            "anthropic-error-429-spend-limit.http",
-            (|e: &LlmError| matches!(e, LlmError::SpendLimit { .. })) as fn(&LlmError) -> bool,
-        ),
-        ("anthropic-error-401.http", |e| matches!(e, LlmError::Auth { .. })),
-        (
-            "anthropic-error-400.http",
-            |e| matches!(e, LlmError::InvalidRequest { message } if message.contains("prompt is too long")),
-        ),
-    ] {
-        let up = upstream(vec![Reply::Http(name)]).await;
-        let err =
-            stream_with_retry(&anthropic(&up), request(), &fast_policy()).await.err().expect("an error");
-        assert!(check(&err), "{name}: {err:?}");
-        assert!(!err.to_string().contains(KEY), "the key never appears in errors");
-        assert_eq!(up.mock.seen.lock().expect("lock").requests.len(), 1, "{name}: no retry");
+/// The non-empty content deltas of an OpenAI fixture, in order.
+fn openai_deltas(name: &str) -> Vec<String> {
+    data_lines(name)
+        .into_iter()
+        .filter_map(|v| v["choices"][0]["delta"]["content"].as_str().map(str::to_owned))
+        .filter(|t| !t.is_empty())
+        .collect()
+}
+
+fn fixtures_dir() -> PathBuf {
+    std::env::var_os("CHATBOT_FIXTURES_DIR").map(PathBuf::from).unwrap_or_else(|| {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .ancestors()
+            .map(|dir| dir.join("shared/fixtures/llm"))
+            .find(|candidate| candidate.is_dir())
+            .expect("shared/fixtures/llm")
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Collecting a stream
+
+#[derive(Debug, Default)]
+struct Collected {
+    deltas: Vec<String>,
+    usage: Option<Usage>,
+    finish: Option<FinishReason>,
+    error: Option<LlmError>,
+    /// Items after a `Finished` or an `Err` (there must be none).
+    after_end: usize,
+}
+
+impl Collected {
+    fn text(&self) -> String {
+        self.deltas.concat()
     }
 }
 
+async fn drain(mut stream: chatbot_llm::EventStream) -> Collected {
+    let mut out = Collected::default();
+    let read = async {
+        while let Some(item) = stream.next().await {
+            if out.finish.is_some() || out.error.is_some() {
+                out.after_end += 1;
+            }
+            match item {
+                Ok(StreamEvent::Text(t)) => {
+                    assert!(!t.is_empty(), "text deltas are never empty");
+                    out.deltas.push(t);
+                }
+                Ok(StreamEvent::Usage(u)) => out.usage = Some(u),
+                Ok(StreamEvent::Finished(f)) => out.finish = Some(f),
+                Err(e) => out.error = Some(e),
+            }
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(10), read).await.expect("the stream never hangs");
+    out
+}
+
+async fn collect(provider: &dyn Provider) -> Collected {
+    match provider.stream(request()).await {
+        Err(e) => Collected { error: Some(e), ..Collected::default() },
+        Ok(stream) => drain(stream).await,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The harness itself
+
+#[test]
+fn every_fixture_has_its_test() {
+    let covered: BTreeSet<&str> = [
+        "README.md",
+        "anthropic-error-400.http",
+        "anthropic-error-401.http",
+        "anthropic-error-429-spend-limit.http",
+        "anthropic-error-429.http",
+        "anthropic-error-529.http",
+        "anthropic-stream-basic.sse",
+        "anthropic-stream-midstream-error.sse",
+        "anthropic-stream-thinking-and-cache.sse",
+        "openai-stream-basic.sse",
+    ]
+    .into();
+    let present: BTreeSet<String> = std::fs::read_dir(fixtures_dir())
+        .expect("fixtures")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    let present: BTreeSet<&str> = present.iter().map(String::as_str).collect();
+    assert_eq!(present, covered, "a new fixture needs a test here");
+}
+
 #[tokio::test]
-async fn openai_basic_ignores_comments_and_records_usage() {
-    for chunk in [0, 2, 5] {
-        let up = upstream(vec![Reply::Sse("openai-stream-basic.sse", chunk)]).await;
-        let got = collect(&openai(&up)).await;
-        assert!(got.error.is_none(), "{:?}", got.error);
-        assert_eq!(got.text, "Hello world 👋");
-        let usage = got.usage.expect("usage");
-        assert_eq!((usage.input_tokens, usage.output_tokens, usage.estimated), (18, 4, false));
+async fn the_mock_really_writes_tiny_chunks() {
+    let up = upstream(vec![Reply::Sse(fixture("anthropic-stream-basic.sse"), &[3, 1, 7, 2, 5, 4, 6])]).await;
+    let response = reqwest::Client::new()
+        .post(format!("{}/v1/messages", up.base))
+        .body("{}")
+        .send()
+        .await
+        .expect("response");
+    let frames: Vec<usize> =
+        response.bytes_stream().map(|b| b.expect("bytes").len()).collect::<Vec<_>>().await;
+    assert!(frames.len() > 100 && frames.iter().all(|&n| (1..=7).contains(&n)), "{frames:?}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// anthropic-stream-basic.sse: every delta in order, content = their concatenation, usage 27/31
+
+#[tokio::test]
+async fn anthropic_stream_basic() {
+    let expected = anthropic_deltas("anthropic-stream-basic.sse");
+    assert_eq!(expected.len(), 3);
+    assert!(expected[0].contains("안녕하세요") && expected[2].contains("```rust"));
+    for sizes in CHUNKINGS {
+        let up = upstream(vec![Reply::Sse(fixture("anthropic-stream-basic.sse"), sizes)]).await;
+        let got = collect(&anthropic(&up)).await;
+        assert!(got.error.is_none(), "chunks {sizes:?}: {:?}", got.error);
+        assert_eq!(got.deltas, expected, "chunks {sizes:?}: every delta, in order");
+        assert_eq!(got.text(), expected.concat());
+        assert_eq!(
+            got.usage,
+            Some(Usage { input_tokens: 27, output_tokens: 31, ..Usage::default() }),
+            "chunks {sizes:?}"
+        );
         assert_eq!(got.finish, Some(FinishReason::Stop));
+        assert_eq!(got.after_end, 0, "Finished is the last item");
     }
-    let up = upstream(vec![Reply::Sse("openai-stream-basic.sse", 0)]).await;
-    collect(&openai(&up)).await;
-    let seen = up.mock.seen.lock().expect("lock");
-    let (headers, body) = &seen.requests[0];
-    assert_eq!(headers["authorization"], "Bearer sk-oa");
-    assert_eq!(body["stream_options"]["include_usage"], true);
-    assert_eq!(body["max_tokens"], 256);
-    assert_eq!(body["messages"][0]["role"], "system");
 }
 
 #[tokio::test]
-async fn idle_upstream_times_out_and_dropping_the_stream_closes_the_request() {
-    // The first events arrive (message_start, the text block, a ping, a delta), then nothing: the
-    // idle timeout (300 ms) fires after the text so far.
-    let bytes = fixture("anthropic-stream-basic.sse");
-    let cut =
-        String::from_utf8(bytes).expect("utf-8").find("event: content_block_delta").expect("a delta") + 10;
-    let cut =
-        fixture("anthropic-stream-basic.sse")[..cut].iter().rposition(|&b| b == b'\n').expect("line") + 1;
-    let up = upstream(vec![Reply::Stall("anthropic-stream-basic.sse", cut)]).await;
-    let got = collect(&anthropic(&up)).await;
-    assert!(matches!(got.error, Some(LlmError::Timeout { phase: "idle" })), "{:?}", got.error);
+async fn anthropic_request_has_the_documented_shape() {
+    let up = upstream(vec![sse("anthropic-stream-basic.sse")]).await;
+    collect(&anthropic(&up)).await;
+    let (uri, headers, body) = up.request(0);
+    assert_eq!(uri.path(), "/v1/messages");
+    assert_eq!(headers["x-api-key"], KEY);
+    assert_eq!(headers["anthropic-version"], "2023-06-01");
+    assert_eq!(headers["content-type"], "application/json");
+    assert!(headers.get("authorization").is_none());
+    assert_eq!(body["model"], "claude-sonnet-4-5");
+    assert_eq!(body["stream"], true);
+    assert_eq!(body["max_tokens"], 256);
+    assert_eq!(body["metadata"], serde_json::json!({"user_id": "user-1"}));
+    assert_eq!(
+        body["system"],
+        serde_json::json!([{"type": "text", "text": "Be brief.", "cache_control": {"type": "ephemeral"}}])
+    );
+    assert_eq!(
+        body["messages"],
+        serde_json::json!([
+            {"role": "user", "content": [{"type": "text", "text": "hi"}]},
+            {"role": "assistant", "content": [
+                {"type": "text", "text": "hello", "cache_control": {"type": "ephemeral"}}
+            ]},
+            {"role": "user", "content": [{"type": "text", "text": "안녕?"}]},
+        ]),
+        "cache_control only on the block that ends the stable prefix"
+    );
+}
 
-    let up = upstream(vec![Reply::Stall("anthropic-stream-basic.sse", cut)]).await;
-    let mut stream = anthropic(&up).stream(request()).await.expect("stream");
-    assert!(matches!(stream.next().await, Some(Ok(_))));
+#[tokio::test]
+async fn anthropic_request_without_optional_parts() {
+    let up = upstream(vec![sse("anthropic-stream-basic.sse")]).await;
+    let provider = anthropic(&up);
+    let mut bare = request();
+    bare.system_cache_breakpoint = false;
+    bare.messages.iter_mut().for_each(|m| m.cache_breakpoint = false);
+    bare.user_id = None;
+    drain(provider.stream(bare).await.expect("stream")).await;
+    let mut bare = request();
+    bare.system = None;
+    drain(provider.stream(bare).await.expect("stream")).await;
+    let (_, _, first) = up.request(0);
+    assert_eq!(first["system"], serde_json::json!([{"type": "text", "text": "Be brief."}]));
+    assert!(first.get("metadata").is_none());
+    assert!(!first.to_string().contains("cache_control"));
+    let (_, _, second) = up.request(1);
+    assert!(second.get("system").is_none());
+}
+
+#[tokio::test]
+async fn anthropic_events_without_event_lines_and_with_crlf() {
+    // A proxy that drops `event:` lines and rewrites line ends: the data's `type` is enough.
+    let text = String::from_utf8(fixture("anthropic-stream-basic.sse")).expect("utf-8");
+    let rewritten: String = text
+        .lines()
+        .filter(|l| !l.starts_with("event:"))
+        .map(|l| format!("{l}\r\n"))
+        .collect::<String>()
+        .replacen("data: {\"type\": \"ping\"}", ": a comment\r\ndata: {\"type\": \"ping\"}", 1);
+    let up = upstream(vec![Reply::Sse(rewritten.into_bytes(), &[3, 1, 7, 2, 5, 4, 6])]).await;
+    let got = collect(&anthropic(&up)).await;
+    assert!(got.error.is_none(), "{:?}", got.error);
+    assert_eq!(got.text(), anthropic_deltas("anthropic-stream-basic.sse").concat());
+    assert_eq!(got.finish, Some(FinishReason::Stop));
+}
+
+// ---------------------------------------------------------------------------------------------
+// anthropic-stream-thinking-and-cache.sse: only text; unknown events ignored; cache_read 2048;
+// cut at max_tokens
+
+#[tokio::test]
+async fn anthropic_stream_thinking_and_cache() {
+    let expected = anthropic_deltas("anthropic-stream-thinking-and-cache.sse").concat();
+    assert_eq!(expected, "Short answer.");
+    for sizes in CHUNKINGS {
+        let up = upstream(vec![Reply::Sse(fixture("anthropic-stream-thinking-and-cache.sse"), sizes)]).await;
+        let got = collect(&anthropic(&up)).await;
+        assert!(got.error.is_none(), "unknown events are ignored: {:?}", got.error);
+        assert_eq!(got.text(), expected, "thinking and signatures are not user content");
+        assert_eq!(
+            got.usage,
+            Some(Usage { input_tokens: 12, output_tokens: 9, cache_read_tokens: 2048, ..Usage::default() })
+        );
+        assert_eq!(got.finish, Some(FinishReason::MaxTokens), "marked as cut at max_tokens");
+        assert_eq!(got.after_end, 0);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// anthropic-stream-midstream-error.sse: partial text kept, failed with the upstream's error type,
+// never hangs
+
+#[tokio::test]
+async fn anthropic_stream_midstream_error() {
+    let expected = anthropic_deltas("anthropic-stream-midstream-error.sse").concat();
+    assert_eq!(expected, "Partial answer that must be kept");
+    for sizes in CHUNKINGS {
+        let up = upstream(vec![Reply::Sse(fixture("anthropic-stream-midstream-error.sse"), sizes)]).await;
+        let got = collect(&anthropic(&up)).await;
+        assert_eq!(got.text(), expected, "partial text kept");
+        assert_eq!(
+            got.error,
+            Some(LlmError::Upstream { kind: "overloaded_error".into(), message: "Overloaded".into() })
+        );
+        assert_eq!(got.usage.map(|u| u.input_tokens), Some(40));
+        assert_eq!(got.finish, None);
+        assert_eq!(got.after_end, 0, "the error ends the stream");
+    }
+    // Not retried: it came after text, inside the stream.
+    let up = upstream(vec![sse("anthropic-stream-midstream-error.sse"), sse("anthropic-stream-basic.sse")]).await;
+    let stream = stream_with_retry(&anthropic(&up), request(), &fast_policy()).await.expect("stream");
+    assert!(matches!(drain(stream).await.error, Some(LlmError::Upstream { .. })));
+    assert_eq!(up.requests(), 1);
+}
+
+#[tokio::test]
+async fn anthropic_stream_cut_before_message_stop_is_incomplete() {
+    let text = String::from_utf8(fixture("anthropic-stream-basic.sse")).expect("utf-8");
+    let cut = text.find("event: message_delta").expect("message_delta");
+    let up = upstream(vec![Reply::Sse(text[..cut].as_bytes().to_vec(), &[])]).await;
+    let got = collect(&anthropic(&up)).await;
+    assert_eq!(got.text(), anthropic_deltas("anthropic-stream-basic.sse").concat(), "partial text kept");
+    assert_eq!(got.error, Some(LlmError::Incomplete));
+    assert_eq!(got.finish, None);
+}
+
+// ---------------------------------------------------------------------------------------------
+// anthropic-error-429.http: retried after at least retry-after, bounded, then a clear error
+
+#[tokio::test]
+async fn anthropic_error_429() {
+    // The provider alone: a rate limit with the pause the upstream asked for.
+    let up = upstream(vec![http("anthropic-error-429.http")]).await;
+    let err = anthropic(&up).stream(request()).await.err().expect("an error");
+    assert_eq!(err.retry_after(), Some(Duration::from_secs(2)));
+    assert!(err.is_retryable());
+    assert_eq!(err.code(), "rate_limited");
+    assert!(err.to_string().contains("per-minute rate limit"), "{err}");
+
+    // Twice rate limited, then served: three requests, each pause at least min(retry-after, cap).
+    let up = upstream(vec![
+        http("anthropic-error-429.http"),
+        http("anthropic-error-429.http"),
+        sse("anthropic-stream-basic.sse"),
+    ])
+    .await;
+    let policy = fast_policy();
+    let started = Instant::now();
+    let stream = stream_with_retry(&anthropic(&up), request(), &policy).await.expect("retried");
+    let waited = started.elapsed();
+    assert_eq!(up.requests(), 3);
+    assert!(waited >= 2 * policy.max_retry_after.min(Duration::from_secs(2)), "waited {waited:?}");
+    assert_eq!(drain(stream).await.finish, Some(FinishReason::Stop));
+
+    // Always rate limited: three attempts in all, then the rate limit itself.
+    let up = upstream(vec![http("anthropic-error-429.http")]).await;
+    let err = stream_with_retry(&anthropic(&up), request(), &policy).await.err().expect("gave up");
+    assert!(matches!(err, LlmError::RateLimited { retry_after: Some(d), .. } if d == Duration::from_secs(2)));
+    assert_eq!(up.requests(), 3, "bounded");
+}
+
+#[tokio::test]
+async fn anthropic_error_429_honours_the_full_retry_after_within_the_cap() {
+    let up = upstream(vec![http("anthropic-error-429.http"), sse("anthropic-stream-basic.sse")]).await;
+    let policy = RetryPolicy { max_retry_after: Duration::from_secs(5), ..fast_policy() };
+    let started = Instant::now();
+    stream_with_retry(&anthropic(&up), request(), &policy).await.expect("retried");
+    assert!(started.elapsed() >= Duration::from_secs(2), "retry-after: 2 honoured in full");
+    assert_eq!(up.requests(), 2);
+}
+
+// ---------------------------------------------------------------------------------------------
+// anthropic-error-429-spend-limit.http: not retried; a clear, non-transient error
+
+#[tokio::test]
+async fn anthropic_error_429_spend_limit() {
+    let up = upstream(vec![http("anthropic-error-429-spend-limit.http"), sse("anthropic-stream-basic.sse")]).await;
+    let err = stream_with_retry(&anthropic(&up), request(), &fast_policy()).await.err().expect("an error");
+    assert!(matches!(&err, LlmError::SpendLimit { message } if message.contains("monthly spend limit")), "{err:?}");
+    assert!(!err.is_retryable());
+    assert_eq!(err.code(), "spend_limit");
+    assert_eq!(up.requests(), 1, "no retry");
+}
+
+// ---------------------------------------------------------------------------------------------
+// anthropic-error-529.http: retried with exponential backoff and jitter, bounded
+
+#[tokio::test]
+async fn anthropic_error_529() {
+    let up = upstream(vec![http("anthropic-error-529.http")]).await;
+    let started = Instant::now();
+    let err = stream_with_retry(&anthropic(&up), request(), &fast_policy()).await.err().expect("gave up");
+    assert!(matches!(&err, LlmError::Overloaded { message } if message.contains("Overloaded")), "{err:?}");
+    assert_eq!(err.code(), "overloaded");
+    assert_eq!(up.requests(), 3, "three attempts, then a clear error");
+    // Pauses are at most the backoff ceilings (1 ms, then 2 ms): the test policy's, not seconds.
+    assert!(started.elapsed() < Duration::from_secs(2));
+
+    let up = upstream(vec![http("anthropic-error-529.http"), sse("anthropic-stream-basic.sse")]).await;
+    let stream = stream_with_retry(&anthropic(&up), request(), &fast_policy()).await.expect("recovered");
+    assert_eq!(drain(stream).await.text(), anthropic_deltas("anthropic-stream-basic.sse").concat());
+    assert_eq!(up.requests(), 2);
+}
+
+// ---------------------------------------------------------------------------------------------
+// anthropic-error-401.http: no retry; a configuration error; the key never appears
+
+#[tokio::test]
+async fn anthropic_error_401() {
+    let up = upstream(vec![http("anthropic-error-401.http"), sse("anthropic-stream-basic.sse")]).await;
+    let err = stream_with_retry(&anthropic(&up), request(), &fast_policy()).await.err().expect("an error");
+    assert!(matches!(&err, LlmError::Auth { message } if message.contains("invalid x-api-key")), "{err:?}");
+    assert!(!err.is_retryable());
+    assert_eq!(err.code(), "auth");
+    assert_eq!(up.requests(), 1, "no retry");
+    assert!(!err.to_string().contains(KEY) && !format!("{err:?}").contains(KEY), "the key never appears");
+    let config = AnthropicConfig { base_url: up.base.clone(), api_key: KEY.into(), timeouts: timeouts() };
+    assert!(!format!("{config:?}").contains(KEY), "nor in the configuration's Debug");
+}
+
+#[tokio::test]
+async fn a_key_echoed_by_the_upstream_is_redacted() {
+    let body = format!(r#"{{"error":{{"type":"authentication_error","message":"invalid x-api-key {KEY}"}}}}"#);
+    let up = upstream(vec![Reply::Http(format!("HTTP/1.1 401 Unauthorized\ncontent-type: application/json\n\n{body}"))])
+        .await;
+    let err = anthropic(&up).stream(request()).await.err().expect("an error");
+    assert!(matches!(&err, LlmError::Auth { message } if message.contains("[redacted]")), "{err:?}");
+    assert!(!format!("{err:?}").contains(KEY));
+}
+
+// ---------------------------------------------------------------------------------------------
+// anthropic-error-400.http: no retry; a clear error
+
+#[tokio::test]
+async fn anthropic_error_400() {
+    let up = upstream(vec![http("anthropic-error-400.http"), sse("anthropic-stream-basic.sse")]).await;
+    let err = stream_with_retry(&anthropic(&up), request(), &fast_policy()).await.err().expect("an error");
+    assert!(
+        matches!(&err, LlmError::InvalidRequest { message } if message.contains("prompt is too long: 215000 tokens")),
+        "{err:?}"
+    );
+    assert!(!err.is_retryable());
+    assert_eq!(err.code(), "invalid_request");
+    assert_eq!(up.requests(), 1, "no retry");
+}
+
+#[tokio::test]
+async fn other_statuses_map_per_the_table() {
+    let cases: [(&str, fn(&LlmError) -> bool); 6] = [
+        ("413 Payload Too Large", |e| matches!(e, LlmError::InvalidRequest { .. })),
+        ("403 Forbidden", |e| matches!(e, LlmError::Auth { .. })),
+        ("402 Payment Required", |e| matches!(e, LlmError::SpendLimit { .. })),
+        ("500 Internal Server Error", |e| matches!(e, LlmError::Overloaded { .. })),
+        ("502 Bad Gateway", |e| matches!(e, LlmError::Overloaded { .. })),
+        ("404 Not Found", |e| matches!(e, LlmError::InvalidRequest { .. })),
+    ];
+    for (status, check) in cases {
+        // A non-JSON body (a proxy's HTML page) still maps by status.
+        let up = upstream(vec![Reply::Http(format!("HTTP/1.1 {status}\ncontent-type: text/html\n\n<html>"))]).await;
+        let err = anthropic(&up).stream(request()).await.err().expect("an error");
+        assert!(check(&err), "{status}: {err:?}");
+        assert!(err.to_string().contains(&status[..3]), "{status}: {err}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// openai-stream-basic.sse: ordered deltas, usage recorded, comments ignored
+
+#[tokio::test]
+async fn openai_stream_basic() {
+    let expected = openai_deltas("openai-stream-basic.sse");
+    assert_eq!(expected.concat(), "Hello world 👋");
+    for sizes in CHUNKINGS {
+        let up = upstream(vec![Reply::Sse(fixture("openai-stream-basic.sse"), sizes)]).await;
+        let got = collect(&openai(&up)).await;
+        assert!(got.error.is_none(), "chunks {sizes:?}: {:?}", got.error);
+        assert_eq!(got.deltas, expected, "chunks {sizes:?}");
+        assert_eq!(got.usage, Some(Usage { input_tokens: 18, output_tokens: 4, ..Usage::default() }));
+        assert_eq!(got.finish, Some(FinishReason::Stop));
+        assert_eq!(got.after_end, 0);
+    }
+}
+
+#[tokio::test]
+async fn openai_request_has_the_documented_shape() {
+    let up = upstream(vec![sse("openai-stream-basic.sse")]).await;
+    collect(&openai(&up)).await;
+    let (uri, headers, body) = up.request(0);
+    assert_eq!(uri.path(), "/v1/chat/completions");
+    assert_eq!(headers["authorization"], format!("Bearer {OPENAI_KEY}").as_str());
+    assert_eq!(headers["content-type"], "application/json");
+    assert_eq!(body["model"], "claude-sonnet-4-5");
+    assert_eq!(body["stream"], true);
+    assert_eq!(body["stream_options"], serde_json::json!({"include_usage": true}));
+    assert_eq!(body["max_tokens"], 256);
+    assert!(body.get("max_completion_tokens").is_none(), "llama.cpp ignores it");
+    assert_eq!(
+        body["messages"],
+        serde_json::json!([
+            {"role": "system", "content": "Be brief."},
+            {"role": "user", "content": "hi"},
+            {"role": "assistant", "content": "hello"},
+            {"role": "user", "content": "안녕?"},
+        ])
+    );
+
+    // A local server without a key: no Authorization header at all.
+    let up = upstream(vec![sse("openai-stream-basic.sse")]).await;
+    collect(&openai_with(&up, None)).await;
+    assert!(up.request(0).1.get("authorization").is_none());
+}
+
+#[tokio::test]
+async fn openai_stream_without_usage_is_estimated() {
+    // llama.cpp accepts `include_usage` and sends none: output counted by us, marked estimated.
+    let text = String::from_utf8(fixture("openai-stream-basic.sse")).expect("utf-8");
+    let without: String = text.split_inclusive("\n\n").filter(|event| !event.contains("\"usage\"")).collect();
+    let up = upstream(vec![Reply::Sse(without.into_bytes(), &[2, 7, 1, 1, 4])]).await;
+    let got = collect(&openai(&up)).await;
+    assert!(got.error.is_none(), "{:?}", got.error);
+    assert_eq!(got.text(), "Hello world 👋");
+    let bytes = "Hello world 👋".len() as u64;
+    assert_eq!(
+        got.usage,
+        Some(Usage { output_tokens: bytes.div_ceil(4), estimated: true, ..Usage::default() }),
+        "ceil(bytes / 4), estimated"
+    );
+    assert_eq!(got.finish, Some(FinishReason::Stop));
+}
+
+#[tokio::test]
+async fn openai_finish_reason_length_is_max_tokens() {
+    let text = String::from_utf8(fixture("openai-stream-basic.sse")).expect("utf-8");
+    let cut = text.replace("\"finish_reason\":\"stop\"", "\"finish_reason\": \"length\"");
+    let up = upstream(vec![Reply::Sse(cut.into_bytes(), &[])]).await;
+    assert_eq!(collect(&openai(&up)).await.finish, Some(FinishReason::MaxTokens));
+}
+
+#[tokio::test]
+async fn openai_stream_without_finish_reason_is_incomplete() {
+    let text = String::from_utf8(fixture("openai-stream-basic.sse")).expect("utf-8");
+    let cut = &text[..text.find(": keep-alive").expect("the comment")];
+    // Closed after the text (a prompt overflow, or another request taking the only slot), with
+    // and without a `[DONE]`; and an empty 200 body.
+    for (body, text) in [
+        (cut.to_owned(), "Hello world 👋"),
+        (format!("{cut}data: [DONE]\n\n"), "Hello world 👋"),
+        (String::new(), ""),
+    ] {
+        let up = upstream(vec![Reply::Sse(body.into_bytes(), &[3, 1, 7, 2, 5, 4, 6])]).await;
+        let got = collect(&openai(&up)).await;
+        assert_eq!(got.text(), text, "partial text kept");
+        assert_eq!(got.error, Some(LlmError::Incomplete));
+        assert_eq!(got.finish, None, "never a complete answer");
+        assert_eq!(got.after_end, 0);
+    }
+}
+
+#[tokio::test]
+async fn openai_bad_key_is_an_auth_error() {
+    let up = upstream(vec![Reply::Http(
+        "HTTP/1.1 401 Unauthorized\ncontent-type: application/json\n\n{\"detail\": \"Invalid API key\"}".into(),
+    )])
+    .await;
+    let err = stream_with_retry(&openai(&up), request(), &fast_policy()).await.err().expect("an error");
+    assert!(matches!(&err, LlmError::Auth { message } if message.contains("Invalid API key")), "{err:?}");
+    assert_eq!(up.requests(), 1);
+    assert!(!format!("{err:?}").contains(OPENAI_KEY));
+}
+
+#[tokio::test]
+async fn openai_error_chunk_mid_stream_is_an_upstream_error() {
+    let text = String::from_utf8(fixture("openai-stream-basic.sse")).expect("utf-8");
+    let cut = &text[..text.find(": keep-alive").expect("the comment")];
+    let body = format!("{cut}data: {{\"error\": {{\"type\": \"server_error\", \"message\": \"slot lost\"}}}}\n\n");
+    let up = upstream(vec![Reply::Sse(body.into_bytes(), &[])]).await;
+    let got = collect(&openai(&up)).await;
+    assert_eq!(got.text(), "Hello world 👋");
+    assert_eq!(got.error, Some(LlmError::Upstream { kind: "server_error".into(), message: "slot lost".into() }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Timeouts, cancellation, transport
+
+/// The basic fixture up to (and including) its first text delta.
+fn first_delta_only() -> Vec<u8> {
+    let text = String::from_utf8(fixture("anthropic-stream-basic.sse")).expect("utf-8");
+    let start = text.find("event: content_block_delta").expect("a delta");
+    let end = start + text[start..].find("\n\n").expect("event end") + 2;
+    text[..end].as_bytes().to_vec()
+}
+
+#[tokio::test]
+async fn an_idle_upstream_times_out_after_the_text_so_far() {
+    let up = upstream(vec![Reply::Stall(first_delta_only())]).await;
+    let started = Instant::now();
+    let got = collect(&anthropic(&up)).await;
+    assert_eq!(got.text(), anthropic_deltas("anthropic-stream-basic.sse")[0]);
+    assert_eq!(got.error, Some(LlmError::Timeout { phase: "idle" }));
+    assert!(!got.error.as_ref().is_some_and(LlmError::is_retryable));
+    let elapsed = started.elapsed();
+    assert!(elapsed >= Duration::from_millis(300) && elapsed < Duration::from_secs(5), "{elapsed:?}");
+}
+
+#[tokio::test]
+async fn keep_alive_comments_count_as_life() {
+    // A comment arriving every 100 ms (idle timeout 300 ms) for 600 ms, then the answer.
+    let mut body = Vec::new();
+    for _ in 0..6 {
+        body.push(b": ping\n\n".to_vec());
+    }
+    body.push(fixture("openai-stream-basic.sse"));
+    let mock_stream = futures_util::stream::iter(body).then(|chunk| async move {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        Ok::<_, std::io::Error>(chunk)
+    });
+    let app = axum::Router::new().route(
+        "/v1/chat/completions",
+        axum::routing::post(move || async move { event_stream(Body::from_stream(mock_stream)) }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base = format!("http://{}/v1", listener.local_addr().expect("addr"));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let provider = OpenAiProvider::new(OpenAiConfig { base_url: base, api_key: None, timeouts: timeouts() })
+        .expect("provider");
+    let got = collect(&provider).await;
+    assert!(got.error.is_none(), "{:?}", got.error);
+    assert_eq!(got.text(), "Hello world 👋");
+}
+
+#[tokio::test]
+async fn slow_headers_time_out_as_first_byte_and_are_retried() {
+    let up = upstream(vec![Reply::Delay(Duration::from_secs(3))]).await;
+    let provider = anthropic_with(&up.base, Timeouts { first_byte: Duration::from_millis(200), ..timeouts() });
+    let err = stream_with_retry(&provider, request(), &fast_policy()).await.err().expect("timed out");
+    assert_eq!(err, LlmError::Timeout { phase: "first_byte" });
+    assert!(err.is_retryable());
+    assert_eq!(up.requests(), 3, "retried: nothing reached the room yet");
+}
+
+#[tokio::test]
+async fn headers_without_any_event_time_out_as_first_byte() {
+    let up = upstream(vec![Reply::Stall(Vec::new())]).await;
+    let provider = anthropic_with(
+        &up.base,
+        Timeouts { first_byte: Duration::from_millis(300), idle: Duration::from_secs(10), ..timeouts() },
+    );
+    let started = Instant::now();
+    let got = collect(&provider).await;
+    assert_eq!(got.error, Some(LlmError::Timeout { phase: "first_byte" }));
+    assert!(started.elapsed() < Duration::from_secs(5));
+}
+
+#[tokio::test]
+async fn dropping_the_stream_closes_the_upstream_request() {
+    let up = upstream(vec![Reply::Stall(first_delta_only())]).await;
+    let provider = anthropic_with(&up.base, Timeouts { idle: Duration::from_secs(20), ..timeouts() });
+    let mut stream = provider.stream(request()).await.expect("stream");
+    while let Some(item) = stream.next().await {
+        if matches!(item, Ok(StreamEvent::Text(_))) {
+            break;
+        }
+    }
+    assert!(!up.mock.seen.lock().expect("lock").disconnected, "still streaming");
     drop(stream);
-    for _ in 0..50 {
+    for _ in 0..100 {
         if up.mock.seen.lock().expect("lock").disconnected {
             return;
         }
@@ -367,17 +866,30 @@ async fn idle_upstream_times_out_and_dropping_the_stream_closes_the_request() {
 }
 
 #[tokio::test]
-async fn openai_stream_cut_without_finish_reason_is_incomplete() {
-    let text = String::from_utf8(fixture("openai-stream-basic.sse")).expect("utf-8");
-    let cut = text.find("data: {\"id\":\"chatcmpl-fixture1\",\"object\":\"chat.completion.chunk\",\"created\":1764000000,\"model\":\"llama3.2\",\"choices\":[{\"index\":0,\"delta\":{},").expect("finish chunk");
-    let up = upstream(vec![Reply::Stall("openai-stream-basic.sse", cut)]).await;
-    let provider = OpenAiProvider::new(OpenAiConfig {
-        base_url: format!("{}/v1", up.base),
-        api_key: None,
-        timeouts: Timeouts { idle: Duration::from_millis(200), ..timeouts() },
-    })
-    .expect("provider");
-    let got = collect(&provider).await;
-    assert_eq!(got.text, "Hello world 👋", "partial text kept");
-    assert!(got.error.is_some() && got.finish.is_none(), "{:?}", got.error);
+async fn a_refused_connection_is_a_retryable_transport_error() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    drop(listener);
+    let err = anthropic_with(&base, timeouts()).stream(request()).await.err().expect("refused");
+    assert!(matches!(&err, LlmError::Transport { message } if message.starts_with("cannot connect")), "{err:?}");
+    assert!(err.is_retryable());
+    assert!(!err.to_string().contains(KEY));
+}
+
+#[tokio::test]
+async fn https_upstreams_use_the_tls_stack() {
+    // A TCP server that reads the ClientHello and hangs up: the TLS stack (rustls with aws-lc-rs)
+    // is set up and used without panicking, and the failure is a clean transport error.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let hello = tokio::spawn(async move {
+        use tokio::io::AsyncReadExt;
+        let (mut socket, _) = listener.accept().await.expect("accept");
+        let mut first = [0u8; 1];
+        socket.read_exact(&mut first).await.expect("read");
+        first[0]
+    });
+    let err = anthropic_with(&format!("https://{addr}"), timeouts()).stream(request()).await.err().expect("fails");
+    assert!(matches!(err, LlmError::Transport { .. }), "{err:?}");
+    assert_eq!(hello.await.expect("server"), 0x16, "a TLS handshake record");
 }

@@ -20,6 +20,7 @@ backend_tests!(
     one_room_answers_in_order,
     configured_models_are_listed_priced_and_used,
     the_global_limit_runs_answers_one_at_a_time,
+    partial_text_is_flushed_while_streaming,
 );
 
 /// Polls the history until an assistant message is final.
@@ -305,4 +306,33 @@ async fn the_global_limit_runs_answers_one_at_a_time(backend: Backend) {
         time(second, "createdAt") >= time(first, "updatedAt"),
         "the second answer started before the first ended: {first} / {second}"
     );
+}
+
+/// A streaming answer's text reaches the database while it streams (every `llm.flush_interval`),
+/// so a crash loses at most that much.
+async fn partial_text_is_flushed_while_streaming(backend: Backend) {
+    let app =
+        TestApp::spawn_with(backend, &[("llm.demo_pace", "40ms"), ("llm.flush_interval", "200ms")]).await;
+    let ada = app.register("ada").await;
+    let created = app.post("/api/rooms", &ada.access, json!({"name": "Flush"})).await;
+    let room = created.body["room"]["id"].as_str().expect("room id").to_owned();
+    app.send(&ada, &room, "a long answer please").await;
+    for _ in 0..100 {
+        let history = app.get(&format!("/api/rooms/{room}/messages"), &ada.access).await;
+        let partial = history.body["messages"].as_array().and_then(|list| {
+            list.iter()
+                .find(|m| m["role"] == "assistant" && m["status"] == "streaming" && m["content"] != "")
+                .cloned()
+        });
+        if let Some(partial) = partial {
+            let content = partial["content"].as_str().expect("content");
+            assert!(
+                chatbot_llm::demo::reply("a long answer please").starts_with(content),
+                "a prefix of the answer"
+            );
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("no partial text was stored while the answer streamed");
 }
