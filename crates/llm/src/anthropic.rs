@@ -92,7 +92,7 @@ impl Provider for AnthropicProvider {
             .header("anthropic-version", API_VERSION)
             .json(&body(&request));
         let accepted = http::send(call, self.config.timeouts.first_byte, Some(key)).await?;
-        Ok(http::events(accepted, MessagesDecoder::default(), self.config.timeouts, Some(key)))
+        http::open(accepted, MessagesDecoder::default(), self.config.timeouts, Some(key)).await
     }
 }
 

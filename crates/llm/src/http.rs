@@ -186,18 +186,23 @@ impl<D: Decoder> State<D> {
     }
 }
 
-/// The response body as events. Dropping the stream drops the body, which closes the request.
+/// The response body as events, once the first SSE line has arrived. Dropping the stream drops
+/// the body, which closes the request.
 ///
 /// Timeouts: the first SSE line must arrive within `first_byte` of sending the request (headers
 /// included), each later line within `idle` of the previous one. A line, not an event: a `:`
 /// keep-alive comment is a sign of life too.
-pub(crate) fn events<D: Decoder>(
+///
+/// Waiting here for the first line means every failure before the first byte of the answer (a
+/// first-byte timeout, a connection that breaks) is returned from `Provider::stream`, where it
+/// may be retried; failures after it are items of the stream, where nothing retries them.
+pub(crate) async fn open<D: Decoder>(
     accepted: Accepted,
     decoder: D,
     timeouts: Timeouts,
     secret: Option<&str>,
-) -> EventStream {
-    let state = State {
+) -> Result<EventStream, LlmError> {
+    let mut state = State {
         body: Some(accepted.response.bytes_stream().boxed()),
         parser: SseParser::new(),
         decoder,
@@ -207,27 +212,43 @@ pub(crate) fn events<D: Decoder>(
         idle: timeouts.idle,
         secret: secret.map(str::to_owned),
     };
-    futures_util::stream::unfold(state, |mut s| async move {
+    while state.parser.lines() == 0 && state.pending.is_empty() && state.body.is_some() {
+        state.read().await;
+    }
+    if let Some(Err(LlmError::Timeout { .. } | LlmError::Transport { .. })) = state.pending.front()
+        && let Some(Err(error)) = state.pending.pop_front()
+    {
+        return Err(error);
+    }
+    Ok(futures_util::stream::unfold(state, |mut s| async move {
         loop {
             if let Some(item) = s.pending.pop_front() {
                 return Some((item, s));
             }
-            let body = s.body.as_mut()?;
-            match tokio::time::timeout_at(s.deadline, body.next()).await {
-                Err(_) => {
-                    let phase = s.phase;
-                    s.fail(LlmError::Timeout { phase });
-                }
-                Ok(Some(Err(e))) => {
-                    let message = redact(root_cause(&e), s.secret.as_deref());
-                    s.fail(LlmError::Transport { message });
-                }
-                Ok(Some(Ok(bytes))) => s.feed(&bytes),
-                Ok(None) => s.finish(true),
-            }
+            s.body.as_ref()?;
+            s.read().await;
         }
     })
-    .boxed()
+    .boxed())
+}
+
+impl<D: Decoder> State<D> {
+    /// Reads one chunk of the body (or its end, or a failure) into `pending`.
+    async fn read(&mut self) {
+        let Some(body) = self.body.as_mut() else { return };
+        match tokio::time::timeout_at(self.deadline, body.next()).await {
+            Err(_) => {
+                let phase = self.phase;
+                self.fail(LlmError::Timeout { phase });
+            }
+            Ok(Some(Err(e))) => {
+                let message = redact(root_cause(&e), self.secret.as_deref());
+                self.fail(LlmError::Transport { message });
+            }
+            Ok(Some(Ok(bytes))) => self.feed(&bytes),
+            Ok(None) => self.finish(true),
+        }
+    }
 }
 
 #[cfg(test)]

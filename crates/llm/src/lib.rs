@@ -87,24 +87,28 @@ pub enum StreamEvent {
 pub enum LlmError {
     #[error("rate limited by the upstream: {message}")]
     RateLimited { retry_after: Option<Duration>, message: String },
-    /// 529, 500, 502, 503, 504.
+    /// 529, 500, 502, 503, 504 (and other transient 5xx, e.g. a proxy's 520–524).
     #[error("the upstream is overloaded: {message}")]
     Overloaded { message: String },
+    /// 429 `enforced_spend_limit_reached`, 402 `billing_error`: waiting does not help.
     #[error("the upstream spend limit is reached: {message}")]
     SpendLimit { message: String },
     /// 401/403: a configuration problem. The message never contains the key.
     #[error("the upstream refused our credentials: {message}")]
     Auth { message: String },
-    /// Other 4xx, including a prompt too long.
+    /// Other 4xx, including 400 prompt too long and 413.
     #[error("the upstream refused the request: {message}")]
     InvalidRequest { message: String },
-    /// An error event in the middle of a stream.
+    /// An error event in the middle of a stream (HTTP 200); `kind` is the upstream's error type
+    /// (`overloaded_error`).
     #[error("upstream error {kind}: {message}")]
     Upstream { kind: String, message: String },
+    /// `phase`: `connect`, `first_byte` (response headers and first SSE line) or `idle` (silence
+    /// between two lines).
     #[error("upstream timeout ({phase})")]
     Timeout { phase: &'static str },
-    /// The connection failed or broke. Providers only return it from [`Provider::stream`] before
-    /// any event, or inside the stream after events, where nothing retries it.
+    /// The connection failed or broke: returned by [`Provider::stream`] when before the first SSE
+    /// line (retryable), an item of the stream after it (final).
     #[error("upstream transport error: {message}")]
     Transport { message: String },
     /// The stream ended without a finish reason.
@@ -113,10 +117,11 @@ pub enum LlmError {
 }
 
 impl LlmError {
-    /// Worth trying again (after a pause): rate limits, overload, and failures to get a first byte
-    /// (connect and first-byte timeouts, transport errors). Meaningful only for errors returned by
-    /// [`Provider::stream`]: an error inside a stream comes after text reached the room, and a
-    /// retry would repeat it, so [`stream_with_retry`] never retries those (whatever this says).
+    /// Worth trying again (after a pause): rate limits, overload, and failures before the first
+    /// byte (connect and first-byte timeouts, transport errors, all returned by
+    /// [`Provider::stream`]). An error inside a stream comes after the answer began, and a retry
+    /// would repeat its text, so [`stream_with_retry`] never retries those, whatever this says
+    /// (a `Transport` item of a stream is a connection broken mid-answer).
     pub fn is_retryable(&self) -> bool {
         match self {
             LlmError::RateLimited { .. } | LlmError::Overloaded { .. } | LlmError::Transport { .. } => true,

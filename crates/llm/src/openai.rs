@@ -75,7 +75,7 @@ impl Provider for OpenAiProvider {
                 call.header(reqwest::header::AUTHORIZATION, http::secret_header(&format!("Bearer {key}"))?);
         }
         let accepted = http::send(call, self.config.timeouts.first_byte, key).await?;
-        Ok(http::events(accepted, ChunkDecoder::default(), self.config.timeouts, key))
+        http::open(accepted, ChunkDecoder::default(), self.config.timeouts, key).await
     }
 }
 

@@ -500,7 +500,8 @@ async fn anthropic_stream_midstream_error() {
         assert_eq!(got.after_end, 0, "the error ends the stream");
     }
     // Not retried: it came after text, inside the stream.
-    let up = upstream(vec![sse("anthropic-stream-midstream-error.sse"), sse("anthropic-stream-basic.sse")]).await;
+    let up =
+        upstream(vec![sse("anthropic-stream-midstream-error.sse"), sse("anthropic-stream-basic.sse")]).await;
     let stream = stream_with_retry(&anthropic(&up), request(), &fast_policy()).await.expect("stream");
     assert!(matches!(drain(stream).await.error, Some(LlmError::Upstream { .. })));
     assert_eq!(up.requests(), 1);
@@ -510,7 +511,7 @@ async fn anthropic_stream_midstream_error() {
 async fn anthropic_stream_cut_before_message_stop_is_incomplete() {
     let text = String::from_utf8(fixture("anthropic-stream-basic.sse")).expect("utf-8");
     let cut = text.find("event: message_delta").expect("message_delta");
-    let up = upstream(vec![Reply::Sse(text[..cut].as_bytes().to_vec(), &[])]).await;
+    let up = upstream(vec![Reply::Sse(text.as_bytes()[..cut].to_vec(), &[])]).await;
     let got = collect(&anthropic(&up)).await;
     assert_eq!(got.text(), anthropic_deltas("anthropic-stream-basic.sse").concat(), "partial text kept");
     assert_eq!(got.error, Some(LlmError::Incomplete));
@@ -557,9 +558,10 @@ async fn anthropic_error_429_honours_the_full_retry_after_within_the_cap() {
     let up = upstream(vec![http("anthropic-error-429.http"), sse("anthropic-stream-basic.sse")]).await;
     let policy = RetryPolicy { max_retry_after: Duration::from_secs(5), ..fast_policy() };
     let started = Instant::now();
-    stream_with_retry(&anthropic(&up), request(), &policy).await.expect("retried");
+    let stream = stream_with_retry(&anthropic(&up), request(), &policy).await.expect("retried");
     assert!(started.elapsed() >= Duration::from_secs(2), "retry-after: 2 honoured in full");
     assert_eq!(up.requests(), 2);
+    assert_eq!(drain(stream).await.finish, Some(FinishReason::Stop));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -567,9 +569,13 @@ async fn anthropic_error_429_honours_the_full_retry_after_within_the_cap() {
 
 #[tokio::test]
 async fn anthropic_error_429_spend_limit() {
-    let up = upstream(vec![http("anthropic-error-429-spend-limit.http"), sse("anthropic-stream-basic.sse")]).await;
+    let up =
+        upstream(vec![http("anthropic-error-429-spend-limit.http"), sse("anthropic-stream-basic.sse")]).await;
     let err = stream_with_retry(&anthropic(&up), request(), &fast_policy()).await.err().expect("an error");
-    assert!(matches!(&err, LlmError::SpendLimit { message } if message.contains("monthly spend limit")), "{err:?}");
+    assert!(
+        matches!(&err, LlmError::SpendLimit { message } if message.contains("monthly spend limit")),
+        "{err:?}"
+    );
     assert!(!err.is_retryable());
     assert_eq!(err.code(), "spend_limit");
     assert_eq!(up.requests(), 1, "no retry");
@@ -613,9 +619,12 @@ async fn anthropic_error_401() {
 
 #[tokio::test]
 async fn a_key_echoed_by_the_upstream_is_redacted() {
-    let body = format!(r#"{{"error":{{"type":"authentication_error","message":"invalid x-api-key {KEY}"}}}}"#);
-    let up = upstream(vec![Reply::Http(format!("HTTP/1.1 401 Unauthorized\ncontent-type: application/json\n\n{body}"))])
-        .await;
+    let body =
+        format!(r#"{{"error":{{"type":"authentication_error","message":"invalid x-api-key {KEY}"}}}}"#);
+    let up = upstream(vec![Reply::Http(format!(
+        "HTTP/1.1 401 Unauthorized\ncontent-type: application/json\n\n{body}"
+    ))])
+    .await;
     let err = anthropic(&up).stream(request()).await.err().expect("an error");
     assert!(matches!(&err, LlmError::Auth { message } if message.contains("[redacted]")), "{err:?}");
     assert!(!format!("{err:?}").contains(KEY));
@@ -639,7 +648,8 @@ async fn anthropic_error_400() {
 
 #[tokio::test]
 async fn other_statuses_map_per_the_table() {
-    let cases: [(&str, fn(&LlmError) -> bool); 6] = [
+    type Check = fn(&LlmError) -> bool;
+    let cases: [(&str, Check); 6] = [
         ("413 Payload Too Large", |e| matches!(e, LlmError::InvalidRequest { .. })),
         ("403 Forbidden", |e| matches!(e, LlmError::Auth { .. })),
         ("402 Payment Required", |e| matches!(e, LlmError::SpendLimit { .. })),
@@ -649,7 +659,8 @@ async fn other_statuses_map_per_the_table() {
     ];
     for (status, check) in cases {
         // A non-JSON body (a proxy's HTML page) still maps by status.
-        let up = upstream(vec![Reply::Http(format!("HTTP/1.1 {status}\ncontent-type: text/html\n\n<html>"))]).await;
+        let up = upstream(vec![Reply::Http(format!("HTTP/1.1 {status}\ncontent-type: text/html\n\n<html>"))])
+            .await;
         let err = anthropic(&up).stream(request()).await.err().expect("an error");
         assert!(check(&err), "{status}: {err:?}");
         assert!(err.to_string().contains(&status[..3]), "{status}: {err}");
@@ -752,7 +763,8 @@ async fn openai_stream_without_finish_reason_is_incomplete() {
 #[tokio::test]
 async fn openai_bad_key_is_an_auth_error() {
     let up = upstream(vec![Reply::Http(
-        "HTTP/1.1 401 Unauthorized\ncontent-type: application/json\n\n{\"detail\": \"Invalid API key\"}".into(),
+        "HTTP/1.1 401 Unauthorized\ncontent-type: application/json\n\n{\"detail\": \"Invalid API key\"}"
+            .into(),
     )])
     .await;
     let err = stream_with_retry(&openai(&up), request(), &fast_policy()).await.err().expect("an error");
@@ -765,11 +777,15 @@ async fn openai_bad_key_is_an_auth_error() {
 async fn openai_error_chunk_mid_stream_is_an_upstream_error() {
     let text = String::from_utf8(fixture("openai-stream-basic.sse")).expect("utf-8");
     let cut = &text[..text.find(": keep-alive").expect("the comment")];
-    let body = format!("{cut}data: {{\"error\": {{\"type\": \"server_error\", \"message\": \"slot lost\"}}}}\n\n");
+    let body =
+        format!("{cut}data: {{\"error\": {{\"type\": \"server_error\", \"message\": \"slot lost\"}}}}\n\n");
     let up = upstream(vec![Reply::Sse(body.into_bytes(), &[])]).await;
     let got = collect(&openai(&up)).await;
     assert_eq!(got.text(), "Hello world 👋");
-    assert_eq!(got.error, Some(LlmError::Upstream { kind: "server_error".into(), message: "slot lost".into() }));
+    assert_eq!(
+        got.error,
+        Some(LlmError::Upstream { kind: "server_error".into(), message: "slot lost".into() })
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -780,7 +796,7 @@ fn first_delta_only() -> Vec<u8> {
     let text = String::from_utf8(fixture("anthropic-stream-basic.sse")).expect("utf-8");
     let start = text.find("event: content_block_delta").expect("a delta");
     let end = start + text[start..].find("\n\n").expect("event end") + 2;
-    text[..end].as_bytes().to_vec()
+    text.as_bytes()[..end].to_vec()
 }
 
 #[tokio::test]
@@ -797,20 +813,20 @@ async fn an_idle_upstream_times_out_after_the_text_so_far() {
 
 #[tokio::test]
 async fn keep_alive_comments_count_as_life() {
-    // A comment arriving every 100 ms (idle timeout 300 ms) for 600 ms, then the answer.
-    let mut body = Vec::new();
-    for _ in 0..6 {
-        body.push(b": ping\n\n".to_vec());
-    }
-    body.push(fixture("openai-stream-basic.sse"));
-    let mock_stream = futures_util::stream::iter(body).then(|chunk| async move {
-        tokio::time::sleep(Duration::from_millis(100)).await;
-        Ok::<_, std::io::Error>(chunk)
-    });
-    let app = axum::Router::new().route(
-        "/v1/chat/completions",
-        axum::routing::post(move || async move { event_stream(Body::from_stream(mock_stream)) }),
-    );
+    // After the text, a comment every 100 ms (idle timeout 300 ms) for 600 ms, then the end.
+    let handler = || async {
+        let text = String::from_utf8(fixture("openai-stream-basic.sse")).expect("utf-8");
+        let (head, tail) = text.split_at(text.find(": keep-alive").expect("the comment"));
+        let mut body = vec![head.as_bytes().to_vec()];
+        body.extend(vec![b": ping - 2026-11-27 01:00:00.000000+00:00\n\n".to_vec(); 6]);
+        body.push(tail.as_bytes().to_vec());
+        let stream = futures_util::stream::iter(body).then(|chunk| async move {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            Ok::<_, std::io::Error>(chunk)
+        });
+        event_stream(Body::from_stream(stream))
+    };
+    let app = axum::Router::new().route("/v1/chat/completions", axum::routing::post(handler));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let base = format!("http://{}/v1", listener.local_addr().expect("addr"));
     tokio::spawn(async move { axum::serve(listener, app).await });
@@ -824,7 +840,8 @@ async fn keep_alive_comments_count_as_life() {
 #[tokio::test]
 async fn slow_headers_time_out_as_first_byte_and_are_retried() {
     let up = upstream(vec![Reply::Delay(Duration::from_secs(3))]).await;
-    let provider = anthropic_with(&up.base, Timeouts { first_byte: Duration::from_millis(200), ..timeouts() });
+    let provider =
+        anthropic_with(&up.base, Timeouts { first_byte: Duration::from_millis(200), ..timeouts() });
     let err = stream_with_retry(&provider, request(), &fast_policy()).await.err().expect("timed out");
     assert_eq!(err, LlmError::Timeout { phase: "first_byte" });
     assert!(err.is_retryable());
@@ -832,16 +849,31 @@ async fn slow_headers_time_out_as_first_byte_and_are_retried() {
 }
 
 #[tokio::test]
-async fn headers_without_any_event_time_out_as_first_byte() {
+async fn headers_without_any_event_time_out_as_first_byte_and_are_retried() {
     let up = upstream(vec![Reply::Stall(Vec::new())]).await;
     let provider = anthropic_with(
         &up.base,
         Timeouts { first_byte: Duration::from_millis(300), idle: Duration::from_secs(10), ..timeouts() },
     );
     let started = Instant::now();
-    let got = collect(&provider).await;
-    assert_eq!(got.error, Some(LlmError::Timeout { phase: "first_byte" }));
+    let err = provider.stream(request()).await.err().expect("returned by stream(), before any event");
+    assert_eq!(err, LlmError::Timeout { phase: "first_byte" });
     assert!(started.elapsed() < Duration::from_secs(5));
+    let err = stream_with_retry(&provider, request(), &fast_policy()).await.err().expect("timed out");
+    assert_eq!(err, LlmError::Timeout { phase: "first_byte" });
+    assert_eq!(up.requests(), 4, "one, then three attempts");
+}
+
+#[tokio::test]
+async fn a_keep_alive_comment_is_a_first_byte() {
+    // llama.cpp pings while it processes a long prompt: the first line counts, then `idle` runs.
+    let up = upstream(vec![Reply::Stall(b": ping\n\n".to_vec())]).await;
+    let provider = anthropic_with(
+        &up.base,
+        Timeouts { first_byte: Duration::from_secs(10), idle: Duration::from_millis(200), ..timeouts() },
+    );
+    let stream = provider.stream(request()).await.expect("the first line arrived");
+    assert_eq!(drain(stream).await.error, Some(LlmError::Timeout { phase: "idle" }));
 }
 
 #[tokio::test]
@@ -871,7 +903,10 @@ async fn a_refused_connection_is_a_retryable_transport_error() {
     let base = format!("http://{}", listener.local_addr().expect("addr"));
     drop(listener);
     let err = anthropic_with(&base, timeouts()).stream(request()).await.err().expect("refused");
-    assert!(matches!(&err, LlmError::Transport { message } if message.starts_with("cannot connect")), "{err:?}");
+    assert!(
+        matches!(&err, LlmError::Transport { message } if message.starts_with("cannot connect")),
+        "{err:?}"
+    );
     assert!(err.is_retryable());
     assert!(!err.to_string().contains(KEY));
 }
@@ -889,7 +924,35 @@ async fn https_upstreams_use_the_tls_stack() {
         socket.read_exact(&mut first).await.expect("read");
         first[0]
     });
-    let err = anthropic_with(&format!("https://{addr}"), timeouts()).stream(request()).await.err().expect("fails");
+    let err =
+        anthropic_with(&format!("https://{addr}"), timeouts()).stream(request()).await.err().expect("fails");
     assert!(matches!(err, LlmError::Transport { .. }), "{err:?}");
     assert_eq!(hello.await.expect("server"), 0x16, "a TLS handshake record");
+}
+
+#[tokio::test]
+async fn a_connect_that_hangs_is_a_connect_timeout() {
+    // A listener whose accept queue is full (never accepted) drops further SYNs: connect hangs.
+    let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+    socket.bind("127.0.0.1:0".parse().expect("addr")).expect("bind");
+    let addr = socket.local_addr().expect("addr");
+    let _listener = socket.listen(1).expect("listen");
+    let mut fillers = Vec::new();
+    for _ in 0..4 {
+        if let Ok(Ok(stream)) =
+            tokio::time::timeout(Duration::from_millis(200), tokio::net::TcpStream::connect(addr)).await
+        {
+            fillers.push(stream);
+        }
+    }
+    let provider = anthropic_with(
+        &format!("http://{addr}"),
+        Timeouts { connect: Duration::from_millis(300), ..timeouts() },
+    );
+    let started = Instant::now();
+    let err = provider.stream(request()).await.err().expect("no connection");
+    // (A kernel set to refuse on overflow, tcp_abort_on_overflow, would fail this test loudly
+    // with a Transport error rather than skip it.)
+    assert_eq!(err, LlmError::Timeout { phase: "connect" }, "after {:?}", started.elapsed());
+    assert!(err.is_retryable());
 }
