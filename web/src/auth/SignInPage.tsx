@@ -1,0 +1,52 @@
+import { useState, type FormEvent } from "react";
+import { api, ApiError } from "../lib/api";
+import { errorText, useT } from "../lib/i18n";
+import { navigate } from "../lib/router";
+import { buttonPrimary, Field } from "../ui/Field";
+import { AuthLayout } from "./AuthLayout";
+
+export function SignInPage() {
+  const t = useT();
+  const [email, setEmail] = useState("");
+  const [password, setPassword] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await api.login(email, password);
+      navigate("/");
+    } catch (err) {
+      const code = err instanceof ApiError ? err.code : "network";
+      setError(code === "unauthorized" ? t("err_unauthorized") : errorText(t, code, (err as Error).message, (err as ApiError).retryAfter));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <AuthLayout title={t("signIn")}>
+      <form onSubmit={submit} className="flex flex-col gap-4" noValidate>
+        <Field label={t("email")} testId="login-email" type="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} />
+        <Field label={t("password")} testId="login-password" type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+        {error && (
+          <p role="alert" className="text-sm text-red-600 dark:text-red-400">
+            {error}
+          </p>
+        )}
+        <button type="submit" data-testid="login-submit" disabled={busy} className={buttonPrimary}>
+          {t("signIn")}
+        </button>
+        <p className="text-sm">
+          {t("noAccount")}{" "}
+          <a href="#/signup" className="text-indigo-600 underline dark:text-indigo-400">
+            {t("signUp")}
+          </a>
+        </p>
+      </form>
+    </AuthLayout>
+  );
+}

@@ -1,0 +1,65 @@
+import { useState, type FormEvent } from "react";
+import { api, ApiError } from "../lib/api";
+import { errorText, useT } from "../lib/i18n";
+import { navigate } from "../lib/router";
+import { buttonPrimary, Field } from "../ui/Field";
+import { AuthLayout } from "./AuthLayout";
+
+export function SignUpPage() {
+  const t = useT();
+  const [email, setEmail] = useState("");
+  const [name, setName] = useState("");
+  const [password, setPassword] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await api.register(email, name, password);
+      navigate("/");
+    } catch (err) {
+      if (err instanceof ApiError && err.code === "conflict") setError(t("err_conflict"));
+      else if (err instanceof ApiError && err.code === "validation_failed") setError(err.message);
+      else setError(errorText(t, err instanceof ApiError ? err.code : "network", (err as Error).message, (err as ApiError).retryAfter));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <AuthLayout title={t("signUp")}>
+      <form onSubmit={submit} className="flex flex-col gap-4" noValidate>
+        <Field label={t("email")} testId="signup-email" type="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} />
+        <Field label={t("name")} testId="signup-name" autoComplete="name" required value={name} onChange={(e) => setName(e.target.value)} />
+        <Field
+          label={t("password")}
+          testId="signup-password"
+          type="password"
+          autoComplete="new-password"
+          required
+          minLength={10}
+          hint={t("passwordHint")}
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+        />
+        {error && (
+          <p role="alert" className="text-sm text-red-600 dark:text-red-400">
+            {error}
+          </p>
+        )}
+        <button type="submit" data-testid="signup-submit" disabled={busy} className={buttonPrimary}>
+          {t("createAccount")}
+        </button>
+        <p className="text-sm">
+          {t("haveAccount")}{" "}
+          <a href="#/login" className="text-indigo-600 underline dark:text-indigo-400">
+            {t("signIn")}
+          </a>
+        </p>
+      </form>
+    </AuthLayout>
+  );
+}

@@ -1,0 +1,63 @@
+import { describe, expect, it } from "vitest";
+import type { Message } from "../lib/types";
+import { catchUpSince, lastSeq, mergeMessages, unsent, upsertLocal, type ChatMessage } from "./messages";
+
+function msg(seq: number, extra: Partial<Message> = {}): Message {
+  return {
+    id: "m" + seq,
+    roomId: "r",
+    seq,
+    userId: "u",
+    userName: "Ada",
+    role: "user",
+    content: "message " + seq,
+    status: "complete",
+    model: null,
+    replyTo: null,
+    clientId: null,
+    createdAt: new Date(1_700_000_000_000 + seq * 1000).toISOString(),
+    ...extra,
+  };
+}
+
+describe("message merge", () => {
+  it("orders by seq and drops duplicates", () => {
+    let list: ChatMessage[] = mergeMessages([], [msg(2), msg(1)]);
+    list = mergeMessages(list, [msg(2), msg(3)]);
+    expect(list.map((m) => m.seq)).toEqual([1, 2, 3]);
+  });
+
+  it("catch-up after a reconnect fills the gap in seq order", () => {
+    let list: ChatMessage[] = mergeMessages([], [msg(1), msg(2), msg(5)]); // 5 arrived live before the gap was noticed
+    expect(lastSeq(list)).toBe(5);
+    list = mergeMessages(list, [msg(3), msg(4), msg(5), msg(6)]);
+    expect(list.map((m) => m.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it("replaces an optimistic message by its stored copy (same clientId)", () => {
+    const local: ChatMessage = { ...msg(0, { id: "local-c1", clientId: "c1" }), local: "sending" };
+    let list = upsertLocal(mergeMessages([], [msg(1)]), local);
+    expect(list.map((m) => m.id)).toEqual(["m1", "local-c1"]);
+    expect(unsent(list)).toHaveLength(1);
+    list = mergeMessages(list, [msg(2, { clientId: "c1" })]);
+    expect(list.map((m) => m.id)).toEqual(["m1", "m2"]);
+    // The `message` event and the ack both deliver it: still once.
+    list = mergeMessages(list, [msg(2, { clientId: "c1" })]);
+    expect(list).toHaveLength(2);
+    expect(unsent(list)).toHaveLength(0);
+  });
+
+  it("a newer copy replaces the older one (final text of an answer)", () => {
+    let list: ChatMessage[] = mergeMessages([], [msg(1, { role: "assistant", status: "streaming", content: "Hel" })]);
+    list = mergeMessages(list, [msg(1, { role: "assistant", status: "complete", content: "Hello" })]);
+    expect(list).toHaveLength(1);
+    expect(list[0]!.content).toBe("Hello");
+  });
+
+  it("re-joins from before an answer that was still streaming", () => {
+    const list = mergeMessages([], [msg(1), msg(2, { role: "assistant", status: "streaming" }), msg(3)]);
+    expect(catchUpSince(list)).toBe(1);
+    expect(catchUpSince(mergeMessages([], [msg(1), msg(3)]))).toBe(3);
+    expect(catchUpSince(mergeMessages([], [msg(1), msg(3)]), [2])).toBe(2);
+  });
+});

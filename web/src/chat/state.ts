@@ -1,0 +1,63 @@
+// The chat state the UI renders (rooms, messages, streams, connection), owned and updated by
+// lib/socket.ts. Components read it with useChat() and never fetch.
+import { createStore, useStore } from "../lib/store";
+import type { ErrorBody, Member, ModelInfo, Room, User } from "../lib/types";
+import type { ChatMessage } from "./messages";
+import type { Streams } from "./streams";
+
+export type ConnectionStatus = "idle" | "connecting" | "connected" | "reconnecting";
+
+export interface Typist {
+  name: string;
+  until: number;
+}
+
+export interface ChatState {
+  status: ConnectionStatus;
+  user: User | null;
+  rooms: Room[];
+  roomsLoaded: boolean;
+  currentRoom: string | null;
+  messages: Record<string, ChatMessage[]>;
+  hasMore: Record<string, boolean>;
+  members: Record<string, Member[]>;
+  streams: Streams;
+  typing: Record<string, Record<string, Typist>>;
+  /** The last failed action per room (stop/regenerate/join), shown inline. */
+  roomError: Record<string, ErrorBody | undefined>;
+  models: ModelInfo[];
+}
+
+export const initialChatState: ChatState = {
+  status: "idle",
+  user: null,
+  rooms: [],
+  roomsLoaded: false,
+  currentRoom: null,
+  messages: {},
+  hasMore: {},
+  members: {},
+  streams: {},
+  typing: {},
+  roomError: {},
+  models: [],
+};
+
+export const chatStore = createStore<ChatState>(initialChatState);
+
+export function useChat(): ChatState {
+  return useStore(chatStore);
+}
+
+export function patch(p: Partial<ChatState> | ((s: ChatState) => Partial<ChatState>)): void {
+  chatStore.set((s) => ({ ...s, ...(typeof p === "function" ? p(s) : p) }));
+}
+
+function activity(r: Room): string {
+  return r.lastMessage?.createdAt ?? r.updatedAt ?? "";
+}
+
+/** Rooms, most recently active first. */
+export function sortRooms(rooms: Room[]): Room[] {
+  return [...rooms].sort((a, b) => (activity(a) < activity(b) ? 1 : activity(a) > activity(b) ? -1 : 0));
+}

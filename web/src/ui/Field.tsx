@@ -1,0 +1,30 @@
+import { useId, type InputHTMLAttributes } from "react";
+
+export function Field(props: InputHTMLAttributes<HTMLInputElement> & { label: string; hint?: string; testId: string }) {
+  const { label, hint, testId, ...rest } = props;
+  const id = useId();
+  return (
+    <div className="flex flex-col gap-1">
+      <label htmlFor={id} className="text-sm font-medium">
+        {label}
+      </label>
+      <input
+        id={id}
+        data-testid={testId}
+        aria-describedby={hint ? id + "-hint" : undefined}
+        className="rounded-md border border-zinc-300 bg-white px-3 py-2 text-base dark:border-zinc-700 dark:bg-zinc-900"
+        {...rest}
+      />
+      {hint && (
+        <p id={id + "-hint"} className="text-xs text-zinc-500 dark:text-zinc-400">
+          {hint}
+        </p>
+      )}
+    </div>
+  );
+}
+
+export const buttonPrimary =
+  "rounded-md bg-indigo-600 px-4 py-2 font-medium text-white hover:bg-indigo-500 disabled:opacity-50";
+export const buttonSecondary =
+  "rounded-md border border-zinc-300 px-3 py-1.5 text-sm hover:bg-zinc-100 disabled:opacity-50 dark:border-zinc-600 dark:hover:bg-zinc-800";
