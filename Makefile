@@ -44,9 +44,6 @@ unit:
 ## Socket.IO wire contract with the official socket.io-client (Node 20+), on SQLite and PostgreSQL.
 e2e: services
 	@command -v node >/dev/null && command -v npm >/dev/null || { echo "error: the e2e tests need Node.js 20+ and npm (Debian/Ubuntu: apt-get install -y nodejs npm)" >&2; exit 1; }
-	@# Several clones may share the target directory; removing the binary makes cargo link this
-	@# clone's build (which also knows where this clone's web/dist is) instead of keeping another's.
-	rm -f $(CARGO_TARGET_DIR)/debug/chatbot
 	$(CARGO) build --locked --bin chatbot
 	cd e2e && npm ci --no-audit --no-fund
 	CHATBOT_BIN=$(CARGO_TARGET_DIR)/debug/chatbot node --test --test-reporter=spec --test-concurrency=1 e2e/tests/
