@@ -5,7 +5,7 @@ SHELL := /bin/bash
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/chatbot-socket/target
 CARGO ?= cargo
 
-.PHONY: run build test fmt lint unit e2e web web-test services help
+.PHONY: run build test fmt lint unit e2e web web-test browser-test services help
 
 help:
 	@echo "make run    build and start the server on the embedded default (http://localhost:3000)"
@@ -58,6 +58,13 @@ web:
 ## Web app type-check, build and unit tests.
 web-test: web
 	@if [ -f web/package.json ]; then cd web && npm test; fi
+
+## Browser tests of the web app (playwright-core + Debian's Chromium). Not yet part of `make test`.
+browser-test: web
+	@command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || (apt-get update && apt-get install -y chromium)
+	$(CARGO) build --locked --bin chatbot
+	cd e2e/browser && npm ci --no-audit --no-fund
+	CHATBOT_BIN=$(CARGO_TARGET_DIR)/debug/chatbot node --test --test-concurrency=1 e2e/browser/tests/
 
 ## PostgreSQL and Redis on 127.0.0.1, started if installed but stopped.
 services:

@@ -1,0 +1,94 @@
+// Shared harness: starts the real server binary and the system Chromium (playwright-core).
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, mkdirSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir, homedir } from "node:os";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
+export const SHOTS = join(ROOT, "docs", "screenshots");
+const CHROMIUM = process.env.CHROMIUM_BIN || "/usr/bin/chromium";
+const TARGET = process.env.CARGO_TARGET_DIR || join(homedir(), ".cache", "chatbot-socket", "target");
+const BIN = process.env.CHATBOT_BIN || join(TARGET, "debug", "chatbot");
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => { const p = s.address().port; s.close(() => resolve(p)); });
+  });
+}
+
+export async function start() {
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM} (apt-get install -y chromium)`);
+  if (!existsSync(BIN)) throw new Error(`server binary not found at ${BIN} (make web && cargo build --bin chatbot)`);
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), "chatbot-browser-e2e-"));
+  const env = {
+    PATH: process.env.PATH, HOME: dir,
+    DATABASE_URL: `sqlite://${dir}/db`,
+    JWT_SECRET: "browser-e2e-secret-browser-e2e-secret-01",
+    LISTEN_ADDR: `127.0.0.1:${port}`,
+    CHATBOT_DEMO_PACE: "20ms",
+    CHATBOT_REGISTRATIONS_PER_IP: "1000",
+  };
+  const server = spawn(BIN, [], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  let log = "";
+  server.stdout.on("data", (d) => (log += d));
+  server.stderr.on("data", (d) => (log += d));
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 20000;
+  for (;;) {
+    if (server.exitCode !== null) throw new Error(`server exited (${server.exitCode}):\n${log}`);
+    try { if ((await fetch(base + "/healthz")).ok) break; } catch { /* not yet */ }
+    if (Date.now() > deadline) { server.kill("SIGTERM"); throw new Error(`server not healthy in 20 s:\n${log}`); }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+  });
+  const stop = async () => {
+    await browser.close().catch(() => {});
+    if (server.exitCode === null) {
+      const exited = new Promise((r) => server.once("exit", r));
+      server.kill("SIGTERM");
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+      if (server.exitCode === null) server.kill("SIGKILL");
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  return { base, browser, stop, log: () => log };
+}
+
+let n = 0;
+/** Signs up a fresh account through the UI and waits for the chat screen. */
+export async function signUp(page, base) {
+  const email = `e2e-${process.pid}-${Date.now()}-${n++}@example.com`;
+  await page.goto(base + "/#/signup");
+  await page.getByTestId("signup-email").fill(email);
+  await page.getByTestId("signup-name").fill("Browser E2E");
+  await page.getByTestId("signup-password").fill("a long enough password");
+  await page.getByTestId("signup-submit").click();
+  await page.getByTestId("composer").waitFor(); // lands in `general` (new-room sits in the drawer on mobile)
+  return email;
+}
+
+export async function createRoom(page, name) {
+  await page.getByTestId("new-room").click();
+  await page.getByTestId("room-name").fill(name);
+  await page.getByTestId("room-create").click();
+  await page.getByTestId("room-item").filter({ hasText: name }).waitFor();
+  await page.getByTestId("composer").waitFor();
+}
+
+export async function send(page, text) {
+  await page.getByTestId("composer").fill(text);
+  await page.getByTestId("send").click();
+}
+
+export const assistant = (page) => page.locator('[data-testid="message"][data-role="assistant"]');
+
+export function shotsDir() { mkdirSync(SHOTS, { recursive: true }); return SHOTS; }
