@@ -31,13 +31,30 @@ pub(crate) struct Plan {
     pub room_counts: Vec<(RoomId, i64)>,
 }
 
-/// `(user_id, client_id)` pairs of the batch, to look up earlier messages with.
-pub(crate) fn client_ids(batch: &[NewMessage]) -> Vec<&str> {
-    let mut ids: Vec<&str> =
-        batch.iter().filter(|m| m.user_id.is_some()).filter_map(|m| m.client_id.as_deref()).collect();
-    ids.sort_unstable();
-    ids.dedup();
-    ids
+/// The distinct `(user_id, client_id)` pairs of the batch, to look earlier messages up by.
+pub(crate) fn client_keys(batch: &[NewMessage]) -> Vec<(UserId, &str)> {
+    let mut pairs: Vec<(UserId, &str)> = batch.iter().filter_map(key).collect();
+    pairs.sort_unstable();
+    pairs.dedup();
+    pairs
+}
+
+/// The statement that finds earlier messages with any of `pairs` as their author and key:
+/// one search of the `(user_id, client_id)` index per pair. (`client_id IN (…)` alone cannot use
+/// that index and scanned it whole, and `user_id IN (…) AND client_id IN (…)` probed every
+/// author × key combination; the partial index also needs `client_id IS NOT NULL` spelled out
+/// for SQLite to use it.) `casts` types the VALUES for PostgreSQL.
+pub(crate) fn earlier_messages_sql(
+    style: Placeholders,
+    message_select: &str,
+    pairs: usize,
+    casts: &[&str],
+) -> String {
+    format!(
+        "WITH k(u, c) AS (VALUES {}) {message_select}\
+         WHERE m.client_id IS NOT NULL AND (m.user_id, m.client_id) IN (SELECT u, c FROM k)",
+        values(style, 1, 2, pairs, casts)
+    )
 }
 
 fn key(message: &NewMessage) -> Option<(UserId, &str)> {
@@ -154,18 +171,41 @@ pub(crate) fn outcomes(
     results
 }
 
+/// How a backend spells bind parameters in the generated batch statements.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Placeholders {
+    /// `$1, $2, …` (PostgreSQL).
+    Numbered,
+    /// `?` (SQLite). Why not `$n` there too: SQLite resolves named and numbered parameters by a
+    /// linear scan of the statement's parameter list, both when parsing and when sqlx binds, so
+    /// a batch of n parameters cost O(n²): a 256-message insert (3,072 parameters) spent most of
+    /// its time in `strncmp` (perf, docs/realtime.md). Anonymous `?` are positional: O(1) each.
+    Anonymous,
+}
+
+impl Placeholders {
+    fn nth(self, n: usize) -> String {
+        match self {
+            Self::Numbered => format!("${n}"),
+            Self::Anonymous => "?".to_owned(),
+        }
+    }
+}
+
 /// `$start, $start+1, …` (`count` of them), for `IN (…)` lists.
-pub(crate) fn list(start: usize, count: usize) -> String {
-    (start..start + count).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ")
+pub(crate) fn list(style: Placeholders, start: usize, count: usize) -> String {
+    (start..start + count).map(|n| style.nth(n)).collect::<Vec<_>>().join(", ")
 }
 
 /// `($1, $2), ($3, $4), …`: `rows` tuples of `casts.len()` placeholders, each followed by its
 /// cast (`""` on SQLite, `"::uuid"` and the like on PostgreSQL, where VALUES needs types).
-pub(crate) fn values(start: usize, width: usize, rows: usize, casts: &[&str]) -> String {
+pub(crate) fn values(style: Placeholders, start: usize, width: usize, rows: usize, casts: &[&str]) -> String {
     (0..rows)
         .map(|row| {
             let cells: Vec<String> = (0..width)
-                .map(|col| format!("${}{}", start + row * width + col, casts.get(col).unwrap_or(&"")))
+                .map(|col| {
+                    format!("{}{}", style.nth(start + row * width + col), casts.get(col).unwrap_or(&""))
+                })
                 .collect();
             format!("({})", cells.join(", "))
         })
@@ -261,8 +301,30 @@ mod tests {
     }
 
     #[test]
+    fn client_keys_are_distinct_pairs_searched_pairwise() {
+        let (room, alice, bob) = (RoomId::new(), UserId::new(), UserId::new());
+        let batch = vec![
+            new(room, alice, Some("k")),
+            new(room, bob, Some("k")),
+            new(room, alice, Some("k")),
+            new(room, alice, None),
+        ];
+        let mut expected = vec![(alice, "k"), (bob, "k")];
+        expected.sort_unstable();
+        assert_eq!(client_keys(&batch), expected);
+        assert_eq!(
+            earlier_messages_sql(Placeholders::Anonymous, "SELECT m.id FROM messages m ", 2, &[]),
+            "WITH k(u, c) AS (VALUES (?, ?), (?, ?)) SELECT m.id FROM messages m \
+             WHERE m.client_id IS NOT NULL AND (m.user_id, m.client_id) IN (SELECT u, c FROM k)"
+        );
+    }
+
+    #[test]
     fn placeholders_number_rows_and_columns() {
-        assert_eq!(values(1, 2, 2, &["", "::bigint"]), "($1, $2::bigint), ($3, $4::bigint)");
-        assert_eq!(list(3, 2), "$3, $4");
+        use Placeholders::{Anonymous, Numbered};
+        assert_eq!(values(Numbered, 1, 2, 2, &["", "::bigint"]), "($1, $2::bigint), ($3, $4::bigint)");
+        assert_eq!(list(Numbered, 3, 2), "$3, $4");
+        assert_eq!(values(Anonymous, 1, 2, 2, &[]), "(?, ?), (?, ?)");
+        assert_eq!(list(Anonymous, 3, 2), "?, ?");
     }
 }

@@ -205,16 +205,18 @@ async fn append_batch_in(
     tx: &mut Transaction<'static, Sqlite>,
     batch: &[NewMessage],
 ) -> StoreResult<Vec<StoreResult<Appended>>> {
-    let keys = crate::batch::client_ids(batch);
+    let keys = crate::batch::client_keys(batch);
     let mut earlier = Vec::new();
     if !keys.is_empty() {
-        let sql = format!(
-            concat!(message_select!(), "WHERE m.client_id IN ({})"),
-            crate::batch::list(1, keys.len())
+        let sql = crate::batch::earlier_messages_sql(
+            crate::batch::Placeholders::Anonymous,
+            message_select!(),
+            keys.len(),
+            &[],
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
-        for key in &keys {
-            query = query.bind(*key);
+        for (author, key) in &keys {
+            query = query.bind(author.as_uuid()).bind(*key);
         }
         for row in query.fetch_all(&mut **tx).await? {
             earlier.push(rows::message(&row, "")?);
@@ -228,7 +230,13 @@ async fn append_batch_in(
             "WITH v(id, n) AS (VALUES {}) \
              UPDATE rooms SET last_seq = rooms.last_seq + v.n FROM v WHERE rooms.id = v.id \
              RETURNING rooms.id, rooms.last_seq",
-            crate::batch::values(1, 2, plan.room_counts.len(), &["", ""])
+            crate::batch::values(
+                crate::batch::Placeholders::Anonymous,
+                1,
+                2,
+                plan.room_counts.len(),
+                &["", ""]
+            )
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
         for (room, count) in &plan.room_counts {
@@ -247,7 +255,7 @@ async fn append_batch_in(
         let sql = format!(
             "INSERT INTO messages (id, room_id, seq, user_id, role, content, status, model, reply_to, client_id, \
                                    created_at, updated_at) VALUES {}",
-            crate::batch::values(1, 12, inserts.len(), &[])
+            crate::batch::values(crate::batch::Placeholders::Anonymous, 1, 12, inserts.len(), &[])
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
         for (new, seq) in &inserts {
@@ -271,8 +279,10 @@ async fn append_batch_in(
     let mut names = std::collections::HashMap::new();
     let authors = crate::batch::authors(batch, &seqs);
     if !authors.is_empty() {
-        let sql =
-            format!("SELECT id, name FROM users WHERE id IN ({})", crate::batch::list(1, authors.len()));
+        let sql = format!(
+            "SELECT id, name FROM users WHERE id IN ({})",
+            crate::batch::list(crate::batch::Placeholders::Anonymous, 1, authors.len())
+        );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
         for id in &authors {
             query = query.bind(id.as_uuid());
