@@ -72,6 +72,7 @@ settings! {
     "limits.typing_interval", ["CHATBOT_TYPING_INTERVAL"], Some("1s"), "Least time between two forwarded `typing` events of one socket in one room.";
     "limits.socket_buffer", ["CHATBOT_SOCKET_BUFFER"], Some("256"), "Packets queued per socket before deliveries to it fail (a slow client then catches up with `join {since}`).";
     "limits.write_batch", ["CHATBOT_WRITE_BATCH"], Some("256"), "Most messages committed in one transaction (group commit).";
+    "limits.membership_cache_ttl", ["CHATBOT_MEMBERSHIP_CACHE_TTL"], Some("5s"), "How long a `send` trusts a cached membership check. Changes made through this instance apply at once; with several instances a removed member may still post for up to this long. `0s` disables the cache.";
     "limits.password_hash_concurrency", ["CHATBOT_PASSWORD_HASH_CONCURRENCY"], Some("2"), "Password hashes computed at once (each uses ~19 MiB and a core); more wait.";
 }
 

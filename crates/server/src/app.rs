@@ -79,6 +79,7 @@ pub async fn build_services(config: &Config, events: Arc<dyn RoomEvents>) -> any
             max_message_bytes: limits.max_message_bytes,
             max_room_members: limits.max_room_members,
             max_page: 200,
+            membership_cache_ttl: limits.membership_cache_ttl,
         },
         writer,
         events,

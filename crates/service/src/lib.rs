@@ -3,6 +3,7 @@
 //! Services own the rules (who may do what, limits, throttles) and speak domain types; they know
 //! nothing of HTTP or Socket.IO, so the REST API, the real-time gateway and the CLI share them.
 
+mod access_cache;
 mod accounts;
 mod answers;
 mod error;

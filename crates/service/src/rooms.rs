@@ -4,6 +4,7 @@
 //! nothing. Members read; the owner (or an admin) changes settings and membership; anyone may
 //! leave; a signed-in user may join a public room by adding themselves.
 
+use crate::access_cache::AccessCache;
 use crate::accounts::Actor;
 use crate::answers::{AnswerEngine, StreamingAnswer};
 use crate::error::{ServiceError, ServiceResult};
@@ -17,6 +18,7 @@ use chatbot_store::{
     Appended, HistoryQuery, Member, Message, NewMessage, NewRoom, Room, RoomPatch, RoomSummary, Store,
 };
 use std::sync::Arc;
+use std::time::Duration;
 
 /// Limits the room service enforces.
 #[derive(Debug, Clone)]
@@ -28,6 +30,8 @@ pub struct RoomSettings {
     pub max_room_members: u32,
     /// Largest page of messages or members.
     pub max_page: u32,
+    /// How long `send` trusts a cached membership check (see [`AccessCache`]); zero disables it.
+    pub membership_cache_ttl: Duration,
 }
 
 /// A new room, as received.
@@ -96,6 +100,7 @@ pub struct RoomService {
     writer: MessageWriter,
     events: Arc<dyn RoomEvents>,
     answers: Arc<AnswerEngine>,
+    access: AccessCache,
 }
 
 impl RoomService {
@@ -106,7 +111,8 @@ impl RoomService {
         events: Arc<dyn RoomEvents>,
         answers: Arc<AnswerEngine>,
     ) -> Self {
-        Self { store, settings, writer, events, answers }
+        let access = AccessCache::new(settings.membership_cache_ttl);
+        Self { store, settings, writer, events, answers, access }
     }
 
     pub fn answers(&self) -> &Arc<AnswerEngine> {
@@ -202,6 +208,7 @@ impl RoomService {
             return Err(ServiceError::Conflict("the general room is always public".into()));
         }
         self.store.update_room(room_id, patch).await?;
+        self.access.invalidate(room_id);
         self.summary(actor, room_id).await
     }
 
@@ -211,7 +218,9 @@ impl RoomService {
             return Err(ServiceError::Forbidden("the general room cannot be deleted"));
         }
         self.require_manager(actor, &summary)?;
-        if self.store.delete_room(room_id).await? {
+        let deleted = self.store.delete_room(room_id).await?;
+        self.access.invalidate(room_id);
+        if deleted {
             self.events.room_deleted(room_id);
         }
         Ok(())
@@ -292,7 +301,9 @@ impl RoomService {
         if member.role == MemberRole::Owner {
             return Err(ServiceError::Conflict("the owner cannot leave the room; delete it instead".into()));
         }
-        if self.store.remove_member(room_id, target).await? {
+        let removed = self.store.remove_member(room_id, target).await?;
+        self.access.invalidate(room_id);
+        if removed {
             self.events.member_removed(room_id, target);
         }
         Ok(())
@@ -320,9 +331,7 @@ impl RoomService {
     ) -> ServiceResult<PostedMessage> {
         let content = MessageContent::parse(content, self.settings.max_message_bytes)?;
         let client_id = client_id.map(ClientId::parse).transpose()?;
-        // One lookup answers both "may this user post here?" and "does the room want an answer?".
-        let room =
-            self.store.room_if_member(room_id, actor.id()).await?.ok_or(ServiceError::NotFound("room"))?;
+        let room = self.room_if_member(room_id, actor.id()).await?;
         let new = NewMessage {
             id: MessageId::new(),
             room_id,
@@ -449,6 +458,18 @@ impl RoomService {
 
     /// The caller's membership, or 404: a single-row lookup, for paths that only need to know
     /// the caller may act (the room summary with its counts is much more work).
+    /// The room, if `user` is a member: one lookup answers both "may this user post here?" and
+    /// "does the room want an answer?". Served from the [`AccessCache`] when it can be.
+    async fn room_if_member(&self, room_id: RoomId, user: UserId) -> ServiceResult<Arc<Room>> {
+        if let Some(room) = self.access.get(room_id, user) {
+            return Ok(room);
+        }
+        let seen = self.access.generation();
+        let room = self.store.room_if_member(room_id, user).await?.ok_or(ServiceError::NotFound("room"))?;
+        self.access.fill(seen, &room, user);
+        Ok(Arc::new(room))
+    }
+
     pub async fn membership(&self, actor: &Actor, room_id: RoomId) -> ServiceResult<Member> {
         self.store.member(room_id, actor.id()).await?.ok_or(ServiceError::NotFound("room"))
     }

@@ -168,6 +168,7 @@ pub struct Limits {
     pub events_per_second: u32,
     pub sockets_per_user: usize,
     pub typing_interval: Duration,
+    pub membership_cache_ttl: Duration,
     pub write_batch: usize,
     pub socket_buffer: usize,
 }
@@ -340,6 +341,7 @@ impl Config {
             events_per_second: r.required("limits.events_per_second", parse_positive)?,
             sockets_per_user: r.required("limits.sockets_per_user", parse_positive)?,
             typing_interval: r.required("limits.typing_interval", parse_duration)?,
+            membership_cache_ttl: r.required("limits.membership_cache_ttl", parse_duration)?,
             write_batch: r.required("limits.write_batch", parse_positive)?,
             socket_buffer: r.required("limits.socket_buffer", parse_positive)?,
         };

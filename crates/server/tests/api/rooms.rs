@@ -13,6 +13,7 @@ backend_tests!(
     general_room_is_shared_and_protected,
     history_is_paginated_by_seq,
     client_id_makes_posting_idempotent,
+    removal_and_deletion_stop_posting_at_once,
     room_size_is_limited,
     admins_can_manage_any_room,
 );
@@ -255,6 +256,38 @@ async fn client_id_makes_posting_idempotent(backend: Backend) {
     let legacy = app.post(&path, &ada.access, json!({"text": "from an old client"})).await;
     assert_eq!(legacy.status, StatusCode::CREATED);
     assert_eq!(legacy.body["message"]["seq"], 2);
+}
+
+/// Sends trust a cached membership check (docs/realtime.md); a change made through this server
+/// must still apply to the very next message.
+async fn removal_and_deletion_stop_posting_at_once(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let ada = app.register("ada").await;
+    let bob = app.register("bob").await;
+    let room = app.create_room(&ada, "Cached").await;
+    let members = format!("/api/rooms/{room}/members");
+    let messages = format!("/api/rooms/{room}/messages");
+    assert_eq!(app.post(&members, &ada.access, json!({"userId": bob.id})).await.status, StatusCode::CREATED);
+    // Both post twice, so both memberships are cached.
+    for text in ["one", "two"] {
+        assert_eq!(
+            app.post(&messages, &bob.access, json!({"content": text})).await.status,
+            StatusCode::CREATED
+        );
+        assert_eq!(
+            app.post(&messages, &ada.access, json!({"content": text})).await.status,
+            StatusCode::CREATED
+        );
+    }
+    let removed = app.call(Method::DELETE, &format!("{members}/{}", bob.id), Some(&ada.access), None).await;
+    assert_eq!(removed.status, StatusCode::NO_CONTENT);
+    let after_removal = app.post(&messages, &bob.access, json!({"content": "still here?"})).await;
+    assert_eq!(after_removal.status, StatusCode::NOT_FOUND, "{:?}", after_removal.body);
+
+    let deleted = app.call(Method::DELETE, &format!("/api/rooms/{room}"), Some(&ada.access), None).await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT);
+    let after_deletion = app.post(&messages, &ada.access, json!({"content": "anyone?"})).await;
+    assert_eq!(after_deletion.status, StatusCode::NOT_FOUND, "{:?}", after_deletion.body);
 }
 
 async fn room_size_is_limited(backend: Backend) {
