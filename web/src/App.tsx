@@ -3,8 +3,22 @@ import { SignInPage } from "./auth/SignInPage";
 import { SignUpPage } from "./auth/SignUpPage";
 import { useSignedIn } from "./auth/session";
 import { AdminPlaceholder } from "./chat/AdminPlaceholder";
-import { ChatPage } from "./chat/ChatPage";
-import { navigate, useRoute } from "./lib/router";
+import { ChatPage, type ChatView } from "./chat/ChatPage";
+import { navigate, useRoute, type Route } from "./lib/router";
+
+/** What the signed-in screen shows for a route (one ChatPage for all: the socket stays up). */
+function chatView(route: Route): { roomId: string | null; view: ChatView } {
+  switch (route.name) {
+    case "roomSettings":
+      return { roomId: route.roomId, view: "settings" };
+    case "account":
+      return { roomId: null, view: "account" };
+    case "chat":
+      return { roomId: route.roomId, view: "chat" };
+    default:
+      return { roomId: null, view: "chat" };
+  }
+}
 
 export function App() {
   const signedIn = useSignedIn();
@@ -18,5 +32,6 @@ export function App() {
 
   if (!signedIn) return route.name === "signup" ? <SignUpPage /> : <SignInPage />;
   if (route.name === "admin") return <AdminPlaceholder />;
-  return <ChatPage roomId={route.name === "chat" ? route.roomId : null} />;
+  const { roomId, view } = chatView(route);
+  return <ChatPage roomId={roomId} view={view} />;
 }

@@ -64,16 +64,58 @@ export async function start() {
 }
 
 let n = 0;
+export const PASSWORD = "a long enough password";
+
 /** Signs up a fresh account through the UI and waits for the chat screen. */
-export async function signUp(page, base) {
+export async function signUp(page, base, { name = "Browser E2E" } = {}) {
   const email = `e2e-${process.pid}-${Date.now()}-${n++}@example.com`;
   await page.goto(base + "/#/signup");
   await page.getByTestId("signup-email").fill(email);
-  await page.getByTestId("signup-name").fill("Browser E2E");
-  await page.getByTestId("signup-password").fill("a long enough password");
+  await page.getByTestId("signup-name").fill(name);
+  await page.getByTestId("signup-password").fill(PASSWORD);
   await page.getByTestId("signup-submit").click();
   await page.getByTestId("composer").waitFor(); // lands in `general` (new-room sits in the drawer on mobile)
   return email;
+}
+
+/** Signs in to an existing account through the UI and waits for the chat screen. */
+export async function signIn(page, base, email) {
+  await page.goto(base + "/#/login");
+  await page.getByTestId("login-email").fill(email);
+  await page.getByTestId("login-password").fill(PASSWORD);
+  await page.getByTestId("login-submit").click();
+  await page.getByTestId("composer").waitFor();
+}
+
+/** The id of the room open in the page (from its #/r/<id> address). */
+export async function roomIdOf(page) {
+  const hash = await page.evaluate(() => location.hash);
+  const m = /^#\/r\/([^/]+)/.exec(hash);
+  if (!m) throw new Error(`no room open (location.hash = ${hash})`);
+  return decodeURIComponent(m[1]);
+}
+
+/** Goes to an app route (e.g. "/account") without reloading the page. */
+export async function goTo(page, path) {
+  await page.evaluate((p) => { location.hash = p; }, path);
+}
+
+/** Waits until the open room's history has arrived (its join was answered). */
+export async function roomLoaded(page) {
+  await page.locator('[data-testid="message-list"][data-loaded="true"]').waitFor();
+}
+
+/** Polls `read` until `check(value)` holds (for values, such as counts and input values, that
+ *  have no element to wait for); fails with the last value after `timeout` ms. */
+export async function until(read, check, { timeout = 10000, what = "condition" } = {}) {
+  const deadline = Date.now() + timeout;
+  let value;
+  for (;;) {
+    value = await read();
+    if (check(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(value)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 export async function createRoom(page, name) {

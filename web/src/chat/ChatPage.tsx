@@ -1,19 +1,31 @@
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from "react";
 import { api } from "../lib/api";
 import { errorText, useT } from "../lib/i18n";
-import { navigate, roomPath } from "../lib/router";
+import { loadOlder } from "../lib/paging";
+import { navigate, roomPath, settingsPath } from "../lib/router";
 import * as chat from "../lib/socket";
 import { NewRoomDialog } from "../rooms/NewRoomDialog";
 import { RoomList } from "../rooms/RoomList";
 import { ConnectionBanner } from "../ui/ConnectionBanner";
-import { Header } from "../ui/Header";
+import { Header, iconButton } from "../ui/Header";
 import { Composer } from "./Composer";
+import { canLoadOlder } from "./history";
 import { MessageList } from "./MessageList";
+import { typistNames } from "./presence";
 import { patch, useChat } from "./state";
+import { TypingIndicator } from "./TypingIndicator";
 import { buildView, type ViewMessage } from "./view";
 
-/** The chat screen: wires the socket module's state to the components. */
-export function ChatPage({ roomId }: { roomId: string | null }) {
+// Pages that most visits never open: loaded on demand, outside the initial chunk.
+const RoomSettings = lazy(() => import("../rooms/RoomSettings"));
+const AccountPage = lazy(() => import("../account/AccountPage"));
+
+export type ChatView = "chat" | "settings" | "account";
+
+/** The signed-in screen: header, room list and, in the main area, the open room's messages,
+ *  its settings, or the account page. It owns the socket's lifetime, so moving between these
+ *  keeps the connection (and presence) up. */
+export function ChatPage({ roomId, view }: { roomId: string | null; view: ChatView }) {
   const t = useT();
   const state = useChat();
   const [drawer, setDrawer] = useState(false);
@@ -32,8 +44,8 @@ export function ChatPage({ roomId }: { roomId: string | null }) {
 
   // No room chosen: open the first one (the built-in `general` at least).
   useEffect(() => {
-    if (!roomId && state.rooms.length > 0) navigate(roomPath(state.rooms[0]!.id));
-  }, [roomId, state.rooms]);
+    if (view === "chat" && !roomId && state.rooms.length > 0) navigate(roomPath(state.rooms[0]!.id));
+  }, [view, roomId, state.rooms]);
 
   useEffect(() => {
     if (!drawer) return;
@@ -49,10 +61,26 @@ export function ChatPage({ roomId }: { roomId: string | null }) {
   const demoModels = useMemo(() => new Set(state.models.filter((m) => m.demo).map((m) => m.id)), [state.models]);
   const defaultModel = state.models.find((m) => m.default) ?? state.models[0];
   const roomError = roomId ? state.roomError[roomId] : undefined;
-  const typists = roomId ? Object.values(state.typing[roomId] ?? {}).filter((x) => x.until > Date.now()).map((x) => x.name) : [];
+  // Expired entries are dropped from the state by a timer (lib/socket.ts), which re-renders.
+  const typists = roomId ? typistNames(state.typing, roomId, Date.now()) : [];
+  const me = state.user?.id ?? null;
+  const isOnline = useCallback(
+    (userId: string) => (userId === me ? state.status === "connected" : Boolean(state.online[userId])),
+    [me, state.status, state.online],
+  );
+
+  const members = roomId ? state.members[roomId] : undefined;
+  const memberCount = room?.memberCount ?? members?.length ?? 0;
+  const onlineCount = members?.filter((m) => isOnline(m.userId)).length ?? 0;
+  // Only once the join ack told us who is online (no "0 online" flash before it).
+  const subtitle =
+    view !== "account" && room && members && memberCount > 1
+      ? t("membersCount", { n: memberCount }) + " · " + t("onlineCount", { n: onlineCount })
+      : undefined;
 
   const onRegenerate = useCallback((id: string) => roomId && void chat.regenerate(roomId, id), [roomId]);
   const onRetry = useCallback((v: ViewMessage) => v.message && chat.retrySend(v.message), []);
+  const onLoadOlder = useCallback(() => roomId && void loadOlder(roomId), [roomId]);
   const onStop = () => roomId && live && void chat.stop(roomId, live.id);
 
   const createRoom = async (name: string) => {
@@ -77,7 +105,7 @@ export function ChatPage({ roomId }: { roomId: string | null }) {
       </div>
       <div className="min-h-0 flex-1 overflow-y-auto">
         {state.roomsLoaded || state.rooms.length > 0 ? (
-          <RoomList rooms={state.rooms} currentRoom={roomId} onSelect={() => setDrawer(false)} />
+          <RoomList rooms={state.rooms} currentRoom={view === "account" ? null : roomId} onSelect={() => setDrawer(false)} />
         ) : (
           <p className="p-4 text-sm text-zinc-500">{t("loading")}</p>
         )}
@@ -85,15 +113,91 @@ export function ChatPage({ roomId }: { roomId: string | null }) {
     </nav>
   );
 
+  const settingsLink = roomId && view !== "account" && (
+    <a
+      href={"#" + (view === "settings" ? roomPath(roomId) : settingsPath(roomId))}
+      data-testid="room-settings"
+      aria-label={view === "settings" ? t("backToChat") : t("roomSettings")}
+      title={view === "settings" ? t("backToChat") : t("roomSettings")}
+      aria-current={view === "settings" ? "page" : undefined}
+      className={iconButton + (view === "settings" ? " bg-zinc-200 dark:bg-zinc-800" : "")}
+    >
+      <SettingsIcon />
+    </a>
+  );
+
+  const fallback = <p className="m-auto text-zinc-500">{t("loading")}</p>;
+  let main;
+  if (view === "account") {
+    main = (
+      <Suspense fallback={fallback}>
+        <AccountPage user={state.user} />
+      </Suspense>
+    );
+  } else if (view === "settings" && roomId) {
+    main = (
+      <Suspense fallback={fallback}>
+        <RoomSettings
+          roomId={roomId}
+          user={state.user}
+          models={state.models}
+          isOnline={isOnline}
+          onRoomChanged={chat.updateRoom}
+          onMembersChanged={() => void chat.refreshRoom(roomId)}
+          onGone={() => {
+            chat.removeRoom(roomId);
+            navigate("/");
+          }}
+        />
+      </Suspense>
+    );
+  } else if (roomId) {
+    main = (
+      <>
+        <MessageList
+          key={"messages:" + roomId}
+          items={items}
+          userId={me}
+          demoModels={demoModels}
+          onRegenerate={onRegenerate}
+          onRetry={onRetry}
+          loaded={messages !== undefined}
+          canLoadOlder={canLoadOlder(messages ?? [], state.olderDone[roomId] ?? false)}
+          loadingOlder={state.loadingOlder[roomId] ?? false}
+          onLoadOlder={onLoadOlder}
+        />
+        {roomError && (
+          <p role="alert" className="mx-auto w-full max-w-3xl px-3 text-sm text-red-600 dark:text-red-400">
+            {errorText(t, roomError.code, roomError.message, roomError.retryAfter)}
+          </p>
+        )}
+        <TypingIndicator names={typists} />
+        <Composer
+          key={"composer:" + roomId}
+          disabled={false}
+          streaming={Boolean(live)}
+          onSend={(text) => chat.send(roomId, text)}
+          onStop={onStop}
+          onTyping={(typing) => chat.typing(roomId, typing)}
+        />
+      </>
+    );
+  } else {
+    main = <p className="m-auto text-zinc-500">{t("selectRoom")}</p>;
+  }
+
   return (
     <div className="flex h-full flex-col">
       <Header
-        title={room?.name ?? t("appName")}
+        title={view === "account" ? t("account") : (room?.name ?? t("appName"))}
+        subtitle={subtitle}
         status={state.status}
         user={state.user}
         demo={Boolean(defaultModel?.demo)}
         drawerOpen={drawer}
         onMenu={() => setDrawer((d) => !d)}
+        actions={settingsLink}
+        accountOpen={view === "account"}
       />
       <ConnectionBanner status={state.status} />
       <div className="flex min-h-0 flex-1">
@@ -108,36 +212,20 @@ export function ChatPage({ roomId }: { roomId: string | null }) {
             </aside>
           </div>
         )}
-        <main className="flex min-w-0 flex-1 flex-col">
-          {roomId ? (
-            <>
-              <MessageList
-                items={items}
-                userId={state.user?.id ?? null}
-                demoModels={demoModels}
-                onRegenerate={onRegenerate}
-                onRetry={onRetry}
-                typing={typists}
-              />
-              {roomError && (
-                <p role="alert" className="mx-auto w-full max-w-3xl px-3 text-sm text-red-600 dark:text-red-400">
-                  {errorText(t, roomError.code, roomError.message, roomError.retryAfter)}
-                </p>
-              )}
-              <Composer
-                disabled={false}
-                streaming={Boolean(live)}
-                onSend={(text) => chat.send(roomId, text)}
-                onStop={onStop}
-                onTyping={(typing) => chat.typing(roomId, typing)}
-              />
-            </>
-          ) : (
-            <p className="m-auto text-zinc-500">{t("selectRoom")}</p>
-          )}
-        </main>
+        <main className="flex min-w-0 flex-1 flex-col">{main}</main>
       </div>
       <NewRoomDialog open={dialog} onClose={() => setDialog(false)} onCreate={createRoom} />
     </div>
+  );
+}
+
+function SettingsIcon() {
+  return (
+    <svg aria-hidden="true" viewBox="0 0 20 20" className="h-5 w-5" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round">
+      <path d="M3 5h8M15 5h2M3 10h2M9 10h8M3 15h10M17 15h0" />
+      <circle cx="13" cy="5" r="2" />
+      <circle cx="7" cy="10" r="2" />
+      <circle cx="15" cy="15" r="2" />
+    </svg>
   );
 }

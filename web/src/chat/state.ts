@@ -3,14 +3,10 @@
 import { createStore, useStore } from "../lib/store";
 import type { ErrorBody, Member, ModelInfo, Room, User } from "../lib/types";
 import type { ChatMessage } from "./messages";
+import type { OnlineMap, TypingRooms } from "./presence";
 import type { Streams } from "./streams";
 
 export type ConnectionStatus = "idle" | "connecting" | "connected" | "reconnecting";
-
-export interface Typist {
-  name: string;
-  until: number;
-}
 
 export interface ChatState {
   status: ConnectionStatus;
@@ -20,9 +16,16 @@ export interface ChatState {
   currentRoom: string | null;
   messages: Record<string, ChatMessage[]>;
   hasMore: Record<string, boolean>;
+  /** Rooms whose oldest message is loaded (older pages: chat/history.ts). */
+  olderDone: Record<string, boolean>;
+  /** Rooms with an older page on its way. */
+  loadingOlder: Record<string, boolean>;
+  /** The first members of each joined room (from its join ack). */
   members: Record<string, Member[]>;
+  /** Presence of the users sharing a room with us (join acks, then `user_status`). */
+  online: OnlineMap;
   streams: Streams;
-  typing: Record<string, Record<string, Typist>>;
+  typing: TypingRooms;
   /** The last failed action per room (stop/regenerate/join), shown inline. */
   roomError: Record<string, ErrorBody | undefined>;
   models: ModelInfo[];
@@ -36,7 +39,10 @@ export const initialChatState: ChatState = {
   currentRoom: null,
   messages: {},
   hasMore: {},
+  olderDone: {},
+  loadingOlder: {},
   members: {},
+  online: {},
   streams: {},
   typing: {},
   roomError: {},

@@ -8,7 +8,7 @@ import {
   secondsLeft,
   setTokens,
 } from "./tokens";
-import type { AuthResponse, ErrorBody, Message, ModelInfo, Room, User } from "./types";
+import type { AuthResponse, ErrorBody, Member, Message, ModelInfo, Room, RoomPatch, Session, User } from "./types";
 
 export class ApiError extends Error {
   constructor(
@@ -16,6 +16,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly retryAfter?: number,
+    /** `details` of the error body (for validation errors: `{field}`). */
+    readonly details?: unknown,
   ) {
     super(message);
     this.name = "ApiError";
@@ -33,7 +35,7 @@ async function parseError(res: Response): Promise<ApiError> {
     /* not JSON */
   }
   const e = body.error;
-  return new ApiError(res.status, e?.code ?? "http_" + res.status, e?.message ?? res.statusText, e?.retryAfter);
+  return new ApiError(res.status, e?.code ?? "http_" + res.status, e?.message ?? res.statusText, e?.retryAfter, e?.details);
 }
 
 /** Exchanges the refresh token for a new pair. Single-flight; resolves to the new access token,
@@ -85,6 +87,11 @@ interface RequestOptions {
 }
 
 export async function request<T>(path: string, opts: RequestOptions = {}): Promise<T> {
+  return (await requestWithStatus<T>(path, opts)).body;
+}
+
+/** As `request`, with the response status (e.g. 201 created vs 200 already there). */
+export async function requestWithStatus<T>(path: string, opts: RequestOptions = {}): Promise<{ status: number; body: T }> {
   const { method = "GET", body, auth = true } = opts;
   const send = (token: string | null) =>
     fetch(BASE + path, {
@@ -103,8 +110,8 @@ export async function request<T>(path: string, opts: RequestOptions = {}): Promi
     if (res.status === 401) clearTokens();
   }
   if (!res.ok) throw await parseError(res);
-  if (res.status === 204) return undefined as T;
-  return (await res.json()) as T;
+  if (res.status === 204) return { status: res.status, body: undefined as T };
+  return { status: res.status, body: (await res.json()) as T };
 }
 
 async function authenticate(path: string, body: unknown): Promise<User> {
@@ -131,13 +138,36 @@ export const api = {
     request<Room | { room: Room }>("/rooms", { method: "POST", body: { name } }).then((r) =>
       "room" in r ? r.room : r,
     ),
-  messages: (roomId: string, params: { before?: number; after?: number; limit?: number } = {}) => {
-    const q = new URLSearchParams();
-    for (const [k, v] of Object.entries(params)) if (v !== undefined) q.set(k, String(v));
-    const qs = q.toString();
-    return request<{ messages: Message[]; hasMore?: boolean }>(
-      `/rooms/${encodeURIComponent(roomId)}/messages${qs ? "?" + qs : ""}`,
-    );
-  },
+  /** History in ascending seq order: `before` pages backwards, `after` forwards (limit ≤ 200). */
+  messages: (roomId: string, params: { before?: number; after?: number; limit?: number } = {}) =>
+    request<{ messages: Message[] }>(roomUrl(roomId) + "/messages" + query(params)).then((r) => r.messages),
   models: () => request<{ models: ModelInfo[] }>("/models", { auth: false }).then((r) => r.models),
+  room: (roomId: string) => request<{ room: Room }>(roomUrl(roomId)).then((r) => r.room),
+  updateRoom: (roomId: string, patch: RoomPatch) =>
+    request<{ room: Room }>(roomUrl(roomId), { method: "PATCH", body: patch }).then((r) => r.room),
+  deleteRoom: (roomId: string) => request<void>(roomUrl(roomId), { method: "DELETE" }),
+  members: (roomId: string, params: { after?: string; limit?: number } = {}) =>
+    request<{ members: Member[] }>(roomUrl(roomId) + "/members" + query(params)).then((r) => r.members),
+  /** Adds a member by email; `created` is false when they already were one. */
+  addMember: (roomId: string, email: string) =>
+    requestWithStatus<{ member: Member }>(roomUrl(roomId) + "/members", { method: "POST", body: { email } }).then((r) => ({
+      member: r.body.member,
+      created: r.status === 201,
+    })),
+  /** Removes a member (owner or admin), or leaves the room when `userId` is the caller. */
+  removeMember: (roomId: string, userId: string) =>
+    request<void>(roomUrl(roomId) + "/members/" + encodeURIComponent(userId), { method: "DELETE" }),
+  sessions: () => request<{ sessions: Session[] }>("/auth/sessions").then((r) => r.sessions),
+  revokeSession: (id: string) => request<void>("/auth/sessions/" + encodeURIComponent(id), { method: "DELETE" }),
 };
+
+function roomUrl(roomId: string): string {
+  return "/rooms/" + encodeURIComponent(roomId);
+}
+
+function query(params: Record<string, string | number | undefined>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined) q.set(k, String(v));
+  const qs = q.toString();
+  return qs ? "?" + qs : "";
+}

@@ -57,6 +57,18 @@ export function toggleTheme(): void {
   applyTheme();
 }
 
+/** Chooses a theme, or follows the system again (null). */
+export function setTheme(theme: Theme | null): void {
+  themeStore.set(theme);
+  try {
+    if (theme) localStorage.setItem("chatbot.theme", theme);
+    else localStorage.removeItem("chatbot.theme");
+  } catch {
+    /* private mode */
+  }
+  applyTheme();
+}
+
 export function setLang(lang: Lang): void {
   langStore.set(lang);
   write("chatbot.lang", lang);

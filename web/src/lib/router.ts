@@ -1,10 +1,13 @@
-// A tiny hash router: #/login, #/signup, #/ (chat), #/r/<roomId>, #/admin.
+// A tiny hash router: #/login, #/signup, #/ (chat), #/r/<roomId>, #/r/<roomId>/settings,
+// #/account, #/admin.
 import { createStore, useStore } from "./store";
 
 export type Route =
   | { name: "login" }
   | { name: "signup" }
   | { name: "chat"; roomId: string | null }
+  | { name: "roomSettings"; roomId: string }
+  | { name: "account" }
   | { name: "admin" };
 
 export function parseHash(hash: string): Route {
@@ -12,8 +15,12 @@ export function parseHash(hash: string): Route {
   if (path === "/login") return { name: "login" };
   if (path === "/signup") return { name: "signup" };
   if (path === "/admin") return { name: "admin" };
-  const m = /^\/r\/([^/]+)$/.exec(path);
-  if (m?.[1]) return { name: "chat", roomId: decodeURIComponent(m[1]) };
+  if (path === "/account") return { name: "account" };
+  const m = /^\/r\/([^/]+)(\/settings)?$/.exec(path);
+  if (m?.[1]) {
+    const roomId = safeDecode(m[1]);
+    return m[2] ? { name: "roomSettings", roomId } : { name: "chat", roomId };
+  }
   return { name: "chat", roomId: null };
 }
 
@@ -33,4 +40,13 @@ export function useRoute(): Route {
   return useStore(routeStore);
 }
 
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
 export const roomPath = (roomId: string) => "/r/" + encodeURIComponent(roomId);
+export const settingsPath = (roomId: string) => roomPath(roomId) + "/settings";

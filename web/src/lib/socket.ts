@@ -5,11 +5,16 @@
 //   was missed while disconnected arrives (gap-free, merged by id), and resends unacked messages
 //   with their original clientId (the server stores each clientId once).
 // - Assembles streaming answers by chunk index (see chat/streams.ts).
+// - Feeds presence and typing events to lib/presenceEvents.ts and throttles our own typing;
+//   history beyond what a join carries comes over REST (lib/paging.ts).
 import { io, type Socket } from "socket.io-client";
 import { catchUpSince, lastSeq, mergeMessages, upsertLocal, type ChatMessage } from "../chat/messages";
+import { applyJoinPresence, dropTypist, idleSender, typingEmits, type TypingSender } from "../chat/presence";
 import { chatStore, initialChatState, patch, sortRooms } from "../chat/state";
 import { applyChunk, applySnapshot, dropStream, endStream, startStream } from "../chat/streams";
 import { freshAccessToken, refreshTokens } from "./api";
+import { catchUpForward } from "./paging";
+import { onTyping, onUserJoined, onUserLeft, onUserStatus, stopTypingExpiry } from "./presenceEvents";
 import type { Ack, ErrorBody, JoinAck, Message, Room, RoomActivity, StreamEvent, User } from "./types";
 
 let socket: Socket | null = null;
@@ -68,6 +73,8 @@ function onMessage(m: Message): void {
     return {
       messages: list ? { ...s.messages, [m.roomId]: mergeMessages(list, [m]) } : s.messages,
       streams: done ? dropStream(s.streams, m.id) : s.streams,
+      // Their message is here: they are no longer typing it.
+      typing: m.userId ? dropTypist(s.typing, m.roomId, m.userId) : s.typing,
     };
   });
   const room = chatStore.get().rooms.find((r) => r.id === m.roomId);
@@ -116,16 +123,6 @@ function onRoomActivity(a: RoomActivity): void {
   });
 }
 
-function onTyping(ev: { roomId: string; userId: string; name?: string; userName?: string; isTyping: boolean }): void {
-  if (ev.userId === chatStore.get().user?.id) return;
-  patch((s) => {
-    const room = { ...(s.typing[ev.roomId] ?? {}) };
-    if (ev.isTyping) room[ev.userId] = { name: ev.name ?? ev.userName ?? "", until: Date.now() + 6000 };
-    else delete room[ev.userId];
-    return { typing: { ...s.typing, [ev.roomId]: room } };
-  });
-}
-
 // ---- connection ---------------------------------------------------------------------------
 
 async function onConnected(payload: { user?: User }): Promise<void> {
@@ -156,6 +153,9 @@ export function connect(): void {
   s.on("stream", onStream);
   s.on("roomActivity", onRoomActivity);
   s.on("userTyping", onTyping);
+  s.on("user_status", onUserStatus);
+  s.on("userJoined", onUserJoined);
+  s.on("userLeft", onUserLeft);
   s.on("readSync", (ev: { roomId: string; seq: number }) => {
     const room = chatStore.get().rooms.find((r) => r.id === ev.roomId);
     if (room && ev.seq >= room.lastSeq) upsertRoom({ id: ev.roomId, unreadCount: 0 });
@@ -188,6 +188,8 @@ export function disconnect(): void {
   joined = new Set();
   inflight.clear();
   streamHints.clear();
+  typingSender = idleSender;
+  stopTypingExpiry();
   chatStore.set(initialChatState);
 }
 
@@ -223,15 +225,19 @@ async function join(roomId: string): Promise<void> {
     for (const m of ack.messages) if (m.status !== "streaming" && !live.has(m.id)) streams = dropStream(streams, m.id);
     return {
       messages: { ...s.messages, [roomId]: mergeMessages(s.messages[roomId] ?? [], ack.messages) },
+      // A first load (no list yet) starts at the newest messages: older ones may exist.
+      olderDone: s.messages[roomId] ? s.olderDone : { ...s.olderDone, [roomId]: false },
       hasMore: { ...s.hasMore, [roomId]: ack.hasMore || (s.hasMore[roomId] ?? false) },
       members: { ...s.members, [roomId]: ack.members },
+      online: applyJoinPresence(s.online, ack.members.map((m) => m.userId), ack.online ?? []),
       streams,
       roomError: { ...s.roomError, [roomId]: undefined },
     };
   });
   upsertRoom({ ...ack.room, unreadCount: 0 });
-  if (chatStore.get().currentRoom === roomId) markRead(roomId);
   flushUnsent(roomId);
+  if (ack.hasMore) await catchUpForward(roomId);
+  if (chatStore.get().currentRoom === roomId) markRead(roomId);
 }
 
 /** Opens a room (joins it; leaves the previously open one so its activity arrives as
@@ -240,6 +246,7 @@ export function openRoom(roomId: string | null): void {
   const prev = chatStore.get().currentRoom;
   if (prev === roomId) return;
   patch({ currentRoom: roomId });
+  if (prev && typingSender.typing && typingSender.roomId === prev) typing(prev, false);
   if (prev && joined.has(prev)) {
     joined.delete(prev);
     void call("leave", { roomId: prev });
@@ -325,17 +332,46 @@ export async function regenerate(roomId: string, messageId: string): Promise<voi
   setRoomError(roomId, ack.ok ? undefined : ack.error);
 }
 
-let typingSent = 0;
-let typingState = false;
+let typingSender: TypingSender = idleSender;
+
+/** Tells the room whether we are typing (throttled: chat/presence.ts `typingEmits`). */
 export function typing(roomId: string, isTyping: boolean): void {
-  const now = Date.now();
-  if (isTyping === typingState && (!isTyping || now - typingSent < 3000)) return;
-  typingState = isTyping;
-  typingSent = now;
-  if (socket?.connected) socket.emit("typing", { roomId, isTyping }, () => undefined);
+  if (!socket?.connected) {
+    typingSender = idleSender;
+    return;
+  }
+  const { sender, emit } = typingEmits(typingSender, roomId, isTyping, Date.now());
+  typingSender = sender;
+  for (const ev of emit) socket.emit("typing", ev, () => undefined);
 }
 
 /** Adds a room created over REST to the list. */
 export function addRoom(room: Room): void {
   upsertRoom(room);
+}
+
+/** Applies a room's changed settings (e.g. after a PATCH) to the list and the header. */
+export function updateRoom(room: Partial<Room> & { id: string }): void {
+  upsertRoom(room);
+}
+
+/** Forgets a room we left or deleted. */
+export function removeRoom(roomId: string): void {
+  joined.delete(roomId);
+  patch((s) => {
+    const messages = { ...s.messages };
+    delete messages[roomId];
+    return {
+      rooms: s.rooms.filter((r) => r.id !== roomId),
+      messages,
+      olderDone: { ...s.olderDone, [roomId]: false },
+      currentRoom: s.currentRoom === roomId ? null : s.currentRoom,
+    };
+  });
+}
+
+/** Joins an open room again: fresh room data, members and presence (e.g. after a member was
+ *  added, since the server does not announce that to the room). */
+export function refreshRoom(roomId: string): Promise<void> {
+  return joined.has(roomId) ? join(roomId) : Promise.resolve();
 }

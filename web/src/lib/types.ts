@@ -34,13 +34,24 @@ export interface Message {
   createdAt: string;
 }
 
+/** When the assistant answers in a room (SPEC §6). */
+export type AiMode = "always" | "mention" | "off";
+export const AI_MODES: readonly AiMode[] = ["always", "mention", "off"];
+
+export type MemberRole = "owner" | "member";
+
 export interface Room {
   id: string;
   name: string;
   description?: string | null;
+  /** Null for the built-in `general` room. */
+  ownerId?: string | null;
   visibility: "private" | "public";
+  systemPrompt?: string | null;
   model?: string | null;
-  aiMode?: string;
+  aiMode?: AiMode;
+  /** The caller's role in this room. */
+  myRole?: MemberRole;
   lastSeq: number;
   lastReadSeq?: number;
   unreadCount: number;
@@ -55,7 +66,28 @@ export interface Member {
   userId: string;
   name: string;
   email?: string;
-  role: string;
+  role: MemberRole;
+  lastReadSeq?: number;
+  joinedAt?: string;
+}
+
+/** PATCH /api/rooms/:id: absent fields stay, `null` clears an optional one. */
+export interface RoomPatch {
+  name?: string;
+  systemPrompt?: string | null;
+  model?: string | null;
+  aiMode?: AiMode;
+}
+
+/** A signed-in device (GET /api/auth/sessions). */
+export interface Session {
+  id: string;
+  userAgent: string | null;
+  signedInAt: string;
+  lastUsedAt: string;
+  expiresAt: string;
+  /** The device making the request. */
+  current: boolean;
 }
 
 export interface ModelInfo {
@@ -82,7 +114,8 @@ export interface StreamSnapshot {
 export interface JoinAck {
   room: Room;
   members: Member[];
-  online: string[] | unknown[];
+  /** User ids of the members (of `members`) that are online. */
+  online: string[];
   messages: Message[];
   hasMore: boolean;
   streaming: StreamSnapshot[];
@@ -100,6 +133,23 @@ export interface StreamEvent {
   status?: string;
   content?: string;
   error?: string | null;
+}
+
+/** `user_status`: a user's first device connected or last one went away. */
+export interface UserStatusEvent {
+  userId: string;
+  online: boolean;
+  status?: "online" | "offline";
+  userName?: string;
+  deviceCount?: number;
+}
+
+export interface TypingEvent {
+  roomId: string;
+  userId: string;
+  name?: string;
+  userName?: string;
+  isTyping: boolean;
 }
 
 export interface RoomActivity {

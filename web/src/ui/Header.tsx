@@ -1,3 +1,4 @@
+import type { ReactNode } from "react";
 import type { ConnectionStatus } from "../chat/state";
 import { api } from "../lib/api";
 import { useT } from "../lib/i18n";
@@ -8,50 +9,91 @@ import { ThemeToggle } from "./ThemeToggle";
 
 interface Props {
   title: string;
+  /** A second, smaller line under the title (members and who is online). */
+  subtitle?: string;
   status: ConnectionStatus;
   user: User | null;
   demo: boolean;
   drawerOpen: boolean;
   onMenu: () => void;
+  /** Controls for what the page shows (e.g. the room settings link). */
+  actions?: ReactNode;
+  accountOpen?: boolean;
 }
 
-export function Header({ title, status, user, demo, drawerOpen, onMenu }: Props) {
+export const iconButton =
+  "inline-flex h-9 w-9 shrink-0 items-center justify-center rounded-md hover:bg-zinc-200 dark:hover:bg-zinc-800";
+
+export function Header({ title, subtitle, status, user, demo, drawerOpen, onMenu, actions, accountOpen }: Props) {
   const t = useT();
+  const initial = (user?.name.trim()[0] ?? "?").toUpperCase();
   return (
-    <header className="flex items-center gap-2 border-b border-zinc-200 px-2 py-2 sm:px-3 dark:border-zinc-800">
+    <header className="flex items-center gap-1.5 border-b border-zinc-200 bg-white/70 px-2 py-1.5 backdrop-blur sm:gap-2 sm:px-3 dark:border-zinc-800 dark:bg-zinc-950/70">
       <button
         type="button"
         onClick={onMenu}
         aria-label={drawerOpen ? t("closeRooms") : t("openRooms")}
         aria-expanded={drawerOpen}
         aria-controls="room-drawer"
-        className="rounded-md p-2 hover:bg-zinc-200 md:hidden dark:hover:bg-zinc-800"
+        className={iconButton + " md:hidden"}
       >
         <span aria-hidden="true">☰</span>
       </button>
-      <h1 className="min-w-0 flex-1 truncate font-semibold">{title}</h1>
+      <div className="min-w-0 flex-1">
+        <h1 className="truncate font-semibold leading-tight">{title}</h1>
+        {subtitle && (
+          <p data-testid="room-presence" className="truncate text-xs leading-tight text-zinc-500 dark:text-zinc-400">
+            {subtitle}
+          </p>
+        )}
+      </div>
+      {actions}
       {demo && (
         <span
-          className="hidden rounded bg-amber-100 px-2 py-0.5 text-xs text-amber-900 sm:inline dark:bg-amber-900/50 dark:text-amber-100"
+          className="hidden rounded bg-amber-100 px-2 py-0.5 text-xs text-amber-900 lg:inline dark:bg-amber-900/50 dark:text-amber-100"
           title={t("demoModel")}
         >
           {t("demoModel")}
         </span>
       )}
       {demo && (
-        <span className="rounded bg-amber-100 px-1 text-xs text-amber-900 sm:hidden dark:bg-amber-900/50 dark:text-amber-100" title={t("demoModel")}>
+        <span className="rounded bg-amber-100 px-1 text-xs text-amber-900 lg:hidden dark:bg-amber-900/50 dark:text-amber-100" title={t("demoModel")}>
           {t("demoBadge")}
         </span>
       )}
       <ConnectionStatusBadge status={status} />
       {user?.role === "admin" && (
-        <a href="#/admin" data-testid="admin-link" className="rounded-md px-2 py-1 text-sm hover:bg-zinc-200 dark:hover:bg-zinc-800">
+        <a href="#/admin" data-testid="admin-link" className="hidden rounded-md px-2 py-1 text-sm hover:bg-zinc-200 sm:inline dark:hover:bg-zinc-800">
           {t("admin")}
         </a>
       )}
-      <LangSwitch />
+      <span className="hidden sm:inline-flex">
+        <LangSwitch />
+      </span>
       <ThemeToggle />
-      <button type="button" onClick={() => void api.logout()} className="rounded-md px-2 py-1 text-sm hover:bg-zinc-200 dark:hover:bg-zinc-800">
+      <a
+        href="#/account"
+        data-testid="account-link"
+        aria-label={user ? t("accountOf", { name: user.name }) : t("account")}
+        title={t("account")}
+        aria-current={accountOpen ? "page" : undefined}
+        className="inline-flex h-9 w-9 shrink-0 items-center justify-center rounded-full hover:bg-zinc-200 dark:hover:bg-zinc-800"
+      >
+        <span
+          aria-hidden="true"
+          className={
+            "flex h-7 w-7 items-center justify-center rounded-full text-sm font-semibold text-white " +
+            (accountOpen ? "bg-indigo-700 ring-2 ring-indigo-300 dark:ring-indigo-500" : "bg-indigo-600")
+          }
+        >
+          {initial}
+        </span>
+      </a>
+      <button
+        type="button"
+        onClick={() => void api.logout()}
+        className="hidden rounded-md px-2 py-1 text-sm hover:bg-zinc-200 sm:block dark:hover:bg-zinc-800"
+      >
         {t("signOut")}
       </button>
     </header>

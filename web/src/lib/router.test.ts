@@ -1,0 +1,19 @@
+import { describe, expect, it } from "vitest";
+import { parseHash, roomPath, settingsPath } from "./router";
+
+describe("routes", () => {
+  it("parses every page", () => {
+    expect(parseHash("")).toEqual({ name: "chat", roomId: null });
+    expect(parseHash("#/login")).toEqual({ name: "login" });
+    expect(parseHash("#/account")).toEqual({ name: "account" });
+    expect(parseHash("#/admin")).toEqual({ name: "admin" });
+    expect(parseHash("#/r/general")).toEqual({ name: "chat", roomId: "general" });
+    expect(parseHash("#/r/general/settings")).toEqual({ name: "roomSettings", roomId: "general" });
+    expect(parseHash("#/r/%E0%A4%A")).toEqual({ name: "chat", roomId: "%E0%A4%A" });
+  });
+
+  it("round-trips room paths", () => {
+    expect(parseHash("#" + roomPath("a b"))).toEqual({ name: "chat", roomId: "a b" });
+    expect(parseHash("#" + settingsPath("a/b"))).toEqual({ name: "roomSettings", roomId: "a/b" });
+  });
+});
