@@ -9,7 +9,7 @@ CARGO ?= cargo
 
 help:
 	@echo "make run    build and start the server on the embedded default (http://localhost:3000)"
-	@echo "make test   everything CI runs: formatting, clippy, Rust tests and Socket.IO e2e tests on SQLite and PostgreSQL"
+	@echo "make test   everything CI runs: formatting, clippy, web and Rust tests, Socket.IO e2e tests on SQLite and PostgreSQL, browser tests"
 	@echo "make build  optimised binary at $(CARGO_TARGET_DIR)/release/chatbot"
 
 ## Start the server on the embedded default: SQLite under ./data, no configuration needed.
@@ -25,7 +25,7 @@ build: web
 	@echo "built $(CARGO_TARGET_DIR)/release/chatbot"
 
 ## Everything CI runs.
-test: services fmt lint web-test unit e2e
+test: services fmt lint web-test unit e2e browser-test
 
 fmt:
 	$(CARGO) fmt --all -- --check
@@ -59,9 +59,9 @@ web:
 web-test: web
 	@if [ -f web/package.json ]; then cd web && npm test; fi
 
-## Browser tests of the web app (playwright-core + Debian's Chromium). Not yet part of `make test`.
+## Browser tests of the web app (playwright-core + Debian's Chromium, installed when missing).
 browser-test: web
-	@command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || (apt-get update && apt-get install -y chromium)
+	@[ -x /usr/bin/chromium ] || scripts/install-chromium.sh
 	$(CARGO) build --locked --bin chatbot
 	cd e2e/browser && npm ci --no-audit --no-fund
 	CHATBOT_BIN=$(CARGO_TARGET_DIR)/debug/chatbot node --test --test-concurrency=1 e2e/browser/tests/
