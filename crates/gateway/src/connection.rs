@@ -45,7 +45,7 @@ pub fn connection_of<A: Adapter>(socket: &SocketRef<A>) -> Option<Arc<Connection
 pub async fn on_connect<A: Adapter>(socket: SocketRef<A>, State(gateway): State<Arc<Gateway>>) {
     let Some(conn) = connection_of(&socket) else { return };
     let user = &conn.actor.user;
-    socket.join(rooms::user(user.id));
+    socket.join(vec![rooms::user(user.id), rooms::session(conn.actor.session)]);
     let member_rooms = match gateway.rooms.list(&conn.actor, 1000).await {
         Ok(list) => list.iter().map(|summary| rooms::members(summary.room.id)).collect::<Vec<_>>(),
         Err(err) => {

@@ -7,10 +7,10 @@
 //! consumer; deliveries themselves only enqueue packets on sockets, so it drains quickly.
 
 use crate::{NAMESPACE, rooms};
-use chatbot_domain::{MessageId, MessageRole, MessageStatus, RoomId, UserId};
+use chatbot_domain::{MessageId, MessageRole, MessageStatus, RoomId, SessionId, UserId};
 use chatbot_protocol::MessageDto;
 use chatbot_service::{AnswerUsage, RoomEvents};
-use chatbot_store::Message;
+use chatbot_store::{Message, Room};
 use serde_json::{Value, json};
 use socketioxide::SocketIo;
 use socketioxide::adapter::Adapter;
@@ -28,6 +28,8 @@ enum Change {
     MemberAdded(RoomId, UserId),
     MemberRemoved(RoomId, UserId),
     RoomDeleted(RoomId),
+    RoomUpdated(Box<Room>),
+    SessionRevoked(SessionId),
 }
 
 /// The services' view of the gateway: queues changes for delivery.
@@ -82,6 +84,14 @@ impl RoomEvents for ChatEvents {
     fn room_deleted(&self, room: RoomId) {
         self.push(Change::RoomDeleted(room));
     }
+
+    fn room_updated(&self, room: &Room) {
+        self.push(Change::RoomUpdated(Box::new(room.clone())));
+    }
+
+    fn session_revoked(&self, _user: UserId, session: SessionId) {
+        self.push(Change::SessionRevoked(session));
+    }
 }
 
 /// The `message` event: the stored message as the REST API renders it, with the assistant's
@@ -101,6 +111,20 @@ fn activity_event(message: &Message) -> Value {
         "seq": message.seq,
         "createdAt": message.created_at.format(&time::format_description::well_known::Rfc3339).ok(),
         "preview": preview,
+    })
+}
+
+/// `roomUpdated`: the settings every member may read (what `GET /api/rooms/:id` shows of them).
+fn room_updated_event(room: &Room) -> Value {
+    json!({
+        "roomId": room.id,
+        "name": room.name,
+        "description": room.description,
+        "visibility": room.visibility,
+        "systemPrompt": room.system_prompt,
+        "model": room.model,
+        "aiMode": room.ai_mode,
+        "updatedAt": room.updated_at.format(&time::format_description::well_known::Rfc3339).ok(),
     })
 }
 
@@ -163,19 +187,50 @@ pub async fn run<A: Adapter>(io: SocketIo<A>, EventQueue(mut changes): EventQueu
                     .await;
                 ended.and(message).and(activity).map_err(|e| e.to_string())
             }
+            // Membership changes reach every member's sockets (joined to the room or not) and the
+            // affected user's, so room lists and member lists stay current without polling.
             Change::MemberAdded(room, user) => {
-                chat.to(rooms::user(user)).join(rooms::members(room)).await.map_err(|e| e.to_string())
+                let joined = chat.clone().to(rooms::user(user)).join(rooms::members(room)).await;
+                let told = chat
+                    .to(rooms::members(room))
+                    .emit("memberAdded", &json!({ "roomId": room, "userId": user }))
+                    .await;
+                joined.map_err(|e| e.to_string()).and(told.map_err(|e| e.to_string()))
             }
-            Change::MemberRemoved(room, user) => chat
-                .to(rooms::user(user))
-                .leave(vec![rooms::joined(room), rooms::members(room)])
+            Change::MemberRemoved(room, user) => {
+                let told = chat
+                    .clone()
+                    .to(vec![rooms::members(room), rooms::user(user)])
+                    .emit("memberRemoved", &json!({ "roomId": room, "userId": user }))
+                    .await;
+                let left =
+                    chat.to(rooms::user(user)).leave(vec![rooms::joined(room), rooms::members(room)]).await;
+                told.map_err(|e| e.to_string()).and(left.map_err(|e| e.to_string()))
+            }
+            Change::RoomDeleted(room) => {
+                let everyone = vec![rooms::joined(room), rooms::members(room)];
+                let told =
+                    chat.clone().to(everyone.clone()).emit("roomDeleted", &json!({ "roomId": room })).await;
+                let left = chat.to(everyone.clone()).leave(everyone).await;
+                told.map_err(|e| e.to_string()).and(left.map_err(|e| e.to_string()))
+            }
+            Change::RoomUpdated(room) => chat
+                .to(rooms::members(room.id))
+                .emit("roomUpdated", &room_updated_event(&room))
                 .await
                 .map_err(|e| e.to_string()),
-            Change::RoomDeleted(room) => chat
-                .to(vec![rooms::joined(room), rooms::members(room)])
-                .leave(vec![rooms::joined(room), rooms::members(room)])
-                .await
-                .map_err(|e| e.to_string()),
+            Change::SessionRevoked(session) => {
+                // Tell the device why, then end its connections: the client must not reconnect
+                // with a token whose session is gone (its next refresh fails too).
+                let target = rooms::session(session);
+                let told = chat
+                    .clone()
+                    .to(target.clone())
+                    .emit("sessionRevoked", &json!({ "sessionId": session, "reason": "signed_out" }))
+                    .await;
+                let ended = chat.to(target).disconnect().await;
+                told.map_err(|e| e.to_string()).and(ended.map_err(|e| e.to_string()))
+            }
         };
         if let Err(err) = result {
             tracing::warn!(error = %err, "real-time delivery incomplete");

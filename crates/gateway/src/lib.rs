@@ -101,7 +101,7 @@ pub fn layer(gateway: Arc<Gateway>, events: EventQueue) -> (SocketIoLayer, Socke
 
 /// Internal Socket.IO room names.
 pub(crate) mod rooms {
-    use chatbot_domain::{RoomId, UserId};
+    use chatbot_domain::{RoomId, SessionId, UserId};
 
     pub fn joined(room: RoomId) -> String {
         format!("room:{room}")
@@ -113,5 +113,10 @@ pub(crate) mod rooms {
 
     pub fn user(user: UserId) -> String {
         format!("user:{user}")
+    }
+
+    /// Every socket of one signed-in device (session family), to end them when it is revoked.
+    pub fn session(session: SessionId) -> String {
+        format!("session:{session}")
     }
 }

@@ -38,7 +38,8 @@ pub async fn build_services(config: &Config, events: Arc<dyn RoomEvents>) -> any
             login_per_ip: (limits.login_per_ip.max, limits.login_per_ip.window),
             registrations_per_ip: (limits.registrations_per_ip.max, limits.registrations_per_ip.window),
         },
-    );
+    )
+    .with_events(events.clone());
     let writer = MessageWriter::spawn(
         store.clone(),
         events.clone(),

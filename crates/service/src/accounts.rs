@@ -2,6 +2,7 @@
 //! access token into an [`Actor`].
 
 use crate::error::{ServiceError, ServiceResult};
+use crate::events::{NoEvents, RoomEvents};
 use crate::passwords::PasswordHasher;
 use crate::throttle::{Throttle, ThrottleDecision};
 use crate::tokens::{TokenError, TokenIssuer, hash_refresh_token, new_refresh_token};
@@ -83,6 +84,7 @@ pub struct AccountService {
     login_per_account: Throttle,
     login_per_ip: Throttle,
     registrations_per_ip: Throttle,
+    events: Arc<dyn RoomEvents>,
 }
 
 impl AccountService {
@@ -101,7 +103,14 @@ impl AccountService {
             hasher,
             tokens,
             settings,
+            events: Arc::new(NoEvents),
         }
+    }
+
+    /// Where revoked sessions are announced (the real-time gateway ends their connections).
+    pub fn with_events(mut self, events: Arc<dyn RoomEvents>) -> Self {
+        self.events = events;
+        self
     }
 
     /// Creates an account and signs it in. The first account of an empty database is an admin.
@@ -236,11 +245,13 @@ impl AccountService {
                     self.store.user(user_id).await?.ok_or(ServiceError::Unauthorized("unknown session"))?;
                 if !user.is_active {
                     self.store.revoke_family(user_id, family_id, now).await?;
+                    self.events.session_revoked(user_id, family_id);
                     return Err(ServiceError::Forbidden("this account has been deactivated"));
                 }
                 self.outcome(user, family_id, token, now)
             }
             Rotation::Reused { user_id, family_id } => {
+                self.events.session_revoked(user_id, family_id);
                 self.audit(
                     Some(user_id),
                     "auth.token_reuse",
@@ -284,6 +295,7 @@ impl AccountService {
 
     pub async fn revoke_device(&self, actor: &Actor, device: SessionId) -> ServiceResult<()> {
         if self.store.revoke_family(actor.id(), device, OffsetDateTime::now_utc()).await? {
+            self.events.session_revoked(actor.id(), device);
             Ok(())
         } else {
             Err(ServiceError::NotFound("session"))

@@ -1,8 +1,8 @@
 //! What the services tell the real-time layer. The gateway implements [`RoomEvents`]; the CLI
 //! and tests without sockets use [`NoEvents`].
 
-use chatbot_domain::{MessageId, RoomId, UserId};
-use chatbot_store::Message;
+use chatbot_domain::{MessageId, RoomId, SessionId, UserId};
+use chatbot_store::{Message, Room};
 
 /// Token usage and cost of a finished answer, as shown to clients.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -35,6 +35,11 @@ pub trait RoomEvents: Send + Sync + 'static {
     fn member_removed(&self, room: RoomId, user: UserId);
     /// The room and its history are gone.
     fn room_deleted(&self, room: RoomId);
+    /// The room's settings (name, description, visibility, system prompt, model, AI mode) changed.
+    fn room_updated(&self, _room: &Room) {}
+    /// A device's session was revoked (signed out from another device, or its refresh token was
+    /// reused): its live connections must end too, not only its next request.
+    fn session_revoked(&self, _user: UserId, _session: SessionId) {}
 }
 
 /// Ignores every event.

@@ -207,8 +207,9 @@ impl RoomService {
         if room_id.is_general() && patch.visibility == Some(RoomVisibility::Private) {
             return Err(ServiceError::Conflict("the general room is always public".into()));
         }
-        self.store.update_room(room_id, patch).await?;
+        let room = self.store.update_room(room_id, patch).await?;
         self.access.invalidate(room_id);
+        self.events.room_updated(&room);
         self.summary(actor, room_id).await
     }
 

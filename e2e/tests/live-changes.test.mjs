@@ -1,0 +1,90 @@
+// Changes made over REST reach live sockets (additive events, docs/realtime.md): membership
+// (`memberAdded`, `memberRemoved`), settings (`roomUpdated`), deletion (`roomDeleted`), and a
+// device signed out from another one (`sessionRevoked`, then the server ends its connections).
+
+import assert from 'node:assert/strict';
+import { before, it } from 'node:test';
+import { addMember, request } from '../lib/api.mjs';
+import { roomWith, users } from '../lib/scene.mjs';
+import { connect, show, waitFor } from '../lib/socket.mjs';
+import { eachBackend } from '../lib/suite.mjs';
+
+eachBackend('live changes', (ctx) => {
+  let owner;
+  let guest;
+  before(async () => {
+    [owner, guest] = await users(ctx.base, 'owner', 'guest');
+  });
+
+  it('adding and removing a member is pushed to the members and to that user', async () => {
+    const room = await roomWith(ctx.base, owner);
+    const o = await connect(ctx.base, owner.accessToken);
+    const g = await connect(ctx.base, guest.accessToken);
+
+    const ownerSeesAdd = waitFor(o, 'memberAdded', (e) => e.roomId === room.id);
+    const guestSeesAdd = waitFor(g, 'memberAdded', (e) => e.roomId === room.id);
+    await addMember(ctx.base, owner.accessToken, room.id, guest.id);
+    assert.deepEqual(await ownerSeesAdd, { roomId: room.id, userId: guest.id });
+    assert.deepEqual(await guestSeesAdd, { roomId: room.id, userId: guest.id }, 'the new member learns of the room');
+
+    const ownerSeesRemoval = waitFor(o, 'memberRemoved', (e) => e.roomId === room.id);
+    const guestSeesRemoval = waitFor(g, 'memberRemoved', (e) => e.roomId === room.id);
+    const removed = await request(ctx.base, 'DELETE', `/api/rooms/${room.id}/members/${guest.id}`, {
+      token: owner.accessToken,
+    });
+    assert.equal(removed.status, 204, show(removed.body));
+    assert.deepEqual(await ownerSeesRemoval, { roomId: room.id, userId: guest.id });
+    assert.deepEqual(await guestSeesRemoval, { roomId: room.id, userId: guest.id });
+    o.close();
+    g.close();
+  });
+
+  it('settings changes reach every member as roomUpdated; deletion as roomDeleted', async () => {
+    const room = await roomWith(ctx.base, owner, [guest]);
+    const g = await connect(ctx.base, guest.accessToken);
+
+    const updated = waitFor(g, 'roomUpdated', (e) => e.roomId === room.id);
+    const patch = await request(ctx.base, 'PATCH', `/api/rooms/${room.id}`, {
+      token: owner.accessToken,
+      body: { name: 'Renamed live', systemPrompt: 'Be brief.', aiMode: 'mention' },
+    });
+    assert.equal(patch.status, 200, show(patch.body));
+    const event = await updated;
+    assert.equal(event.name, 'Renamed live', show(event));
+    assert.equal(event.systemPrompt, 'Be brief.', show(event));
+    assert.equal(event.aiMode, 'mention', show(event));
+
+    const deleted = waitFor(g, 'roomDeleted', (e) => e.roomId === room.id);
+    const gone = await request(ctx.base, 'DELETE', `/api/rooms/${room.id}`, { token: owner.accessToken });
+    assert.equal(gone.status, 204, show(gone.body));
+    assert.deepEqual(await deleted, { roomId: room.id });
+    g.close();
+  });
+
+  it('signing a device out from another ends that device\'s live connections', async () => {
+    // A second device of the guest: its own session (refresh family).
+    const login = await request(ctx.base, 'POST', '/api/auth/login', {
+      body: { email: guest.email, password: `${guest.name} has a long password` },
+    });
+    assert.equal(login.status, 200, show(login.body));
+    const phone = await connect(ctx.base, login.body.accessToken);
+    const laptop = await connect(ctx.base, guest.accessToken);
+
+    const sessions = await request(ctx.base, 'GET', '/api/auth/sessions', { token: guest.accessToken });
+    assert.equal(sessions.status, 200, show(sessions.body));
+    const list = sessions.body.sessions ?? sessions.body;
+    const other = list.find((s) => s.current === false);
+    assert.ok(other, `the phone's session is listed: ${show(list)}`);
+
+    const revoked = waitFor(phone, 'sessionRevoked');
+    const closed = new Promise((resolve) => phone.once('disconnect', resolve));
+    const res = await request(ctx.base, 'DELETE', `/api/auth/sessions/${other.id}`, { token: guest.accessToken });
+    assert.equal(res.status, 204, show(res.body));
+    assert.equal((await revoked).sessionId, other.id);
+    assert.equal(await closed, 'io server disconnect');
+
+    // The device that signed the other out keeps its connection.
+    assert.equal(laptop.connected, true);
+    laptop.close();
+  });
+});
