@@ -55,9 +55,9 @@ web:
 		cd web && npm ci --no-audit --no-fund && npm run build; \
 	fi
 
-## Web app type-check, build and unit tests.
+## Web app lint (ESLint, type-aware), type-check, build and unit tests.
 web-test: web
-	@if [ -f web/package.json ]; then cd web && npm test; fi
+	@if [ -f web/package.json ]; then cd web && npm run lint && npm test; fi
 
 ## Browser tests of the web app (playwright-core + Debian's Chromium, installed when missing).
 browser-test: web

@@ -6,7 +6,7 @@ import { describeError, useT, type T } from "../lib/i18n";
 import { langStore, setLang, setTheme, themeStore, type Lang, type Theme } from "../lib/prefs";
 import { useStore } from "../lib/store";
 import type { Session, User } from "../lib/types";
-import { buttonDangerOutline, buttonSecondary, card, inputClass } from "../ui/Field";
+import { buttonDangerOutline, buttonSecondary, card, inputClass } from "../ui/styles";
 import { deviceName, formatWhen, sortSessions } from "./sessions";
 
 function deviceLabel(t: T, s: Session): string {
@@ -89,6 +89,7 @@ function Sessions() {
   }, [t]);
 
   useEffect(() => {
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- load() sets state only after its await, never synchronously (a known false positive of the rule: React issue #34905)
     void load();
   }, [load]);
 

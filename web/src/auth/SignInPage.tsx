@@ -2,7 +2,8 @@ import { useState, type FormEvent } from "react";
 import { api, ApiError } from "../lib/api";
 import { errorText, useT } from "../lib/i18n";
 import { navigate } from "../lib/router";
-import { buttonPrimary, Field } from "../ui/Field";
+import { Field } from "../ui/Field";
+import { buttonPrimary } from "../ui/styles";
 import { AuthLayout } from "./AuthLayout";
 
 export function SignInPage() {
@@ -29,7 +30,7 @@ export function SignInPage() {
 
   return (
     <AuthLayout title={t("signIn")}>
-      <form onSubmit={submit} className="flex flex-col gap-4" noValidate>
+      <form onSubmit={(e) => void submit(e)} className="flex flex-col gap-4" noValidate>
         <Field label={t("email")} testId="login-email" type="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} />
         <Field label={t("password")} testId="login-password" type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
         {error && (

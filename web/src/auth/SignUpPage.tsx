@@ -2,7 +2,8 @@ import { useState, type FormEvent } from "react";
 import { api, ApiError } from "../lib/api";
 import { errorText, useT } from "../lib/i18n";
 import { navigate } from "../lib/router";
-import { buttonPrimary, Field } from "../ui/Field";
+import { Field } from "../ui/Field";
+import { buttonPrimary } from "../ui/styles";
 import { AuthLayout } from "./AuthLayout";
 
 export function SignUpPage() {
@@ -31,7 +32,7 @@ export function SignUpPage() {
 
   return (
     <AuthLayout title={t("signUp")}>
-      <form onSubmit={submit} className="flex flex-col gap-4" noValidate>
+      <form onSubmit={(e) => void submit(e)} className="flex flex-col gap-4" noValidate>
         <Field label={t("email")} testId="signup-email" type="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} />
         <Field label={t("name")} testId="signup-name" autoComplete="name" required value={name} onChange={(e) => setName(e.target.value)} />
         <Field

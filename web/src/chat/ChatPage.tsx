@@ -7,7 +7,9 @@ import * as chat from "../lib/socket";
 import { NewRoomDialog } from "../rooms/NewRoomDialog";
 import { RoomList } from "../rooms/RoomList";
 import { ConnectionBanner } from "../ui/ConnectionBanner";
-import { Header, iconButton } from "../ui/Header";
+import { Header } from "../ui/Header";
+import { SettingsIcon } from "../ui/icons";
+import { iconButton } from "../ui/styles";
 import { Composer } from "./Composer";
 import { canLoadOlder } from "./history";
 import { MessageList } from "./MessageList";
@@ -38,9 +40,11 @@ export function ChatPage({ roomId, view }: { roomId: string | null; view: ChatVi
     return () => chat.disconnect();
   }, []);
 
+  // Also when the status enters or leaves idle: a disconnect resets the state, open room included.
+  const idle = state.status === "idle";
   useEffect(() => {
     chat.openRoom(roomId);
-  }, [roomId, state.status === "idle"]);
+  }, [roomId, idle]);
 
   // No room chosen: open the first one (the built-in `general` at least).
   useEffect(() => {
@@ -61,7 +65,9 @@ export function ChatPage({ roomId, view }: { roomId: string | null; view: ChatVi
   const demoModels = useMemo(() => new Set(state.models.filter((m) => m.demo).map((m) => m.id)), [state.models]);
   const defaultModel = state.models.find((m) => m.default) ?? state.models[0];
   const roomError = roomId ? state.roomError[roomId] : undefined;
-  // Expired entries are dropped from the state by a timer (lib/socket.ts), which re-renders.
+  // Expired entries are dropped from the state by a timer (lib/presenceEvents.ts), which
+  // re-renders; reading the clock here also hides one that lapsed before that timer fired.
+  // eslint-disable-next-line react-hooks/purity -- deliberate: typing entries expire by wall-clock time, and every render should show only the unexpired ones
   const typists = roomId ? typistNames(state.typing, roomId, Date.now()) : [];
   const me = state.user?.id ?? null;
   const isOnline = useCallback(
@@ -122,7 +128,7 @@ export function ChatPage({ roomId, view }: { roomId: string | null; view: ChatVi
       aria-current={view === "settings" ? "page" : undefined}
       className={iconButton + (view === "settings" ? " bg-zinc-200 dark:bg-zinc-800" : "")}
     >
-      <SettingsIcon />
+      <SettingsIcon className="h-5 w-5" />
     </a>
   );
 
@@ -138,6 +144,7 @@ export function ChatPage({ roomId, view }: { roomId: string | null; view: ChatVi
     main = (
       <Suspense fallback={fallback}>
         <RoomSettings
+          key={"settings:" + roomId}
           roomId={roomId}
           user={state.user}
           models={state.models}
@@ -216,16 +223,5 @@ export function ChatPage({ roomId, view }: { roomId: string | null; view: ChatVi
       </div>
       <NewRoomDialog open={dialog} onClose={() => setDialog(false)} onCreate={createRoom} />
     </div>
-  );
-}
-
-function SettingsIcon() {
-  return (
-    <svg aria-hidden="true" viewBox="0 0 20 20" className="h-5 w-5" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round">
-      <path d="M3 5h8M15 5h2M3 10h2M9 10h8M3 15h10M17 15h0" />
-      <circle cx="13" cy="5" r="2" />
-      <circle cx="7" cy="10" r="2" />
-      <circle cx="15" cy="15" r="2" />
-    </svg>
   );
 }

@@ -1,5 +1,6 @@
 import { useId, useState, type KeyboardEvent } from "react";
 import { useT } from "../lib/i18n";
+import { StopIcon } from "../ui/icons";
 
 interface Props {
   disabled: boolean;
@@ -64,9 +65,10 @@ export function Composer({ disabled, streaming, onSend, onStop, onTyping }: Prop
             data-testid="stop"
             onClick={onStop}
             title={t("stop") + " (Esc)"}
-            className="h-11 rounded-xl border border-zinc-300 px-3 font-medium hover:bg-zinc-100 dark:border-zinc-600 dark:hover:bg-zinc-800"
+            className="inline-flex h-11 items-center gap-1.5 rounded-xl border border-zinc-300 px-3 font-medium hover:bg-zinc-100 dark:border-zinc-600 dark:hover:bg-zinc-800"
           >
-            ■ {t("stop")}
+            <StopIcon />
+            {t("stop")}
           </button>
         )}
         <button

@@ -1,5 +1,6 @@
 import { lazy, memo, Suspense } from "react";
 import { errorText, useT } from "../lib/i18n";
+import { CursorIcon, RegenerateIcon } from "../ui/icons";
 import type { ViewMessage } from "./view";
 
 const Markdown = lazy(() => import("./Markdown"));
@@ -65,7 +66,7 @@ export const MessageItem = memo(function MessageItem({ view, mine, demo, canRege
             </Suspense>
           ) : (
             <span aria-label={t("streaming")} className="inline-block animate-pulse">
-              ▍
+              <CursorIcon />
             </span>
           )
         ) : (
@@ -88,9 +89,10 @@ export const MessageItem = memo(function MessageItem({ view, mine, demo, canRege
             type="button"
             data-testid="regenerate"
             onClick={() => onRegenerate(view.id)}
-            className="rounded border border-zinc-300 px-2 py-0.5 text-xs hover:bg-zinc-100 dark:border-zinc-600 dark:hover:bg-zinc-800"
+            className="inline-flex items-center gap-1 rounded border border-zinc-300 px-2 py-0.5 text-xs hover:bg-zinc-100 dark:border-zinc-600 dark:hover:bg-zinc-800"
           >
-            ↻ {t("regenerate")}
+            <RegenerateIcon />
+            {t("regenerate")}
           </button>
         )}
       </div>

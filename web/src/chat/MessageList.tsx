@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
 import { useT } from "../lib/i18n";
+import { ArrowDownIcon, ArrowUpIcon } from "../ui/icons";
 import { MessageItem } from "./MessageItem";
 import type { ViewMessage } from "./view";
 
@@ -117,9 +118,16 @@ export function MessageList(props: Props) {
                   data-testid="load-older"
                   onClick={onLoadOlder}
                   disabled={loadingOlder}
-                  className="rounded-full border border-zinc-300 px-3 py-1 text-xs text-zinc-600 hover:bg-zinc-100 disabled:opacity-70 dark:border-zinc-700 dark:text-zinc-300 dark:hover:bg-zinc-800"
+                  className="inline-flex items-center gap-1 rounded-full border border-zinc-300 px-3 py-1 text-xs text-zinc-600 hover:bg-zinc-100 disabled:opacity-70 dark:border-zinc-700 dark:text-zinc-300 dark:hover:bg-zinc-800"
                 >
-                  {loadingOlder ? t("loadingOlder") : "↑ " + t("loadOlder")}
+                  {loadingOlder ? (
+                    t("loadingOlder")
+                  ) : (
+                    <>
+                      <ArrowUpIcon />
+                      {t("loadOlder")}
+                    </>
+                  )}
                 </button>
               ) : (
                 loaded && (
@@ -149,9 +157,10 @@ export function MessageList(props: Props) {
         <button
           type="button"
           onClick={toBottom}
-          className="absolute bottom-3 left-1/2 -translate-x-1/2 rounded-full bg-indigo-600 px-4 py-1.5 text-sm text-white shadow-lg hover:bg-indigo-500"
+          className="absolute bottom-3 left-1/2 inline-flex -translate-x-1/2 items-center gap-1.5 rounded-full bg-indigo-600 px-4 py-1.5 text-sm text-white shadow-lg hover:bg-indigo-500"
         >
-          ↓ {t("newMessages")}
+          <ArrowDownIcon />
+          {t("newMessages")}
         </button>
       )}
     </div>

@@ -1,12 +1,4 @@
-import type { T } from "../lib/i18n";
-import { useT } from "../lib/i18n";
-
-export function typingText(t: T, names: readonly string[]): string {
-  const [a = "", b = ""] = names;
-  if (names.length === 1) return t("typingOne", { a });
-  if (names.length === 2) return t("typingTwo", { a, b });
-  return t("typingMany", { n: names.length });
-}
+import { typingText, useT } from "../lib/i18n";
 
 /** "Alice is typing…" above the composer. The line keeps its height when empty, so the layout
  *  does not jump as people start and stop typing. */

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { typingText } from "../chat/TypingIndicator";
-import { describeError, translate } from "./i18n";
+import { describeError, translate, typingText } from "./i18n";
 
 describe("strings", () => {
   const en = translate("en");

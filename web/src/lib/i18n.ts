@@ -305,3 +305,11 @@ export function describeError(t: T, err: unknown): string {
   if (code === "validation_failed") return message;
   return errorText(t, code, message, typeof e?.retryAfter === "number" ? e.retryAfter : undefined);
 }
+
+/** "Alice is typing…", "Alice and Bob are typing…", "3 people are typing…". */
+export function typingText(t: T, names: readonly string[]): string {
+  const [a = "", b = ""] = names;
+  if (names.length === 1) return t("typingOne", { a });
+  if (names.length === 2) return t("typingTwo", { a, b });
+  return t("typingMany", { n: names.length });
+}

@@ -51,7 +51,7 @@ function upsertRoom(room: Partial<Room> & { id: string }): void {
     const i = s.rooms.findIndex((r) => r.id === room.id);
     const rooms = [...s.rooms];
     if (i >= 0) rooms[i] = { ...rooms[i]!, ...room };
-    else rooms.push({ visibility: "private", lastSeq: 0, unreadCount: 0, name: room.id, ...room } as Room);
+    else rooms.push({ visibility: "private", lastSeq: 0, unreadCount: 0, name: room.id, ...room });
     return { rooms: sortRooms(rooms) };
   });
 }

@@ -1,10 +1,12 @@
 // A minimal external store for useSyncExternalStore.
 import { useSyncExternalStore } from "react";
 
+/** Function-valued properties rather than methods: none uses `this`, so `store.get` and
+ *  `store.subscribe` can be handed to useSyncExternalStore as they are. */
 export interface Store<T> {
-  get(): T;
-  set(update: T | ((prev: T) => T)): void;
-  subscribe(l: () => void): () => void;
+  get: () => T;
+  set: (update: T | ((prev: T) => T)) => void;
+  subscribe: (l: () => void) => () => void;
 }
 
 export function createStore<T>(initial: T): Store<T> {

@@ -3,7 +3,7 @@ import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from 
 import { api, ApiError } from "../lib/api";
 import { describeError, useT } from "../lib/i18n";
 import type { Member, Room, User } from "../lib/types";
-import { buttonPrimary, buttonSecondary, card, inputClass } from "../ui/Field";
+import { buttonPrimary, buttonSecondary, card, inputClass } from "../ui/styles";
 import { canManage, mergeMembers, sortMembers } from "./settings";
 
 const PAGE = 100;
@@ -46,6 +46,7 @@ export function MembersSection({ room, user, isOnline, onChanged }: Props) {
   );
 
   useEffect(() => {
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- load() sets state only after its await, never synchronously (a known false positive of the rule: React issue #34905)
     void load();
   }, [load]);
 
@@ -92,7 +93,7 @@ export function MembersSection({ room, user, isOnline, onChanged }: Props) {
         {t("members")} <span className="font-normal text-zinc-500">({count})</span>
       </h3>
       {manager && (
-        <form onSubmit={add} className="flex flex-col gap-1" noValidate>
+        <form onSubmit={(e) => void add(e)} className="flex flex-col gap-1" noValidate>
           <label htmlFor={id + "-email"} className="text-sm font-medium">
             {t("addMemberEmail")}
           </label>

@@ -1,7 +1,7 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from "react";
 import { ApiError } from "../lib/api";
 import { errorText, useT } from "../lib/i18n";
-import { buttonPrimary, buttonSecondary } from "../ui/Field";
+import { buttonPrimary, buttonSecondary } from "../ui/styles";
 
 interface Props {
   open: boolean;
@@ -50,7 +50,7 @@ export function NewRoomDialog({ open, onClose, onCreate }: Props) {
       onClose={onClose}
       className="m-auto w-[min(24rem,calc(100vw-2rem))] rounded-xl bg-white p-5 text-zinc-900 shadow-xl backdrop:bg-black/40 dark:bg-zinc-900 dark:text-zinc-100"
     >
-      <form onSubmit={submit} className="flex flex-col gap-4">
+      <form onSubmit={(e) => void submit(e)} className="flex flex-col gap-4">
         <h2 id={id} className="text-lg font-semibold">
           {t("newRoom")}
         </h2>

@@ -1,12 +1,13 @@
 // Room settings (route #/r/<id>/settings, lazy-loaded): name, system prompt, model and AI mode
 // (saved with one PATCH of what changed), members, and leaving or deleting the room. Fields the
 // caller may not change are shown read-only; the server's answer is the authority either way.
-import { useEffect, useId, useState, type FormEvent } from "react";
+import { useEffect, useEffectEvent, useId, useState, type FormEvent } from "react";
 import { api, ApiError } from "../lib/api";
 import { describeError, useT, type T } from "../lib/i18n";
 import { roomPath } from "../lib/router";
 import { AI_MODES, type AiMode, type ModelInfo, type Room, type User } from "../lib/types";
-import { buttonDanger, buttonDangerOutline, buttonPrimary, buttonSecondary, card, inputClass } from "../ui/Field";
+import { ArrowLeftIcon, CheckIcon } from "../ui/icons";
+import { buttonDanger, buttonDangerOutline, buttonPrimary, buttonSecondary, card, inputClass } from "../ui/styles";
 import { MembersSection } from "./MembersSection";
 import { canDelete, canLeave, canManage, draftOf, errorField, isDirty, roomPatch, type DraftField, type RoomDraft } from "./settings";
 
@@ -21,32 +22,34 @@ interface Props {
   onGone: () => void;
 }
 
+/** Render it with `key={roomId}`: the loaded room and its form belong to one room. */
 export default function RoomSettings({ roomId, user, models, isOnline, onRoomChanged, onMembersChanged, onGone }: Props) {
   const t = useT();
   // Always the server's current copy (the room list may be older): the form starts from it.
   const [room, setRoom] = useState<Room | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
 
+  // Reads the current `t` without being an effect dependency: a language switch needs no reload.
+  const onLoadFailed = useEffectEvent((err: unknown) => setLoadError(describeError(t, err)));
   useEffect(() => {
     let live = true;
-    setRoom(null);
-    setLoadError(null);
     api.room(roomId).then(
       (r) => live && setRoom(r),
-      (err) => live && setLoadError(describeError(t, err)),
+      (err) => live && onLoadFailed(err),
     );
     return () => {
       live = false;
     };
-  }, [roomId]); // not on `t`: a language switch needs no reload
+  }, [roomId]);
 
   return (
     <div className="min-h-0 flex-1 overflow-y-auto" data-testid="room-settings-page">
       <div className="mx-auto flex max-w-2xl flex-col gap-5 p-3 sm:p-6">
         <div className="flex items-center justify-between gap-2">
           <h2 className="text-xl font-bold">{t("roomSettings")}</h2>
-          <a href={"#" + roomPath(roomId)} className="rounded-md px-2 py-1 text-sm text-indigo-700 hover:bg-zinc-100 dark:text-indigo-300 dark:hover:bg-zinc-800">
-            ← {t("backToChat")}
+          <a href={"#" + roomPath(roomId)} className="inline-flex items-center gap-1 rounded-md px-2 py-1 text-sm text-indigo-700 hover:bg-zinc-100 dark:text-indigo-300 dark:hover:bg-zinc-800">
+            <ArrowLeftIcon />
+            {t("backToChat")}
           </a>
         </div>
         {loadError && (
@@ -121,7 +124,7 @@ function SettingsForm({ room, user, models, onSaved }: { room: Room; user: User 
     [hint, error?.field === field ? id + "-error" : undefined].filter(Boolean).join(" ") || undefined;
 
   return (
-    <form onSubmit={submit} className={card + " flex flex-col gap-4"} aria-labelledby={id + "-title"} noValidate>
+    <form onSubmit={(e) => void submit(e)} className={card + " flex flex-col gap-4"} aria-labelledby={id + "-title"} noValidate>
       <h3 id={id + "-title"} className="font-semibold">
         {t("settingsGeneral")}
       </h3>
@@ -219,8 +222,13 @@ function SettingsForm({ room, user, models, onSaved }: { room: Room; user: User 
       )}
       {editable && (
         <div className="flex items-center justify-end gap-3">
-          <span role="status" data-testid="settings-status" className="text-sm text-emerald-700 dark:text-emerald-400">
-            {saved && !dirty ? "✓ " + t("saved") : ""}
+          <span role="status" data-testid="settings-status" className="inline-flex items-center gap-1 text-sm text-emerald-700 dark:text-emerald-400">
+            {saved && !dirty && (
+              <>
+                <CheckIcon />
+                {t("saved")}
+              </>
+            )}
           </span>
           <button type="submit" data-testid="settings-save" disabled={!dirty || saving} className={buttonPrimary}>
             {saving ? t("saving") : t("save")}

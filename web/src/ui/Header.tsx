@@ -4,8 +4,10 @@ import { api } from "../lib/api";
 import { useT } from "../lib/i18n";
 import type { User } from "../lib/types";
 import { ConnectionStatusBadge } from "./ConnectionBanner";
+import { MenuIcon } from "./icons";
 import { LangSwitch } from "./LangSwitch";
 import { ThemeToggle } from "./ThemeToggle";
+import { iconButton } from "./styles";
 
 interface Props {
   title: string;
@@ -21,9 +23,6 @@ interface Props {
   accountOpen?: boolean;
 }
 
-export const iconButton =
-  "inline-flex h-9 w-9 shrink-0 items-center justify-center rounded-md hover:bg-zinc-200 dark:hover:bg-zinc-800";
-
 export function Header({ title, subtitle, status, user, demo, drawerOpen, onMenu, actions, accountOpen }: Props) {
   const t = useT();
   const initial = (user?.name.trim()[0] ?? "?").toUpperCase();
@@ -37,7 +36,7 @@ export function Header({ title, subtitle, status, user, demo, drawerOpen, onMenu
         aria-controls="room-drawer"
         className={iconButton + " md:hidden"}
       >
-        <span aria-hidden="true">☰</span>
+        <MenuIcon className="h-5 w-5" />
       </button>
       <div className="min-w-0 flex-1">
         <h1 className="truncate font-semibold leading-tight">{title}</h1>

@@ -1,5 +1,7 @@
 import { useT } from "../lib/i18n";
 import { toggleTheme, useTheme } from "../lib/prefs";
+import { MoonIcon, SunIcon } from "./icons";
+import { iconButton } from "./styles";
 
 export function ThemeToggle() {
   const theme = useTheme();
@@ -12,9 +14,9 @@ export function ThemeToggle() {
       onClick={toggleTheme}
       aria-label={label}
       title={label}
-      className="rounded-md p-2 hover:bg-zinc-200 dark:hover:bg-zinc-800"
+      className={iconButton}
     >
-      <span aria-hidden="true">{theme === "dark" ? "☀️" : "🌙"}</span>
+      {theme === "dark" ? <SunIcon className="h-5 w-5" /> : <MoonIcon className="h-5 w-5" />}
     </button>
   );
 }
