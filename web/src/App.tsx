@@ -4,7 +4,9 @@ import { SignUpPage } from "./auth/SignUpPage";
 import { useSignedIn } from "./auth/session";
 import { AdminPlaceholder } from "./chat/AdminPlaceholder";
 import { ChatPage, type ChatView } from "./chat/ChatPage";
+import { dismissStickyNotice } from "./lib/notice";
 import { navigate, useRoute, type Route } from "./lib/router";
+import { NoticeToast } from "./ui/NoticeToast";
 
 /** What the signed-in screen shows for a route (one ChatPage for all: the socket stays up). */
 function chatView(route: Route): { roomId: string | null; view: ChatView } {
@@ -28,8 +30,19 @@ export function App() {
   useEffect(() => {
     if (!signedIn && !authPage) navigate("/login");
     if (signedIn && authPage) navigate("/");
+    // Signed in again: why the last session ended no longer matters.
+    if (signedIn) dismissStickyNotice();
   }, [signedIn, authPage]);
 
+  return (
+    <>
+      {page(signedIn, route)}
+      <NoticeToast />
+    </>
+  );
+}
+
+function page(signedIn: boolean, route: Route) {
   if (!signedIn) return route.name === "signup" ? <SignUpPage /> : <SignInPage />;
   if (route.name === "admin") return <AdminPlaceholder />;
   const { roomId, view } = chatView(route);

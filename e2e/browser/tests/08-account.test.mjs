@@ -7,7 +7,7 @@ let h;
 before(async () => { h = await start(); });
 after(async () => { await h?.stop(); });
 
-test("account: two devices are listed; signing the other one out sends it back to sign-in", async () => {
+test("account: two devices are listed; signing the other one out sends it back to sign-in at once", async () => {
   const here = await h.browser.newPage({ viewport: { width: 1280, height: 800 }, colorScheme: "light" });
   const email = await signUp(here, h.base, { name: "Sam Sessions" });
   const there = await h.browser.newPage(); // its own browser context: another device
@@ -25,10 +25,15 @@ test("account: two devices are listed; signing the other one out sends it back t
   await until(() => sessions.count(), (n) => n === 1, { what: "one session left" });
   assert.equal(await sessions.first().getAttribute("data-current"), "true");
 
-  // The other device's next request is refused: it is back on the sign-in page.
+  // The other device is told at once (sessionRevoked): back on the sign-in page without a reload,
+  // saying why, with its tokens gone.
+  await there.getByTestId("login-email").waitFor();
+  await there.locator('[data-testid="notice"][data-notice="signedOutElsewhere"]').filter({ hasText: "signed out from another device" }).waitFor();
+  assert.equal(await there.evaluate(() => localStorage.getItem("chatbot.refreshToken")), null);
+  assert.equal(await there.evaluate(() => location.hash), "#/login");
+  // And stays there after a reload (its session is gone on the server too).
   await there.reload();
   await there.getByTestId("login-email").waitFor();
-  assert.equal(await there.evaluate(() => localStorage.getItem("chatbot.refreshToken")), null);
 
   // This device is still signed in.
   await here.reload();

@@ -149,12 +149,11 @@ export function ChatPage({ roomId, view }: { roomId: string | null; view: ChatVi
           user={state.user}
           models={state.models}
           isOnline={isOnline}
+          update={state.roomUpdates[roomId]}
+          membersVersion={state.memberChanges[roomId] ?? 0}
           onRoomChanged={chat.updateRoom}
-          onMembersChanged={() => void chat.refreshRoom(roomId)}
-          onGone={() => {
-            chat.removeRoom(roomId);
-            navigate("/");
-          }}
+          onMembersChanged={() => chat.refreshRoom(roomId)}
+          onLeave={async (action) => navigate(await chat.leaveOrDeleteRoom(roomId, action))}
         />
       </Suspense>
     );

@@ -1,7 +1,7 @@
 // The chat state the UI renders (rooms, messages, streams, connection), owned and updated by
 // lib/socket.ts. Components read it with useChat() and never fetch.
 import { createStore, useStore } from "../lib/store";
-import type { ErrorBody, Member, ModelInfo, Room, User } from "../lib/types";
+import type { ErrorBody, Member, ModelInfo, Room, RoomUpdatedEvent, User } from "../lib/types";
 import type { ChatMessage } from "./messages";
 import type { OnlineMap, TypingRooms } from "./presence";
 import type { Streams } from "./streams";
@@ -28,6 +28,10 @@ export interface ChatState {
   typing: TypingRooms;
   /** The last failed action per room (stop/regenerate/join), shown inline. */
   roomError: Record<string, ErrorBody | undefined>;
+  /** The latest `roomUpdated` per room (an open settings page applies it to its form). */
+  roomUpdates: Record<string, RoomUpdatedEvent>;
+  /** Bumped on every membership change of another user per room (member lists reload). */
+  memberChanges: Record<string, number>;
   models: ModelInfo[];
 }
 
@@ -46,6 +50,8 @@ export const initialChatState: ChatState = {
   streams: {},
   typing: {},
   roomError: {},
+  roomUpdates: {},
+  memberChanges: {},
   models: [],
 };
 

@@ -19,4 +19,11 @@ describe("strings", () => {
     expect(describeError(ko, { code: "rate_limited", message: "", retryAfter: 3 })).toContain("3");
     expect(describeError(en, new TypeError("Failed to fetch"))).toContain("Failed to fetch");
   });
+
+  it("says why a room or the session went, in both languages", () => {
+    expect(en("roomRemovedNotice", { name: "Team" })).toBe("You are no longer a member of “Team”.");
+    expect(ko("roomDeletedNotice", { name: "Team" })).toContain("Team");
+    expect(en("signedOutElsewhere")).toBe("You were signed out from another device.");
+    expect(ko("signedOutElsewhere")).toBe("다른 기기에서 로그아웃되었습니다.");
+  });
 });

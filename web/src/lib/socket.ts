@@ -7,15 +7,37 @@
 // - Assembles streaming answers by chunk index (see chat/streams.ts).
 // - Feeds presence and typing events to lib/presenceEvents.ts and throttles our own typing;
 //   history beyond what a join carries comes over REST (lib/paging.ts).
+// - Keeps the room list current with membership and room events (rules: chat/rooms.ts): a room
+//   we are added to appears, one we are removed from (or that is deleted) goes, and when it was
+//   the open one the app moves to the general room with a notice.
+// - A revoked session (`sessionRevoked`) goes back to sign-in at once. Any other server-side
+//   disconnect is retried once with a refreshed token; when that refresh fails, the session is
+//   over and the app goes back to sign-in too.
 import { io, type Socket } from "socket.io-client";
 import { catchUpSince, lastSeq, mergeMessages, upsertLocal, type ChatMessage } from "../chat/messages";
 import { applyJoinPresence, dropTypist, idleSender, typingEmits, type TypingSender } from "../chat/presence";
+import { adjustMemberCount, applyRoomUpdated, dropRoomFrom, fallbackPath, memberAction, upsertRoomIn } from "../chat/rooms";
 import { chatStore, initialChatState, patch, sortRooms } from "../chat/state";
 import { applyChunk, applySnapshot, dropStream, endStream, startStream } from "../chat/streams";
-import { freshAccessToken, refreshTokens } from "./api";
+import { api, freshAccessToken, refreshTokens } from "./api";
+import type { StringKey } from "./i18n";
+import { showNotice } from "./notice";
 import { catchUpForward } from "./paging";
 import { onTyping, onUserJoined, onUserLeft, onUserStatus, stopTypingExpiry } from "./presenceEvents";
-import type { Ack, ErrorBody, JoinAck, Message, Room, RoomActivity, StreamEvent, User } from "./types";
+import { navigate } from "./router";
+import { clearTokens } from "./tokens";
+import type {
+  Ack,
+  ErrorBody,
+  JoinAck,
+  MemberEvent,
+  Message,
+  Room,
+  RoomActivity,
+  RoomUpdatedEvent,
+  StreamEvent,
+  User,
+} from "./types";
 
 let socket: Socket | null = null;
 /** Rooms this socket has joined (re-joined on every `connected`). */
@@ -24,6 +46,15 @@ let joined = new Set<string>();
 const inflight = new Set<string>();
 /** For live streams whose row we have not seen: the room's last seq when they started. */
 const streamHints = new Map<string, { roomId: string; since: number }>();
+/** Rooms this client is leaving or deleting itself: their removal event needs no notice. */
+const expectedGone = new Set<string>();
+/** How often each room left the list: a room loaded before its latest removal is stale. */
+const removals = new Map<string, number>();
+/** Open rooms waiting to be re-joined for fresh members (several changes make one re-join). */
+const memberRefresh = new Map<string, ReturnType<typeof setTimeout>>();
+/** Bumped when the session ends: answers that arrive afterwards belong to no one. */
+let generation = 0;
+const MEMBER_REFRESH_DELAY = 150;
 
 const ACK_TIMEOUT = 15_000;
 
@@ -47,13 +78,7 @@ function setRoomError(roomId: string, error: ErrorBody | undefined): void {
 }
 
 function upsertRoom(room: Partial<Room> & { id: string }): void {
-  patch((s) => {
-    const i = s.rooms.findIndex((r) => r.id === room.id);
-    const rooms = [...s.rooms];
-    if (i >= 0) rooms[i] = { ...rooms[i]!, ...room };
-    else rooms.push({ visibility: "private", lastSeq: 0, unreadCount: 0, name: room.id, ...room });
-    return { rooms: sortRooms(rooms) };
-  });
+  patch((s) => ({ rooms: upsertRoomIn(s.rooms, room) }));
 }
 
 function markRead(roomId: string): void {
@@ -123,7 +148,105 @@ function onRoomActivity(a: RoomActivity): void {
   });
 }
 
+// ---- rooms and membership ----------------------------------------------------------------
+
+function onMember(kind: "added" | "removed", ev: MemberEvent): void {
+  const s = chatStore.get();
+  switch (memberAction(kind, ev, s.user?.id ?? null, s.currentRoom)) {
+    case "insertRoom":
+      void loadRoom(ev.roomId);
+      return;
+    case "dropRoom":
+      roomGone(ev.roomId, "roomRemovedNotice");
+      return;
+    case "refreshOpenRoom":
+      bumpMembers(ev.roomId);
+      scheduleMemberRefresh(ev.roomId);
+      return;
+    case "countOnly":
+      bumpMembers(ev.roomId);
+      patch((st) => ({ rooms: adjustMemberCount(st.rooms, ev.roomId, kind === "added" ? 1 : -1) }));
+      return;
+  }
+}
+
+/** Tells member lists (the settings page) to reload. */
+function bumpMembers(roomId: string): void {
+  patch((s) => ({ memberChanges: { ...s.memberChanges, [roomId]: (s.memberChanges[roomId] ?? 0) + 1 } }));
+}
+
+/** Re-joins the open room soon for its fresh members, count and presence. */
+function scheduleMemberRefresh(roomId: string): void {
+  const pending = memberRefresh.get(roomId);
+  if (pending) clearTimeout(pending);
+  memberRefresh.set(
+    roomId,
+    setTimeout(() => {
+      memberRefresh.delete(roomId);
+      if (joined.has(roomId)) void join(roomId);
+    }, MEMBER_REFRESH_DELAY),
+  );
+}
+
+/** Loads a room we were just added to into the list (unless it went again meanwhile). */
+async function loadRoom(roomId: string): Promise<void> {
+  const gen = generation;
+  const removed = removals.get(roomId) ?? 0;
+  let room: Room;
+  try {
+    room = await api.room(roomId);
+  } catch {
+    return; // gone again, or offline: the next getRooms (on reconnect) has the truth
+  }
+  if (gen !== generation || (removals.get(roomId) ?? 0) !== removed) return;
+  const current = chatStore.get().currentRoom === roomId;
+  upsertRoom(current ? { ...room, unreadCount: 0 } : room);
+}
+
+/** A room left the list (we were removed, or it was deleted). When it was open, the app moves
+ *  to the general room and says why, unless this client itself left or deleted it. */
+function roomGone(roomId: string, why: StringKey): void {
+  const s = chatStore.get();
+  const name = s.rooms.find((r) => r.id === roomId)?.name ?? roomId;
+  const wasOpen = s.currentRoom === roomId;
+  const expected = expectedGone.delete(roomId);
+  removeRoom(roomId);
+  if (wasOpen && !expected) {
+    showNotice(why, { name });
+    navigate(fallbackPath(roomId));
+  }
+}
+
+function onRoomUpdated(ev: RoomUpdatedEvent): void {
+  patch((s) => ({ rooms: applyRoomUpdated(s.rooms, ev), roomUpdates: { ...s.roomUpdates, [ev.roomId]: ev } }));
+}
+
 // ---- connection ---------------------------------------------------------------------------
+
+/** Ends the session on this device: back to sign-in, saying why. */
+function sessionOver(why: StringKey): void {
+  showNotice(why, undefined, { sticky: true });
+  disconnect();
+  clearTokens(); // App shows the sign-in page
+}
+
+/** The server ended the connection (not a revocation, which says so first): its token may have
+ *  lapsed. One refresh decides: a new token reconnects, none means the session is over. */
+async function reauthenticate(s: Socket): Promise<void> {
+  let token: string | null;
+  try {
+    token = await refreshTokens();
+  } catch {
+    // The refresh itself failed (network, server error): try again a little later.
+    setTimeout(() => socket === s && s.connect(), 2000);
+    return;
+  }
+  if (!token) {
+    if (socket === s || socket === null) sessionOver("sessionEnded");
+    return;
+  }
+  if (socket === s) s.connect();
+}
 
 async function onConnected(payload: { user?: User }): Promise<void> {
   patch({ status: "connected", ...(payload.user ? { user: payload.user } : {}) });
@@ -160,11 +283,18 @@ export function connect(): void {
     const room = chatStore.get().rooms.find((r) => r.id === ev.roomId);
     if (room && ev.seq >= room.lastSeq) upsertRoom({ id: ev.roomId, unreadCount: 0 });
   });
+  s.on("memberAdded", (ev: MemberEvent) => onMember("added", ev));
+  s.on("memberRemoved", (ev: MemberEvent) => onMember("removed", ev));
+  s.on("roomUpdated", onRoomUpdated);
+  s.on("roomDeleted", (ev: { roomId: string }) => roomGone(ev.roomId, "roomDeletedNotice"));
+  s.on("sessionRevoked", () => {
+    if (socket === s) sessionOver("signedOutElsewhere");
+  });
   s.on("disconnect", (reason) => {
     if (socket !== s) return;
     patch({ status: "reconnecting" });
     // A server-side disconnect is not retried by the client on its own.
-    if (reason === "io server disconnect") setTimeout(() => socket === s && s.connect(), 1000);
+    if (reason === "io server disconnect") void reauthenticate(s);
   });
   s.on("connect_error", (err: Error & { data?: { code?: string } }) => {
     if (socket !== s) return;
@@ -175,7 +305,7 @@ export function connect(): void {
     const retry = () => setTimeout(() => socket === s && s.connect(), 2000);
     if (code === "unauthorized") {
       refreshTokens()
-        .then((token) => (token ? retry() : undefined)) // no token: signed out, App shows sign-in
+        .then((token) => (token ? retry() : sessionOver("sessionEnded"))) // no token: back to sign-in
         .catch(retry);
     } else retry();
   });
@@ -185,9 +315,14 @@ export function disconnect(): void {
   socket?.removeAllListeners();
   socket?.disconnect();
   socket = null;
+  generation++;
   joined = new Set();
   inflight.clear();
   streamHints.clear();
+  expectedGone.clear();
+  removals.clear();
+  for (const pending of memberRefresh.values()) clearTimeout(pending);
+  memberRefresh.clear();
   typingSender = idleSender;
   stopTypingExpiry();
   chatStore.set(initialChatState);
@@ -358,20 +493,47 @@ export function updateRoom(room: Partial<Room> & { id: string }): void {
 /** Forgets a room we left or deleted. */
 export function removeRoom(roomId: string): void {
   joined.delete(roomId);
+  removals.set(roomId, (removals.get(roomId) ?? 0) + 1);
+  const pending = memberRefresh.get(roomId);
+  if (pending) clearTimeout(pending);
+  memberRefresh.delete(roomId);
   patch((s) => {
     const messages = { ...s.messages };
     delete messages[roomId];
+    const roomUpdates = { ...s.roomUpdates };
+    delete roomUpdates[roomId];
     return {
-      rooms: s.rooms.filter((r) => r.id !== roomId),
+      rooms: dropRoomFrom(s.rooms, roomId),
       messages,
+      roomUpdates,
       olderDone: { ...s.olderDone, [roomId]: false },
       currentRoom: s.currentRoom === roomId ? null : s.currentRoom,
     };
   });
 }
 
-/** Joins an open room again: fresh room data, members and presence (e.g. after a member was
- *  added, since the server does not announce that to the room). */
-export function refreshRoom(roomId: string): Promise<void> {
-  return joined.has(roomId) ? join(roomId) : Promise.resolve();
+/** Leaves (`leave`) or deletes (`delete`) a room over REST and forgets it. The server's own
+ *  `memberRemoved`/`roomDeleted` for it, which may arrive before the answer, is then expected:
+ *  no notice. Resolves to where the app should go next. */
+export async function leaveOrDeleteRoom(roomId: string, action: "leave" | "delete"): Promise<string> {
+  const userId = chatStore.get().user?.id;
+  expectedGone.add(roomId);
+  try {
+    if (action === "delete") await api.deleteRoom(roomId);
+    else if (userId) await api.removeMember(roomId, userId);
+    else throw new Error("not signed in");
+  } catch (err) {
+    expectedGone.delete(roomId);
+    throw err;
+  }
+  removeRoom(roomId);
+  // The event may still be on its way: it finds the room gone and the expectation met.
+  setTimeout(() => expectedGone.delete(roomId), 5000);
+  return fallbackPath(roomId);
+}
+
+/** Joins an open room again, soon: fresh room data, members and presence (after a membership
+ *  change; several in a row make one re-join). */
+export function refreshRoom(roomId: string): void {
+  if (joined.has(roomId)) scheduleMemberRefresh(roomId);
 }

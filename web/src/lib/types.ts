@@ -159,4 +159,28 @@ export interface RoomActivity {
   preview: string;
 }
 
+/** `memberAdded` / `memberRemoved`: sent to the room's members and to the user concerned. */
+export interface MemberEvent {
+  roomId: string;
+  userId: string;
+}
+
+/** `roomUpdated`: a room's settings changed (what `GET /api/rooms/:id` shows of them). */
+export interface RoomUpdatedEvent {
+  roomId: string;
+  name: string;
+  description: string | null;
+  visibility: "private" | "public";
+  systemPrompt: string | null;
+  model: string | null;
+  aiMode: AiMode;
+  updatedAt: string | null;
+}
+
+/** `sessionRevoked`: this device was signed out elsewhere; the server disconnects it next. */
+export interface SessionRevokedEvent {
+  sessionId: string;
+  reason: string;
+}
+
 export type Ack<T> = ({ ok: true } & T) | { ok: false; error: ErrorBody };

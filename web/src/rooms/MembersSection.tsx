@@ -12,11 +12,14 @@ interface Props {
   room: Room;
   user: User | null;
   isOnline: (userId: string) => boolean;
-  /** Membership changed (the chat re-joins the room for fresh members and presence). */
+  /** Changes whenever someone else joins or leaves the room (`memberAdded`/`memberRemoved`):
+   *  the list reloads. */
+  version: number;
+  /** Membership changed here (the chat re-joins the room for fresh members and presence). */
   onChanged: () => void;
 }
 
-export function MembersSection({ room, user, isOnline, onChanged }: Props) {
+export function MembersSection({ room, user, isOnline, version, onChanged }: Props) {
   const t = useT();
   const id = useId();
   const manager = canManage(room, user);
@@ -48,7 +51,7 @@ export function MembersSection({ room, user, isOnline, onChanged }: Props) {
   useEffect(() => {
     // eslint-disable-next-line react-hooks/set-state-in-effect -- load() sets state only after its await, never synchronously (a known false positive of the rule: React issue #34905)
     void load();
-  }, [load]);
+  }, [load, version]);
 
   const add = async (e: FormEvent) => {
     e.preventDefault();

@@ -1,32 +1,52 @@
 // Room settings (route #/r/<id>/settings, lazy-loaded): name, system prompt, model and AI mode
 // (saved with one PATCH of what changed), members, and leaving or deleting the room. Fields the
 // caller may not change are shown read-only; the server's answer is the authority either way.
-import { useEffect, useEffectEvent, useId, useState, type FormEvent } from "react";
+// Changes made elsewhere (`roomUpdated`) refresh the fields not being edited; members reload on
+// every membership change.
+import { useEffect, useEffectEvent, useId, useMemo, useState, type FormEvent } from "react";
 import { api, ApiError } from "../lib/api";
 import { describeError, useT, type T } from "../lib/i18n";
 import { roomPath } from "../lib/router";
-import { AI_MODES, type AiMode, type ModelInfo, type Room, type User } from "../lib/types";
+import { applyRoomUpdate } from "../chat/rooms";
+import { AI_MODES, type AiMode, type ModelInfo, type Room, type RoomUpdatedEvent, type User } from "../lib/types";
 import { ArrowLeftIcon, CheckIcon } from "../ui/icons";
 import { buttonDanger, buttonDangerOutline, buttonPrimary, buttonSecondary, card, inputClass } from "../ui/styles";
 import { MembersSection } from "./MembersSection";
-import { canDelete, canLeave, canManage, draftOf, errorField, isDirty, roomPatch, type DraftField, type RoomDraft } from "./settings";
+import {
+  canDelete,
+  canLeave,
+  canManage,
+  draftOf,
+  errorField,
+  isDirty,
+  rebaseDraft,
+  roomPatch,
+  type DraftField,
+  type RoomDraft,
+} from "./settings";
 
 interface Props {
   roomId: string;
   user: User | null;
   models: ModelInfo[];
   isOnline: (userId: string) => boolean;
+  /** The latest `roomUpdated` for this room (changes made elsewhere), if any. */
+  update?: RoomUpdatedEvent;
+  /** Changes whenever another user joins or leaves the room: the member list reloads. */
+  membersVersion: number;
   onRoomChanged: (room: Partial<Room> & { id: string }) => void;
   onMembersChanged: () => void;
-  /** The caller left or deleted the room. */
-  onGone: () => void;
+  /** Leaves or deletes the room (and moves away from it); rejects when refused. */
+  onLeave: (action: "leave" | "delete") => Promise<void>;
 }
 
 /** Render it with `key={roomId}`: the loaded room and its form belong to one room. */
-export default function RoomSettings({ roomId, user, models, isOnline, onRoomChanged, onMembersChanged, onGone }: Props) {
+export default function RoomSettings({ roomId, user, models, isOnline, update, membersVersion, onRoomChanged, onMembersChanged, onLeave }: Props) {
   const t = useT();
   // Always the server's current copy (the room list may be older): the form starts from it.
-  const [room, setRoom] = useState<Room | null>(null);
+  const [loaded, setRoom] = useState<Room | null>(null);
+  // With what changed since it loaded (an event older than the copy changes nothing).
+  const room = useMemo(() => (loaded && update ? applyRoomUpdate(loaded, update) : loaded), [loaded, update]);
   const [loadError, setLoadError] = useState<string | null>(null);
 
   // Reads the current `t` without being an effect dependency: a language switch needs no reload.
@@ -72,8 +92,8 @@ export default function RoomSettings({ roomId, user, models, isOnline, onRoomCha
                 onRoomChanged(settings);
               }}
             />
-            <MembersSection room={room} user={user} isOnline={isOnline} onChanged={onMembersChanged} />
-            <LeaveOrDelete room={room} user={user} onGone={onGone} />
+            <MembersSection room={room} user={user} isOnline={isOnline} version={membersVersion} onChanged={onMembersChanged} />
+            <LeaveOrDelete room={room} user={user} onLeave={onLeave} />
           </>
         )}
       </div>
@@ -90,6 +110,13 @@ function SettingsForm({ room, user, models, onSaved }: { room: Room; user: User 
   const id = useId();
   const editable = canManage(room, user);
   const [draft, setDraft] = useState<RoomDraft>(() => draftOf(room));
+  // The room the draft was made from: when a newer copy comes (saved here or changed elsewhere),
+  // fields the user has not edited take its values; edits in progress stay.
+  const [base, setBase] = useState(room);
+  if (base !== room) {
+    setBase(room);
+    setDraft((d) => rebaseDraft(base, room, d));
+  }
   const [saving, setSaving] = useState(false);
   const [saved, setSaved] = useState(false);
   const [error, setError] = useState<{ text: string; field: DraftField | null } | null>(null);
@@ -239,7 +266,7 @@ function SettingsForm({ room, user, models, onSaved }: { room: Room; user: User 
   );
 }
 
-function LeaveOrDelete({ room, user, onGone }: { room: Room; user: User | null; onGone: () => void }) {
+function LeaveOrDelete({ room, user, onLeave }: { room: Room; user: User | null; onLeave: (action: "leave" | "delete") => Promise<void> }) {
   const t = useT();
   const id = useId();
   const [confirm, setConfirm] = useState<"leave" | "delete" | null>(null);
@@ -252,9 +279,7 @@ function LeaveOrDelete({ room, user, onGone }: { room: Room; user: User | null; 
     setBusy(true);
     setError(null);
     try {
-      if (action === "delete") await api.deleteRoom(room.id);
-      else await api.removeMember(room.id, user!.id);
-      onGone();
+      await onLeave(action);
     } catch (err) {
       setError(describeError(t, err));
       setBusy(false);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Member, Room, User } from "../lib/types";
-import { canDelete, canLeave, canManage, draftOf, errorField, isDirty, mergeMembers, roomPatch, sortMembers } from "./settings";
+import { canDelete, canLeave, canManage, draftOf, errorField, isDirty, mergeMembers, rebaseDraft, roomPatch, sortMembers } from "./settings";
 
 const room = (extra: Partial<Room> = {}): Room => ({
   id: "r1",
@@ -47,7 +47,19 @@ describe("room settings", () => {
     expect(canLeave(room({ myRole: "member" }))).toBe(true);
   });
 
-  it("maps a validation error to its field", () => {
+  it("a change made elsewhere refreshes the fields not edited and keeps unsaved edits", () => {
+    const before = room({ name: "Team", systemPrompt: "Be brief." });
+    const after = room({ name: "Renamed", systemPrompt: "Be kind.", aiMode: "off" });
+    // Nothing edited: the form shows the new settings.
+    expect(rebaseDraft(before, after, draftOf(before))).toEqual(draftOf(after));
+    // The prompt is being edited: it stays; the rest follows the room.
+    const editing = { ...draftOf(before), systemPrompt: "Answer in French." };
+    expect(rebaseDraft(before, after, editing)).toEqual({ ...draftOf(after), systemPrompt: "Answer in French." });
+    // Saved here: the draft already is the saved room.
+    expect(rebaseDraft(before, after, draftOf(after))).toEqual(draftOf(after));
+  });
+
+    it("maps a validation error to its field", () => {
     expect(errorField({ field: "name" })).toBe("name");
     expect(errorField({ field: "systemPrompt" })).toBe("systemPrompt");
     expect(errorField({ field: "visibility" })).toBeNull();

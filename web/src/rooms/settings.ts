@@ -37,6 +37,16 @@ export function isDirty(room: Room, draft: RoomDraft): boolean {
   return Object.keys(roomPatch(room, draft)).length > 0;
 }
 
+/** The draft once the room changed from `before` to `after` (saved here, or changed elsewhere):
+ *  each field not edited (still as in `before`) takes its new value; edited fields stay as typed,
+ *  so a change made elsewhere never clobbers unsaved edits. */
+export function rebaseDraft(before: Room, after: Room, draft: RoomDraft): RoomDraft {
+  const was = draftOf(before);
+  const now = draftOf(after);
+  const pick = <K extends DraftField>(key: K): RoomDraft[K] => (draft[key] === was[key] ? now[key] : draft[key]);
+  return { name: pick("name"), systemPrompt: pick("systemPrompt"), model: pick("model"), aiMode: pick("aiMode") };
+}
+
 /** Settings and membership are changed by the room's owner or an admin. */
 export function canManage(room: Room, user: User | null): boolean {
   return user?.role === "admin" || room.myRole === "owner";

@@ -120,6 +120,15 @@ export function CheckIcon(props: IconProps) {
   );
 }
 
+/** A cross: closes or dismisses. */
+export function CloseIcon(props: IconProps) {
+  return (
+    <Icon {...props}>
+      <path d="M6 6l12 12M18 6L6 18" />
+    </Icon>
+  );
+}
+
 /** A text cursor (an answer that has not written anything yet). */
 export function CursorIcon({ className = "h-[1em] w-[0.4em]" }: IconProps) {
   return (
