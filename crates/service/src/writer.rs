@@ -72,7 +72,14 @@ async fn run(
     while rx.recv_many(&mut batch, max_batch).await > 0 {
         let (messages, replies): (Vec<_>, Vec<_>) =
             batch.drain(..).map(|job| (job.message, job.reply)).unzip();
-        match store.append_messages(messages).await {
+        let (size, started) = (messages.len(), std::time::Instant::now());
+        let stored = store.append_messages(messages).await;
+        tracing::debug!(
+            size,
+            elapsed_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+            "message batch committed"
+        );
+        match stored {
             Ok(results) => {
                 for (result, reply) in results.into_iter().zip(replies) {
                     if let Ok(Appended::Created(message)) = &result {
