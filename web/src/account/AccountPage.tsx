@@ -38,7 +38,7 @@ function Profile({ user }: { user: User | null }) {
         {t("profile")}
       </h3>
       {!user ? (
-        <p className="text-zinc-500">{t("loading")}</p>
+        <p className="text-zinc-600 dark:text-zinc-400">{t("loading")}</p>
       ) : (
         <div className="flex items-center gap-3">
           <span aria-hidden="true" className="flex h-12 w-12 shrink-0 items-center justify-center rounded-full bg-indigo-600 text-lg font-semibold text-white">
@@ -54,7 +54,7 @@ function Profile({ user }: { user: User | null }) {
               {user.email}
             </dd>
             <dt className="sr-only">{t("role")}</dt>
-            <dd className="text-zinc-500 dark:text-zinc-400">
+            <dd className="text-zinc-600 dark:text-zinc-400">
               {user.role === "admin" ? t("role_admin") : t("role_user")}
               {user.role === "admin" && (
                 <>
@@ -117,12 +117,12 @@ function Sessions() {
         <p className="text-sm text-zinc-600 dark:text-zinc-400">{t("sessionsHint")}</p>
       </div>
       {error && (
-        <p role="alert" data-testid="session-error" className="text-sm text-red-600 dark:text-red-400">
+        <p role="alert" data-testid="session-error" className="text-sm text-red-700 dark:text-red-400">
           {error}
         </p>
       )}
       {sessions === null ? (
-        !error && <p className="text-sm text-zinc-500">{t("loading")}</p>
+        !error && <p className="text-sm text-zinc-600 dark:text-zinc-400">{t("loading")}</p>
       ) : (
         <ul className="flex flex-col divide-y divide-zinc-200/80 dark:divide-zinc-800" data-testid="session-list">
           {sessions.map((s) => {
@@ -138,7 +138,7 @@ function Sessions() {
                       </span>
                     )}
                   </span>
-                  <span className="block text-xs text-zinc-500 dark:text-zinc-400">
+                  <span className="block text-xs text-zinc-600 dark:text-zinc-400">
                     {t("lastActive", { d: formatWhen(s.lastUsedAt, lang) })} · {t("signedInAt", { d: formatWhen(s.signedInAt, lang) })}
                   </span>
                 </span>
@@ -163,7 +163,7 @@ function Sessions() {
           })}
         </ul>
       )}
-      {sessions !== null && others.length === 0 && <p className="text-sm text-zinc-500">{t("noOtherSessions")}</p>}
+      {sessions !== null && others.length === 0 && <p className="text-sm text-zinc-600 dark:text-zinc-400">{t("noOtherSessions")}</p>}
       {others.length > 1 && (
         <div>
           <button type="button" disabled={busy !== null} onClick={() => void revoke(others.map((s) => s.id))} className={buttonDangerOutline}>

@@ -104,7 +104,7 @@ export function ChatPage({ roomId, view }: { roomId: string | null; view: ChatVi
           type="button"
           data-testid="new-room"
           onClick={() => setDialog(true)}
-          className="rounded-md bg-indigo-600 px-3 py-1 text-sm font-medium text-white hover:bg-indigo-500"
+          className="rounded-md bg-indigo-600 px-3 py-1 text-sm font-medium text-white hover:bg-indigo-700"
         >
           + {t("newRoom")}
         </button>
@@ -113,7 +113,7 @@ export function ChatPage({ roomId, view }: { roomId: string | null; view: ChatVi
         {state.roomsLoaded || state.rooms.length > 0 ? (
           <RoomList rooms={state.rooms} currentRoom={view === "account" ? null : roomId} onSelect={() => setDrawer(false)} />
         ) : (
-          <p className="p-4 text-sm text-zinc-500">{t("loading")}</p>
+          <p className="p-4 text-sm text-zinc-600 dark:text-zinc-400">{t("loading")}</p>
         )}
       </div>
     </nav>
@@ -132,7 +132,7 @@ export function ChatPage({ roomId, view }: { roomId: string | null; view: ChatVi
     </a>
   );
 
-  const fallback = <p className="m-auto text-zinc-500">{t("loading")}</p>;
+  const fallback = <p className="m-auto text-zinc-600 dark:text-zinc-400">{t("loading")}</p>;
   let main;
   if (view === "account") {
     main = (
@@ -173,7 +173,7 @@ export function ChatPage({ roomId, view }: { roomId: string | null; view: ChatVi
           onLoadOlder={onLoadOlder}
         />
         {roomError && (
-          <p role="alert" className="mx-auto w-full max-w-3xl px-3 text-sm text-red-600 dark:text-red-400">
+          <p role="alert" className="mx-auto w-full max-w-3xl px-3 text-sm text-red-700 dark:text-red-400">
             {errorText(t, roomError.code, roomError.message, roomError.retryAfter)}
           </p>
         )}
@@ -189,7 +189,7 @@ export function ChatPage({ roomId, view }: { roomId: string | null; view: ChatVi
       </>
     );
   } else {
-    main = <p className="m-auto text-zinc-500">{t("selectRoom")}</p>;
+    main = <p className="m-auto text-zinc-600 dark:text-zinc-400">{t("selectRoom")}</p>;
   }
 
   return (

@@ -57,7 +57,7 @@ export function Composer({ disabled, streaming, onSend, onStop, onTyping }: Prop
           }}
           onBlur={() => onTyping(false)}
           onKeyDown={onKeyDown}
-          className="min-h-[2.75rem] flex-1 resize-none rounded-xl border border-zinc-300 bg-white px-3 py-2 text-base dark:border-zinc-700 dark:bg-zinc-900"
+          className="min-h-[2.75rem] flex-1 resize-none rounded-xl border border-zinc-500 bg-white px-3 py-2 text-base placeholder:text-zinc-500 dark:bg-zinc-900 dark:placeholder:text-zinc-400"
         />
         {streaming && (
           <button
@@ -75,7 +75,7 @@ export function Composer({ disabled, streaming, onSend, onStop, onTyping }: Prop
           type="submit"
           data-testid="send"
           disabled={disabled || text.trim() === ""}
-          className="h-11 rounded-xl bg-indigo-600 px-4 font-medium text-white hover:bg-indigo-500 disabled:opacity-50"
+          className="h-11 rounded-xl bg-indigo-600 px-4 font-medium text-white hover:bg-indigo-700 disabled:opacity-50"
         >
           {t("send")}
         </button>

@@ -40,7 +40,7 @@ export const MessageItem = memo(function MessageItem({ view, mine, demo, canRege
       data-message-id={view.id}
       className={"flex flex-col gap-1 " + (mine ? "items-end" : "items-start")}
     >
-      <div className="flex items-center gap-2 text-xs text-zinc-500 dark:text-zinc-400">
+      <div className="flex items-center gap-2 text-xs text-zinc-600 dark:text-zinc-400">
         <span className="font-medium">{mine ? t("you") : (view.userName ?? (assistant ? t("assistant") : ""))}</span>
         {assistant && demo && (
           <span className="rounded bg-amber-100 px-1 text-amber-900 dark:bg-amber-900/50 dark:text-amber-100" title={t("demoModel")}>
@@ -74,7 +74,7 @@ export const MessageItem = memo(function MessageItem({ view, mine, demo, canRege
         )}
       </div>
       {err && (
-        <p role="alert" className="text-xs text-red-600 dark:text-red-400">
+        <p role="alert" className="text-xs text-red-700 dark:text-red-400">
           {KNOWN_ERRORS.has(err) ? errorText(t, err, undefined, view.message?.retryAfter) : errorText(t, "other", err)}
         </p>
       )}

@@ -106,9 +106,9 @@ export function MessageList(props: Props) {
         aria-busy={!loaded || loadingOlder}
       >
         {!loaded && count === 0 ? (
-          <p className="mt-10 text-center text-zinc-500">{t("loading")}</p>
+          <p className="mt-10 text-center text-zinc-600 dark:text-zinc-400">{t("loading")}</p>
         ) : count === 0 ? (
-          <p className="mt-10 text-center text-zinc-500">{t("noMessages")}</p>
+          <p className="mt-10 text-center text-zinc-600 dark:text-zinc-400">{t("noMessages")}</p>
         ) : (
           <>
             <div className="mx-auto mb-3 flex h-8 max-w-3xl items-center justify-center">
@@ -131,7 +131,7 @@ export function MessageList(props: Props) {
                 </button>
               ) : (
                 loaded && (
-                  <p data-testid="history-start" className="text-xs text-zinc-400 dark:text-zinc-500">
+                  <p data-testid="history-start" className="text-xs text-zinc-600 dark:text-zinc-400">
                     {t("historyStart")}
                   </p>
                 )
@@ -157,7 +157,7 @@ export function MessageList(props: Props) {
         <button
           type="button"
           onClick={toBottom}
-          className="absolute bottom-3 left-1/2 inline-flex -translate-x-1/2 items-center gap-1.5 rounded-full bg-indigo-600 px-4 py-1.5 text-sm text-white shadow-lg hover:bg-indigo-500"
+          className="absolute bottom-3 left-1/2 inline-flex -translate-x-1/2 items-center gap-1.5 rounded-full bg-indigo-600 px-4 py-1.5 text-sm text-white shadow-lg hover:bg-indigo-700"
         >
           <ArrowDownIcon />
           {t("newMessages")}

@@ -7,7 +7,7 @@ export function TypingIndicator({ names }: { names: readonly string[] }) {
   return (
     <div className="mx-auto h-5 w-full max-w-3xl px-3 sm:px-6" aria-live="polite">
       {names.length > 0 && (
-        <p data-testid="typing-indicator" className="flex items-center gap-1.5 truncate text-xs text-zinc-500 dark:text-zinc-400">
+        <p data-testid="typing-indicator" className="flex items-center gap-1.5 truncate text-xs text-zinc-600 dark:text-zinc-400">
           <span aria-hidden="true" className="typing-dots inline-flex gap-0.5">
             <span />
             <span />

@@ -93,7 +93,7 @@ export function MembersSection({ room, user, isOnline, version, onChanged }: Pro
   return (
     <section className={card + " flex flex-col gap-4"} aria-labelledby={id}>
       <h3 id={id} className="font-semibold">
-        {t("members")} <span className="font-normal text-zinc-500">({count})</span>
+        {t("members")} <span className="font-normal text-zinc-600 dark:text-zinc-400">({count})</span>
       </h3>
       {manager && (
         <form onSubmit={(e) => void add(e)} className="flex flex-col gap-1" noValidate>
@@ -126,12 +126,12 @@ export function MembersSection({ room, user, isOnline, version, onChanged }: Pro
         )}
       </div>
       {error && (
-        <p role="alert" data-testid="member-error" className="text-sm text-red-600 dark:text-red-400">
+        <p role="alert" data-testid="member-error" className="text-sm text-red-700 dark:text-red-400">
           {error}
         </p>
       )}
       {members === null ? (
-        !error && <p className="text-sm text-zinc-500">{t("loading")}</p>
+        !error && <p className="text-sm text-zinc-600 dark:text-zinc-400">{t("loading")}</p>
       ) : (
         <ul className="flex flex-col divide-y divide-zinc-200/80 dark:divide-zinc-800" data-testid="member-list">
           {sorted.map((m) => {
@@ -153,9 +153,9 @@ export function MembersSection({ room, user, isOnline, version, onChanged }: Pro
                 <span className="min-w-0 flex-1">
                   <span className="block truncate font-medium">
                     {m.name}
-                    {self && <span className="font-normal text-zinc-500"> ({t("you")})</span>}
+                    {self && <span className="font-normal text-zinc-600 dark:text-zinc-400"> ({t("you")})</span>}
                   </span>
-                  <span className="block truncate text-xs text-zinc-500 dark:text-zinc-400">
+                  <span className="block truncate text-xs text-zinc-600 dark:text-zinc-400">
                     {m.email ? m.email + " · " : ""}
                     {online ? t("online") : t("offline")}
                   </span>

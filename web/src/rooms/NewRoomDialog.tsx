@@ -63,11 +63,11 @@ export function NewRoomDialog({ open, onClose, onCreate }: Props) {
             maxLength={100}
             value={name}
             onChange={(e) => setName(e.target.value)}
-            className="rounded-md border border-zinc-300 bg-white px-3 py-2 text-base font-normal dark:border-zinc-700 dark:bg-zinc-950"
+            className="rounded-md border border-zinc-500 bg-white px-3 py-2 text-base font-normal placeholder:text-zinc-500 dark:bg-zinc-950 dark:placeholder:text-zinc-400"
           />
         </label>
         {error && (
-          <p role="alert" className="text-sm text-red-600 dark:text-red-400">
+          <p role="alert" className="text-sm text-red-700 dark:text-red-400">
             {error}
           </p>
         )}

@@ -33,7 +33,7 @@ export function RoomList({ rooms, currentRoom, onSelect }: Props) {
             >
               <span className="min-w-0 flex-1">
                 <span className="block truncate font-medium">{r.name}</span>
-                <span className="block truncate text-xs text-zinc-500 dark:text-zinc-400">{preview(r)}</span>
+                <span className="block truncate text-xs text-zinc-600 dark:text-zinc-400">{preview(r)}</span>
               </span>
               {r.unreadCount > 0 && !active && (
                 <span className="rounded-full bg-indigo-600 px-2 py-0.5 text-xs font-semibold text-white">

@@ -73,12 +73,12 @@ export default function RoomSettings({ roomId, user, models, isOnline, update, m
           </a>
         </div>
         {loadError && (
-          <p role="alert" className="text-sm text-red-600 dark:text-red-400">
+          <p role="alert" className="text-sm text-red-700 dark:text-red-400">
             {loadError}
           </p>
         )}
         {!room ? (
-          !loadError && <p className="text-zinc-500">{t("loading")}</p>
+          !loadError && <p className="text-zinc-600 dark:text-zinc-400">{t("loading")}</p>
         ) : (
           <>
             <SettingsForm
@@ -193,7 +193,7 @@ function SettingsForm({ room, user, models, onSaved }: { room: Room; user: User 
           aria-describedby={describedBy("systemPrompt", id + "-prompt-hint")}
           className={inputClass(!editable) + " min-h-[6rem] resize-y"}
         />
-        <p id={id + "-prompt-hint"} className="text-xs text-zinc-500 dark:text-zinc-400">
+        <p id={id + "-prompt-hint"} className="text-xs text-zinc-600 dark:text-zinc-400">
           {t("systemPromptHint")}
         </p>
       </div>
@@ -243,7 +243,7 @@ function SettingsForm({ room, user, models, onSaved }: { room: Room; user: User 
         </div>
       </div>
       {error && (
-        <p id={id + "-error"} role="alert" data-testid="settings-error" className="text-sm text-red-600 dark:text-red-400">
+        <p id={id + "-error"} role="alert" data-testid="settings-error" className="text-sm text-red-700 dark:text-red-400">
           {error.text}
         </p>
       )}
@@ -319,7 +319,7 @@ function LeaveOrDelete({ room, user, onLeave }: { room: Room; user: User | null;
       {del && section("delete", t("deleteRoom"), t("deleteRoomHint"), t("confirmDelete"))}
       {room.id === "general" && <p className="text-sm text-zinc-600 dark:text-zinc-400">{t("generalCannotDelete")}</p>}
       {error && (
-        <p role="alert" className="text-sm text-red-600 dark:text-red-400">
+        <p role="alert" className="text-sm text-red-700 dark:text-red-400">
           {error}
         </p>
       )}

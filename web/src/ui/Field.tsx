@@ -12,11 +12,11 @@ export function Field(props: InputHTMLAttributes<HTMLInputElement> & { label: st
         id={id}
         data-testid={testId}
         aria-describedby={hint ? id + "-hint" : undefined}
-        className="rounded-md border border-zinc-300 bg-white px-3 py-2 text-base dark:border-zinc-700 dark:bg-zinc-900"
+        className="rounded-md border border-zinc-500 bg-white px-3 py-2 text-base placeholder:text-zinc-500 dark:bg-zinc-900 dark:placeholder:text-zinc-400"
         {...rest}
       />
       {hint && (
-        <p id={id + "-hint"} className="text-xs text-zinc-500 dark:text-zinc-400">
+        <p id={id + "-hint"} className="text-xs text-zinc-600 dark:text-zinc-400">
           {hint}
         </p>
       )}

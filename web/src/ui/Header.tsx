@@ -41,7 +41,7 @@ export function Header({ title, subtitle, status, user, demo, drawerOpen, onMenu
       <div className="min-w-0 flex-1">
         <h1 className="truncate font-semibold leading-tight">{title}</h1>
         {subtitle && (
-          <p data-testid="room-presence" className="truncate text-xs leading-tight text-zinc-500 dark:text-zinc-400">
+          <p data-testid="room-presence" className="truncate text-xs leading-tight text-zinc-600 dark:text-zinc-400">
             {subtitle}
           </p>
         )}

@@ -10,7 +10,7 @@ export function LangSwitch() {
       aria-label={t("language")}
       value={lang}
       onChange={(e) => setLang(e.target.value as Lang)}
-      className="rounded-md border border-zinc-300 bg-transparent px-1 py-1 text-sm dark:border-zinc-700"
+      className="rounded-md border border-zinc-500 bg-transparent px-1 py-1 text-sm"
     >
       <option value="en">English</option>
       <option value="ko">한국어</option>

@@ -22,7 +22,7 @@ export function NoticeToast() {
             onClick={() => dismissNotice(notice.id)}
             aria-label={t("dismiss")}
             title={t("dismiss")}
-            className="-mr-2 rounded p-0.5 text-zinc-500 hover:bg-zinc-200 hover:text-zinc-800 dark:hover:bg-zinc-700 dark:hover:text-zinc-100"
+            className="-mr-2 rounded p-0.5 text-zinc-600 dark:text-zinc-400 hover:bg-zinc-200 hover:text-zinc-800 dark:hover:bg-zinc-700 dark:hover:text-zinc-100"
           >
             <CloseIcon className="h-4 w-4" />
           </button>
