@@ -43,17 +43,12 @@ pub(crate) fn client_keys(batch: &[NewMessage]) -> Vec<(UserId, &str)> {
 /// one search of the `(user_id, client_id)` index per pair. (`client_id IN (…)` alone cannot use
 /// that index and scanned it whole, and `user_id IN (…) AND client_id IN (…)` probed every
 /// author × key combination; the partial index also needs `client_id IS NOT NULL` spelled out
-/// for SQLite to use it.) `casts` types the VALUES for PostgreSQL.
-pub(crate) fn earlier_messages_sql(
-    style: Placeholders,
-    message_select: &str,
-    pairs: usize,
-    casts: &[&str],
-) -> String {
+/// for SQLite to use it.)
+pub(crate) fn earlier_messages_sql(message_select: &str, pairs: usize) -> String {
     format!(
         "WITH k(u, c) AS (VALUES {}) {message_select}\
          WHERE m.client_id IS NOT NULL AND (m.user_id, m.client_id) IN (SELECT u, c FROM k)",
-        values(style, 1, 2, pairs, casts)
+        values(2, pairs)
     )
 }
 
@@ -171,46 +166,21 @@ pub(crate) fn outcomes(
     results
 }
 
-/// How a backend spells bind parameters in the generated batch statements.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Placeholders {
-    /// `$1, $2, …` (PostgreSQL).
-    Numbered,
-    /// `?` (SQLite). Why not `$n` there too: SQLite resolves named and numbered parameters by a
-    /// linear scan of the statement's parameter list, both when parsing and when sqlx binds, so
-    /// a batch of n parameters cost O(n²): a 256-message insert (3,072 parameters) spent most of
-    /// its time in `strncmp` (perf, docs/realtime.md). Anonymous `?` are positional: O(1) each.
-    Anonymous,
+// The generated statements below are SQLite's (PostgreSQL binds one array per column instead).
+// They use anonymous `?` parameters: SQLite resolves named and numbered ones (`$n`) by a linear
+// scan of the statement's parameter list, both when parsing and when sqlx binds, so a batch of n
+// parameters cost O(n²): a 256-message insert (3,072 parameters) spent most of its time in
+// `strncmp` (perf, docs/realtime.md). Anonymous `?` are positional: O(1) each.
+
+/// `?, ?, …` (`count` of them), for `IN (…)` lists.
+pub(crate) fn list(count: usize) -> String {
+    vec!["?"; count].join(", ")
 }
 
-impl Placeholders {
-    fn nth(self, n: usize) -> String {
-        match self {
-            Self::Numbered => format!("${n}"),
-            Self::Anonymous => "?".to_owned(),
-        }
-    }
-}
-
-/// `$start, $start+1, …` (`count` of them), for `IN (…)` lists.
-pub(crate) fn list(style: Placeholders, start: usize, count: usize) -> String {
-    (start..start + count).map(|n| style.nth(n)).collect::<Vec<_>>().join(", ")
-}
-
-/// `($1, $2), ($3, $4), …`: `rows` tuples of `casts.len()` placeholders, each followed by its
-/// cast (`""` on SQLite, `"::uuid"` and the like on PostgreSQL, where VALUES needs types).
-pub(crate) fn values(style: Placeholders, start: usize, width: usize, rows: usize, casts: &[&str]) -> String {
-    (0..rows)
-        .map(|row| {
-            let cells: Vec<String> = (0..width)
-                .map(|col| {
-                    format!("{}{}", style.nth(start + row * width + col), casts.get(col).unwrap_or(&""))
-                })
-                .collect();
-            format!("({})", cells.join(", "))
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
+/// `(?, ?), (?, ?), …`: `rows` tuples of `width` parameters.
+pub(crate) fn values(width: usize, rows: usize) -> String {
+    let row = format!("({})", list(width));
+    vec![row; rows].join(", ")
 }
 
 /// Distinct authors of the inserted messages, for the name lookup.
@@ -313,18 +283,15 @@ mod tests {
         expected.sort_unstable();
         assert_eq!(client_keys(&batch), expected);
         assert_eq!(
-            earlier_messages_sql(Placeholders::Anonymous, "SELECT m.id FROM messages m ", 2, &[]),
+            earlier_messages_sql("SELECT m.id FROM messages m ", 2),
             "WITH k(u, c) AS (VALUES (?, ?), (?, ?)) SELECT m.id FROM messages m \
              WHERE m.client_id IS NOT NULL AND (m.user_id, m.client_id) IN (SELECT u, c FROM k)"
         );
     }
 
     #[test]
-    fn placeholders_number_rows_and_columns() {
-        use Placeholders::{Anonymous, Numbered};
-        assert_eq!(values(Numbered, 1, 2, 2, &["", "::bigint"]), "($1, $2::bigint), ($3, $4::bigint)");
-        assert_eq!(list(Numbered, 3, 2), "$3, $4");
-        assert_eq!(values(Anonymous, 1, 2, 2, &[]), "(?, ?), (?, ?)");
-        assert_eq!(list(Anonymous, 3, 2), "?, ?");
+    fn placeholders_are_anonymous_rows_of_columns() {
+        assert_eq!(values(2, 2), "(?, ?), (?, ?)");
+        assert_eq!(list(3), "?, ?, ?");
     }
 }

@@ -208,12 +208,7 @@ async fn append_batch_in(
     let keys = crate::batch::client_keys(batch);
     let mut earlier = Vec::new();
     if !keys.is_empty() {
-        let sql = crate::batch::earlier_messages_sql(
-            crate::batch::Placeholders::Anonymous,
-            message_select!(),
-            keys.len(),
-            &[],
-        );
+        let sql = crate::batch::earlier_messages_sql(message_select!(), keys.len());
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
         for (author, key) in &keys {
             query = query.bind(author.as_uuid()).bind(*key);
@@ -230,13 +225,7 @@ async fn append_batch_in(
             "WITH v(id, n) AS (VALUES {}) \
              UPDATE rooms SET last_seq = rooms.last_seq + v.n FROM v WHERE rooms.id = v.id \
              RETURNING rooms.id, rooms.last_seq",
-            crate::batch::values(
-                crate::batch::Placeholders::Anonymous,
-                1,
-                2,
-                plan.room_counts.len(),
-                &["", ""]
-            )
+            crate::batch::values(2, plan.room_counts.len())
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
         for (room, count) in &plan.room_counts {
@@ -255,7 +244,7 @@ async fn append_batch_in(
         let sql = format!(
             "INSERT INTO messages (id, room_id, seq, user_id, role, content, status, model, reply_to, client_id, \
                                    created_at, updated_at) VALUES {}",
-            crate::batch::values(crate::batch::Placeholders::Anonymous, 1, 12, inserts.len(), &[])
+            crate::batch::values(12, inserts.len())
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
         for (new, seq) in &inserts {
@@ -279,10 +268,7 @@ async fn append_batch_in(
     let mut names = std::collections::HashMap::new();
     let authors = crate::batch::authors(batch, &seqs);
     if !authors.is_empty() {
-        let sql = format!(
-            "SELECT id, name FROM users WHERE id IN ({})",
-            crate::batch::list(crate::batch::Placeholders::Anonymous, 1, authors.len())
-        );
+        let sql = format!("SELECT id, name FROM users WHERE id IN ({})", crate::batch::list(authors.len()));
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
         for id in &authors {
             query = query.bind(id.as_uuid());
