@@ -208,10 +208,11 @@ async fn append_batch_in(
         // One array per column, whatever the batch size: the statement text never changes, so it
         // is prepared once per connection instead of parsed and planned per batch (a multi-row
         // VALUES list has 12 parameters per message, and its text differs with every size).
-        let column = |f: &dyn Fn(&NewMessage, i64) -> Option<String>| -> Vec<Option<String>> {
-            inserts.iter().map(|(new, seq)| f(new, *seq)).collect()
+        // Borrowed, not copied: message contents go to the driver straight from the batch.
+        let column = |f: fn(&NewMessage) -> Option<&str>| -> Vec<Option<&str>> {
+            inserts.iter().map(|(new, _)| f(new)).collect()
         };
-        let uuids = |f: &dyn Fn(&NewMessage) -> Option<uuid::Uuid>| -> Vec<Option<uuid::Uuid>> {
+        let uuids = |f: fn(&NewMessage) -> Option<uuid::Uuid>| -> Vec<Option<uuid::Uuid>> {
             inserts.iter().map(|(new, _)| f(new)).collect()
         };
         sqlx::query(
@@ -222,16 +223,16 @@ async fn append_batch_in(
                          $8::text[], $9::uuid[], $10::text[]) \
                   AS t(id, room_id, seq, user_id, role, content, status, model, reply_to, client_id)",
         )
-        .bind(uuids(&|m| Some(m.id.as_uuid())))
-        .bind(uuids(&|m| Some(m.room_id.as_uuid())))
+        .bind(uuids(|m| Some(m.id.as_uuid())))
+        .bind(uuids(|m| Some(m.room_id.as_uuid())))
         .bind(inserts.iter().map(|(_, seq)| *seq).collect::<Vec<i64>>())
-        .bind(uuids(&|m| m.user_id.map(|id| id.as_uuid())))
-        .bind(column(&|m, _| Some(m.role.as_str().to_owned())))
-        .bind(column(&|m, _| Some(m.content.clone())))
-        .bind(column(&|m, _| Some(m.status.as_str().to_owned())))
-        .bind(column(&|m, _| m.model.clone()))
-        .bind(uuids(&|m| m.reply_to.map(|id| id.as_uuid())))
-        .bind(column(&|m, _| m.client_id.clone()))
+        .bind(uuids(|m| m.user_id.map(|id| id.as_uuid())))
+        .bind(column(|m| Some(m.role.as_str())))
+        .bind(column(|m| Some(&m.content)))
+        .bind(column(|m| Some(m.status.as_str())))
+        .bind(column(|m| m.model.as_deref()))
+        .bind(uuids(|m| m.reply_to.map(|id| id.as_uuid())))
+        .bind(column(|m| m.client_id.as_deref()))
         .bind(ts(at))
         .execute(&mut **tx)
         .await
