@@ -7,6 +7,7 @@
 //! between). Reads use `reader`, a pool of `max_connections` connections that, with WAL, run in
 //! parallel with the writer and see only committed data.
 
+mod checkpoint;
 mod rows;
 
 use crate::error::{StoreError, StoreResult};
@@ -35,7 +36,13 @@ pub struct SqliteStore {
     writer: SqlitePool,
     /// Reads. For an in-memory database, the same pool as `writer`.
     reader: SqlitePool,
+    /// Background WAL checkpoints (a database file only).
+    checkpointer: Option<std::sync::Arc<checkpoint::Checkpointer>>,
 }
+
+/// Rows the writer connection's worker thread may queue before the caller reads them: more than
+/// a full batch (`limits.write_batch`) returns.
+const WRITER_ROW_BUFFER: usize = 1024;
 
 impl SqliteStore {
     /// The message a user first sent with this idempotency key, read outside any transaction.
@@ -74,7 +81,7 @@ impl SqliteStore {
                 .connect_with(base)
                 .await
                 .map_err(|e| StoreError::Config(format!("cannot open SQLite database `{}`: {e}", o.url)))?;
-            SqliteStore { writer: pool.clone(), reader: pool }
+            SqliteStore { writer: pool.clone(), reader: pool, checkpointer: None }
         } else {
             let path = base.get_filename().to_path_buf();
             if let Some(parent) = path.parent()
@@ -87,7 +94,18 @@ impl SqliteStore {
             let writer = SqlitePoolOptions::new()
                 .max_connections(1)
                 .acquire_timeout(o.acquire_timeout)
-                .connect_with(base.clone().journal_mode(SqliteJournalMode::Wal))
+                .connect_with(
+                    base.clone()
+                        .journal_mode(SqliteJournalMode::Wal)
+                        // A batch's RETURNING and author rows come back in one go: with the
+                        // default 50-row channel the worker thread would stall until the
+                        // writer task was scheduled to drain it, several times per batch.
+                        .row_buffer_size(WRITER_ROW_BUFFER)
+                        // Statement journals of multi-row statements stay in memory instead of
+                        // being spilled to a temporary file that is created and deleted per batch.
+                        .pragma("temp_store", "MEMORY")
+                        .pragma("wal_autocheckpoint", checkpoint::WRITER_AUTOCHECKPOINT_PAGES.to_string()),
+                )
                 .await
                 .map_err(|e| {
                     StoreError::Config(format!("cannot open SQLite database `{}`: {e}", path.display()))
@@ -96,8 +114,9 @@ impl SqliteStore {
                 .max_connections(o.max_connections.max(1))
                 .acquire_timeout(o.acquire_timeout)
                 // Writes through a reader would bypass the single-writer queue: refuse them.
-                .connect_lazy_with(base.pragma("query_only", "ON"));
-            SqliteStore { writer, reader }
+                .connect_lazy_with(base.clone().pragma("query_only", "ON"));
+            let checkpointer = checkpoint::Checkpointer::start(&base).await?;
+            SqliteStore { writer, reader, checkpointer: Some(std::sync::Arc::new(checkpointer)) }
         };
 
         if o.migrate {
@@ -388,6 +407,9 @@ impl Store for SqliteStore {
     }
 
     async fn close(&self) {
+        if let Some(checkpointer) = &self.checkpointer {
+            checkpointer.stop().await;
+        }
         self.writer.close().await;
         self.reader.close().await;
     }

@@ -74,6 +74,7 @@ mod lifecycle;
 mod messages;
 mod rooms;
 mod sessions;
+mod sqlite_wal;
 mod usage;
 mod users;
 
