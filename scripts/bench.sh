@@ -2,11 +2,12 @@
 # Runs one chatbot-loadgen scenario against a fresh release server on a fresh database.
 # Usage: scripts/bench.sh sqlite|postgres <loadgen scenario and flags>
 # Build first: cargo build --release --bin chatbot --bin chatbot-loadgen
+# RUST_LOG sets the server's log filter (default warn); SERVER_LOG=path keeps the server's log.
 set -euo pipefail
 R=${CARGO_TARGET_DIR:-$HOME/.cache/chatbot-socket/target}/release
 backend=$1; shift
 dir=$(mktemp -d); port=3950
-export CHATBOT_REGISTRATIONS_PER_IP=100000 CHATBOT_SEND_RATE=1000000 CHATBOT_EVENTS_PER_SECOND=100000 CHATBOT_SOCKETS_PER_USER=10000 LISTEN_ADDR=127.0.0.1:$port RUST_LOG=warn LOG_FORMAT=json JWT_SECRET=bench-secret-bench-secret-bench-secret-01
+export CHATBOT_REGISTRATIONS_PER_IP=100000 CHATBOT_SEND_RATE=1000000 CHATBOT_EVENTS_PER_SECOND=100000 CHATBOT_SOCKETS_PER_USER=10000 LISTEN_ADDR=127.0.0.1:$port RUST_LOG=${RUST_LOG:-warn} LOG_FORMAT=json JWT_SECRET=bench-secret-bench-secret-bench-secret-01
 if [ "$backend" = postgres ]; then
   db=chatbot_bench_$$; psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $db"
   export DATABASE_URL=postgres://postgres@127.0.0.1:5432/$db
@@ -18,4 +19,5 @@ for _ in $(seq 50); do curl -sf 127.0.0.1:$port/healthz >/dev/null && break; sle
 $R/chatbot-loadgen --base http://127.0.0.1:$port "$@" || true
 kill $pid; wait $pid || true
 [ "$backend" = postgres ] && psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE $db WITH (FORCE)"
+[ -n "${SERVER_LOG:-}" ] && cp $dir/server.log "$SERVER_LOG"
 rm -rf $dir

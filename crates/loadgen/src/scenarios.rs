@@ -2,7 +2,7 @@
 
 use crate::setup::{Api, User};
 use crate::sio::SioClient;
-use crate::stats::summary;
+use crate::stats::{ms, summary};
 use anyhow::{Context, bail};
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -46,6 +46,7 @@ pub async fn sends(base: &str, senders: usize, duration: Duration) -> anyhow::Re
         let socket = SioClient::connect(base, NAMESPACE, &user.token).await?;
         sockets.push((socket, room));
     }
+    eprintln!("loadgen: {senders} senders connected; measuring for {duration:?}");
     let start = Instant::now();
     let deadline = start + duration;
     let tasks: Vec<_> = sockets
@@ -89,6 +90,23 @@ pub async fn sends(base: &str, senders: usize, duration: Duration) -> anyhow::Re
     }))
 }
 
+/// Waits until no socket has received an event for a while, discarding what arrived.
+async fn settle(sockets: &mut [SioClient]) {
+    const QUIET: Duration = Duration::from_millis(300);
+    loop {
+        tokio::time::sleep(QUIET).await;
+        let mut drained = 0usize;
+        for socket in sockets.iter_mut() {
+            while socket.events.try_recv().is_ok() {
+                drained += 1;
+            }
+        }
+        if drained == 0 {
+            return;
+        }
+    }
+}
+
 /// Delivery latency to `members` sockets in one room, from just before the send to receipt.
 pub async fn fanout(
     base: &str,
@@ -114,6 +132,9 @@ pub async fn fanout(
         sockets.push(socket);
     }
     let sender_socket = SioClient::connect(base, NAMESPACE, &sender.token).await?;
+    // Every join told the room's earlier members (`userJoined`, `user_status`): ~members²/2
+    // frames. Measure messages only once that backlog has reached the sockets and been dropped.
+    settle(&mut sockets).await;
     // Receivers record when each message arrived, by content.
     let collectors: Vec<_> = sockets
         .into_iter()
@@ -134,26 +155,45 @@ pub async fn fanout(
             })
         })
         .collect();
+    eprintln!("loadgen: {members} sockets joined; sending {messages} messages");
     let mut sent_at = HashMap::new();
+    let mut acked_in = Vec::with_capacity(messages);
     for k in 0..messages {
         let content = format!("fanout {k}");
-        sent_at.insert(content.clone(), Instant::now());
+        let sent = Instant::now();
+        sent_at.insert(content.clone(), (k, sent));
         let ack = sender_socket
             .emit_with_ack("send", &json!({ "roomId": room, "content": content }), ACK_TIMEOUT)
             .await?;
         if ack["ok"] != true {
             bail!("send failed: {ack}");
         }
+        acked_in.push(sent.elapsed());
         tokio::time::sleep(interval).await;
     }
     let mut latencies = Vec::with_capacity(members * messages);
+    // Per message: the first and the last receipt, to tell a slow message from a slow socket.
+    let mut spread = vec![(Duration::MAX, Duration::ZERO); messages];
     for collector in collectors {
         for (content, at) in collector.await? {
-            if let Some(sent) = sent_at.get(&content) {
-                latencies.push(at.saturating_duration_since(*sent));
+            if let Some((k, sent)) = sent_at.get(&content) {
+                let latency = at.saturating_duration_since(*sent);
+                latencies.push(latency);
+                let (first, last) = &mut spread[*k];
+                *first = (*first).min(latency);
+                *last = (*last).max(latency);
             }
         }
     }
+    let mut slowest: Vec<usize> = (0..messages).collect();
+    slowest.sort_by_key(|&k| std::cmp::Reverse(spread[k].1));
+    let slowest: Vec<Value> = slowest
+        .iter()
+        .take(5)
+        .map(|&k| {
+            json!({ "message": k, "ackMs": ms(acked_in[k]), "firstMs": ms(spread[k].0), "lastMs": ms(spread[k].1) })
+        })
+        .collect();
     Ok(json!({
         "scenario": "fanout",
         "members": members,
@@ -161,5 +201,7 @@ pub async fn fanout(
         "delivered": latencies.len(),
         "expected": members * messages,
         "latencyMs": summary(&mut latencies),
+        "ackLatencyMs": summary(&mut acked_in),
+        "slowestMessages": slowest,
     }))
 }

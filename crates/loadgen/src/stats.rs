@@ -16,7 +16,8 @@ pub fn summary(samples: &mut [Duration]) -> Value {
     json!({ "p50": pick(50.0), "p95": pick(95.0), "p99": pick(99.0), "max": ms(samples[samples.len() - 1]) })
 }
 
-fn ms(d: Duration) -> f64 {
+/// Milliseconds with three decimals.
+pub fn ms(d: Duration) -> f64 {
     (d.as_secs_f64() * 1_000_000.0).round() / 1000.0
 }
 
