@@ -9,6 +9,8 @@
 
 mod checkpoint;
 mod rows;
+#[cfg(test)]
+mod tests;
 
 use crate::error::{StoreError, StoreResult};
 use crate::models::*;
@@ -73,6 +75,7 @@ impl SqliteStore {
             // locks per table and ignores busy_timeout): keep one connection alive for the store's
             // whole life and use it for reads and writes.
             let pool = SqlitePoolOptions::new()
+                .test_before_acquire(false)
                 .max_connections(1)
                 .min_connections(1)
                 .idle_timeout(None)
@@ -91,7 +94,11 @@ impl SqliteStore {
                     StoreError::Config(format!("cannot create directory `{}`: {e}", parent.display()))
                 })?;
             }
+            // No ping before each use (sqlx's default): the database is a file in this process,
+            // a ping cannot find it gone, and it cost every write a round trip to the
+            // connection's worker thread.
             let writer = SqlitePoolOptions::new()
+                .test_before_acquire(false)
                 .max_connections(1)
                 .acquire_timeout(o.acquire_timeout)
                 .connect_with(
@@ -111,6 +118,7 @@ impl SqliteStore {
                     StoreError::Config(format!("cannot open SQLite database `{}`: {e}", path.display()))
                 })?;
             let reader = SqlitePoolOptions::new()
+                .test_before_acquire(false)
                 .max_connections(o.max_connections.max(1))
                 .acquire_timeout(o.acquire_timeout)
                 // Writes through a reader would bypass the single-writer queue: refuse them.
@@ -214,12 +222,109 @@ async fn family_is_live(
     Ok(live.is_some())
 }
 
-/// A whole batch in a handful of statements (see `crate::batch`). An error means the
-/// transaction may be unusable: the caller rolls back and stores the messages one by one.
+/// The messages of a batch that are to be inserted, each with its 1-based position among its
+/// room's new messages (rooms absent from `rooms` are left out).
+fn positions<'a>(
+    batch: &'a [NewMessage],
+    plan: &crate::batch::Plan,
+    rooms: impl Fn(RoomId) -> bool,
+) -> Vec<(&'a NewMessage, i64)> {
+    // With each room's "last seq" set to its count, the room's first new message gets 1.
+    let counts = plan.room_counts.iter().filter(|(room, _)| rooms(*room)).copied().collect();
+    let positions = crate::batch::assign_seqs(batch, plan, &counts);
+    batch.iter().zip(positions).filter_map(|(m, p)| p.map(|p| (m, p))).collect()
+}
+
+/// What the insert returned for each stored message: its seq and its author's name.
+type Inserted = std::collections::HashMap<Uuid, (i64, Option<String>)>;
+
+/// Inserts `messages` (each with its position in its room, see [`positions`]) in ONE statement.
+/// Each takes seq = its room's `last_seq` + position; the `messages_seq_follows_room` trigger
+/// (migration 0003) checks that every row is its room's `last_seq` + 1 and moves `last_seq` on.
+/// SQLite computes every row of an INSERT with a row trigger before inserting any (the trigger
+/// could otherwise see half a statement), so all rows read the `last_seq` from before the
+/// statement; were that ever not so, the trigger would refuse the insert, never leave a gap.
 ///
-/// The statements' text depends on the batch size, so they are not kept in the prepared-statement
-/// cache (`persistent(false)`): a cached plan per size, hundreds of parameters each, grew the
+/// The statement's text depends on the batch size, so it is not kept in the prepared-statement
+/// cache (`persistent(false)`): a cached plan per size, thousands of parameters each, grew the
 /// process by hundreds of megabytes under load.
+async fn insert_messages<'e, E>(
+    executor: E,
+    messages: &[(&NewMessage, i64)],
+    at: OffsetDateTime,
+) -> StoreResult<Inserted>
+where
+    E: sqlx::Executor<'e, Database = Sqlite>,
+{
+    let mut inserted = Inserted::with_capacity(messages.len());
+    if messages.is_empty() {
+        return Ok(inserted);
+    }
+    let row = "(?, ?, (SELECT last_seq FROM rooms WHERE id = ?) + ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    let sql = format!(
+        "INSERT INTO messages (id, room_id, seq, user_id, role, content, status, model, reply_to, client_id, \
+                               created_at, updated_at) VALUES {} \
+         RETURNING id, seq, (SELECT name FROM users WHERE users.id = messages.user_id)",
+        vec![row; messages.len()].join(", ")
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
+    for (new, position) in messages {
+        query = query
+            .bind(new.id.as_uuid())
+            .bind(new.room_id.as_uuid())
+            .bind(new.room_id.as_uuid())
+            .bind(*position)
+            .bind(new.user_id.map(|id| id.as_uuid()))
+            .bind(new.role.as_str())
+            .bind(&new.content)
+            .bind(new.status.as_str())
+            .bind(&new.model)
+            .bind(new.reply_to.map(|id| id.as_uuid()))
+            .bind(&new.client_id)
+            .bind(ts(at))
+            .bind(ts(at));
+    }
+    for row in query.fetch_all(executor).await.map_err(write_err)? {
+        inserted.insert(row.try_get(0)?, (row.try_get(1)?, row.try_get(2)?));
+    }
+    Ok(inserted)
+}
+
+/// The outcome of every message of `batch` once `inserted` holds what was stored.
+fn batch_outcomes(
+    batch: &[NewMessage],
+    plan: crate::batch::Plan,
+    inserted: &Inserted,
+    at: OffsetDateTime,
+) -> Vec<StoreResult<Appended>> {
+    let seqs: Vec<Option<i64>> =
+        batch.iter().map(|m| inserted.get(&m.id.as_uuid()).map(|(seq, _)| *seq)).collect();
+    let names =
+        batch.iter().filter_map(|m| Some((m.user_id?, inserted.get(&m.id.as_uuid())?.1.clone()?))).collect();
+    crate::batch::outcomes(batch, plan, &seqs, &names, at)
+}
+
+/// A whole batch as ONE autocommit statement, assuming that no message repeats an idempotency key
+/// stored before (a retry after a lost ack is rare) and that every room exists. The database
+/// checks the assumption rather than trusting it: a stored `(user_id, client_id)` fails the unique
+/// index, a missing room a NOT NULL seq, an unknown author a foreign key; the statement then
+/// stored nothing and the caller takes [`append_batch_in`]. One statement is one round trip to the
+/// connection's worker thread instead of six (BEGIN, key check, seq bump, insert, names, COMMIT),
+/// and the writer, so every sender, waits for each round trip.
+async fn append_new_batch(
+    writer: &SqlitePool,
+    batch: &[NewMessage],
+) -> StoreResult<Vec<StoreResult<Appended>>> {
+    let plan = crate::batch::plan(batch, Vec::new());
+    let at = now();
+    let inserted = insert_messages(writer, &positions(batch, &plan, |_| true), at).await?;
+    Ok(batch_outcomes(batch, plan, &inserted, at))
+}
+
+/// A whole batch in a transaction that checks first: earlier messages with the batch's
+/// idempotency keys (answered as duplicates) and which rooms exist (messages to others fail
+/// with `NotFound`). An error means the transaction may be unusable: the caller rolls back and
+/// stores the messages one by one.
 async fn append_batch_in(
     tx: &mut Transaction<'static, Sqlite>,
     batch: &[NewMessage],
@@ -238,65 +343,22 @@ async fn append_batch_in(
     }
     let plan = crate::batch::plan(batch, earlier);
 
-    let mut bumped = std::collections::HashMap::new();
+    let mut rooms = std::collections::HashSet::new();
     if !plan.room_counts.is_empty() {
-        let sql = format!(
-            "WITH v(id, n) AS (VALUES {}) \
-             UPDATE rooms SET last_seq = rooms.last_seq + v.n FROM v WHERE rooms.id = v.id \
-             RETURNING rooms.id, rooms.last_seq",
-            crate::batch::values(2, plan.room_counts.len())
-        );
+        let sql =
+            format!("SELECT id FROM rooms WHERE id IN ({})", crate::batch::list(plan.room_counts.len()));
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
-        for (room, count) in &plan.room_counts {
-            query = query.bind(room.as_uuid()).bind(*count);
+        for (room, _) in &plan.room_counts {
+            query = query.bind(room.as_uuid());
         }
         for row in query.fetch_all(&mut **tx).await? {
-            bumped.insert(RoomId::from_uuid(row.try_get(0)?), row.try_get::<i64, _>(1)?);
+            rooms.insert(RoomId::from_uuid(row.try_get(0)?));
         }
     }
-    let seqs = crate::batch::assign_seqs(batch, &plan, &bumped);
-
     let at = now();
-    let inserts: Vec<(&NewMessage, i64)> =
-        batch.iter().zip(&seqs).filter_map(|(m, seq)| seq.map(|s| (m, s))).collect();
-    if !inserts.is_empty() {
-        let sql = format!(
-            "INSERT INTO messages (id, room_id, seq, user_id, role, content, status, model, reply_to, client_id, \
-                                   created_at, updated_at) VALUES {}",
-            crate::batch::values(12, inserts.len())
-        );
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
-        for (new, seq) in &inserts {
-            query = query
-                .bind(new.id.as_uuid())
-                .bind(new.room_id.as_uuid())
-                .bind(*seq)
-                .bind(new.user_id.map(|id| id.as_uuid()))
-                .bind(new.role.as_str())
-                .bind(&new.content)
-                .bind(new.status.as_str())
-                .bind(&new.model)
-                .bind(new.reply_to.map(|id| id.as_uuid()))
-                .bind(&new.client_id)
-                .bind(ts(at))
-                .bind(ts(at));
-        }
-        query.execute(&mut **tx).await.map_err(write_err)?;
-    }
-
-    let mut names = std::collections::HashMap::new();
-    let authors = crate::batch::authors(batch, &seqs);
-    if !authors.is_empty() {
-        let sql = format!("SELECT id, name FROM users WHERE id IN ({})", crate::batch::list(authors.len()));
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
-        for id in &authors {
-            query = query.bind(id.as_uuid());
-        }
-        for row in query.fetch_all(&mut **tx).await? {
-            names.insert(UserId::from_uuid(row.try_get("id")?), row.try_get::<String, _>("name")?);
-        }
-    }
-    Ok(crate::batch::outcomes(batch, plan, &seqs, &names, at))
+    let inserted =
+        insert_messages(&mut **tx, &positions(batch, &plan, |room| rooms.contains(&room)), at).await?;
+    Ok(batch_outcomes(batch, plan, &inserted, at))
 }
 
 /// Why appending one message inside a transaction failed.
@@ -314,19 +376,19 @@ impl<E: Into<StoreError>> From<E> for AppendError {
     }
 }
 
-/// Appends one message within `tx`: the idempotency check, the room's seq bump and the insert.
+/// Appends one message within `tx`: the idempotency check, the room's next seq and the insert.
 async fn append_in(tx: &mut Transaction<'static, Sqlite>, new: &NewMessage) -> Result<Appended, AppendError> {
     if let (Some(user_id), Some(client_id)) = (new.user_id, new.client_id.as_deref())
         && let Some(first) = message_by_client_id_in(tx, user_id.as_uuid(), client_id).await?
     {
         return Ok(Appended::Duplicate(first));
     }
-    let seq: i64 =
-        sqlx::query_scalar("UPDATE rooms SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq")
-            .bind(new.room_id.as_uuid())
-            .fetch_optional(&mut **tx)
-            .await?
-            .ok_or(AppendError::RoomMissing)?;
+    // The insert moves the room's last_seq on (trigger `messages_seq_follows_room`).
+    let seq: i64 = sqlx::query_scalar("SELECT last_seq + 1 FROM rooms WHERE id = $1")
+        .bind(new.room_id.as_uuid())
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(AppendError::RoomMissing)?;
     let at = ts(now());
     let inserted = sqlx::query(
         "INSERT INTO messages (id, room_id, seq, user_id, role, content, status, model, reply_to, client_id, \
@@ -876,6 +938,12 @@ impl Store for SqliteStore {
     async fn append_messages(&self, batch: Vec<NewMessage>) -> StoreResult<Vec<StoreResult<Appended>>> {
         if batch.is_empty() {
             return Ok(Vec::new());
+        }
+        match append_new_batch(&self.writer, &batch).await {
+            Ok(results) => return Ok(results),
+            // A retried clientId, a deleted room or an unknown author (nothing was stored):
+            // take the path that checks first.
+            Err(err) => tracing::debug!(error = %err, "one-statement batch append refused; checking first"),
         }
         let mut tx = self.begin().await?;
         match append_batch_in(&mut tx, &batch).await {

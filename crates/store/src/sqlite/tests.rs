@@ -1,0 +1,126 @@
+//! The one-statement batch append and the seq trigger it relies on, against the bundled SQLite.
+
+#![allow(clippy::unwrap_used)]
+
+use super::*;
+use chatbot_domain::{AiMode, MessageRole, RoomVisibility};
+
+async fn store() -> (tempfile::TempDir, SqliteStore) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("chatbot.db").display());
+    (dir, SqliteStore::open(&OpenOptions::new(url)).await.unwrap())
+}
+
+async fn user_and_rooms(store: &SqliteStore, rooms: usize) -> (UserId, Vec<RoomId>) {
+    let user = NewUser {
+        id: UserId::new(),
+        email: "alice@example.com".into(),
+        name: "alice".into(),
+        password_hash: "x".into(),
+        role: UserRole::User,
+    };
+    let user = store.create_user(user, false).await.unwrap().id;
+    let mut ids = Vec::new();
+    for i in 0..rooms {
+        let room = NewRoom {
+            id: RoomId::new(),
+            name: format!("room {i}"),
+            description: None,
+            owner_id: user,
+            visibility: RoomVisibility::Private,
+            system_prompt: None,
+            model: None,
+            ai_mode: AiMode::Off,
+        };
+        ids.push(store.create_room(room, &[]).await.unwrap().id);
+    }
+    (user, ids)
+}
+
+fn text(room_id: RoomId, user_id: UserId, client_id: Option<&str>) -> NewMessage {
+    NewMessage {
+        id: MessageId::new(),
+        room_id,
+        user_id: Some(user_id),
+        role: MessageRole::User,
+        content: "hello".into(),
+        status: MessageStatus::Complete,
+        model: None,
+        reply_to: None,
+        client_id: client_id.map(str::to_owned),
+    }
+}
+
+fn seqs(results: &[StoreResult<Appended>]) -> Vec<(RoomId, i64)> {
+    results
+        .iter()
+        .map(|r| match r {
+            Ok(Appended::Created(m)) => (m.room_id, m.seq),
+            other => panic!("expected a created message, got {other:?}"),
+        })
+        .collect()
+}
+
+/// Several messages per room in one statement: every row reads the room's last_seq from before
+/// the statement (SQLite evaluates an INSERT with a row trigger in full first), so the
+/// statement succeeds rather than being refused by the trigger.
+#[tokio::test]
+async fn one_statement_stores_several_messages_per_room_in_order() {
+    let (_dir, store) = store().await;
+    let (alice, rooms) = user_and_rooms(&store, 2).await;
+    let (a, b) = (rooms[0], rooms[1]);
+    store.append_message(text(a, alice, None)).await.unwrap();
+
+    let batch = vec![
+        text(a, alice, Some("1")),
+        text(b, alice, None),
+        text(a, alice, None),
+        text(a, alice, Some("2")),
+    ];
+    let results = append_new_batch(&store.writer, &batch).await.unwrap();
+    assert_eq!(seqs(&results), [(a, 2), (b, 1), (a, 3), (a, 4)]);
+    let Ok(Appended::Created(first)) = &results[0] else { unreachable!() };
+    assert_eq!(first.user_name.as_deref(), Some("alice"));
+    assert_eq!(store.room(a).await.unwrap().unwrap().last_seq, 4);
+    assert_eq!(store.room(b).await.unwrap().unwrap().last_seq, 1);
+}
+
+/// A retried key, or a room that is gone, makes the one statement store nothing; the store
+/// then answers through the checking path.
+#[tokio::test]
+async fn one_statement_refuses_a_stored_key_or_a_missing_room_and_stores_nothing() {
+    let (_dir, store) = store().await;
+    let (alice, rooms) = user_and_rooms(&store, 1).await;
+    let room = rooms[0];
+    let first = store.append_message(text(room, alice, Some("k"))).await.unwrap();
+
+    let retry = vec![text(room, alice, None), text(room, alice, Some("k"))];
+    assert!(append_new_batch(&store.writer, &retry).await.is_err());
+    let gone = vec![text(room, alice, None), text(RoomId::new(), alice, None)];
+    assert!(append_new_batch(&store.writer, &gone).await.is_err());
+    assert_eq!(store.room(room).await.unwrap().unwrap().last_seq, 1);
+
+    let results = store.append_messages(retry).await.unwrap();
+    assert_eq!(seqs(&results[..1]), [(room, 2)]);
+    assert!(matches!(&results[1], Ok(Appended::Duplicate(m)) if m.id == first.message().id));
+    let results = store.append_messages(gone).await.unwrap();
+    assert_eq!(seqs(&results[..1]), [(room, 3)]);
+    assert!(matches!(results[1], Err(StoreError::NotFound)));
+}
+
+/// The trigger refuses a seq that is not the room's last_seq + 1, whoever writes it.
+#[tokio::test]
+async fn the_trigger_refuses_gaps_and_repeats() {
+    let (_dir, store) = store().await;
+    let (alice, rooms) = user_and_rooms(&store, 1).await;
+    let message = text(rooms[0], alice, None);
+    let stored = insert_messages(&store.writer, &[(&message, 1)], now()).await.unwrap();
+    assert_eq!(stored[&message.id.as_uuid()].0, 1);
+    // last_seq + 2 would leave a gap (only the trigger stands in the way); last_seq + 0 repeats.
+    for position in [2, 0] {
+        let message = text(rooms[0], alice, None);
+        let refused = insert_messages(&store.writer, &[(&message, position)], now()).await;
+        assert!(refused.is_err(), "seq last_seq + {position} was stored");
+    }
+    assert_eq!(store.room(rooms[0]).await.unwrap().unwrap().last_seq, 1);
+}
