@@ -10,7 +10,9 @@ dir=$(mktemp -d); port=3950
 export CHATBOT_REGISTRATIONS_PER_IP=100000 CHATBOT_SEND_RATE=1000000 CHATBOT_EVENTS_PER_SECOND=100000 CHATBOT_SOCKETS_PER_USER=10000 LISTEN_ADDR=127.0.0.1:$port RUST_LOG=${RUST_LOG:-warn} LOG_FORMAT=json JWT_SECRET=bench-secret-bench-secret-bench-secret-01
 if [ "$backend" = postgres ]; then
   db=chatbot_bench_$$; psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $db"
-  export DATABASE_URL=postgres://postgres@127.0.0.1:5432/$db
+  # Loopback: no TLS (it only costs here, and sqlx 0.9.0's TLS writes stall; docs/storage.md).
+  # PG_URL_PARAMS overrides, e.g. PG_URL_PARAMS=?sslmode=require.
+  export DATABASE_URL=postgres://postgres@127.0.0.1:5432/$db${PG_URL_PARAMS-?sslmode=disable}
 else
   export DATABASE_URL=sqlite://$dir/chatbot.db
 fi
