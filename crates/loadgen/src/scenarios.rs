@@ -90,6 +90,30 @@ pub async fn sends(base: &str, senders: usize, duration: Duration) -> anyhow::Re
     }))
 }
 
+/// The `message` events each socket received, as (content, arrival time): waits until every
+/// socket has `expected` of them or `timeout` passed.
+async fn collect(mut sockets: Vec<SioClient>, expected: usize, timeout: Duration) -> Vec<(String, Instant)> {
+    let deadline = Instant::now() + timeout;
+    let mut arrivals = Vec::with_capacity(sockets.len() * expected);
+    for socket in &mut sockets {
+        let mut received = 0;
+        while received < expected {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let Ok(Some(incoming)) = tokio::time::timeout(left, socket.events.recv()).await else {
+                break;
+            };
+            if let Some((event, data)) = incoming.parse()
+                && event == "message"
+                && let Some(content) = data["content"].as_str()
+            {
+                arrivals.push((content.to_owned(), incoming.at));
+                received += 1;
+            }
+        }
+    }
+    arrivals
+}
+
 /// Waits until no socket has received an event for a while, discarding what arrived.
 async fn settle(sockets: &mut [SioClient]) {
     const QUIET: Duration = Duration::from_millis(300);
@@ -135,26 +159,6 @@ pub async fn fanout(
     // Every join told the room's earlier members (`userJoined`, `user_status`): ~members²/2
     // frames. Measure messages only once that backlog has reached the sockets and been dropped.
     settle(&mut sockets).await;
-    // Receivers record when each message arrived, by content.
-    let collectors: Vec<_> = sockets
-        .into_iter()
-        .map(|mut socket| {
-            tokio::spawn(async move {
-                let mut arrivals = HashMap::new();
-                while arrivals.len() < messages {
-                    match socket.next_event("message", Duration::from_secs(30)).await {
-                        Ok(incoming) => {
-                            if let Some(content) = incoming.data["content"].as_str() {
-                                arrivals.insert(content.to_owned(), incoming.at);
-                            }
-                        }
-                        Err(_) => break,
-                    }
-                }
-                arrivals
-            })
-        })
-        .collect();
     eprintln!("loadgen: {members} sockets joined; sending {messages} messages");
     let mut sent_at = HashMap::new();
     let mut acked_in = Vec::with_capacity(messages);
@@ -171,18 +175,18 @@ pub async fn fanout(
         acked_in.push(sent.elapsed());
         tokio::time::sleep(interval).await;
     }
+    // Each socket's read loop timed its frames as they came; only now are they parsed.
+    let arrivals = collect(sockets, messages, Duration::from_secs(30)).await;
     let mut latencies = Vec::with_capacity(members * messages);
     // Per message: the first and the last receipt, to tell a slow message from a slow socket.
     let mut spread = vec![(Duration::MAX, Duration::ZERO); messages];
-    for collector in collectors {
-        for (content, at) in collector.await? {
-            if let Some((k, sent)) = sent_at.get(&content) {
-                let latency = at.saturating_duration_since(*sent);
-                latencies.push(latency);
-                let (first, last) = &mut spread[*k];
-                *first = (*first).min(latency);
-                *last = (*last).max(latency);
-            }
+    for (content, at) in arrivals {
+        if let Some((k, sent)) = sent_at.get(&content) {
+            let latency = at.saturating_duration_since(*sent);
+            latencies.push(latency);
+            let (first, last) = &mut spread[*k];
+            *first = (*first).min(latency);
+            *last = (*last).max(latency);
         }
     }
     let mut slowest: Vec<usize> = (0..messages).collect();
