@@ -241,9 +241,11 @@ type Inserted = std::collections::HashMap<Uuid, (i64, Option<String>)>;
 /// Inserts `messages` (each with its position in its room, see [`positions`]) in ONE statement.
 /// Each takes seq = its room's `last_seq` + position; the `messages_seq_follows_room` trigger
 /// (migration 0003) checks that every row is its room's `last_seq` + 1 and moves `last_seq` on.
-/// SQLite computes every row of an INSERT with a row trigger before inserting any (the trigger
-/// could otherwise see half a statement), so all rows read the `last_seq` from before the
-/// statement; were that ever not so, the trigger would refuse the insert, never leave a gap.
+/// SQLite computes every row of an INSERT into a table with row triggers before inserting any
+/// (it materialises them in a temporary table), so all rows read the `last_seq` from before the
+/// statement (the unit test `one_statement_stores_several_messages_per_room_in_order` checks
+/// this on the bundled SQLite); were that ever not so, the trigger would refuse the insert, it
+/// could not leave a gap.
 ///
 /// The statement's text depends on the batch size, so it is not kept in the prepared-statement
 /// cache (`persistent(false)`): a cached plan per size, thousands of parameters each, grew the
