@@ -262,18 +262,24 @@ where
     if messages.is_empty() {
         return Ok(inserted);
     }
-    let row = "(?, ?, (SELECT last_seq FROM rooms WHERE id = ?) + ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    // LEFT JOIN: a missing room gives a NULL seq, which fails the whole statement, rather than
+    // dropping its messages from it. Rows are inserted in `v`'s order (the left side of a LEFT
+    // JOIN is the outer loop), so each room's positions arrive in increasing order.
     let sql = format!(
-        "INSERT INTO messages (id, room_id, seq, user_id, role, content, status, model, reply_to, client_id, \
-                               created_at, updated_at) VALUES {} \
+        "WITH v(id, room_id, position, user_id, role, content, status, model, reply_to, client_id, at) \
+              AS (VALUES {}) \
+         INSERT INTO messages (id, room_id, seq, user_id, role, content, status, model, reply_to, client_id, \
+                               created_at, updated_at) \
+         SELECT v.id, v.room_id, r.last_seq + v.position, v.user_id, v.role, v.content, v.status, v.model, \
+                v.reply_to, v.client_id, v.at, v.at \
+           FROM v LEFT JOIN rooms r ON r.id = v.room_id \
          RETURNING id, seq, (SELECT name FROM users WHERE users.id = messages.user_id)",
-        vec![row; messages.len()].join(", ")
+        crate::batch::values(11, messages.len())
     );
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
     for (new, position) in messages {
         query = query
             .bind(new.id.as_uuid())
-            .bind(new.room_id.as_uuid())
             .bind(new.room_id.as_uuid())
             .bind(*position)
             .bind(new.user_id.map(|id| id.as_uuid()))
@@ -283,7 +289,6 @@ where
             .bind(&new.model)
             .bind(new.reply_to.map(|id| id.as_uuid()))
             .bind(&new.client_id)
-            .bind(ts(at))
             .bind(ts(at));
     }
     for row in query.fetch_all(executor).await.map_err(write_err)? {
