@@ -1,10 +1,11 @@
 //! Set-based planning of a batch append, shared by both backends.
 //!
 //! Appending one message costs several statements (idempotency check, seq bump, insert, read
-//! back). A batch instead runs a fixed handful whatever its size: one lookup of earlier
-//! `client_id`s, one seq bump for all its rooms, one multi-row insert, one lookup of author
-//! names. What is left (which message is a duplicate of which, which seq each gets, the rows to
-//! return) is decided here, in memory, the same way for SQLite and PostgreSQL.
+//! back). A batch instead runs a fixed handful whatever its size (PostgreSQL: one lookup of
+//! earlier `client_id`s, one seq bump for all its rooms, one multi-row insert, one lookup of
+//! author names; SQLite: usually one insert, see `sqlite::append_new_batch`). What is left (which
+//! message is a duplicate of which, which seq or position each gets, the rows to return) is
+//! decided here, in memory, the same way for SQLite and PostgreSQL.
 
 use crate::error::{StoreError, StoreResult};
 use crate::models::{Appended, Message, NewMessage};

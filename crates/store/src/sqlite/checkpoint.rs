@@ -29,8 +29,8 @@ pub(super) const WRITER_AUTOCHECKPOINT_PAGES: u32 = 10_000;
 /// clone of the store).
 #[derive(Debug)]
 pub(super) struct Checkpointer {
-    stop: Mutex<Option<oneshot::Sender<()>>>,
-    task: Mutex<Option<JoinHandle<()>>>,
+    /// The loop's stop signal and task; taken by the first `stop`.
+    running: Mutex<Option<(oneshot::Sender<()>, JoinHandle<()>)>>,
 }
 
 impl Checkpointer {
@@ -53,15 +53,14 @@ impl Checkpointer {
             }
             let _ = conn.close().await;
         });
-        Ok(Self { stop: Mutex::new(Some(stop)), task: Mutex::new(Some(task)) })
+        Ok(Self { running: Mutex::new(Some((stop, task))) })
     }
 
     /// Stops the loop and waits until its connection is closed.
     pub(super) async fn stop(&self) {
-        let stop = self.stop.lock().ok().and_then(|mut stop| stop.take());
-        let task = self.task.lock().ok().and_then(|mut task| task.take());
-        drop(stop);
-        if let Some(task) = task {
+        let running = self.running.lock().ok().and_then(|mut running| running.take());
+        if let Some((stop, task)) = running {
+            drop(stop);
             let _ = task.await;
         }
     }

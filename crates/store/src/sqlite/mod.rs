@@ -250,11 +250,13 @@ type Inserted = std::collections::HashMap<Uuid, (i64, Option<String>)>;
 /// The statement's text depends on the batch size, so it is not kept in the prepared-statement
 /// cache (`persistent(false)`): a cached plan per size, thousands of parameters each, grew the
 /// process by hundreds of megabytes under load.
+///
+/// Errors are the driver's, for the caller to classify (`write_err`, or a `client_id` conflict).
 async fn insert_messages<'e, E>(
     executor: E,
     messages: &[(&NewMessage, i64)],
     at: OffsetDateTime,
-) -> StoreResult<Inserted>
+) -> Result<Inserted, sqlx::Error>
 where
     E: sqlx::Executor<'e, Database = Sqlite>,
 {
@@ -291,7 +293,7 @@ where
             .bind(&new.client_id)
             .bind(ts(at));
     }
-    for row in query.fetch_all(executor).await.map_err(write_err)? {
+    for row in query.fetch_all(executor).await? {
         inserted.insert(row.try_get(0)?, (row.try_get(1)?, row.try_get(2)?));
     }
     Ok(inserted)
@@ -324,7 +326,8 @@ async fn append_new_batch(
 ) -> StoreResult<Vec<StoreResult<Appended>>> {
     let plan = crate::batch::plan(batch, Vec::new());
     let at = now();
-    let inserted = insert_messages(writer, &positions(batch, &plan, |_| true), at).await?;
+    let inserted =
+        insert_messages(writer, &positions(batch, &plan, |_| true), at).await.map_err(write_err)?;
     Ok(batch_outcomes(batch, plan, &inserted, at))
 }
 
@@ -363,8 +366,9 @@ async fn append_batch_in(
         }
     }
     let at = now();
-    let inserted =
-        insert_messages(&mut **tx, &positions(batch, &plan, |room| rooms.contains(&room)), at).await?;
+    let inserted = insert_messages(&mut **tx, &positions(batch, &plan, |room| rooms.contains(&room)), at)
+        .await
+        .map_err(write_err)?;
     Ok(batch_outcomes(batch, plan, &inserted, at))
 }
 
@@ -390,31 +394,15 @@ async fn append_in(tx: &mut Transaction<'static, Sqlite>, new: &NewMessage) -> R
     {
         return Ok(Appended::Duplicate(first));
     }
-    // The insert moves the room's last_seq on (trigger `messages_seq_follows_room`).
-    let seq: i64 = sqlx::query_scalar("SELECT last_seq + 1 FROM rooms WHERE id = $1")
+    let room: Option<i32> = sqlx::query_scalar("SELECT 1 FROM rooms WHERE id = $1")
         .bind(new.room_id.as_uuid())
         .fetch_optional(&mut **tx)
-        .await?
-        .ok_or(AppendError::RoomMissing)?;
-    let at = ts(now());
-    let inserted = sqlx::query(
-        "INSERT INTO messages (id, room_id, seq, user_id, role, content, status, model, reply_to, client_id, \
-                               created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)",
-    )
-    .bind(new.id.as_uuid())
-    .bind(new.room_id.as_uuid())
-    .bind(seq)
-    .bind(new.user_id.map(|id| id.as_uuid()))
-    .bind(new.role.as_str())
-    .bind(&new.content)
-    .bind(new.status.as_str())
-    .bind(&new.model)
-    .bind(new.reply_to.map(|id| id.as_uuid()))
-    .bind(&new.client_id)
-    .bind(&at)
-    .execute(&mut **tx)
-    .await;
+        .await?;
+    if room.is_none() {
+        return Err(AppendError::RoomMissing);
+    }
+    // Position 1: the room's last_seq + 1, moved on by the trigger.
+    let inserted = insert_messages(&mut **tx, &[(new, 1)], now()).await;
     match inserted {
         Ok(_) => Ok(Appended::Created(message_in(tx, new.id.as_uuid()).await?)),
         Err(e) if rows::is_client_id_conflict(&e) && new.user_id.is_some() && new.client_id.is_some() => {
