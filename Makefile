@@ -41,10 +41,11 @@ unit:
 		$(CARGO) test --locked --workspace --no-fail-fast; \
 	fi
 
-## Socket.IO wire contract with the official socket.io-client (Node 20+), on SQLite and PostgreSQL.
+## Socket.IO wire contract with the official socket.io-client (Node 20+), on SQLite and PostgreSQL,
+## and the load generator's scenarios at a tiny scale.
 e2e: services
 	@command -v node >/dev/null && command -v npm >/dev/null || { echo "error: the e2e tests need Node.js 20+ and npm (Debian/Ubuntu: apt-get install -y nodejs npm)" >&2; exit 1; }
-	$(CARGO) build --locked --bin chatbot
+	$(CARGO) build --locked --bin chatbot --bin chatbot-loadgen
 	cd e2e && npm ci --no-audit --no-fund
 	CHATBOT_BIN=$(CARGO_TARGET_DIR)/debug/chatbot node --test --test-reporter=spec --test-concurrency=1 e2e/tests/
 

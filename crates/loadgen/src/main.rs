@@ -3,6 +3,7 @@
 //! `CHATBOT_REGISTRATIONS_PER_IP=100000 CHATBOT_SEND_RATE=1000000 CHATBOT_EVENTS_PER_SECOND=100000
 //! CHATBOT_SOCKETS_PER_USER=10000`.
 
+mod floor;
 mod scenarios;
 mod setup;
 mod sio;
@@ -43,6 +44,23 @@ enum Scenario {
         #[arg(long, default_value = "20ms", value_parser = humantime_duration)]
         interval: Duration,
     },
+    /// The machine's floor for `fanout`: the same sockets, frames and pace over bare loopback TCP,
+    /// with no server at all (`--base` is not used).
+    TcpFloor {
+        #[arg(long, default_value_t = 1000)]
+        sockets: usize,
+        #[arg(long, default_value_t = 200)]
+        messages: usize,
+        #[arg(long, default_value = "20ms", value_parser = humantime_duration)]
+        interval: Duration,
+        /// Frame size in bytes; the default is about a `message` event with its WebSocket header
+        /// (`fanout` reports the text frames' size as `frameBytes`).
+        #[arg(long, default_value_t = 550)]
+        bytes: usize,
+        /// Writer threads (default: one per core).
+        #[arg(long)]
+        writers: Option<usize>,
+    },
 }
 
 fn humantime_duration(text: &str) -> Result<Duration, String> {
@@ -63,6 +81,12 @@ async fn main() -> anyhow::Result<()> {
         Scenario::Sends { senders, duration } => scenarios::sends(&cli.base, senders, duration).await?,
         Scenario::Fanout { members, users, messages, interval } => {
             scenarios::fanout(&cli.base, members, users, messages, interval).await?
+        }
+        Scenario::TcpFloor { sockets, messages, interval, bytes, writers } => {
+            let writers =
+                writers.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
+            let shape = floor::Floor { sockets, messages, interval, bytes, writers };
+            tokio::task::spawn_blocking(move || floor::tcp_floor(&shape)).await??
         }
     };
     println!("{result}");

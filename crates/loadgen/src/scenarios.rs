@@ -90,11 +90,16 @@ pub async fn sends(base: &str, senders: usize, duration: Duration) -> anyhow::Re
     }))
 }
 
-/// The `message` events each socket received, as (content, arrival time): waits until every
-/// socket has `expected` of them or `timeout` passed.
-async fn collect(mut sockets: Vec<SioClient>, expected: usize, timeout: Duration) -> Vec<(String, Instant)> {
+/// The `message` events each socket received, as (content, arrival time), and the largest such
+/// frame in bytes: waits until every socket has `expected` of them or `timeout` passed.
+async fn collect(
+    mut sockets: Vec<SioClient>,
+    expected: usize,
+    timeout: Duration,
+) -> (Vec<(String, Instant)>, usize) {
     let deadline = Instant::now() + timeout;
     let mut arrivals = Vec::with_capacity(sockets.len() * expected);
+    let mut frame_bytes = 0;
     for socket in &mut sockets {
         let mut received = 0;
         while received < expected {
@@ -107,11 +112,12 @@ async fn collect(mut sockets: Vec<SioClient>, expected: usize, timeout: Duration
                 && let Some(content) = data["content"].as_str()
             {
                 arrivals.push((content.to_owned(), incoming.at));
+                frame_bytes = frame_bytes.max(incoming.frame_len());
                 received += 1;
             }
         }
     }
-    arrivals
+    (arrivals, frame_bytes)
 }
 
 /// Waits until no socket has received an event for a while, discarding what arrived.
@@ -176,19 +182,24 @@ pub async fn fanout(
         tokio::time::sleep(interval).await;
     }
     // Each socket's read loop timed its frames as they came; only now are they parsed.
-    let arrivals = collect(sockets, messages, Duration::from_secs(30)).await;
-    let mut latencies = Vec::with_capacity(members * messages);
+    let (arrivals, frame_bytes) = collect(sockets, messages, Duration::from_secs(30)).await;
+    let received: Vec<(usize, Duration)> = arrivals
+        .iter()
+        .filter_map(|(content, at)| {
+            sent_at.get(content).map(|(k, sent)| (*k, at.saturating_duration_since(*sent)))
+        })
+        .collect();
     // Per message: the first and the last receipt, to tell a slow message from a slow socket.
     let mut spread = vec![(Duration::MAX, Duration::ZERO); messages];
-    for (content, at) in arrivals {
-        if let Some((k, sent)) = sent_at.get(&content) {
-            let latency = at.saturating_duration_since(*sent);
-            latencies.push(latency);
-            let (first, last) = &mut spread[*k];
-            *first = (*first).min(latency);
-            *last = (*last).max(latency);
-        }
+    for &(k, latency) in &received {
+        let (first, last) = &mut spread[k];
+        *first = (*first).min(latency);
+        *last = (*last).max(latency);
     }
+    let mut latencies: Vec<Duration> = received.iter().map(|&(_, latency)| latency).collect();
+    // The fan-out alone: each receipt after the message's first one (send and commit excluded).
+    let mut after_first: Vec<Duration> =
+        received.iter().map(|&(k, latency)| latency.saturating_sub(spread[k].0)).collect();
     let mut slowest: Vec<usize> = (0..messages).collect();
     slowest.sort_by_key(|&k| std::cmp::Reverse(spread[k].1));
     let slowest: Vec<Value> = slowest
@@ -204,7 +215,9 @@ pub async fn fanout(
         "messages": messages,
         "delivered": latencies.len(),
         "expected": members * messages,
+        "frameBytes": frame_bytes,
         "latencyMs": summary(&mut latencies),
+        "afterFirstReceiptMs": summary(&mut after_first),
         "ackLatencyMs": summary(&mut acked_in),
         "slowestMessages": slowest,
     }))

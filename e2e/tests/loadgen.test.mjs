@@ -1,0 +1,66 @@
+// The load generator (crates/loadgen) against the real server, at a tiny scale: the benchmark
+// figures in docs/realtime.md come from it, so it must keep speaking the protocol correctly and
+// count what it claims to count. `tcp-floor` needs no server; it runs once.
+
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { it } from 'node:test';
+import { promisify } from 'node:util';
+import { binaryPath } from '../lib/server.mjs';
+import { show } from '../lib/socket.mjs';
+import { eachBackend } from '../lib/suite.mjs';
+
+const run = promisify(execFile);
+
+function loadgenPath() {
+  const bin = join(dirname(binaryPath()), 'chatbot-loadgen');
+  if (!existsSync(bin)) {
+    throw new Error(`${bin} not found: run \`cargo build --bin chatbot-loadgen\` (the Makefile's e2e target does)`);
+  }
+  return bin;
+}
+
+/** Runs one scenario; returns its JSON line. */
+async function loadgen(...args) {
+  const { stdout } = await run(loadgenPath(), args, { timeout: 90_000 });
+  const lines = stdout.trim().split('\n');
+  return JSON.parse(lines[lines.length - 1]);
+}
+
+function assertSummary(summary, what) {
+  for (const key of ['p50', 'p95', 'p99', 'max']) {
+    assert.equal(typeof summary?.[key], 'number', `${what}.${key}: ${show(summary)}`);
+  }
+  assert.ok(summary.p50 <= summary.p99 && summary.p99 <= summary.max, `${what} ordered: ${show(summary)}`);
+}
+
+eachBackend('load generator', (ctx) => {
+  it('sends: every acked send counted, none failed', async () => {
+    const result = await loadgen('--base', ctx.base, 'sends', '--senders', '4', '--duration', '1s');
+    assert.equal(result.scenario, 'sends');
+    assert.equal(result.errors, 0, show(result));
+    assert.ok(result.acked > 0, show(result));
+    assertSummary(result.ackLatencyMs, 'ackLatencyMs');
+  });
+
+  it('fanout: every message reaches every member socket', async () => {
+    const result = await loadgen(
+      '--base', ctx.base, 'fanout', '--members', '12', '--users', '3', '--messages', '5', '--interval', '5ms',
+    );
+    assert.equal(result.expected, 60);
+    assert.equal(result.delivered, 60, show(result));
+    assert.ok(result.frameBytes > 0, show(result));
+    assertSummary(result.latencyMs, 'latencyMs');
+    assertSummary(result.afterFirstReceiptMs, 'afterFirstReceiptMs');
+    assert.equal(result.slowestMessages.length, 5);
+  });
+}, { env: { CHATBOT_SOCKETS_PER_USER: '100' } });
+
+it('tcp-floor: bare loopback TCP delivers every frame to every socket', async () => {
+  const result = await loadgen('tcp-floor', '--sockets', '30', '--messages', '4', '--interval', '2ms', '--bytes', '100');
+  assert.equal(result.scenario, 'tcp-floor');
+  assert.equal(result.delivered, 120, show(result));
+  assertSummary(result.latencyMs, 'latencyMs');
+});
