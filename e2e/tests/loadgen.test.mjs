@@ -59,7 +59,7 @@ eachBackend('load generator', (ctx) => {
 }, { env: { CHATBOT_SOCKETS_PER_USER: '100' } });
 
 it('tcp-floor: bare loopback TCP delivers every frame to every socket', async () => {
-  const result = await loadgen('tcp-floor', '--sockets', '30', '--messages', '4', '--interval', '2ms', '--bytes', '100');
+  const result = await loadgen('tcp-floor', '--sockets', '30', '--messages', '4', '--interval', '2ms', '--bytes', '100', '--readers', '2');
   assert.equal(result.scenario, 'tcp-floor');
   assert.equal(result.delivered, 120, show(result));
   assertSummary(result.latencyMs, 'latencyMs');

@@ -2,7 +2,8 @@
 //! loopback TCP connections receive the same number of frames of the same size at the same pace
 //! as in `fanout`, but nothing else runs: no server, no database, no WebSocket or Socket.IO, no
 //! async runtime. Writer threads (one per core) write each frame to their share of the
-//! connections with plain blocking writes; one thread reads all of them through epoll (mio).
+//! connections with plain blocking writes; reader threads (one by default) read their share
+//! through epoll (mio).
 //!
 //! A fan-out figure can only be read against this floor: whatever the kernel needs to carry
 //! 1,000 small segments over loopback on these cores, every server pays too.
@@ -30,6 +31,7 @@ pub struct Floor {
     pub interval: Duration,
     pub bytes: usize,
     pub writers: usize,
+    pub readers: usize,
 }
 
 /// Runs the measurement (blocking: call it off the async runtime).
@@ -38,22 +40,13 @@ pub fn tcp_floor(floor: &Floor) -> anyhow::Result<Value> {
         bail!("--bytes must be at least {HEADER}");
     }
     let writers = floor.writers.clamp(1, floor.sockets.max(1));
+    let reader_threads = floor.readers.clamp(1, floor.sockets.max(1));
     let (readers, written) = connect_pairs(floor.sockets)?;
     let epoch = Instant::now() + Duration::from_millis(50);
     // When each message's first write began, in nanoseconds after `epoch` (the earliest writer).
     let first_write: Arc<Vec<AtomicU64>> =
         Arc::new((0..floor.messages).map(|_| AtomicU64::new(u64::MAX)).collect());
-    let per_writer = written.len().div_ceil(writers);
-    let mut shares = Vec::with_capacity(writers);
-    let mut written = written.into_iter();
-    loop {
-        let share: Vec<TcpStream> = written.by_ref().take(per_writer).collect();
-        if share.is_empty() {
-            break;
-        }
-        shares.push(share);
-    }
-    let threads: Vec<_> = shares
+    let threads: Vec<_> = split(written, writers)
         .into_iter()
         .map(|share| {
             let first_write = first_write.clone();
@@ -61,7 +54,17 @@ pub fn tcp_floor(floor: &Floor) -> anyhow::Result<Value> {
             std::thread::spawn(move || write_all(share, messages, interval, bytes, epoch, &first_write))
         })
         .collect();
-    let arrivals = read_all(readers, floor.messages, floor.bytes, epoch, floor.interval)?;
+    let reading: Vec<_> = split(readers, reader_threads)
+        .into_iter()
+        .map(|share| {
+            let (messages, bytes, interval) = (floor.messages, floor.bytes, floor.interval);
+            std::thread::spawn(move || read_all(share, messages, bytes, epoch, interval))
+        })
+        .collect();
+    let mut arrivals = Vec::with_capacity(floor.sockets * floor.messages);
+    for thread in reading {
+        arrivals.extend(thread.join().map_err(|_| anyhow::anyhow!("a reader thread panicked"))??);
+    }
     for thread in threads {
         thread.join().map_err(|_| anyhow::anyhow!("a writer thread panicked"))??;
     }
@@ -90,11 +93,26 @@ pub fn tcp_floor(floor: &Floor) -> anyhow::Result<Value> {
         "messages": floor.messages,
         "bytes": floor.bytes,
         "writers": writers,
+        "readers": reader_threads,
         "delivered": latencies.len(),
         "expected": floor.sockets * floor.messages,
         "latencyMs": summary(&mut latencies),
         "afterFirstReceiptMs": summary(&mut after_first),
     }))
+}
+
+/// `items` in `parts` shares of nearly equal size, in order.
+fn split<T>(items: Vec<T>, parts: usize) -> Vec<Vec<T>> {
+    let per_part = items.len().div_ceil(parts.max(1)).max(1);
+    let mut shares = Vec::with_capacity(parts);
+    let mut items = items.into_iter();
+    loop {
+        let share: Vec<T> = items.by_ref().take(per_part).collect();
+        if share.is_empty() {
+            return shares;
+        }
+        shares.push(share);
+    }
 }
 
 /// `n` loopback connections: the reading ends (non-blocking, for epoll) and the writing ends.
@@ -202,19 +220,34 @@ mod tests {
     use super::*;
 
     #[test]
+    fn split_keeps_every_item_in_order() {
+        let shares = split((0..7).collect::<Vec<_>>(), 3);
+        assert_eq!(shares, vec![vec![0, 1, 2], vec![3, 4, 5], vec![6]]);
+        assert_eq!(split(vec![1], 4), vec![vec![1]]);
+        assert!(split(Vec::<u8>::new(), 2).is_empty());
+    }
+
+    #[test]
     fn every_frame_reaches_every_socket() {
-        let floor =
-            Floor { sockets: 20, messages: 5, interval: Duration::from_millis(2), bytes: 300, writers: 2 };
+        let floor = Floor {
+            sockets: 21,
+            messages: 5,
+            interval: Duration::from_millis(2),
+            bytes: 300,
+            writers: 2,
+            readers: 2,
+        };
         let result = tcp_floor(&floor).expect("floor run");
-        assert_eq!(result["delivered"], 100);
-        assert_eq!(result["expected"], 100);
-        assert_eq!(result["writers"], 2);
+        assert_eq!(result["delivered"], 105);
+        assert_eq!(result["expected"], 105);
+        assert_eq!((result["writers"].as_u64(), result["readers"].as_u64()), (Some(2), Some(2)));
         assert!(result["latencyMs"]["p50"].as_f64().is_some());
     }
 
     #[test]
     fn frames_shorter_than_the_header_are_refused() {
-        let floor = Floor { sockets: 1, messages: 1, interval: Duration::ZERO, bytes: 4, writers: 1 };
+        let floor =
+            Floor { sockets: 1, messages: 1, interval: Duration::ZERO, bytes: 4, writers: 1, readers: 1 };
         assert!(tcp_floor(&floor).is_err());
     }
 }

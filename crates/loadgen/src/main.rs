@@ -60,6 +60,9 @@ enum Scenario {
         /// Writer threads (default: one per core).
         #[arg(long)]
         writers: Option<usize>,
+        /// Reader threads.
+        #[arg(long, default_value_t = 1)]
+        readers: usize,
     },
 }
 
@@ -82,10 +85,10 @@ async fn main() -> anyhow::Result<()> {
         Scenario::Fanout { members, users, messages, interval } => {
             scenarios::fanout(&cli.base, members, users, messages, interval).await?
         }
-        Scenario::TcpFloor { sockets, messages, interval, bytes, writers } => {
+        Scenario::TcpFloor { sockets, messages, interval, bytes, writers, readers } => {
             let writers =
                 writers.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
-            let shape = floor::Floor { sockets, messages, interval, bytes, writers };
+            let shape = floor::Floor { sockets, messages, interval, bytes, writers, readers };
             tokio::task::spawn_blocking(move || floor::tcp_floor(&shape)).await??
         }
     };
