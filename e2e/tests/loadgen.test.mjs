@@ -47,11 +47,12 @@ eachBackend('load generator', (ctx) => {
 
   it('fanout: every message reaches every member socket', async () => {
     const result = await loadgen(
-      '--base', ctx.base, 'fanout', '--members', '12', '--users', '3', '--messages', '5', '--interval', '5ms',
+      '--base', ctx.base, 'fanout', '--members', '12', '--users', '3', '--messages', '5', '--interval', '5ms', '--readers', '2',
     );
     assert.equal(result.expected, 60);
     assert.equal(result.delivered, 60, show(result));
     assert.ok(result.frameBytes > 0, show(result));
+    assert.equal(result.readers, 2);
     assertSummary(result.latencyMs, 'latencyMs');
     assertSummary(result.afterFirstReceiptMs, 'afterFirstReceiptMs');
     assert.equal(result.slowestMessages.length, 5);

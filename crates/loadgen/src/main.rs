@@ -4,6 +4,7 @@
 //! CHATBOT_SOCKETS_PER_USER=10000`.
 
 mod floor;
+mod raw;
 mod scenarios;
 mod setup;
 mod sio;
@@ -43,6 +44,9 @@ enum Scenario {
         /// Pause between two messages.
         #[arg(long, default_value = "20ms", value_parser = humantime_duration)]
         interval: Duration,
+        /// Threads reading the member sockets (default: one per core).
+        #[arg(long)]
+        readers: Option<usize>,
     },
     /// The machine's floor for `fanout`: the same sockets, frames and pace over bare loopback TCP,
     /// with no server at all (`--base` is not used).
@@ -77,13 +81,18 @@ fn humantime_duration(text: &str) -> Result<Duration, String> {
     }
 }
 
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let result = match cli.scenario {
         Scenario::Sends { senders, duration } => scenarios::sends(&cli.base, senders, duration).await?,
-        Scenario::Fanout { members, users, messages, interval } => {
-            scenarios::fanout(&cli.base, members, users, messages, interval).await?
+        Scenario::Fanout { members, users, messages, interval, readers } => {
+            let readers = readers.unwrap_or_else(cores);
+            scenarios::fanout(&cli.base, members, users, messages, interval, readers).await?
         }
         Scenario::TcpFloor { sockets, messages, interval, bytes, writers, readers } => {
             let writers =

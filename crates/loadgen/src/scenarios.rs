@@ -1,5 +1,6 @@
 //! The scenarios. Each returns one JSON object of results.
 
+use crate::raw;
 use crate::setup::{Api, User};
 use crate::sio::SioClient;
 use crate::stats::{ms, summary};
@@ -90,36 +91,6 @@ pub async fn sends(base: &str, senders: usize, duration: Duration) -> anyhow::Re
     }))
 }
 
-/// The `message` events each socket received, as (content, arrival time), and the largest such
-/// frame in bytes: waits until every socket has `expected` of them or `timeout` passed.
-async fn collect(
-    mut sockets: Vec<SioClient>,
-    expected: usize,
-    timeout: Duration,
-) -> (Vec<(String, Instant)>, usize) {
-    let deadline = Instant::now() + timeout;
-    let mut arrivals = Vec::with_capacity(sockets.len() * expected);
-    let mut frame_bytes = 0;
-    for socket in &mut sockets {
-        let mut received = 0;
-        while received < expected {
-            let left = deadline.saturating_duration_since(Instant::now());
-            let Ok(Some(incoming)) = tokio::time::timeout(left, socket.events.recv()).await else {
-                break;
-            };
-            if let Some((event, data)) = incoming.parse()
-                && event == "message"
-                && let Some(content) = data["content"].as_str()
-            {
-                arrivals.push((content.to_owned(), incoming.at));
-                frame_bytes = frame_bytes.max(incoming.frame_len());
-                received += 1;
-            }
-        }
-    }
-    (arrivals, frame_bytes)
-}
-
 /// Waits until no socket has received an event for a while, discarding what arrived.
 async fn settle(sockets: &mut [SioClient]) {
     const QUIET: Duration = Duration::from_millis(300);
@@ -138,12 +109,14 @@ async fn settle(sockets: &mut [SioClient]) {
 }
 
 /// Delivery latency to `members` sockets in one room, from just before the send to receipt.
+/// Once set up, the member sockets are read by `readers` bare reader threads ([`raw`]).
 pub async fn fanout(
     base: &str,
     members: usize,
     users_n: usize,
     messages: usize,
     interval: Duration,
+    readers: usize,
 ) -> anyhow::Result<Value> {
     let api = Arc::new(Api::new(base)?);
     let run = run_id();
@@ -165,6 +138,17 @@ pub async fn fanout(
     // Every join told the room's earlier members (`userJoined`, `user_status`): ~members²/2
     // frames. Measure messages only once that backlog has reached the sockets and been dropped.
     settle(&mut sockets).await;
+    let mut streams = Vec::with_capacity(members);
+    for socket in sockets {
+        streams.push(socket.into_tcp().await?);
+    }
+    let wanted = raw::Wanted {
+        namespace: NAMESPACE.to_owned(),
+        event: "message".to_owned(),
+        per_socket: messages,
+        deadline: Instant::now() + interval * u32::try_from(messages)? + Duration::from_secs(30),
+    };
+    let reading = raw::start(streams, readers, &wanted)?;
     eprintln!("loadgen: {members} sockets joined; sending {messages} messages");
     let mut sent_at = HashMap::new();
     let mut acked_in = Vec::with_capacity(messages);
@@ -181,8 +165,17 @@ pub async fn fanout(
         acked_in.push(sent.elapsed());
         tokio::time::sleep(interval).await;
     }
-    // Each socket's read loop timed its frames as they came; only now are they parsed.
-    let (arrivals, frame_bytes) = collect(sockets, messages, Duration::from_secs(30)).await;
+    // The readers timed each frame as it came; only now are the frames parsed.
+    let per_socket = tokio::task::spawn_blocking(move || reading.join()).await??;
+    let frame_bytes = per_socket.iter().flatten().map(|incoming| incoming.frame_len()).max().unwrap_or(0);
+    let arrivals: Vec<(String, Instant)> = per_socket
+        .iter()
+        .flatten()
+        .filter_map(|incoming| {
+            let (_, data) = incoming.parse()?;
+            Some((data["content"].as_str()?.to_owned(), incoming.at))
+        })
+        .collect();
     let received: Vec<(usize, Duration)> = arrivals
         .iter()
         .filter_map(|(content, at)| {
@@ -213,6 +206,7 @@ pub async fn fanout(
         "scenario": "fanout",
         "members": members,
         "messages": messages,
+        "readers": readers,
         "delivered": latencies.len(),
         "expected": members * messages,
         "frameBytes": frame_bytes,

@@ -51,16 +51,28 @@ impl Incoming {
         }
     }
 
+    /// An event frame read by [`crate::raw`]: `frame` is `42<namespace>,[event, data]`.
+    pub fn from_frame(frame: String, namespace: &str, at: Instant) -> Self {
+        Self { frame: Utf8Bytes::from(frame), body_start: 3 + namespace.len(), at }
+    }
+
     /// The frame's length in bytes, WebSocket header excluded.
     pub fn frame_len(&self) -> usize {
         self.frame.len()
     }
 }
 
+/// What the task driving a socket is asked to do.
+enum Command {
+    Send(Message),
+    /// Stop driving the socket and hand its connection over.
+    Release(oneshot::Sender<Ws>),
+}
+
 /// One connected socket on one namespace.
 pub struct SioClient {
     namespace: String,
-    outgoing: mpsc::UnboundedSender<Message>,
+    commands: mpsc::UnboundedSender<Command>,
     pending: Pending,
     next_ack: AtomicU64,
     /// Events pushed by the server, in arrival order.
@@ -94,11 +106,24 @@ impl SioClient {
                 bail!("connect_error: {error}");
             }
         }
-        let (outgoing, to_send) = mpsc::unbounded_channel::<Message>();
+        let (commands, received) = mpsc::unbounded_channel();
         let pending: Pending = Arc::default();
         let (events_tx, events) = mpsc::unbounded_channel();
-        tokio::spawn(drive(ws, namespace.to_owned(), to_send, pending.clone(), events_tx));
-        Ok(Self { namespace: namespace.to_owned(), outgoing, pending, next_ack: AtomicU64::new(1), events })
+        tokio::spawn(drive(ws, namespace.to_owned(), received, pending.clone(), events_tx));
+        Ok(Self { namespace: namespace.to_owned(), commands, pending, next_ack: AtomicU64::new(1), events })
+    }
+
+    /// Stops driving the socket and returns its TCP connection (non-blocking), for a reader that
+    /// handles many sockets at once ([`crate::raw`]). Call it only while the server is quiet:
+    /// bytes already read but not yet parsed would be lost.
+    pub async fn into_tcp(self) -> anyhow::Result<std::net::TcpStream> {
+        let (tx, rx) = oneshot::channel();
+        self.commands.send(Command::Release(tx)).map_err(|_| anyhow!("socket closed"))?;
+        let ws = rx.await.context("socket closed before its handover")?;
+        match ws.into_inner() {
+            MaybeTlsStream::Plain(tcp) => Ok(tcp.into_std()?),
+            _ => bail!("only plain ws:// connections can be handed over"),
+        }
     }
 
     /// Emits an event and waits for its ack.
@@ -107,7 +132,7 @@ impl SioClient {
         let (tx, rx) = oneshot::channel();
         self.pending.lock().map_err(|_| anyhow!("poisoned"))?.insert(id, tx);
         let frame = format!("42{},{id}{}", self.namespace, json!([event, data]));
-        self.outgoing.send(Message::text(frame)).map_err(|_| anyhow!("socket closed"))?;
+        self.commands.send(Command::Send(Message::text(frame))).map_err(|_| anyhow!("socket closed"))?;
         tokio::time::timeout(timeout, rx)
             .await
             .context("ack timed out")?
@@ -135,7 +160,7 @@ where
 async fn drive(
     mut ws: Ws,
     namespace: String,
-    mut to_send: mpsc::UnboundedReceiver<Message>,
+    mut commands: mpsc::UnboundedReceiver<Command>,
     pending: Pending,
     events: mpsc::UnboundedSender<Incoming>,
 ) {
@@ -161,12 +186,18 @@ async fn drive(
                     resolve_ack(&pending, body);
                 }
             }
-            message = to_send.recv() => {
-                let Some(message) = message else { break };
-                if ws.send(message).await.is_err() {
-                    break;
+            command = commands.recv() => match command {
+                Some(Command::Send(message)) => {
+                    if ws.send(message).await.is_err() {
+                        break;
+                    }
                 }
-            }
+                Some(Command::Release(to)) => {
+                    let _ = to.send(ws);
+                    return;
+                }
+                None => break,
+            },
         }
     }
 }
