@@ -45,7 +45,7 @@ eachBackend('load generator', (ctx) => {
     assertSummary(result.ackLatencyMs, 'ackLatencyMs');
   });
 
-  it('fanout: every message reaches every member socket', async () => {
+  it('fanout: every message reaches every member socket, in the same gap-free seq order', async () => {
     const result = await loadgen(
       '--base', ctx.base, 'fanout', '--members', '12', '--users', '3', '--messages', '5', '--interval', '5ms', '--readers', '2',
     );
@@ -53,6 +53,7 @@ eachBackend('load generator', (ctx) => {
     assert.equal(result.delivered, 60, show(result));
     assert.ok(result.frameBytes > 0, show(result));
     assert.equal(result.readers, 2);
+    assert.deepEqual(result.order, { socketsOutOfOrder: 0, duplicates: 0, seqDisagreements: 0 });
     assertSummary(result.latencyMs, 'latencyMs');
     assertSummary(result.afterFirstReceiptMs, 'afterFirstReceiptMs');
     assert.equal(result.slowestMessages.length, 5);

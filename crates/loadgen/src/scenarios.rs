@@ -168,14 +168,22 @@ pub async fn fanout(
     // The readers timed each frame as it came; only now are the frames parsed.
     let per_socket = tokio::task::spawn_blocking(move || reading.join()).await??;
     let frame_bytes = per_socket.iter().flatten().map(|incoming| incoming.frame_len()).max().unwrap_or(0);
-    let arrivals: Vec<(String, Instant)> = per_socket
+    // Per socket, in arrival order: (content, seq, receipt time).
+    let parsed: Vec<Vec<(String, i64, Instant)>> = per_socket
         .iter()
-        .flatten()
-        .filter_map(|incoming| {
-            let (_, data) = incoming.parse()?;
-            Some((data["content"].as_str()?.to_owned(), incoming.at))
+        .map(|events| {
+            events
+                .iter()
+                .filter_map(|incoming| {
+                    let (_, data) = incoming.parse()?;
+                    Some((data["content"].as_str()?.to_owned(), data["seq"].as_i64()?, incoming.at))
+                })
+                .collect()
         })
         .collect();
+    let order = check_order(&parsed);
+    let arrivals: Vec<(String, Instant)> =
+        parsed.into_iter().flatten().map(|(content, _, at)| (content, at)).collect();
     let received: Vec<(usize, Duration)> = arrivals
         .iter()
         .filter_map(|(content, at)| {
@@ -209,10 +217,66 @@ pub async fn fanout(
         "readers": readers,
         "delivered": latencies.len(),
         "expected": members * messages,
+        "order": order,
         "frameBytes": frame_bytes,
         "latencyMs": summary(&mut latencies),
         "afterFirstReceiptMs": summary(&mut after_first),
         "ackLatencyMs": summary(&mut acked_in),
         "slowestMessages": slowest,
     }))
+}
+
+/// What the sockets' receipts say about SPEC §3's guarantees: every socket saw consecutive
+/// seqs (no gap, nothing twice, in order), and every socket saw the same message under the same
+/// seq. Counts of sockets (or receipts) that break them; all zero on a correct server.
+fn check_order(sockets: &[Vec<(String, i64, Instant)>]) -> Value {
+    let (mut out_of_order, mut duplicates, mut disagreements) = (0usize, 0usize, 0usize);
+    let mut seq_of: HashMap<&str, i64> = HashMap::new();
+    for receipts in sockets {
+        let mut seen = std::collections::HashSet::new();
+        let mut consecutive = true;
+        for (i, (content, seq, _)) in receipts.iter().enumerate() {
+            if !seen.insert(*seq) {
+                duplicates += 1;
+            }
+            if i > 0 && receipts[i - 1].1 + 1 != *seq {
+                consecutive = false;
+            }
+            if *seq_of.entry(content.as_str()).or_insert(*seq) != *seq {
+                disagreements += 1;
+            }
+        }
+        if !consecutive {
+            out_of_order += 1;
+        }
+    }
+    json!({ "socketsOutOfOrder": out_of_order, "duplicates": duplicates, "seqDisagreements": disagreements })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn receipts(list: &[(&str, i64)]) -> Vec<(String, i64, Instant)> {
+        let now = Instant::now();
+        list.iter().map(|(c, s)| ((*c).to_owned(), *s, now)).collect()
+    }
+
+    #[test]
+    fn identical_consecutive_receipts_pass() {
+        let one = receipts(&[("a", 4), ("b", 5), ("c", 6)]);
+        let order = check_order(&[one.clone(), one]);
+        assert_eq!(order, json!({ "socketsOutOfOrder": 0, "duplicates": 0, "seqDisagreements": 0 }));
+    }
+
+    #[test]
+    fn gaps_swaps_doubles_and_disagreements_are_counted() {
+        let good = receipts(&[("a", 4), ("b", 5), ("c", 6)]);
+        let gap = receipts(&[("a", 4), ("c", 6)]);
+        let swapped = receipts(&[("b", 5), ("a", 4), ("c", 6)]);
+        let doubled = receipts(&[("a", 4), ("a", 4), ("b", 5)]);
+        let other_seq = receipts(&[("a", 4), ("b", 6)]);
+        let order = check_order(&[good, gap, swapped, doubled, other_seq]);
+        assert_eq!(order, json!({ "socketsOutOfOrder": 4, "duplicates": 1, "seqDisagreements": 1 }));
+    }
 }
