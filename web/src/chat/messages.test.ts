@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Message } from "../lib/types";
-import { catchUpSince, lastSeq, mergeMessages, unsent, upsertLocal, type ChatMessage } from "./messages";
+import { catchUpSince, lastSeq, mergeMessages, missedBefore, unsent, upsertLocal, type ChatMessage } from "./messages";
 
 function msg(seq: number, extra: Partial<Message> = {}): Message {
   return {
@@ -32,6 +32,25 @@ describe("message merge", () => {
     expect(lastSeq(list)).toBe(5);
     list = mergeMessages(list, [msg(3), msg(4), msg(5), msg(6)]);
     expect(list.map((m) => m.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it("a live message past the last seq + 1 means deliveries were missed", () => {
+    const list: ChatMessage[] = mergeMessages([], [msg(1), msg(2)]);
+    expect(missedBefore(list, 3)).toBe(false);
+    expect(missedBefore(list, 2)).toBe(false); // a copy of what we have
+    expect(missedBefore(list, 4)).toBe(true);
+    expect(missedBefore([], 1)).toBe(false); // a room's first message
+    expect(missedBefore([], 2)).toBe(true);
+  });
+
+  it("an answer still streaming holds a seq of its own: no gap for it", () => {
+    const list: ChatMessage[] = mergeMessages([], [msg(1), msg(2)]);
+    // Answer 3 started (its row unseen), then message 4 arrived.
+    expect(missedBefore(list, 4, 1)).toBe(false);
+    expect(missedBefore(list, 5, 1)).toBe(true);
+    // Optimistic messages have no seq yet and do not count.
+    const withLocal = upsertLocal(list, { ...msg(0, { id: "local-c9", clientId: "c9" }), local: "sending" });
+    expect(missedBefore(withLocal, 3)).toBe(false);
   });
 
   it("replaces an optimistic message by its stored copy (same clientId)", () => {

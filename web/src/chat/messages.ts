@@ -58,6 +58,14 @@ export function lastSeq(list: readonly ChatMessage[]): number {
   return max;
 }
 
+/** Whether a live `message` with this `seq` shows that deliveries before it were lost: seqs
+ *  have no holes (SPEC §3), so anything past the last stored seq + 1 means some message never
+ *  arrived (the server drops deliveries to a socket whose queue is full). Each answer still
+ *  streaming whose row we have not seen (`openStreams`) holds one seq of its own. */
+export function missedBefore(list: readonly ChatMessage[], seq: number, openStreams = 0): boolean {
+  return seq > lastSeq(list) + 1 + openStreams;
+}
+
 /** Local messages still waiting to be (re)sent. */
 export function unsent(list: readonly ChatMessage[]): ChatMessage[] {
   return list.filter((m) => m.local === "sending");

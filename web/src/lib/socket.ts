@@ -4,6 +4,8 @@
 // - On every `connected`, re-joins the open room with `since` = the last seq seen, so whatever
 //   was missed while disconnected arrives (gap-free, merged by id), and resends unacked messages
 //   with their original clientId (the server stores each clientId once).
+// - A jump in seq on a joined room (a delivery the server dropped because this socket's queue
+//   was full) re-joins it the same way, from the last seq seen before the jump.
 // - Assembles streaming answers by chunk index (see chat/streams.ts).
 // - Feeds presence and typing events to lib/presenceEvents.ts and throttles our own typing;
 //   history beyond what a join carries comes over REST (lib/paging.ts).
@@ -14,7 +16,7 @@
 //   disconnect is retried once with a refreshed token; when that refresh fails, the session is
 //   over and the app goes back to sign-in too.
 import { io, type Socket } from "socket.io-client";
-import { catchUpSince, lastSeq, mergeMessages, upsertLocal, type ChatMessage } from "../chat/messages";
+import { catchUpSince, lastSeq, mergeMessages, missedBefore, upsertLocal, type ChatMessage } from "../chat/messages";
 import { applyJoinPresence, dropTypist, idleSender, typingEmits, type TypingSender } from "../chat/presence";
 import { adjustMemberCount, applyRoomUpdated, dropRoomFrom, fallbackPath, memberAction, upsertRoomIn } from "../chat/rooms";
 import { chatStore, initialChatState, patch, sortRooms } from "../chat/state";
@@ -50,11 +52,13 @@ const streamHints = new Map<string, { roomId: string; since: number }>();
 const expectedGone = new Set<string>();
 /** How often each room left the list: a room loaded before its latest removal is stale. */
 const removals = new Map<string, number>();
-/** Open rooms waiting to be re-joined for fresh members (several changes make one re-join). */
-const memberRefresh = new Map<string, ReturnType<typeof setTimeout>>();
+/** Rooms where a jump in seq showed that deliveries were missed: the last seq seen before it. */
+const missed = new Map<string, number>();
+/** Joined rooms waiting to be re-joined (see `scheduleRejoin`). */
+const rejoins = new Map<string, ReturnType<typeof setTimeout>>();
 /** Bumped when the session ends: answers that arrive afterwards belong to no one. */
 let generation = 0;
-const MEMBER_REFRESH_DELAY = 150;
+const REJOIN_DELAY = 150;
 
 const ACK_TIMEOUT = 15_000;
 
@@ -91,6 +95,16 @@ function markRead(roomId: string): void {
 // ---- incoming events ----------------------------------------------------------------------
 
 function onMessage(m: Message): void {
+  // A jump in seq on a joined room: some delivery never reached this socket (its queue on the
+  // server was full). Re-join with `since` to fetch what is missing from the database.
+  const known = chatStore.get().messages[m.roomId];
+  if (known && joined.has(m.roomId)) {
+    const openStreams = [...streamHints.values()].filter((h) => h.roomId === m.roomId).length;
+    if (missedBefore(known, m.seq, openStreams)) {
+      missed.set(m.roomId, Math.min(missed.get(m.roomId) ?? Infinity, lastSeq(known)));
+      scheduleRejoin(m.roomId);
+    }
+  }
   streamHints.delete(m.id);
   patch((s) => {
     const list = s.messages[m.roomId];
@@ -161,7 +175,7 @@ function onMember(kind: "added" | "removed", ev: MemberEvent): void {
       return;
     case "refreshOpenRoom":
       bumpMembers(ev.roomId);
-      scheduleMemberRefresh(ev.roomId);
+      scheduleRejoin(ev.roomId);
       return;
     case "countOnly":
       bumpMembers(ev.roomId);
@@ -175,16 +189,17 @@ function bumpMembers(roomId: string): void {
   patch((s) => ({ memberChanges: { ...s.memberChanges, [roomId]: (s.memberChanges[roomId] ?? 0) + 1 } }));
 }
 
-/** Re-joins the open room soon for its fresh members, count and presence. */
-function scheduleMemberRefresh(roomId: string): void {
-  const pending = memberRefresh.get(roomId);
+/** Re-joins a joined room soon, for its fresh members, count and presence, or for messages
+ *  that never arrived (several reasons close together make one re-join). */
+function scheduleRejoin(roomId: string): void {
+  const pending = rejoins.get(roomId);
   if (pending) clearTimeout(pending);
-  memberRefresh.set(
+  rejoins.set(
     roomId,
     setTimeout(() => {
-      memberRefresh.delete(roomId);
+      rejoins.delete(roomId);
       if (joined.has(roomId)) void join(roomId);
-    }, MEMBER_REFRESH_DELAY),
+    }, REJOIN_DELAY),
   );
 }
 
@@ -321,8 +336,9 @@ export function disconnect(): void {
   streamHints.clear();
   expectedGone.clear();
   removals.clear();
-  for (const pending of memberRefresh.values()) clearTimeout(pending);
-  memberRefresh.clear();
+  for (const pending of rejoins.values()) clearTimeout(pending);
+  rejoins.clear();
+  missed.clear();
   typingSender = idleSender;
   stopTypingExpiry();
   chatStore.set(initialChatState);
@@ -345,12 +361,16 @@ export async function refreshRooms(): Promise<void> {
 async function join(roomId: string): Promise<void> {
   const list = chatStore.get().messages[roomId];
   const hints = [...streamHints.values()].filter((h) => h.roomId === roomId).map((h) => h.since);
-  const since = list ? catchUpSince(list, hints) : undefined;
+  const gap = missed.get(roomId);
+  const fromList = list ? catchUpSince(list, hints) : undefined;
+  // Messages after a jump in seq are in the list already; catch up from before the jump.
+  const since = fromList !== undefined && gap !== undefined ? Math.min(fromList, gap) : fromList;
   const ack = await call<JoinAck>("join", since === undefined ? { roomId } : { roomId, since });
   if (!ack.ok) {
     if (ack.error.code !== "offline") setRoomError(roomId, ack.error);
     return;
   }
+  if (gap !== undefined && missed.get(roomId) === gap) missed.delete(roomId);
   joined.add(roomId);
   patch((s) => {
     let streams = s.streams;
@@ -494,9 +514,10 @@ export function updateRoom(room: Partial<Room> & { id: string }): void {
 export function removeRoom(roomId: string): void {
   joined.delete(roomId);
   removals.set(roomId, (removals.get(roomId) ?? 0) + 1);
-  const pending = memberRefresh.get(roomId);
+  const pending = rejoins.get(roomId);
   if (pending) clearTimeout(pending);
-  memberRefresh.delete(roomId);
+  rejoins.delete(roomId);
+  missed.delete(roomId);
   patch((s) => {
     const messages = { ...s.messages };
     delete messages[roomId];
@@ -535,5 +556,5 @@ export async function leaveOrDeleteRoom(roomId: string, action: "leave" | "delet
 /** Joins an open room again, soon: fresh room data, members and presence (after a membership
  *  change; several in a row make one re-join). */
 export function refreshRoom(roomId: string): void {
-  if (joined.has(roomId)) scheduleMemberRefresh(roomId);
+  if (joined.has(roomId)) scheduleRejoin(roomId);
 }
