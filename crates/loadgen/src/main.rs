@@ -64,9 +64,9 @@ enum Scenario {
         /// Writer threads (default: one per core).
         #[arg(long)]
         writers: Option<usize>,
-        /// Reader threads.
-        #[arg(long, default_value_t = 1)]
-        readers: usize,
+        /// Reader threads (default: one per core, as in `fanout`).
+        #[arg(long)]
+        readers: Option<usize>,
     },
 }
 
@@ -95,8 +95,7 @@ async fn main() -> anyhow::Result<()> {
             scenarios::fanout(&cli.base, members, users, messages, interval, readers).await?
         }
         Scenario::TcpFloor { sockets, messages, interval, bytes, writers, readers } => {
-            let writers =
-                writers.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
+            let (writers, readers) = (writers.unwrap_or_else(cores), readers.unwrap_or_else(cores));
             let shape = floor::Floor { sockets, messages, interval, bytes, writers, readers };
             tokio::task::spawn_blocking(move || floor::tcp_floor(&shape)).await??
         }
