@@ -8,12 +8,13 @@
 //! A fan-out figure can only be read against this floor: whatever the kernel needs to carry
 //! 1,000 small segments over loopback on these cores, every server pays too.
 
+use crate::bare::{read_some, split};
 use crate::stats::summary;
 use anyhow::{Context, bail};
 use mio::net::TcpStream as MioStream;
 use mio::{Events, Interest, Poll, Token};
 use serde_json::{Value, json};
-use std::io::{ErrorKind, Read, Write};
+use std::io::Write;
 use std::net::{TcpListener, TcpStream};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -101,20 +102,6 @@ pub fn tcp_floor(floor: &Floor) -> anyhow::Result<Value> {
     }))
 }
 
-/// `items` in `parts` shares of nearly equal size, in order.
-fn split<T>(items: Vec<T>, parts: usize) -> Vec<Vec<T>> {
-    let per_part = items.len().div_ceil(parts.max(1)).max(1);
-    let mut shares = Vec::with_capacity(parts);
-    let mut items = items.into_iter();
-    loop {
-        let share: Vec<T> = items.by_ref().take(per_part).collect();
-        if share.is_empty() {
-            return shares;
-        }
-        shares.push(share);
-    }
-}
-
 /// `n` loopback connections: the reading ends (non-blocking, for epoll) and the writing ends.
 /// Each connection is accepted right after it is made, so the listen backlog never overflows.
 fn connect_pairs(n: usize) -> anyhow::Result<(Vec<MioStream>, Vec<TcpStream>)> {
@@ -186,29 +173,21 @@ fn read_all(
         for event in &events {
             let i = event.token().0;
             // Edge-triggered: read until the socket has nothing more.
-            loop {
-                match readers[i].read(&mut buffer) {
-                    Ok(0) => break,
-                    Ok(n) => {
-                        let at = Instant::now().saturating_duration_since(epoch);
-                        let pending = &mut partial[i];
-                        pending.extend_from_slice(&buffer[..n]);
-                        let whole = pending.len() / bytes * bytes;
-                        for frame in pending[..whole].chunks_exact(bytes) {
-                            let mut k = [0u8; HEADER];
-                            k.copy_from_slice(&frame[..HEADER]);
-                            if let Ok(k) = usize::try_from(u64::from_le_bytes(k))
-                                && k < messages
-                            {
-                                arrivals.push((k, at));
-                            }
-                        }
-                        pending.drain(..whole);
+            while let Some(n) = read_some(&mut readers[i], &mut buffer)? {
+                let at = Instant::now().saturating_duration_since(epoch);
+                let pending = &mut partial[i];
+                pending.extend_from_slice(&buffer[..n]);
+                let whole = pending.len() / bytes * bytes;
+                for frame in pending[..whole].chunks_exact(bytes) {
+                    let mut k = [0u8; HEADER];
+                    k.copy_from_slice(&frame[..HEADER]);
+                    if let Ok(k) = usize::try_from(u64::from_le_bytes(k))
+                        && k < messages
+                    {
+                        arrivals.push((k, at));
                     }
-                    Err(e) if e.kind() == ErrorKind::WouldBlock => break,
-                    Err(e) if e.kind() == ErrorKind::Interrupted => continue,
-                    Err(e) => return Err(e).context("read a frame"),
                 }
+                pending.drain(..whole);
             }
         }
     }
@@ -218,14 +197,6 @@ fn read_all(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn split_keeps_every_item_in_order() {
-        let shares = split((0..7).collect::<Vec<_>>(), 3);
-        assert_eq!(shares, vec![vec![0, 1, 2], vec![3, 4, 5], vec![6]]);
-        assert_eq!(split(vec![1], 4), vec![vec![1]]);
-        assert!(split(Vec::<u8>::new(), 2).is_empty());
-    }
 
     #[test]
     fn every_frame_reaches_every_socket() {

@@ -7,11 +7,12 @@
 //! of the bytes in place, like `tcp-floor`'s reader. They answer Engine.IO pings (`2` → `3`) and
 //! WebSocket pings, so sockets stay alive however long a run takes.
 
+use crate::bare::{read_some, split};
 use crate::sio::Incoming;
 use anyhow::{Context, anyhow, bail};
 use mio::net::TcpStream;
 use mio::{Events, Interest, Poll, Token};
-use std::io::{ErrorKind, Read, Write};
+use std::io::Write;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -43,19 +44,10 @@ pub struct Readers {
 /// Starts `threads` readers over `sockets` (non-blocking, as [`crate::sio::SioClient::into_tcp`]
 /// returns them), split into shares in order.
 pub fn start(sockets: Vec<std::net::TcpStream>, threads: usize, wanted: &Wanted) -> anyhow::Result<Readers> {
-    let per_thread = sockets.len().div_ceil(threads.max(1)).max(1);
-    let mut shares: Vec<Vec<TcpStream>> = Vec::new();
-    for (i, socket) in sockets.into_iter().enumerate() {
-        if i % per_thread == 0 {
-            shares.push(Vec::with_capacity(per_thread));
-        }
-        if let Some(share) = shares.last_mut() {
-            share.push(TcpStream::from_std(socket));
-        }
-    }
-    let threads = shares
+    let threads = split(sockets, threads)
         .into_iter()
         .map(|share| {
+            let share: Vec<TcpStream> = share.into_iter().map(TcpStream::from_std).collect();
             let wanted = wanted.clone();
             std::thread::Builder::new()
                 .name("loadgen-reader".into())
@@ -86,14 +78,13 @@ struct Socket {
 }
 
 fn read_share(streams: Vec<TcpStream>, wanted: &Wanted) -> anyhow::Result<Vec<Vec<Incoming>>> {
-    let poll = Poll::new()?;
+    let mut poll = Poll::new()?;
     let mut sockets: Vec<Socket> = Vec::with_capacity(streams.len());
     for (i, mut stream) in streams.into_iter().enumerate() {
         poll.registry().register(&mut stream, Token(i), Interest::READABLE)?;
         sockets.push(Socket { stream, pending: Vec::new(), kept: Vec::with_capacity(wanted.per_socket) });
     }
     let prefix = format!("42{},[\"{}\",", wanted.namespace, wanted.event);
-    let mut poll = poll;
     let mut events = Events::with_capacity(1024);
     let mut buffer = vec![0u8; READ_BUFFER];
     let mut unfinished = sockets.iter().filter(|s| s.kept.len() < wanted.per_socket).count();
@@ -117,19 +108,12 @@ fn read_share(streams: Vec<TcpStream>, wanted: &Wanted) -> anyhow::Result<Vec<Ve
 
 /// Reads everything the socket has (epoll here is edge-triggered) and handles whole frames.
 fn drain(socket: &mut Socket, buffer: &mut [u8], prefix: &str, namespace: &str) -> anyhow::Result<()> {
-    loop {
-        match socket.stream.read(buffer) {
-            Ok(0) => return Ok(()),
-            Ok(n) => {
-                let at = Instant::now();
-                socket.pending.extend_from_slice(&buffer[..n]);
-                handle_frames(socket, at, prefix, namespace)?;
-            }
-            Err(e) if e.kind() == ErrorKind::WouldBlock => return Ok(()),
-            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e).context("read from a socket"),
-        }
+    while let Some(n) = read_some(&mut socket.stream, buffer)? {
+        let at = Instant::now();
+        socket.pending.extend_from_slice(&buffer[..n]);
+        handle_frames(socket, at, prefix, namespace)?;
     }
+    Ok(())
 }
 
 fn handle_frames(socket: &mut Socket, at: Instant, prefix: &str, namespace: &str) -> anyhow::Result<()> {
@@ -218,6 +202,7 @@ fn rand_mask() -> [u8; 4] {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Read;
 
     fn server_frame(opcode: u8, payload: &[u8]) -> Vec<u8> {
         let mut frame = vec![0x80 | opcode];
