@@ -5,7 +5,7 @@ SHELL := /bin/bash
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/chatbot-socket/target
 CARGO ?= cargo
 
-.PHONY: run build test fmt lint unit e2e web web-test browser-test services help
+.PHONY: run build test tools run-tools fmt lint unit e2e web web-test browser-test services help
 
 help:
 	@echo "make run    build and start the server on the embedded default (http://localhost:3000)"
@@ -14,7 +14,7 @@ help:
 
 ## Start the server on the embedded default: SQLite under ./data, no configuration needed.
 ## Builds the web app first when Node.js is available (else the placeholder page is served).
-run:
+run: run-tools
 	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory web; \
 	else echo "note: Node.js/npm not found: serving the placeholder page instead of the web app"; fi
 	$(CARGO) run --locked --bin chatbot -- serve
@@ -24,8 +24,15 @@ build: web
 	$(CARGO) build --locked --release --bin chatbot
 	@echo "built $(CARGO_TARGET_DIR)/release/chatbot"
 
-## Everything CI runs.
-test: services fmt lint web-test unit e2e browser-test
+## Everything CI runs. The tool check comes first, so a missing tool is named before any build.
+test: tools services fmt lint web-test unit e2e browser-test
+
+## Every tool `make test` needs, named with its install command in one message when missing.
+tools:
+	@scripts/check-tools.sh test
+
+run-tools:
+	@scripts/check-tools.sh run
 
 fmt:
 	$(CARGO) fmt --all -- --check
@@ -62,7 +69,7 @@ web-test: web
 
 ## Browser tests of the web app (playwright-core + Debian's Chromium, installed when missing).
 browser-test: web
-	@[ -x /usr/bin/chromium ] || scripts/install-chromium.sh
+	@[ -n "$${CHROMIUM_BIN:-}" ] || [ -x /usr/bin/chromium ] || scripts/install-chromium.sh
 	$(CARGO) build --locked --bin chatbot
 	cd e2e/browser && npm ci --no-audit --no-fund
 	CHATBOT_BIN=$(CARGO_TARGET_DIR)/debug/chatbot node --test --test-concurrency=1 e2e/browser/tests/

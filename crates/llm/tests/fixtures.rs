@@ -1,5 +1,5 @@
-//! Every file in shared/fixtures/llm, replayed byte for byte by a local mock upstream, with the
-//! behaviour the fixtures README requires of each (one test per fixture, named after it), plus
+//! Every wire transcript in `tests/fixtures`, replayed byte for byte by a local mock upstream, with
+//! the behaviour its README requires of each (one test per fixture, named after it), plus
 //! the request each provider sends, timeouts, cancellation and transport failures.
 
 use axum::body::Body;
@@ -12,16 +12,17 @@ use chatbot_llm::{
     ChatMessage, ChatRequest, ChatRole, FinishReason, LlmError, Provider, RetryPolicy, StreamEvent, Timeouts,
     Usage, stream_with_retry,
 };
-use chatbot_test_support::llm_fixture as fixture;
+use chatbot_test_support::{llm_fixture as fixture, llm_fixtures_dir};
 use futures_util::StreamExt;
 use serde_json::Value;
 use std::collections::{BTreeSet, VecDeque};
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 const KEY: &str = "sk-ant-test-secret-key-0123456789";
 const OPENAI_KEY: &str = "sk-oa-test-secret-key-0123456789";
+/// The text of `openai-stream-basic.sse` (checked against the file in `openai_stream_basic`).
+const OPENAI_TEXT: &str = "Good morning, 세계 🌅";
 
 /// Network chunkings every stream is replayed in: all at once, every byte apart, and tiny chunks
 /// of 1 to 7 bytes (cut inside `\n\n`, inside JSON and inside Korean characters and emoji).
@@ -267,16 +268,6 @@ fn openai_deltas(name: &str) -> Vec<String> {
         .collect()
 }
 
-fn fixtures_dir() -> PathBuf {
-    std::env::var_os("CHATBOT_FIXTURES_DIR").map(PathBuf::from).unwrap_or_else(|| {
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .ancestors()
-            .map(|dir| dir.join("shared/fixtures/llm"))
-            .find(|candidate| candidate.is_dir())
-            .expect("shared/fixtures/llm")
-    })
-}
-
 // ---------------------------------------------------------------------------------------------
 // Collecting a stream
 
@@ -340,10 +331,12 @@ fn every_fixture_has_its_test() {
         "anthropic-stream-basic.sse",
         "anthropic-stream-midstream-error.sse",
         "anthropic-stream-thinking-and-cache.sse",
+        "openai-error-401.http",
         "openai-stream-basic.sse",
+        "openai-stream-llamacpp.sse",
     ]
     .into();
-    let present: BTreeSet<String> = std::fs::read_dir(fixtures_dir())
+    let present: BTreeSet<String> = std::fs::read_dir(llm_fixtures_dir())
         .expect("fixtures")
         .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
         .collect();
@@ -366,13 +359,13 @@ async fn the_mock_really_writes_tiny_chunks() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// anthropic-stream-basic.sse: every delta in order, content = their concatenation, usage 27/31
+// anthropic-stream-basic.sse: every delta in order, content = their concatenation, usage 34/29
 
 #[tokio::test]
 async fn anthropic_stream_basic() {
     let expected = anthropic_deltas("anthropic-stream-basic.sse");
     assert_eq!(expected.len(), 3);
-    assert!(expected[0].contains("안녕하세요") && expected[2].contains("```rust"));
+    assert!(expected[0].contains("반가워요") && expected[2].contains("```sh") && expected[2].contains("🎉"));
     for sizes in CHUNKINGS {
         let up = upstream(vec![Reply::Sse(fixture("anthropic-stream-basic.sse"), sizes)]).await;
         let got = collect(&anthropic(&up)).await;
@@ -381,7 +374,7 @@ async fn anthropic_stream_basic() {
         assert_eq!(got.text(), expected.concat());
         assert_eq!(
             got.usage,
-            Some(Usage { input_tokens: 27, output_tokens: 31, ..Usage::default() }),
+            Some(Usage { input_tokens: 34, output_tokens: 29, ..Usage::default() }),
             "chunks {sizes:?}"
         );
         assert_eq!(got.finish, Some(FinishReason::Stop));
@@ -458,13 +451,13 @@ async fn anthropic_events_without_event_lines_and_with_crlf() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// anthropic-stream-thinking-and-cache.sse: only text; unknown events ignored; cache_read 2048;
+// anthropic-stream-thinking-and-cache.sse: only text; unknown events ignored; cache_read 4096;
 // cut at max_tokens
 
 #[tokio::test]
 async fn anthropic_stream_thinking_and_cache() {
     let expected = anthropic_deltas("anthropic-stream-thinking-and-cache.sse").concat();
-    assert_eq!(expected, "Short answer.");
+    assert_eq!(expected, "Brief reply.");
     for sizes in CHUNKINGS {
         let up = upstream(vec![Reply::Sse(fixture("anthropic-stream-thinking-and-cache.sse"), sizes)]).await;
         let got = collect(&anthropic(&up)).await;
@@ -472,7 +465,7 @@ async fn anthropic_stream_thinking_and_cache() {
         assert_eq!(got.text(), expected, "thinking and signatures are not user content");
         assert_eq!(
             got.usage,
-            Some(Usage { input_tokens: 12, output_tokens: 9, cache_read_tokens: 2048, ..Usage::default() })
+            Some(Usage { input_tokens: 15, output_tokens: 11, cache_read_tokens: 4096, ..Usage::default() })
         );
         assert_eq!(got.finish, Some(FinishReason::MaxTokens), "marked as cut at max_tokens");
         assert_eq!(got.after_end, 0);
@@ -486,7 +479,7 @@ async fn anthropic_stream_thinking_and_cache() {
 #[tokio::test]
 async fn anthropic_stream_midstream_error() {
     let expected = anthropic_deltas("anthropic-stream-midstream-error.sse").concat();
-    assert_eq!(expected, "Partial answer that must be kept");
+    assert_eq!(expected, "Kept even though the stream failed");
     for sizes in CHUNKINGS {
         let up = upstream(vec![Reply::Sse(fixture("anthropic-stream-midstream-error.sse"), sizes)]).await;
         let got = collect(&anthropic(&up)).await;
@@ -495,7 +488,7 @@ async fn anthropic_stream_midstream_error() {
             got.error,
             Some(LlmError::Upstream { kind: "overloaded_error".into(), message: "Overloaded".into() })
         );
-        assert_eq!(got.usage.map(|u| u.input_tokens), Some(40));
+        assert_eq!(got.usage.map(|u| u.input_tokens), Some(22));
         assert_eq!(got.finish, None);
         assert_eq!(got.after_end, 0, "the error ends the stream");
     }
@@ -529,7 +522,7 @@ async fn anthropic_error_429() {
     assert_eq!(err.retry_after(), Some(Duration::from_secs(2)));
     assert!(err.is_retryable());
     assert_eq!(err.code(), "rate_limited");
-    assert!(err.to_string().contains("per-minute rate limit"), "{err}");
+    assert!(err.to_string().contains("input tokens per minute"), "{err}");
 
     // Twice rate limited, then served: three requests, each pause at least min(retry-after, cap).
     let up = upstream(vec![
@@ -573,7 +566,7 @@ async fn anthropic_error_429_spend_limit() {
         upstream(vec![http("anthropic-error-429-spend-limit.http"), sse("anthropic-stream-basic.sse")]).await;
     let err = stream_with_retry(&anthropic(&up), request(), &fast_policy()).await.err().expect("an error");
     assert!(
-        matches!(&err, LlmError::SpendLimit { message } if message.contains("monthly spend limit")),
+        matches!(&err, LlmError::SpendLimit { message } if message.contains("API usage limits")),
         "{err:?}"
     );
     assert!(!err.is_retryable());
@@ -638,7 +631,7 @@ async fn anthropic_error_400() {
     let up = upstream(vec![http("anthropic-error-400.http"), sse("anthropic-stream-basic.sse")]).await;
     let err = stream_with_retry(&anthropic(&up), request(), &fast_policy()).await.err().expect("an error");
     assert!(
-        matches!(&err, LlmError::InvalidRequest { message } if message.contains("prompt is too long: 215000 tokens")),
+        matches!(&err, LlmError::InvalidRequest { message } if message.contains("prompt is too long: 231877 tokens")),
         "{err:?}"
     );
     assert!(!err.is_retryable());
@@ -673,13 +666,13 @@ async fn other_statuses_map_per_the_table() {
 #[tokio::test]
 async fn openai_stream_basic() {
     let expected = openai_deltas("openai-stream-basic.sse");
-    assert_eq!(expected.concat(), "Hello world 👋");
+    assert_eq!(expected.concat(), "Good morning, 세계 🌅");
     for sizes in CHUNKINGS {
         let up = upstream(vec![Reply::Sse(fixture("openai-stream-basic.sse"), sizes)]).await;
         let got = collect(&openai(&up)).await;
         assert!(got.error.is_none(), "chunks {sizes:?}: {:?}", got.error);
         assert_eq!(got.deltas, expected, "chunks {sizes:?}");
-        assert_eq!(got.usage, Some(Usage { input_tokens: 18, output_tokens: 4, ..Usage::default() }));
+        assert_eq!(got.usage, Some(Usage { input_tokens: 21, output_tokens: 6, ..Usage::default() }));
         assert_eq!(got.finish, Some(FinishReason::Stop));
         assert_eq!(got.after_end, 0);
     }
@@ -714,16 +707,43 @@ async fn openai_request_has_the_documented_shape() {
     assert!(up.request(0).1.get("authorization").is_none());
 }
 
+// ---------------------------------------------------------------------------------------------
+// openai-stream-llamacpp.sse: no usage although asked for, so output tokens are estimated
+
+#[tokio::test]
+async fn openai_stream_llamacpp() {
+    let expected = openai_deltas("openai-stream-llamacpp.sse");
+    assert_eq!(expected.len(), 2);
+    let text = expected.concat();
+    for sizes in CHUNKINGS {
+        let up = upstream(vec![Reply::Sse(fixture("openai-stream-llamacpp.sse"), sizes)]).await;
+        let got = collect(&openai(&up)).await;
+        assert!(got.error.is_none(), "chunks {sizes:?}: {:?}", got.error);
+        assert_eq!(got.deltas, expected, "chunks {sizes:?}: comments and role-only chunks skipped");
+        assert_eq!(
+            got.usage,
+            Some(Usage {
+                output_tokens: (text.len() as u64).div_ceil(4),
+                estimated: true,
+                ..Usage::default()
+            }),
+            "ceil(bytes / 4), marked estimated"
+        );
+        assert_eq!(got.finish, Some(FinishReason::Stop));
+        assert_eq!(got.after_end, 0);
+    }
+}
+
 #[tokio::test]
 async fn openai_stream_without_usage_is_estimated() {
-    // llama.cpp accepts `include_usage` and sends none: output counted by us, marked estimated.
+    // The basic stream with its usage chunk removed: the same estimate as llama.cpp's.
     let text = String::from_utf8(fixture("openai-stream-basic.sse")).expect("utf-8");
     let without: String = text.split_inclusive("\n\n").filter(|event| !event.contains("\"usage\"")).collect();
     let up = upstream(vec![Reply::Sse(without.into_bytes(), &[2, 7, 1, 1, 4])]).await;
     let got = collect(&openai(&up)).await;
     assert!(got.error.is_none(), "{:?}", got.error);
-    assert_eq!(got.text(), "Hello world 👋");
-    let bytes = "Hello world 👋".len() as u64;
+    assert_eq!(got.text(), OPENAI_TEXT);
+    let bytes = OPENAI_TEXT.len() as u64;
     assert_eq!(
         got.usage,
         Some(Usage { output_tokens: bytes.div_ceil(4), estimated: true, ..Usage::default() }),
@@ -746,11 +766,9 @@ async fn openai_stream_without_finish_reason_is_incomplete() {
     let cut = &text[..text.find(": keep-alive").expect("the comment")];
     // Closed after the text (a prompt overflow, or another request taking the only slot), with
     // and without a `[DONE]`; and an empty 200 body.
-    for (body, text) in [
-        (cut.to_owned(), "Hello world 👋"),
-        (format!("{cut}data: [DONE]\n\n"), "Hello world 👋"),
-        (String::new(), ""),
-    ] {
+    for (body, text) in
+        [(cut.to_owned(), OPENAI_TEXT), (format!("{cut}data: [DONE]\n\n"), OPENAI_TEXT), (String::new(), "")]
+    {
         let up = upstream(vec![Reply::Sse(body.into_bytes(), &[3, 1, 7, 2, 5, 4, 6])]).await;
         let got = collect(&openai(&up)).await;
         assert_eq!(got.text(), text, "partial text kept");
@@ -760,16 +778,16 @@ async fn openai_stream_without_finish_reason_is_incomplete() {
     }
 }
 
+// ---------------------------------------------------------------------------------------------
+// openai-error-401.http: llama.cpp's own error shape is still an authentication error
+
 #[tokio::test]
-async fn openai_bad_key_is_an_auth_error() {
-    let up = upstream(vec![Reply::Http(
-        "HTTP/1.1 401 Unauthorized\ncontent-type: application/json\n\n{\"detail\": \"Invalid API key\"}"
-            .into(),
-    )])
-    .await;
+async fn openai_error_401() {
+    let up = upstream(vec![http("openai-error-401.http"), sse("openai-stream-basic.sse")]).await;
     let err = stream_with_retry(&openai(&up), request(), &fast_policy()).await.err().expect("an error");
     assert!(matches!(&err, LlmError::Auth { message } if message.contains("Invalid API key")), "{err:?}");
-    assert_eq!(up.requests(), 1);
+    assert!(!err.is_retryable());
+    assert_eq!(up.requests(), 1, "no retry");
     assert!(!format!("{err:?}").contains(OPENAI_KEY));
 }
 
@@ -781,7 +799,7 @@ async fn openai_error_chunk_mid_stream_is_an_upstream_error() {
         format!("{cut}data: {{\"error\": {{\"type\": \"server_error\", \"message\": \"slot lost\"}}}}\n\n");
     let up = upstream(vec![Reply::Sse(body.into_bytes(), &[])]).await;
     let got = collect(&openai(&up)).await;
-    assert_eq!(got.text(), "Hello world 👋");
+    assert_eq!(got.text(), OPENAI_TEXT);
     assert_eq!(
         got.error,
         Some(LlmError::Upstream { kind: "server_error".into(), message: "slot lost".into() })
@@ -834,7 +852,7 @@ async fn keep_alive_comments_count_as_life() {
         .expect("provider");
     let got = collect(&provider).await;
     assert!(got.error.is_none(), "{:?}", got.error);
-    assert_eq!(got.text(), "Hello world 👋");
+    assert_eq!(got.text(), OPENAI_TEXT);
 }
 
 #[tokio::test]

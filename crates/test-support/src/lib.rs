@@ -126,22 +126,17 @@ impl Drop for TempDatabase {
     }
 }
 
-/// The bytes of an LLM wire fixture from `shared/fixtures/llm` (the read-only folder beside the
-/// repository). Found by walking up from this crate, or at `CHATBOT_FIXTURES_DIR` when set, so
-/// tests work from any clone location that has the shared folder beside it.
+/// The folder of the LLM wire transcripts the tests replay: `crates/llm/tests/fixtures`, inside
+/// the repository, so a clone with nothing beside it has everything its tests need.
+pub fn llm_fixtures_dir() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../llm/tests/fixtures")
+}
+
+/// The bytes of the LLM wire transcript `name` from [`llm_fixtures_dir`].
 ///
 /// # Panics
-/// When the fixture cannot be found or read: tests must not pass without their fixtures.
+/// When the fixture cannot be read: tests must not pass without their fixtures.
 pub fn llm_fixture(name: &str) -> Vec<u8> {
-    let dir = std::env::var_os("CHATBOT_FIXTURES_DIR").map(std::path::PathBuf::from).or_else(|| {
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .ancestors()
-            .map(|dir| dir.join("shared/fixtures/llm"))
-            .find(|candidate| candidate.is_dir())
-    });
-    let dir = dir.unwrap_or_else(|| {
-        panic!("shared/fixtures/llm not found above {}; set CHATBOT_FIXTURES_DIR", env!("CARGO_MANIFEST_DIR"))
-    });
-    let path = dir.join(name);
+    let path = llm_fixtures_dir().join(name);
     std::fs::read(&path).unwrap_or_else(|e| panic!("fixture {}: {e}", path.display()))
 }

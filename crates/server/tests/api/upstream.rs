@@ -1,5 +1,5 @@
-//! A mock Anthropic upstream for the server's tests: replays a fixture file from
-//! shared/fixtures/llm byte for byte and counts requests.
+//! A mock Anthropic upstream for the server's tests: replays a wire transcript from
+//! `crates/llm/tests/fixtures` byte for byte and counts requests.
 
 use axum::body::Body;
 use axum::response::Response;
