@@ -56,7 +56,8 @@ eachBackend('live changes', (ctx) => {
 
     const deleted = waitFor(g, 'roomDeleted', (e) => e.roomId === room.id);
     const gone = await request(ctx.base, 'DELETE', `/api/rooms/${room.id}`, { token: owner.accessToken });
-    assert.equal(gone.status, 204, show(gone.body));
+    assert.equal(gone.status, 200, show(gone.body));
+    assert.deepEqual(gone.body, { ok: true, id: room.id });
     assert.deepEqual(await deleted, { roomId: room.id });
     g.close();
   });

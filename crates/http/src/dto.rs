@@ -1,7 +1,7 @@
 //! REST request bodies and response envelopes. How rows render (rooms, messages, members, users)
 //! is shared with the Socket.IO gateway and lives in `chatbot-protocol`.
 
-use chatbot_domain::{AiMode, RoomVisibility, SessionId, UserId, UserRole};
+use chatbot_domain::{AiMode, RoomId, RoomVisibility, SessionId, UserId, UserRole};
 pub use chatbot_protocol::{MemberDto, MessageDto, RoomDto, UserDto};
 use chatbot_store::Device;
 use serde::{Deserialize, Deserializer, Serialize};
@@ -142,6 +142,25 @@ pub struct RoomList {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RoomEnvelope {
     pub room: RoomDto,
+}
+
+/// The answer to `POST /api/rooms`: the room under `room`, and its fields once more at the top
+/// level, because the original Next.js front end navigates to `body.id` (SPEC §4, compatibility).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CreatedRoom {
+    pub room: RoomDto,
+    #[serde(flatten)]
+    pub top_level: RoomDto,
+}
+
+/// The answer to `DELETE /api/rooms/{id}`: a JSON body rather than 204, because the original
+/// front end's proxy parses the body of every response (SPEC §4, compatibility).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeletedRoom {
+    /// Always `true`.
+    pub ok: bool,
+    /// The deleted room's id.
+    pub id: RoomId,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

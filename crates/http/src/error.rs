@@ -16,9 +16,16 @@ pub struct ApiError {
     pub retry_after: Option<Duration>,
 }
 
+/// `error` is the contract. `message` and `statusCode` repeat it at the top level for the
+/// original Next.js front end, whose pages show `body.message` (SPEC §4, compatibility).
 #[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct ErrorBody {
     pub error: ErrorDetail,
+    /// The same text as `error.message`.
+    pub message: String,
+    /// The HTTP status, as in the original NestJS error bodies.
+    pub status_code: u16,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -108,6 +115,8 @@ impl IntoResponse for ApiError {
         let retry_after =
             self.retry_after.map(|d| d.as_secs() + u64::from(d.subsec_nanos() > 0)).map(|s| s.max(1));
         let body = ErrorBody {
+            message: self.message.clone(),
+            status_code: self.status.as_u16(),
             error: ErrorDetail { code: self.code, message: self.message, details: self.details, retry_after },
         };
         let mut response = (self.status, axum::Json(body)).into_response();

@@ -12,7 +12,7 @@ use utoipa_swagger_ui::SwaggerUi;
     info(title = "chatbot-socket API", description = "REST API of the chatbot-socket server. Real-time events travel over Socket.IO at /socket.io/ (namespace /chat)."),
     paths(
         auth::register, auth::login, auth::refresh, auth::logout, auth::me, auth::sessions, auth::revoke_session,
-        rooms::list, rooms::create, rooms::get, rooms::update, rooms::remove, rooms::messages, rooms::post_message,
+        rooms::list, rooms::create, rooms::get, rooms::update, rooms::put, rooms::remove, rooms::messages, rooms::post_message,
         rooms::members, rooms::add_member, rooms::remove_member, health::version, models::list,
     ),
     modifiers(&BearerAuth),

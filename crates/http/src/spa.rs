@@ -1,12 +1,19 @@
 //! Serves the embedded web app: a file if one matches the path, else `index.html` (SPA fallback,
 //! so client-side routes survive a reload).
 
+use crate::error::ApiError;
 use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 
 pub async fn serve(method: Method, uri: Uri) -> Response {
     if method != Method::GET && method != Method::HEAD {
-        return StatusCode::METHOD_NOT_ALLOWED.into_response();
+        // Most likely an API client configured without the `/api` prefix: say so in JSON.
+        return ApiError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            "only the web app is served here; the REST API is under /api",
+        )
+        .into_response();
     }
     let path = uri.path().trim_start_matches('/');
     let asset = chatbot_web::asset(path).or_else(|| {

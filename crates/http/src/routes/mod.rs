@@ -22,7 +22,7 @@ pub fn api_router(state: AppState) -> Router {
         .route("/auth/sessions", get(auth::sessions))
         .route("/auth/sessions/{id}", delete(auth::revoke_session))
         .route("/rooms", get(rooms::list).post(rooms::create))
-        .route("/rooms/{id}", get(rooms::get).patch(rooms::update).delete(rooms::remove))
+        .route("/rooms/{id}", get(rooms::get).patch(rooms::update).put(rooms::put).delete(rooms::remove))
         .route("/rooms/{id}/messages", get(rooms::messages).post(rooms::post_message))
         .route("/rooms/{id}/members", get(rooms::members).post(rooms::add_member))
         .route("/rooms/{id}/members/{user_id}", delete(rooms::remove_member))

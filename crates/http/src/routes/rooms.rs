@@ -52,12 +52,12 @@ pub async fn list(
 
 /// Create a room owned by the caller.
 #[utoipa::path(post, path = "/api/rooms", tag = "rooms", security(("bearer" = [])), request_body = CreateRoomRequest,
-    responses((status = 201, body = RoomEnvelope), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = CreatedRoom), (status = 422, body = ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
     Auth(actor): Auth,
     ApiJson(body): ApiJson<CreateRoomRequest>,
-) -> ApiResult<(StatusCode, Json<RoomEnvelope>)> {
+) -> ApiResult<(StatusCode, Json<CreatedRoom>)> {
     let input = NewRoomInput {
         name: body.name,
         description: body.description,
@@ -68,7 +68,8 @@ pub async fn create(
         members: body.member_ids,
     };
     let summary = state.rooms.create(&actor, input).await?;
-    Ok((StatusCode::CREATED, Json(RoomEnvelope { room: RoomDto::from(&summary) })))
+    let created = CreatedRoom { room: RoomDto::from(&summary), top_level: RoomDto::from(&summary) };
+    Ok((StatusCode::CREATED, Json(created)))
 }
 
 /// One room (members only).
@@ -84,7 +85,7 @@ pub async fn get(
     Ok(Json(RoomEnvelope { room: RoomDto::from(&summary) }))
 }
 
-/// Change a room's settings (owner or admin).
+/// Change a room's settings (owner or admin). Absent fields stay as they are.
 #[utoipa::path(patch, path = "/api/rooms/{id}", tag = "rooms", security(("bearer" = [])), request_body = PatchRoomRequest,
     params(("id" = String, Path, description = "room id or `general`")),
     responses((status = 200, body = RoomEnvelope), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
@@ -106,17 +107,32 @@ pub async fn update(
     Ok(Json(RoomEnvelope { room: RoomDto::from(&summary) }))
 }
 
+/// The same as `PATCH`: the original front end's room page saves settings with `PUT`, sending
+/// only some fields, so absent fields stay as they are here too.
+#[utoipa::path(put, path = "/api/rooms/{id}", tag = "rooms", security(("bearer" = [])), request_body = PatchRoomRequest,
+    params(("id" = String, Path, description = "room id or `general`")),
+    responses((status = 200, body = RoomEnvelope), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn put(
+    state: State<AppState>,
+    actor: Auth,
+    id: Path<String>,
+    body: ApiJson<PatchRoomRequest>,
+) -> ApiResult<Json<RoomEnvelope>> {
+    update(state, actor, id, body).await
+}
+
 /// Delete a room with its history (owner or admin).
 #[utoipa::path(delete, path = "/api/rooms/{id}", tag = "rooms", security(("bearer" = [])),
     params(("id" = String, Path, description = "room id")),
-    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = DeletedRoom), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn remove(
     State(state): State<AppState>,
     Auth(actor): Auth,
     Path(id): Path<String>,
-) -> ApiResult<StatusCode> {
-    state.rooms.delete(&actor, room_id(&id)?).await?;
-    Ok(StatusCode::NO_CONTENT)
+) -> ApiResult<Json<DeletedRoom>> {
+    let id = room_id(&id)?;
+    state.rooms.delete(&actor, id).await?;
+    Ok(Json(DeletedRoom { ok: true, id }))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

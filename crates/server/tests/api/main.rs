@@ -7,5 +7,6 @@ mod upstream;
 mod answers;
 mod auth;
 mod bad_input;
+mod compat;
 mod lifecycle;
 mod rooms;
