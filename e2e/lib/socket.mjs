@@ -48,9 +48,13 @@ export function mark(socket) {
   return (event) => received(socket).slice(start).filter((e) => e.event === event).map((e) => e.payload);
 }
 
-/** Opens a /chat socket without waiting for anything. token null: no auth at all. */
-export function openSocket(base, token, opts = {}) {
-  const socket = io(`${base}/chat`, {
+/**
+ * Opens a /chat socket without waiting for anything. token null: no auth at all.
+ * `opts.namespace` picks another namespace (`/api/chat`, the original front end's); the other
+ * options go to socket.io-client.
+ */
+export function openSocket(base, token, { namespace = '/chat', ...opts } = {}) {
+  const socket = io(`${base}${namespace}`, {
     ...(token == null ? {} : { auth: { token } }),
     transports: ['websocket'],
     forceNew: true,
@@ -82,7 +86,7 @@ export function connect(base, token, opts = {}) {
     const fail = (why) => {
       clearTimeout(timer);
       socket.close();
-      reject(new Error(`/chat connection over ${transports} failed: ${why}\n${describeReceived(socket)}`));
+      reject(new Error(`${opts.namespace ?? '/chat'} connection over ${transports} failed: ${why}\n${describeReceived(socket)}`));
     };
     const timer = setTimeout(() => fail(`no \`connected\` event within ${TIMEOUT_MS}ms ` +
       `(socket.connected=${socket.connected})`), TIMEOUT_MS);

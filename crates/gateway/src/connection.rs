@@ -6,6 +6,7 @@ use crate::turn::Turnstile;
 use crate::{Gateway, GatewaySettings, rooms};
 use chatbot_service::Actor;
 use serde_json::json;
+use socketioxide::SocketIo;
 use socketioxide::adapter::Adapter;
 use socketioxide::extract::{SocketRef, State};
 use socketioxide::socket::DisconnectReason;
@@ -42,7 +43,11 @@ pub fn connection_of<A: Adapter>(socket: &SocketRef<A>) -> Option<Arc<Connection
 
 /// After CONNECT: join the user's own room and a member room per chat room, announce presence,
 /// then send `connected` (the original client sends nothing before it).
-pub async fn on_connect<A: Adapter>(socket: SocketRef<A>, State(gateway): State<Arc<Gateway>>) {
+pub async fn on_connect<A: Adapter>(
+    socket: SocketRef<A>,
+    io: SocketIo<A>,
+    State(gateway): State<Arc<Gateway>>,
+) {
     let Some(conn) = connection_of(&socket) else { return };
     let user = &conn.actor.user;
     socket.join(vec![rooms::user(user.id), rooms::session(conn.actor.session)]);
@@ -55,7 +60,7 @@ pub async fn on_connect<A: Adapter>(socket: SocketRef<A>, State(gateway): State<
     };
     socket.join(member_rooms.clone());
     if conn.devices_at_connect == 1 {
-        crate::presence::announce(&socket, &member_rooms, user, true, 1).await;
+        crate::presence::announce(&socket, &io, &member_rooms, user, true, 1).await;
     }
     let payload = json!({
         "userId": user.id,
@@ -72,6 +77,7 @@ pub async fn on_connect<A: Adapter>(socket: SocketRef<A>, State(gateway): State<
 /// Releases the device slot; the user's last device going away makes them offline.
 pub async fn on_disconnect<A: Adapter>(
     socket: SocketRef<A>,
+    io: SocketIo<A>,
     State(gateway): State<Arc<Gateway>>,
     reason: DisconnectReason,
 ) {
@@ -83,6 +89,6 @@ pub async fn on_disconnect<A: Adapter>(
         // Rooms are still readable in the disconnect handler (cleared after it returns).
         let member_rooms: Vec<String> =
             socket.rooms().into_iter().map(|r| r.to_string()).filter(|r| r.starts_with("member:")).collect();
-        crate::presence::announce(&socket, &member_rooms, user, false, 0).await;
+        crate::presence::announce(&socket, &io, &member_rooms, user, false, 0).await;
     }
 }

@@ -6,9 +6,10 @@ use crate::connection::{Connection, connection_of, on_disconnect};
 use crate::payload::{self, ReadMark};
 use crate::reply::{EventError, HasAck, respond};
 use crate::turn::Ticket;
-use crate::{Gateway, rooms};
+use crate::{Gateway, namespaces, rooms};
 use chatbot_protocol::{MemberDto, MessageDto, RoomDto};
 use serde_json::{Value, json};
+use socketioxide::SocketIo;
 use socketioxide::adapter::Adapter;
 use socketioxide::extract::{AckSender, Event, SocketRef, State, TryData};
 use std::future::Future;
@@ -17,6 +18,8 @@ use std::sync::Arc;
 /// What a handler works with.
 pub struct Ctx<A: Adapter> {
     pub socket: SocketRef<A>,
+    /// For broadcasts that must reach both chat namespaces ([`crate::namespaces`]).
+    pub io: SocketIo<A>,
     pub gateway: Arc<Gateway>,
     pub conn: Arc<Connection>,
 }
@@ -30,12 +33,13 @@ pub fn register<A: Adapter>(socket: &SocketRef<A>) {
             socket.on(
                 $event,
                 |s: SocketRef<A>,
+                 io: SocketIo<A>,
                  State(g): State<Arc<Gateway>>,
                  TryData(d): TryData<Value>,
                  ack: AckSender<A>,
                  HasAck(h): HasAck,
                  Ticket(t): Ticket| {
-                    dispatch($event, s, g, (d.unwrap_or(Value::Null), t), ack, h, $handler)
+                    dispatch($event, (s, io), g, (d.unwrap_or(Value::Null), t), ack, h, $handler)
                 },
             )
         };
@@ -54,7 +58,7 @@ pub fn register<A: Adapter>(socket: &SocketRef<A>) {
 
 async fn dispatch<A, F, Fut>(
     event: &'static str,
-    socket: SocketRef<A>,
+    (socket, io): (SocketRef<A>, SocketIo<A>),
     gateway: Arc<Gateway>,
     (data, ticket): (Value, Option<u64>),
     ack: AckSender<A>,
@@ -73,7 +77,7 @@ async fn dispatch<A, F, Fut>(
                 Err(retry_after) => {
                     Err(EventError::rate_limited("too many events on this connection", retry_after))
                 }
-                Ok(()) => handler(Ctx { socket: socket.clone(), gateway, conn }, data).await,
+                Ok(()) => handler(Ctx { socket: socket.clone(), io, gateway, conn }, data).await,
             }
         }
         _ => Err(EventError::new("unauthorized", "not authenticated")),
@@ -120,8 +124,10 @@ async fn join<A: Adapter>(ctx: Ctx<A>, data: Value) -> Outcome {
         .collect();
     let user = &ctx.conn.actor.user;
     let joined = json!({ "roomId": room_id, "userId": user.id, "name": user.name, "userName": user.name });
-    if let Err(err) = ctx.socket.to(rooms::joined(room_id)).emit("userJoined", &joined).await {
-        tracing::debug!(error = %err, "userJoined not delivered");
+    for others in namespaces::others(&ctx.socket, &ctx.io) {
+        if let Err(err) = others.to(rooms::joined(room_id)).emit("userJoined", &joined).await {
+            tracing::debug!(error = %err, "userJoined not delivered");
+        }
     }
     let presence = &ctx.gateway.presence;
     let online: Vec<_> =
@@ -143,8 +149,10 @@ async fn leave<A: Adapter>(ctx: Ctx<A>, data: Value) -> Outcome {
     ctx.socket.leave(rooms::joined(room_id));
     let user = &ctx.conn.actor.user;
     let left = json!({ "roomId": room_id, "userId": user.id, "name": user.name, "userName": user.name });
-    if let Err(err) = ctx.socket.to(rooms::joined(room_id)).emit("userLeft", &left).await {
-        tracing::debug!(error = %err, "userLeft not delivered");
+    for others in namespaces::others(&ctx.socket, &ctx.io) {
+        if let Err(err) = others.to(rooms::joined(room_id)).emit("userLeft", &left).await {
+            tracing::debug!(error = %err, "userLeft not delivered");
+        }
     }
     Ok(json!({ "roomId": room_id }))
 }
@@ -183,9 +191,12 @@ async fn typing<A: Adapter>(ctx: Ctx<A>, data: Value) -> Outcome {
             "roomId": room_id, "userId": user.id, "name": user.name, "userName": user.name,
             "isTyping": request.is_typing,
         });
-        if let Err(err) = ctx.socket.to(room).except(rooms::user(user.id)).emit("userTyping", &payload).await
-        {
-            tracing::debug!(error = %err, "userTyping not delivered");
+        for others in namespaces::others(&ctx.socket, &ctx.io) {
+            let sent =
+                others.to(room.clone()).except(rooms::user(user.id)).emit("userTyping", &payload).await;
+            if let Err(err) = sent {
+                tracing::debug!(error = %err, "userTyping not delivered");
+            }
         }
     }
     Ok(json!({}))
@@ -202,8 +213,10 @@ async fn sync_read<A: Adapter>(ctx: Ctx<A>, data: Value) -> Outcome {
     };
     let stored = ctx.gateway.rooms.mark_read(actor, room_id, seq).await?;
     let payload = json!({ "roomId": room_id, "seq": stored });
-    if let Err(err) = ctx.socket.to(rooms::user(actor.id())).emit("readSync", &payload).await {
-        tracing::debug!(error = %err, "readSync not delivered");
+    for others in namespaces::others(&ctx.socket, &ctx.io) {
+        if let Err(err) = others.to(rooms::user(actor.id())).emit("readSync", &payload).await {
+            tracing::debug!(error = %err, "readSync not delivered");
+        }
     }
     Ok(payload)
 }

@@ -1,4 +1,5 @@
-//! The real-time gateway: Socket.IO v4 at `/socket.io/`, namespace `/chat` (SPEC §3).
+//! The real-time gateway: Socket.IO v4 at `/socket.io/`, namespace `/chat` (SPEC §3), also
+//! served as `/api/chat` for the original front end ([`namespaces`]).
 //!
 //! Thin like the REST handlers: each event is parsed ([`payload`]), authorised and executed by
 //! the services, and answered with an ack `{ok: true, …}` / `{ok: false, error}` or, when the
@@ -16,6 +17,7 @@ mod connection;
 mod fanout;
 mod handlers;
 mod limits;
+pub mod namespaces;
 mod payload;
 mod presence;
 mod reply;
@@ -29,9 +31,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use fanout::{ChatEvents, EventQueue, event_channel};
-
-/// The namespace clients connect to.
-pub const NAMESPACE: &str = "/chat";
+pub use namespaces::NAMESPACE;
 
 /// Gateway limits (SPEC §11), each a setting.
 #[derive(Debug, Clone)]
@@ -84,7 +84,8 @@ impl Gateway {
     }
 }
 
-/// Builds the Socket.IO tower layer for `/socket.io/`, registers `/chat`, and starts the task
+/// Builds the Socket.IO tower layer for `/socket.io/`, registers `/chat` (and its alias
+/// `/api/chat`, [`namespaces`]), and starts the task
 /// that delivers stored messages and membership changes (from `events`) to sockets in order.
 pub fn layer(gateway: Arc<Gateway>, events: EventQueue) -> (SocketIoLayer, SocketIo) {
     let (layer, io) = SocketIo::builder()
@@ -94,7 +95,9 @@ pub fn layer(gateway: Arc<Gateway>, events: EventQueue) -> (SocketIoLayer, Socke
         .ping_timeout(Duration::from_secs(20))
         .with_state(gateway.clone())
         .build_layer();
-    io.ns(NAMESPACE, connection::on_connect.with(auth::authenticate));
+    for ns in namespaces::ALL {
+        io.ns(ns, connection::on_connect.with(auth::authenticate));
+    }
     tokio::spawn(fanout::run(io.clone(), events, gateway.settings.assistant_name.clone()));
     (layer, io)
 }

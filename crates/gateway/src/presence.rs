@@ -7,6 +7,7 @@ use crate::rooms;
 use chatbot_domain::UserId;
 use chatbot_store::User;
 use serde_json::json;
+use socketioxide::SocketIo;
 use socketioxide::adapter::Adapter;
 use socketioxide::extract::SocketRef;
 use std::collections::HashMap;
@@ -66,6 +67,7 @@ impl Presence {
 /// Sends `user_status` to the sockets sharing a room with `user`, except the user's own.
 pub async fn announce<A: Adapter>(
     socket: &SocketRef<A>,
+    io: &SocketIo<A>,
     member_rooms: &[String],
     user: &User,
     online: bool,
@@ -81,14 +83,12 @@ pub async fn announce<A: Adapter>(
         "userName": user.name,
         "deviceCount": devices,
     });
-    let result = socket
-        .broadcast()
-        .to(member_rooms.to_vec())
-        .except(rooms::user(user.id))
-        .emit("user_status", &payload)
-        .await;
-    if let Err(err) = result {
-        tracing::debug!(error = %err, "user_status not delivered");
+    for others in crate::namespaces::others(socket, io) {
+        let result =
+            others.to(member_rooms.to_vec()).except(rooms::user(user.id)).emit("user_status", &payload).await;
+        if let Err(err) = result {
+            tracing::debug!(error = %err, "user_status not delivered");
+        }
     }
 }
 
