@@ -23,8 +23,26 @@ fn digest(text: &str) -> u64 {
     text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
 }
 
-/// The whole reply to `question`: six markdown blocks (the demo label, a quote of the question, a
-/// paragraph, a code block, a hint). A function of the question alone.
+/// The language a reply is written in: the question's, as far as its letters tell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Language {
+    English,
+    Korean,
+}
+
+impl Language {
+    /// Korean when Hangul letters are at least as many as Latin ones (a Korean sentence often
+    /// carries an English word or two: `Rust로 서버 만들기`), else English.
+    fn of(text: &str) -> Self {
+        let is_hangul = |c: char| matches!(c, '\u{AC00}'..='\u{D7A3}' | '\u{1100}'..='\u{11FF}' | '\u{3130}'..='\u{318F}');
+        let hangul = text.chars().filter(|c| is_hangul(*c)).count();
+        let latin = text.chars().filter(char::is_ascii_alphabetic).count();
+        if hangul > 0 && hangul >= latin { Self::Korean } else { Self::English }
+    }
+}
+
+/// The whole reply to `question`, in its language: six markdown blocks (the demo label, a quote
+/// of the question, a paragraph, a code block, a hint). A function of the question alone.
 pub fn reply(question: &str) -> String {
     let mut quoted: String = question.trim().chars().take(120).collect();
     if question.trim().chars().nth(120).is_some() {
@@ -32,17 +50,34 @@ pub fn reply(question: &str) -> String {
     }
     // Every line of a multi-line question stays inside the quote.
     let quoted = quoted.lines().map(str::trim_end).collect::<Vec<_>>().join("\n> ");
-    let topics = ["streaming", "storage", "rooms", "reconnects"];
-    let topic = topics[(digest(question) % topics.len() as u64) as usize];
-    format!(
-        "*(Demo model: no AI provider is configured, so this is a canned reply.)*\n\n\
-         You wrote:\n\n> {quoted}\n\n\
-         This answer streams token by token to everyone in the room, exactly like a real model's \
-         would. Today's topic is **{topic}**: every chunk carries an index, so a client that joins \
-         late gets the text so far and then every later chunk, with no gap and no duplicate.\n\n\
-         ```rust\nfn main() {{\n    println!(\"hello from the demo model\");\n}}\n```\n\n\
-         Set `ANTHROPIC_API_KEY` (or `OPENAI_BASE_URL`) to talk to a real model."
-    )
+    let pick = (digest(question) % 4) as usize;
+    let code = "```rust\nfn main() {\n    println!(\"hello from the demo model\");\n}\n```";
+    match Language::of(question) {
+        Language::English => {
+            let topic = ["streaming", "storage", "rooms", "reconnects"][pick];
+            format!(
+                "*(Demo model: no AI provider is configured, so this is a canned reply.)*\n\n\
+                 You wrote:\n\n> {quoted}\n\n\
+                 This answer streams token by token to everyone in the room, exactly like a real model's \
+                 would. Today's topic is **{topic}**: every chunk carries an index, so a client that joins \
+                 late gets the text so far and then every later chunk, with no gap and no duplicate.\n\n\
+                 {code}\n\n\
+                 Set `ANTHROPIC_API_KEY` (or `OPENAI_BASE_URL`) to talk to a real model."
+            )
+        }
+        Language::Korean => {
+            let topic = ["스트리밍", "저장", "대화방", "재연결"][pick];
+            format!(
+                "*(데모 모델: 설정된 AI 제공자가 없어 미리 준비된 답변입니다.)*\n\n\
+                 보내신 글:\n\n> {quoted}\n\n\
+                 이 답변은 실제 모델의 답변처럼 대화방의 모든 사람에게 토큰 단위로 스트리밍됩니다. \
+                 오늘의 주제는 **{topic}**입니다. 모든 조각에는 번호가 붙어 있어서, 늦게 들어온 사람도 \
+                 지금까지의 글과 그 뒤의 모든 조각을 빠짐없이, 중복 없이 받습니다.\n\n\
+                 {code}\n\n\
+                 실제 모델과 대화하려면 `ANTHROPIC_API_KEY`(또는 `OPENAI_BASE_URL`)를 설정하세요."
+            )
+        }
+    }
 }
 
 /// Splits text into chunks of one to three words (whitespace kept with the word before it),
@@ -158,9 +193,27 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn korean_questions_are_quoted_intact() {
+    async fn korean_questions_are_quoted_intact_and_answered_in_korean() {
         let (text, _) = collect("안녕하세요, 잘 지내세요?").await;
         assert!(text.contains("> 안녕하세요, 잘 지내세요?"));
+        assert!(text.starts_with("*(데모 모델"), "{text}");
+        assert!(!text.contains("You wrote"), "{text}");
+    }
+
+    #[test]
+    fn the_reply_follows_the_language_of_the_question() {
+        assert_eq!(Language::of("How do rooms work?"), Language::English);
+        assert_eq!(Language::of("대화방은 어떻게 동작하나요?"), Language::Korean);
+        assert_eq!(
+            Language::of("Rust로 서버 만들기"),
+            Language::Korean,
+            "a Korean sentence with an English word"
+        );
+        assert_eq!(Language::of("What does 안녕 mean in English?"), Language::English);
+        assert_eq!(Language::of("ㅋㅋ"), Language::Korean, "jamo count as Hangul");
+        assert_eq!(Language::of("123 !?"), Language::English, "no letters: the default");
+        assert!(reply("Rust로 서버 만들기").contains("보내신 글"));
+        assert!(reply("What does 안녕 mean?").contains("You wrote"));
     }
 
     #[test]
