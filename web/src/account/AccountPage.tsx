@@ -2,7 +2,8 @@
 // devices signed in to your account, each of which can be signed out.
 import { useCallback, useEffect, useId, useState } from "react";
 import { api } from "../lib/api";
-import { describeError, useT, type T } from "../lib/i18n";
+import { describeError } from "../lib/errors";
+import { useT, type T } from "../lib/i18n";
 import { langStore, setLang, setTheme, themeStore, type Lang, type Theme } from "../lib/prefs";
 import { useStore } from "../lib/store";
 import type { Session, User } from "../lib/types";

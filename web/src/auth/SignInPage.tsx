@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from "react";
-import { api, ApiError } from "../lib/api";
-import { errorText, useT } from "../lib/i18n";
+import { api } from "../lib/api";
+import { describeError } from "../lib/errors";
+import { useT } from "../lib/i18n";
 import { navigate } from "../lib/router";
 import { Field } from "../ui/Field";
 import { buttonPrimary } from "../ui/styles";
@@ -21,8 +22,7 @@ export function SignInPage() {
       await api.login(email, password);
       navigate("/");
     } catch (err) {
-      const code = err instanceof ApiError ? err.code : "network";
-      setError(code === "unauthorized" ? t("err_unauthorized") : errorText(t, code, (err as Error).message, (err as ApiError).retryAfter));
+      setError(describeError(t, err, "signIn"));
     } finally {
       setBusy(false);
     }

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from "react";
-import { api, ApiError } from "../lib/api";
-import { errorText, useT } from "../lib/i18n";
+import { api } from "../lib/api";
+import { describeError } from "../lib/errors";
+import { useT } from "../lib/i18n";
 import { navigate } from "../lib/router";
 import { Field } from "../ui/Field";
 import { buttonPrimary } from "../ui/styles";
@@ -22,9 +23,7 @@ export function SignUpPage() {
       await api.register(email, name, password);
       navigate("/");
     } catch (err) {
-      if (err instanceof ApiError && err.code === "conflict") setError(t("err_conflict"));
-      else if (err instanceof ApiError && err.code === "validation_failed") setError(err.message);
-      else setError(errorText(t, err instanceof ApiError ? err.code : "network", (err as Error).message, (err as ApiError).retryAfter));
+      setError(describeError(t, err, "signUp"));
     } finally {
       setBusy(false);
     }

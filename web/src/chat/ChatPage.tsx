@@ -1,6 +1,7 @@
 import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from "react";
 import { api } from "../lib/api";
-import { errorText, useT } from "../lib/i18n";
+import { describeError } from "../lib/errors";
+import { useT } from "../lib/i18n";
 import { loadOlder } from "../lib/paging";
 import { navigate, roomPath, settingsPath } from "../lib/router";
 import * as chat from "../lib/socket";
@@ -174,7 +175,7 @@ export function ChatPage({ roomId, view }: { roomId: string | null; view: ChatVi
         />
         {roomError && (
           <p role="alert" className="mx-auto w-full max-w-3xl px-3 text-sm text-red-700 dark:text-red-400">
-            {errorText(t, roomError.code, roomError.message, roomError.retryAfter)}
+            {describeError(t, roomError)}
           </p>
         )}
         <TypingIndicator names={typists} />

@@ -1,11 +1,10 @@
 import { lazy, memo, Suspense } from "react";
-import { errorText, useT } from "../lib/i18n";
+import { errorSentence } from "../lib/errors";
+import { useT } from "../lib/i18n";
 import { CursorIcon, RegenerateIcon } from "../ui/icons";
 import type { ViewMessage } from "./view";
 
 const Markdown = lazy(() => import("./Markdown"));
-
-const KNOWN_ERRORS = new Set(["rate_limited", "too_large", "quota_exceeded", "unavailable"]);
 
 interface Props {
   view: ViewMessage;
@@ -20,7 +19,7 @@ export const MessageItem = memo(function MessageItem({ view, mine, demo, canRege
   const t = useT();
   const assistant = view.role === "assistant";
   const local = view.message?.local;
-  const plain = <p className="whitespace-pre-wrap break-words">{view.content}</p>;
+  const plain = <p className="wrap-anywhere whitespace-pre-wrap">{view.content}</p>;
   const statusText =
     view.status === "streaming"
       ? t("streaming")
@@ -50,8 +49,9 @@ export const MessageItem = memo(function MessageItem({ view, mine, demo, canRege
         {statusText && <span aria-live={view.streaming ? "off" : "polite"}>{statusText}</span>}
       </div>
       <div
+        data-testid="message-bubble"
         className={
-          "max-w-[90%] rounded-2xl px-3 py-2 sm:max-w-[75%] " +
+          "max-w-[90%] min-w-0 rounded-2xl px-3 py-2 sm:max-w-[75%] " +
           (mine
             ? "bg-indigo-600 text-white"
             : assistant
@@ -75,7 +75,9 @@ export const MessageItem = memo(function MessageItem({ view, mine, demo, canRege
       </div>
       {err && (
         <p role="alert" className="text-xs text-red-700 dark:text-red-400">
-          {KNOWN_ERRORS.has(err) ? errorText(t, err, undefined, view.message?.retryAfter) : errorText(t, "other", err)}
+          {local === "failed"
+            ? errorSentence(t, { code: err, ...(view.message?.retryAfter !== undefined ? { retryAfter: view.message.retryAfter } : {}) }, "send")
+            : errorSentence(t, { code: err }, "answer")}
         </p>
       )}
       <div className="flex gap-2">

@@ -27,6 +27,8 @@ export class ApiError extends Error {
 const BASE = "/api";
 let refreshing: Promise<string | null> | null = null;
 
+/** Reads `{error: {code, message, details?, retryAfter?}}`; the top-level `message` and
+ *  `statusCode` some bodies also carry (for older clients) are not needed. */
 async function parseError(res: Response): Promise<ApiError> {
   let body: { error?: ErrorBody } = {};
   try {
@@ -110,8 +112,15 @@ export async function requestWithStatus<T>(path: string, opts: RequestOptions = 
     if (res.status === 401) clearTokens();
   }
   if (!res.ok) throw await parseError(res);
-  if (res.status === 204) return { status: res.status, body: undefined as T };
-  return { status: res.status, body: (await res.json()) as T };
+  return { status: res.status, body: (await readBody(res)) as T };
+}
+
+/** The JSON body, or undefined when there is none: a DELETE may answer 204 No Content or 200
+ *  with a small JSON body (`{ok, id}`), and callers of such requests use neither. */
+async function readBody(res: Response): Promise<unknown> {
+  if (res.status === 204 || res.status === 205) return undefined;
+  const text = await res.text();
+  return text.trim() === "" ? undefined : JSON.parse(text);
 }
 
 async function authenticate(path: string, body: unknown): Promise<User> {

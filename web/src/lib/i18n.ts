@@ -123,16 +123,52 @@ const en = {
   roomDeletedNotice: "“{name}” was deleted.",
   signedOutElsewhere: "You were signed out from another device.",
   sessionEnded: "Your session has ended. Please sign in again.",
+  // Server errors (lib/errors.ts picks one from the error's code, field and context).
   err_forbidden: "You are not allowed to do this.",
+  err_deactivated: "This account has been deactivated.",
   err_not_found: "Not found. It may have been deleted.",
   err_user_not_found: "No account uses this email address.",
-  err_rate_limited: "You are sending too fast. Try again in {s} s.",
+  err_rate_limited: "You are sending too fast. Try again in {wait}.",
+  err_rate_generic: "Too many requests. Try again in {wait}.",
+  err_rate_sign_in: "Too many failed sign-in attempts. Try again in {wait}.",
+  err_rate_sign_up: "Too many accounts were created from this network. Try again in {wait}.",
+  wait_moment: "a moment",
+  wait_second: "1 second",
+  wait_seconds: "{n} seconds",
+  wait_minutes: "{n} minutes",
+  wait_hours: "{n} hours",
   err_too_large: "The message is too long.",
+  err_too_large_generic: "This is too large to send.",
   err_quota_exceeded: "The daily usage budget is used up. Try again tomorrow.",
   err_unavailable: "The service is busy. Try again in a moment.",
-  err_generic: "Something went wrong: {m}",
+  err_internal: "Something went wrong on the server. Try again later.",
+  err_network: "Cannot reach the server. Check your connection and try again.",
+  err_timeout: "The server did not answer in time. Try again.",
+  err_offline: "You are offline. Try again when the connection is back.",
+  err_bad_request: "The server could not process this request. Reload the page and try again.",
+  err_app_outdated: "This version of the app does not match the server. Reload the page.",
+  err_generic: "Something went wrong. Try again.",
   err_unauthorized: "Wrong email or password.",
   err_conflict: "An account with this email already exists.",
+  err_conflict_generic: "This cannot be done right now: something changed in the meantime. Reload and try again.",
+  err_room_full: "The room is full.",
+  err_validation: "Some of what you entered is not valid. Check it and try again.",
+  err_field_email: "Enter a valid email address, like name@example.com.",
+  err_field_name: "Enter a name that is not blank, not too long and without control characters.",
+  err_field_password: "Choose a password of at least 10 characters (a short sentence works well) that is not one character repeated and not your email address.",
+  err_field_content: "Write a message before sending.",
+  err_field_clientId: "The message could not be sent. Reload the page and try again.",
+  err_field_roomId: "This room's address is not valid.",
+  err_field_userId: "That user could not be found.",
+  err_field_description: "The description is too long.",
+  err_field_systemPrompt: "The system prompt is too long.",
+  err_field_model: "Choose one of the listed models.",
+  err_field_aiMode: "Choose from the list when the assistant answers.",
+  err_field_visibility: "Choose whether the room is private or public.",
+  err_field_limit: "Too many items were asked for at once. Reload the page.",
+  err_answer_busy: "The AI model is busy. Regenerate the answer in a moment.",
+  err_answer_cut: "The answer was cut off. Regenerate it to try again.",
+  err_answer_failed: "The AI model could not answer. Try again later.",
 } as const;
 
 export type StringKey = keyof typeof en;
@@ -259,15 +295,50 @@ const ko: Record<StringKey, string> = {
   signedOutElsewhere: "다른 기기에서 로그아웃되었습니다.",
   sessionEnded: "세션이 종료되었습니다. 다시 로그인하세요.",
   err_forbidden: "이 작업을 할 권한이 없습니다.",
+  err_deactivated: "비활성화된 계정입니다.",
   err_not_found: "찾을 수 없습니다. 삭제되었을 수 있습니다.",
   err_user_not_found: "이 이메일 주소를 쓰는 계정이 없습니다.",
-  err_rate_limited: "너무 빠르게 보내고 있습니다. {s}초 후에 다시 시도하세요.",
+  err_rate_limited: "너무 빠르게 보내고 있습니다. {wait} 후에 다시 시도하세요.",
+  err_rate_generic: "요청이 너무 많습니다. {wait} 후에 다시 시도하세요.",
+  err_rate_sign_in: "로그인 실패가 너무 많습니다. {wait} 후에 다시 시도하세요.",
+  err_rate_sign_up: "이 네트워크에서 너무 많은 계정이 만들어졌습니다. {wait} 후에 다시 시도하세요.",
+  wait_moment: "잠시",
+  wait_second: "1초",
+  wait_seconds: "{n}초",
+  wait_minutes: "{n}분",
+  wait_hours: "{n}시간",
   err_too_large: "메시지가 너무 깁니다.",
+  err_too_large_generic: "보내기에는 너무 큽니다.",
   err_quota_exceeded: "오늘의 사용 한도를 모두 사용했습니다. 내일 다시 시도하세요.",
   err_unavailable: "서비스가 혼잡합니다. 잠시 후 다시 시도하세요.",
-  err_generic: "문제가 발생했습니다: {m}",
+  err_internal: "서버에 문제가 생겼습니다. 나중에 다시 시도하세요.",
+  err_network: "서버에 연결할 수 없습니다. 네트워크 연결을 확인한 뒤 다시 시도하세요.",
+  err_timeout: "서버가 제때 응답하지 않았습니다. 다시 시도하세요.",
+  err_offline: "오프라인 상태입니다. 연결이 돌아오면 다시 시도하세요.",
+  err_bad_request: "서버가 이 요청을 처리할 수 없습니다. 페이지를 새로고침한 뒤 다시 시도하세요.",
+  err_app_outdated: "앱 버전이 서버와 맞지 않습니다. 페이지를 새로고침하세요.",
+  err_generic: "문제가 발생했습니다. 다시 시도하세요.",
   err_unauthorized: "이메일 또는 비밀번호가 올바르지 않습니다.",
   err_conflict: "이미 이 이메일로 가입된 계정이 있습니다.",
+  err_conflict_generic: "그사이 바뀐 내용이 있어 지금은 이 작업을 할 수 없습니다. 새로고침한 뒤 다시 시도하세요.",
+  err_room_full: "대화방 인원이 가득 찼습니다.",
+  err_validation: "입력한 내용 중 올바르지 않은 것이 있습니다. 확인한 뒤 다시 시도하세요.",
+  err_field_email: "name@example.com 같은 올바른 이메일 주소를 입력하세요.",
+  err_field_name: "이름을 입력하세요. 비어 있거나 너무 길면 안 되고 제어 문자는 쓸 수 없습니다.",
+  err_field_password: "비밀번호는 10자 이상이어야 합니다(짧은 문장이 좋습니다). 한 글자만 반복하거나 이메일 주소와 같으면 안 됩니다.",
+  err_field_content: "보낼 메시지를 입력하세요.",
+  err_field_clientId: "메시지를 보낼 수 없습니다. 페이지를 새로고침한 뒤 다시 시도하세요.",
+  err_field_roomId: "대화방 주소가 올바르지 않습니다.",
+  err_field_userId: "해당 사용자를 찾을 수 없습니다.",
+  err_field_description: "설명이 너무 깁니다.",
+  err_field_systemPrompt: "시스템 프롬프트가 너무 깁니다.",
+  err_field_model: "목록에 있는 모델 중 하나를 선택하세요.",
+  err_field_aiMode: "어시스턴트가 언제 응답할지 목록에서 선택하세요.",
+  err_field_visibility: "대화방을 비공개로 할지 공개로 할지 선택하세요.",
+  err_field_limit: "한 번에 너무 많은 항목을 요청했습니다. 페이지를 새로고침하세요.",
+  err_answer_busy: "AI 모델이 혼잡합니다. 잠시 후 답변을 다시 생성하세요.",
+  err_answer_cut: "답변이 중간에 끊겼습니다. 다시 생성해 보세요.",
+  err_answer_failed: "AI 모델이 답하지 못했습니다. 나중에 다시 시도하세요.",
 };
 
 const tables: Record<Lang, Record<StringKey, string>> = { en, ko };
@@ -282,38 +353,12 @@ export function translate(lang: Lang): T {
   };
 }
 
+// One translator per language, so `t` keeps its identity between renders: callbacks and
+// effects that list it as a dependency only change when the language does.
+const translators: Record<Lang, T> = { en: translate("en"), ko: translate("ko") };
+
 export function useT(): T {
-  return translate(useStore(langStore));
-}
-
-/** The inline text for an error code (rate_limited, too_large, quota_exceeded, unavailable, …). */
-export function errorText(t: T, code: string, message?: string, retryAfter?: number): string {
-  switch (code) {
-    case "rate_limited":
-      return t("err_rate_limited", { s: retryAfter ?? 1 });
-    case "too_large":
-      return t("err_too_large");
-    case "quota_exceeded":
-      return t("err_quota_exceeded");
-    case "unavailable":
-      return t("err_unavailable");
-    case "forbidden":
-      return t("err_forbidden");
-    case "not_found":
-      return t("err_not_found");
-    default:
-      return t("err_generic", { m: message ?? code });
-  }
-}
-
-/** The inline text for a failed request (an ApiError, or a network failure). Validation errors
- *  carry the server's own explanation of what to fix. */
-export function describeError(t: T, err: unknown): string {
-  const e = err as { code?: unknown; message?: unknown; retryAfter?: unknown } | null;
-  const code = typeof e?.code === "string" ? e.code : "network";
-  const message = typeof e?.message === "string" ? e.message : String(err);
-  if (code === "validation_failed") return message;
-  return errorText(t, code, message, typeof e?.retryAfter === "number" ? e.retryAfter : undefined);
+  return translators[useStore(langStore)];
 }
 
 /** "Alice is typing…", "Alice and Bob are typing…", "3 people are typing…". */

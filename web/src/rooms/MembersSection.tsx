@@ -1,7 +1,8 @@
 // The members of a room with who is online, adding by email and removing (owner or admin).
 import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from "react";
-import { api, ApiError } from "../lib/api";
-import { describeError, useT } from "../lib/i18n";
+import { api } from "../lib/api";
+import { describeError } from "../lib/errors";
+import { useT } from "../lib/i18n";
 import type { Member, Room, User } from "../lib/types";
 import { buttonPrimary, buttonSecondary, card, inputClass } from "../ui/styles";
 import { canManage, mergeMembers, sortMembers } from "./settings";
@@ -67,8 +68,7 @@ export function MembersSection({ room, user, isOnline, version, onChanged }: Pro
       setNotice(t(created ? "memberAdded" : "alreadyMember", { name: member.name }));
       onChanged();
     } catch (err) {
-      const code = err instanceof ApiError ? err.code : "";
-      setError(code === "not_found" ? t("err_user_not_found") : describeError(t, err));
+      setError(describeError(t, err, "addMember"));
     } finally {
       setBusy(false);
     }

@@ -1,6 +1,6 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from "react";
-import { ApiError } from "../lib/api";
-import { errorText, useT } from "../lib/i18n";
+import { describeError } from "../lib/errors";
+import { useT } from "../lib/i18n";
 import { buttonPrimary, buttonSecondary } from "../ui/styles";
 
 interface Props {
@@ -37,7 +37,7 @@ export function NewRoomDialog({ open, onClose, onCreate }: Props) {
       await onCreate(name.trim());
       onClose();
     } catch (err) {
-      setError(err instanceof ApiError ? (err.code === "validation_failed" ? err.message : errorText(t, err.code, err.message, err.retryAfter)) : String(err));
+      setError(describeError(t, err));
     } finally {
       setBusy(false);
     }

@@ -5,7 +5,8 @@
 // every membership change.
 import { useEffect, useEffectEvent, useId, useMemo, useState, type FormEvent } from "react";
 import { api, ApiError } from "../lib/api";
-import { describeError, useT, type T } from "../lib/i18n";
+import { describeError } from "../lib/errors";
+import { useT, type T } from "../lib/i18n";
 import { roomPath } from "../lib/router";
 import { applyRoomUpdate } from "../chat/rooms";
 import { AI_MODES, type AiMode, type ModelInfo, type Room, type RoomUpdatedEvent, type User } from "../lib/types";
@@ -281,7 +282,7 @@ function LeaveOrDelete({ room, user, onLeave }: { room: Room; user: User | null;
     try {
       await onLeave(action);
     } catch (err) {
-      setError(describeError(t, err));
+      setError(describeError(t, err, action === "leave" ? "leaveRoom" : undefined));
       setBusy(false);
     }
   };
