@@ -158,7 +158,9 @@ impl From<&RoomSummary> for RoomDto {
 pub struct MemberDto {
     pub user_id: UserId,
     pub name: String,
-    pub email: String,
+    /// Only for the member themself, the room's owner and admins; never in `general`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
     pub role: MemberRole,
     pub last_read_seq: i64,
     #[serde(with = "time::serde::rfc3339")]

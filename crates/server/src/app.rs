@@ -81,6 +81,7 @@ pub async fn build_services(config: &Config, events: Arc<dyn RoomEvents>) -> any
             max_room_members: limits.max_room_members,
             max_page: 200,
             membership_cache_ttl: limits.membership_cache_ttl,
+            email_lookups: (limits.registrations_per_ip.max, limits.registrations_per_ip.window),
         },
         writer,
         events,

@@ -124,15 +124,17 @@ impl AccountService {
         let name = DisplayName::parse(&registration.name)?;
         let password =
             Password::parse(&registration.password, self.settings.password_min_chars, Some(&email))?;
+        // Every attempt that gets this far counts, whatever its outcome: a "taken" answer tells
+        // which addresses have accounts, and each attempt costs a password hash. Reserved before
+        // hashing, under one lock, so parallel attempts cannot all pass the check.
         let ip_key = client.ip.to_string();
-        if let ThrottleDecision::Deny { retry_after } = self.registrations_per_ip.check(&ip_key) {
+        if let ThrottleDecision::Deny { retry_after } = self.registrations_per_ip.try_acquire(&ip_key) {
             return Err(ServiceError::RateLimited {
-                message: "too many accounts created from this address; try again later",
+                message: "too many sign-up attempts from this address; try again later",
                 retry_after,
             });
         }
         let user = self.create_account(email, name, &password, UserRole::User, true).await?;
-        self.registrations_per_ip.record(&ip_key);
         self.start_session(user, client).await
     }
 

@@ -9,6 +9,7 @@ use crate::accounts::Actor;
 use crate::answers::{AnswerEngine, StreamingAnswer};
 use crate::error::{ServiceError, ServiceResult};
 use crate::events::RoomEvents;
+use crate::throttle::{Throttle, ThrottleDecision};
 use crate::writer::MessageWriter;
 use chatbot_domain::{
     AiMode, ClientId, Email, MemberRole, MessageContent, MessageId, MessageRole, MessageStatus, RoomId,
@@ -32,6 +33,9 @@ pub struct RoomSettings {
     pub max_page: u32,
     /// How long `send` trusts a cached membership check (see [`AccessCache`]); zero disables it.
     pub membership_cache_ttl: Duration,
+    /// Members one user may add by email address within the window: the registration
+    /// throttle's numbers, so neither path tells which addresses have accounts faster.
+    pub email_lookups: (u32, Duration),
 }
 
 /// A new room, as received.
@@ -101,6 +105,7 @@ pub struct RoomService {
     events: Arc<dyn RoomEvents>,
     answers: Arc<AnswerEngine>,
     access: AccessCache,
+    email_lookups: Throttle,
 }
 
 impl RoomService {
@@ -112,7 +117,8 @@ impl RoomService {
         answers: Arc<AnswerEngine>,
     ) -> Self {
         let access = AccessCache::new(settings.membership_cache_ttl);
-        Self { store, settings, writer, events, answers, access }
+        let email_lookups = Throttle::new(settings.email_lookups.0, settings.email_lookups.1);
+        Self { store, settings, writer, events, answers, access, email_lookups }
     }
 
     pub fn answers(&self) -> &Arc<AnswerEngine> {
@@ -234,8 +240,11 @@ impl RoomService {
         after: Option<UserId>,
         limit: u32,
     ) -> ServiceResult<Vec<Member>> {
-        self.membership(actor, room_id).await?;
-        Ok(self.store.list_members(room_id, after, limit.clamp(1, self.settings.max_page)).await?)
+        let me = self.membership(actor, room_id).await?;
+        let mut members =
+            self.store.list_members(room_id, after, limit.clamp(1, self.settings.max_page)).await?;
+        withhold_emails(actor, room_id, me.role, &mut members);
+        Ok(members)
     }
 
     /// Adds a member. The owner or an admin adds anyone; any signed-in user may add themselves to
@@ -247,19 +256,29 @@ impl RoomService {
         room_id: RoomId,
         who: MemberRef,
     ) -> ServiceResult<(Member, bool)> {
+        // Access first, so that an outsider learns nothing about the address it gave.
+        let my_role = self.store.room_for_member(room_id, actor.id()).await?.map(|summary| summary.my_role);
+        let manager = actor.is_admin() || my_role == Some(MemberRole::Owner);
         let target = match who {
             MemberRef::Id(id) => id,
             MemberRef::Email(email) => {
+                if !manager {
+                    // Only a manager adds someone else, and only by email can one not know the id.
+                    return Err(match my_role {
+                        Some(_) => ServiceError::Forbidden("only the room's owner or an admin may do this"),
+                        None => ServiceError::NotFound("room"),
+                    });
+                }
                 let email = Email::parse(&email)?;
+                self.reserve_email_lookup(actor)?;
                 self.store.user_by_email(email.as_str()).await?.ok_or(ServiceError::NotFound("user"))?.id
             }
         };
-        match self.store.room_for_member(room_id, actor.id()).await? {
-            Some(summary) => {
-                if target != actor.id() {
-                    self.require_manager(actor, &summary)?;
-                }
+        match my_role {
+            Some(_) if target != actor.id() && !manager => {
+                return Err(ServiceError::Forbidden("only the room's owner or an admin may do this"));
             }
+            Some(_) => {}
             None => {
                 let joinable = target == actor.id()
                     && self
@@ -272,7 +291,13 @@ impl RoomService {
                 }
             }
         }
-        if let Some(existing) = self.store.member(room_id, target).await? {
+        if let Some(mut existing) = self.store.member(room_id, target).await? {
+            withhold_emails(
+                actor,
+                room_id,
+                my_role.unwrap_or(MemberRole::Member),
+                std::slice::from_mut(&mut existing),
+            );
             return Ok((existing, false));
         }
         let target_user = self.store.user(target).await?;
@@ -285,10 +310,16 @@ impl RoomService {
                 self.settings.max_room_members
             )));
         }
-        let (member, created) = self.store.add_member(room_id, target, MemberRole::Member).await?;
+        let (mut member, created) = self.store.add_member(room_id, target, MemberRole::Member).await?;
         if created {
             self.events.member_added(room_id, target);
         }
+        withhold_emails(
+            actor,
+            room_id,
+            my_role.unwrap_or(MemberRole::Member),
+            std::slice::from_mut(&mut member),
+        );
         Ok((member, created))
     }
 
@@ -407,7 +438,8 @@ impl RoomService {
                 (self.summary(actor, room_id).await?, true)
             }
         };
-        let members = self.store.list_members(room_id, None, JOIN_MEMBERS).await?;
+        let mut members = self.store.list_members(room_id, None, JOIN_MEMBERS).await?;
+        withhold_emails(actor, room_id, summary.my_role, &mut members);
         let (messages, has_more) = match since {
             Some(since) => {
                 let query = HistoryQuery { before: None, after: Some(since.max(0)), limit: JOIN_HISTORY + 1 };
@@ -475,11 +507,37 @@ impl RoomService {
         self.store.member(room_id, actor.id()).await?.ok_or(ServiceError::NotFound("room"))
     }
 
+    /// Counts one lookup of an account by email address against the actor's allowance. Anyone
+    /// may own a room, so adding members by address would otherwise tell anyone which addresses
+    /// have accounts, faster than the registration throttle lets registering tell it.
+    fn reserve_email_lookup(&self, actor: &Actor) -> ServiceResult<()> {
+        if actor.is_admin() {
+            return Ok(()); // admins see every account anyway
+        }
+        match self.email_lookups.try_acquire(&actor.id().to_string()) {
+            ThrottleDecision::Allow => Ok(()),
+            ThrottleDecision::Deny { retry_after } => Err(ServiceError::RateLimited {
+                message: "too many members added by email address; try again later",
+                retry_after,
+            }),
+        }
+    }
+
     fn require_manager(&self, actor: &Actor, summary: &RoomSummary) -> ServiceResult<()> {
         if actor.is_admin() || summary.my_role == MemberRole::Owner {
             Ok(())
         } else {
             Err(ServiceError::Forbidden("only the room's owner or an admin may do this"))
         }
+    }
+}
+
+/// The privacy rule for email addresses in member lists: a member always sees their own; the
+/// room's owner and admins see every member's, except in `general`, where everyone is a member
+/// and an address list would be a directory of every account.
+fn withhold_emails(actor: &Actor, room_id: RoomId, my_role: MemberRole, members: &mut [Member]) {
+    let sees_all = !room_id.is_general() && (actor.is_admin() || my_role == MemberRole::Owner);
+    for member in members.iter_mut().filter(|m| m.user_id != actor.id() && !sees_all) {
+        member.email = None;
     }
 }

@@ -152,7 +152,9 @@ pub struct Member {
     pub room_id: RoomId,
     pub user_id: UserId,
     pub name: String,
-    pub email: String,
+    /// Always read from the database; the rooms service withholds it (`None`) from viewers who
+    /// may not see it.
+    pub email: Option<String>,
     pub role: MemberRole,
     pub last_read_seq: i64,
     pub joined_at: OffsetDateTime,

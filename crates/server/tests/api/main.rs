@@ -9,4 +9,5 @@ mod auth;
 mod bad_input;
 mod compat;
 mod lifecycle;
+mod privacy;
 mod rooms;

@@ -41,7 +41,7 @@ async fn create_room_with_members(store: Arc<dyn Store>) {
     let owner = store.member(room.id, alice.id).await.unwrap().unwrap();
     assert_eq!(owner.role, MemberRole::Owner);
     assert_eq!(owner.name, "alice");
-    assert_eq!(owner.email, "alice@example.com");
+    assert_eq!(owner.email.as_deref(), Some("alice@example.com"));
     assert_eq!(owner.last_read_seq, 0);
     assert_eq!(store.member(room.id, bob.id).await.unwrap().unwrap().role, MemberRole::Member);
     assert_eq!(store.member(room.id, carol.id).await.unwrap(), None);
