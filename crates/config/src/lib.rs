@@ -16,4 +16,5 @@ pub use layers::Layers;
 pub use models::{ModelSpec, PriceSpec};
 pub use parse::{
     Config, CorsOrigins, DatabaseUrl, Limits, LlmConfig, LogFormat, ProviderConfig, Secret, ThrottleLimit,
+    TrustedProxies,
 };

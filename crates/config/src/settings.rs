@@ -30,7 +30,8 @@ settings! {
     "refresh_token_ttl", ["CHATBOT_REFRESH_TOKEN_TTL"], Some("30d"), "Lifetime of refresh tokens (sessions).";
     "refresh_reuse_grace", ["CHATBOT_REFRESH_REUSE_GRACE"], Some("10s"), "A refresh token exchanged less than this long ago may be exchanged once more (two tabs refreshing at once) instead of counting as theft. `0s` disables.";
     "cors_origins", ["CORS_ORIGINS", "FRONTEND_URL"], None, "Comma-separated browser origins allowed cross-origin (credentials allowed). Unset: same origin only.";
-    "trust_proxy_headers", ["CHATBOT_TRUST_PROXY_HEADERS"], Some("false"), "Take the client IP from `X-Forwarded-For` (only behind a proxy you control).";
+    "trust_proxy_headers", ["CHATBOT_TRUST_PROXY_HEADERS"], Some("false"), "Take the client IP from `X-Forwarded-For`, trusting only the proxy that connects to this server: its last entry is the client. Behind several proxies, list them in `trusted_proxies` instead.";
+    "trusted_proxies", ["CHATBOT_TRUSTED_PROXIES"], None, "Comma-separated addresses or CIDR ranges of your proxies (`10.0.0.0/8, 127.0.0.1`). A request from one of them is from the rightmost `X-Forwarded-For` entry outside the list; entries a client wrote itself are never believed.";
     "assistant_name", ["CHATBOT_ASSISTANT_NAME"], Some("Assistant"), "The assistant's display name in rooms.";
     "log_format", ["LOG_FORMAT"], None, "`json` or `pretty`. Unset: pretty on a terminal, JSON otherwise. Filter with `RUST_LOG`.";
     "otel_endpoint", ["OTEL_EXPORTER_OTLP_ENDPOINT"], None, "OTLP endpoint for traces. Accepted and validated; export arrives with the observability work.";
@@ -60,7 +61,9 @@ settings! {
     "limits.request_timeout", ["CHATBOT_REQUEST_TIMEOUT"], Some("30s"), "Longest an API request may take before 503.";
     "limits.shutdown_grace", ["CHATBOT_SHUTDOWN_GRACE"], Some("20s"), "How long shutdown waits for in-flight requests.";
     "limits.password_min_chars", ["CHATBOT_PASSWORD_MIN_CHARS"], Some("10"), "Shortest accepted password.";
-    "limits.login_failures_per_account", ["CHATBOT_LOGIN_FAILURES_PER_ACCOUNT"], Some("5"), "Failed logins per account within `login_window` before 429.";
+    "limits.login_failures_per_account", ["CHATBOT_LOGIN_FAILURES_PER_ACCOUNT"], Some("5"), "Failed logins per account from one client address within `login_window` before that address gets 429 for that account (others still sign in).";
+    "limits.login_failures_per_account_total", ["CHATBOT_LOGIN_FAILURES_PER_ACCOUNT_TOTAL"], Some("100"), "Failed logins per account from all addresses together within `login_window` before 429 (a guesser with many addresses).";
+    "limits.refresh_failures_per_ip", ["CHATBOT_REFRESH_FAILURES_PER_IP"], Some("30"), "Refused token refreshes (unknown, expired or reused tokens) per client address within `login_window` before 429.";
     "limits.login_failures_per_ip", ["CHATBOT_LOGIN_FAILURES_PER_IP"], Some("20"), "Failed logins per client IP within `login_window` before 429.";
     "limits.login_window", ["CHATBOT_LOGIN_WINDOW"], Some("15m"), "Window for the login throttles.";
     "limits.registrations_per_ip", ["CHATBOT_REGISTRATIONS_PER_IP"], Some("10"), "Accounts one client IP may create within `registration_window`.";
@@ -74,6 +77,7 @@ settings! {
     "limits.write_batch", ["CHATBOT_WRITE_BATCH"], Some("256"), "Most messages committed in one transaction (group commit).";
     "limits.membership_cache_ttl", ["CHATBOT_MEMBERSHIP_CACHE_TTL"], Some("5s"), "How long a `send` trusts a cached membership check. Changes made through this instance apply at once; with several instances a removed member may still post for up to this long. `0s` disables the cache.";
     "limits.password_hash_concurrency", ["CHATBOT_PASSWORD_HASH_CONCURRENCY"], Some("2"), "Password hashes computed at once (each uses ~19 MiB and a core); more wait.";
+    "limits.password_hash_queue", ["CHATBOT_PASSWORD_HASH_QUEUE"], Some("64"), "Password hashes queued or running at once; a sign-in, sign-up or password check beyond it gets 503 with `Retry-After`.";
 }
 
 /// Looks a setting up by key.

@@ -93,24 +93,20 @@ impl FromRequestParts<AppState> for Auth {
     }
 }
 
-/// The caller's address and user agent. The address is the TCP peer, or the first
-/// `X-Forwarded-For` entry when the operator trusts the proxy in front.
+/// The caller's address and user agent. The address is the TCP peer, or, behind proxies the
+/// operator trusts, the rightmost untrusted `X-Forwarded-For` hop ([`crate::client_addr`]).
 pub struct Client(pub ClientContext);
 
 impl FromRequestParts<AppState> for Client {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let forwarded = state
-            .settings
-            .trust_proxy_headers
-            .then(|| parts.headers.get("x-forwarded-for"))
-            .flatten()
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-            .and_then(|v| v.trim().parse::<IpAddr>().ok());
-        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| addr.ip());
-        let ip = forwarded.or(peer).unwrap_or(IpAddr::from([0, 0, 0, 0]));
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map_or(IpAddr::from([0, 0, 0, 0]), |ConnectInfo(addr)| addr.ip());
+        let forwarded = parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
+        let ip = crate::client_addr::client_addr(peer, forwarded, &state.settings.proxy_trust);
         let user_agent = parts
             .headers
             .get(axum::http::header::USER_AGENT)

@@ -4,6 +4,7 @@
 //! (or the [`ApiError`]) into JSON. Cross-cutting behaviour (request ids, security headers, CORS,
 //! compression, timeouts, body limits) lives in [`layers`].
 
+pub mod client_addr;
 mod dto;
 mod error;
 mod extract;

@@ -10,7 +10,8 @@ pub struct HttpSettings {
     pub request_timeout: Duration,
     /// Allowed cross-origin browser origins; empty = same origin only.
     pub cors_origins: Vec<String>,
-    pub trust_proxy_headers: bool,
+    /// Whose `X-Forwarded-For` to believe.
+    pub proxy_trust: crate::client_addr::ProxyTrust,
     /// Shown by `/readyz` and `/api/version`.
     pub version: &'static str,
 }

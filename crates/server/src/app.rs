@@ -4,6 +4,7 @@ use anyhow::Context;
 use axum::serve::ListenerExt as _;
 use chatbot_config::Config;
 use chatbot_gateway::{EventQueue, Gateway, GatewaySettings};
+use chatbot_http::client_addr::ProxyTrust;
 use chatbot_http::{AppState, HttpSettings};
 use chatbot_service::{
     AccountService, AccountSettings, AnswerEngine, AnswerSettings, MessageWriter, PasswordHasher, RoomEvents,
@@ -25,7 +26,7 @@ pub async fn build_services(config: &Config, events: Arc<dyn RoomEvents>) -> any
         .with_context(|| format!("cannot open database {:?}", config.database))?;
     let secret = resolve_jwt_secret(config)?;
     let limits = &config.limits;
-    let hasher = PasswordHasher::new(limits.password_hash_concurrency).await?;
+    let hasher = PasswordHasher::new(limits.password_hash_concurrency, limits.password_hash_queue).await?;
     let accounts = AccountService::new(
         store.clone(),
         hasher,
@@ -35,7 +36,12 @@ pub async fn build_services(config: &Config, events: Arc<dyn RoomEvents>) -> any
             refresh_reuse_grace: config.refresh_reuse_grace,
             password_min_chars: limits.password_min_chars,
             login_per_account: (limits.login_per_account.max, limits.login_per_account.window),
+            login_per_account_total: (
+                limits.login_per_account_total.max,
+                limits.login_per_account_total.window,
+            ),
             login_per_ip: (limits.login_per_ip.max, limits.login_per_ip.window),
+            refresh_per_ip: (limits.refresh_per_ip.max, limits.refresh_per_ip.window),
             registrations_per_ip: (limits.registrations_per_ip.max, limits.registrations_per_ip.window),
         },
     )
@@ -95,7 +101,13 @@ pub async fn build_services(config: &Config, events: Arc<dyn RoomEvents>) -> any
             max_body_bytes: limits.max_body_bytes,
             request_timeout: limits.request_timeout,
             cors_origins: config.cors_origins.0.clone(),
-            trust_proxy_headers: config.trust_proxy_headers,
+            proxy_trust: if !config.trusted_proxies.is_empty() {
+                ProxyTrust::Listed(config.trusted_proxies.clone())
+            } else if config.trust_proxy_headers {
+                ProxyTrust::NearestHop
+            } else {
+                ProxyTrust::None
+            },
             version: VERSION,
         }),
     })

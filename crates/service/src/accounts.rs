@@ -23,9 +23,16 @@ pub struct AccountSettings {
     /// `Store::rotate_session_with_grace`).
     pub refresh_reuse_grace: Duration,
     pub password_min_chars: usize,
-    /// (max failures, window) per account and per client IP.
+    /// (max failures, window) per account from one client address: the lock an attacker who
+    /// knows an address can trigger only for their own address.
     pub login_per_account: (u32, Duration),
+    /// (max failures, window) per account from all addresses together: a guesser with many
+    /// addresses stops here.
+    pub login_per_account_total: (u32, Duration),
+    /// (max failures, window) per client address, whatever the account.
     pub login_per_ip: (u32, Duration),
+    /// (max failed refreshes, window) per client address.
+    pub refresh_per_ip: (u32, Duration),
     /// (max accounts, window) per client IP.
     pub registrations_per_ip: (u32, Duration),
 }
@@ -35,6 +42,58 @@ pub struct AccountSettings {
 pub struct ClientContext {
     pub ip: IpAddr,
     pub user_agent: Option<String>,
+}
+
+impl ClientContext {
+    /// The key throttles count this client under. An IPv6 client is its /64: one subscriber
+    /// usually holds a whole /64 and can pick any address in it. An IPv4 address mapped into
+    /// IPv6 is the IPv4 address.
+    pub fn throttle_key(&self) -> String {
+        match self.ip {
+            IpAddr::V4(v4) => v4.to_string(),
+            IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+                Some(v4) => v4.to_string(),
+                None => {
+                    let prefix = u128::from(v6) & !((1u128 << 64) - 1);
+                    format!("{}/64", std::net::Ipv6Addr::from(prefix))
+                }
+            },
+        }
+    }
+}
+
+/// Attempts counted against throttles before the work they limit, given back on drop unless
+/// kept: a successful login, or a request that failed for another reason (the database, or the
+/// client gone while its password waited to be hashed), does not count as a failure.
+struct Reservations<'a> {
+    held: Vec<(&'a Throttle, String)>,
+}
+
+impl<'a> Reservations<'a> {
+    /// Reserves one attempt in each throttle, or none: refused as soon as one is full.
+    fn take(slots: Vec<(&'a Throttle, String)>, message: &'static str) -> ServiceResult<Self> {
+        let mut held = Self { held: Vec::with_capacity(slots.len()) };
+        for (throttle, key) in slots {
+            if let ThrottleDecision::Deny { retry_after } = throttle.try_acquire(&key) {
+                return Err(ServiceError::RateLimited { message, retry_after });
+            }
+            held.held.push((throttle, key));
+        }
+        Ok(held)
+    }
+
+    /// The attempts failed: they stay counted.
+    fn keep(mut self) {
+        self.held.clear();
+    }
+}
+
+impl Drop for Reservations<'_> {
+    fn drop(&mut self) {
+        for (throttle, key) in &self.held {
+            throttle.release(key);
+        }
+    }
 }
 
 /// A sign-up request, as received.
@@ -82,7 +141,9 @@ pub struct AccountService {
     tokens: TokenIssuer,
     settings: AccountSettings,
     login_per_account: Throttle,
+    login_per_account_total: Throttle,
     login_per_ip: Throttle,
+    refresh_per_ip: Throttle,
     registrations_per_ip: Throttle,
     events: Arc<dyn RoomEvents>,
 }
@@ -97,7 +158,9 @@ impl AccountService {
         let throttle = |(max, window): (u32, Duration)| Throttle::new(max, window);
         Self {
             login_per_account: throttle(settings.login_per_account),
+            login_per_account_total: throttle(settings.login_per_account_total),
             login_per_ip: throttle(settings.login_per_ip),
+            refresh_per_ip: throttle(settings.refresh_per_ip),
             registrations_per_ip: throttle(settings.registrations_per_ip),
             store,
             hasher,
@@ -127,7 +190,7 @@ impl AccountService {
         // Every attempt that gets this far counts, whatever its outcome: a "taken" answer tells
         // which addresses have accounts, and each attempt costs a password hash. Reserved before
         // hashing, under one lock, so parallel attempts cannot all pass the check.
-        let ip_key = client.ip.to_string();
+        let ip_key = client.throttle_key();
         if let ThrottleDecision::Deny { retry_after } = self.registrations_per_ip.try_acquire(&ip_key) {
             return Err(ServiceError::RateLimited {
                 message: "too many sign-up attempts from this address; try again later",
@@ -186,7 +249,9 @@ impl AccountService {
         Ok(user)
     }
 
-    /// Signs in with email and password, throttled per account and per client IP.
+    /// Signs in with email and password, throttled per client address, per account from that
+    /// address, and per account in all. Each attempt is reserved before the password is hashed,
+    /// so parallel guesses cannot all pass a check made before any of them failed.
     pub async fn login(
         &self,
         email: &str,
@@ -194,37 +259,40 @@ impl AccountService {
         client: &ClientContext,
     ) -> ServiceResult<AuthOutcome> {
         let email = Email::parse(email).map_err(|_| ServiceError::Unauthorized(BAD_CREDENTIALS))?;
-        let (ip_key, account_key) = (client.ip.to_string(), email.as_str().to_owned());
-        for (throttle, key) in [(&self.login_per_ip, &ip_key), (&self.login_per_account, &account_key)] {
-            if let ThrottleDecision::Deny { retry_after } = throttle.check(key) {
-                return Err(ServiceError::RateLimited {
-                    message: "too many failed sign-in attempts; try again later",
-                    retry_after,
-                });
-            }
-        }
+        let ip_key = client.throttle_key();
+        let account_key = email.as_str().to_owned();
+        let pair_key = format!("{account_key} from {ip_key}");
+        let reserved = Reservations::take(
+            vec![
+                (&self.login_per_ip, ip_key.clone()),
+                (&self.login_per_account, pair_key.clone()),
+                (&self.login_per_account_total, account_key.clone()),
+            ],
+            "too many failed sign-in attempts; try again later",
+        )?;
         let user = self.store.user_by_email(email.as_str()).await?;
         let verified = self.hasher.verify(password, user.as_ref().map(|u| u.password_hash.as_str())).await?;
         let user = match user {
             Some(user) if verified => user,
             user => {
-                self.login_per_ip.record(&ip_key);
-                self.login_per_account.record(&account_key);
+                reserved.keep();
                 let reason = if user.is_some() { "wrong_password" } else { "unknown_email" };
                 self.audit(
                     user.map(|u| u.id),
                     "auth.login_failed",
                     Some(email.as_str().to_owned()),
-                    json!({ "ip": ip_key, "reason": reason }),
+                    json!({ "ip": client.ip.to_string(), "reason": reason }),
                 )
                 .await;
                 return Err(ServiceError::Unauthorized(BAD_CREDENTIALS));
             }
         };
+        drop(reserved);
         if !user.is_active {
             return Err(ServiceError::Forbidden("this account has been deactivated"));
         }
-        self.login_per_account.reset(&account_key);
+        // The right password from this address forgives this address's earlier mistakes.
+        self.login_per_account.reset(&pair_key);
         self.store.record_login(user.id, OffsetDateTime::now_utc()).await?;
         self.start_session(user, client).await
     }
@@ -232,6 +300,18 @@ impl AccountService {
     /// Exchanges a refresh token for a new pair. Presenting a token that was already exchanged
     /// means it was copied: the whole device session is revoked and the event audited.
     pub async fn refresh(&self, refresh_token: &str, client: &ClientContext) -> ServiceResult<AuthOutcome> {
+        let reserved = Reservations::take(
+            vec![(&self.refresh_per_ip, client.throttle_key())],
+            "too many failed token refreshes; try again later",
+        )?;
+        let outcome = self.rotate(refresh_token, client).await;
+        if matches!(outcome, Err(ServiceError::Unauthorized(_))) {
+            reserved.keep();
+        }
+        outcome
+    }
+
+    async fn rotate(&self, refresh_token: &str, client: &ClientContext) -> ServiceResult<AuthOutcome> {
         let now = OffsetDateTime::now_utc();
         let token = new_refresh_token();
         let next = self.new_session(SessionId::new(), UserId::new(), &token, client, now);

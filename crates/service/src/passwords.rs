@@ -3,6 +3,7 @@
 use crate::error::{ServiceError, ServiceResult};
 use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
 use argon2::{Algorithm, Argon2, Params, Version};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::sync::oneshot;
 
@@ -44,6 +45,10 @@ fn spawn_workers(threads: usize) -> ServiceResult<std::sync::mpsc::Sender<Job>> 
 #[derive(Clone)]
 pub struct PasswordHasher {
     jobs: std::sync::mpsc::Sender<Job>,
+    /// Jobs queued or running. A burst of sign-ins beyond `max_queued` is refused at once
+    /// (503 with `Retry-After`) instead of waiting without bound, each holding a request open.
+    queued: Arc<AtomicUsize>,
+    max_queued: usize,
     /// A real hash of a random password, verified against when the account does not exist, so a
     /// failed login takes the same time whether or not the email is registered.
     decoy: Arc<str>,
@@ -67,8 +72,14 @@ fn verify_blocking(password: &str, hash: &str) -> bool {
 }
 
 impl PasswordHasher {
-    pub async fn new(concurrency: usize) -> ServiceResult<Self> {
-        let mut hasher = Self { jobs: spawn_workers(concurrency)?, decoy: Arc::from("") };
+    /// `concurrency` hashing threads; at most `max_queued` hashes queued or running at once.
+    pub async fn new(concurrency: usize, max_queued: usize) -> ServiceResult<Self> {
+        let mut hasher = Self {
+            jobs: spawn_workers(concurrency)?,
+            queued: Arc::new(AtomicUsize::new(0)),
+            max_queued: max_queued.max(1),
+            decoy: Arc::from(""),
+        };
         let decoy_password = format!("{:032x}", rand::random::<u128>());
         hasher.decoy = hasher.hash(&decoy_password).await?.into();
         Ok(hasher)
@@ -91,14 +102,26 @@ impl PasswordHasher {
         Ok(real && matched)
     }
 
+    /// Queues `job` for a hashing thread. Refused when the queue is full; skipped, never run,
+    /// when the caller has gone away (its request was cancelled) before a thread got to it.
     async fn run<T: Send + 'static>(&self, job: impl FnOnce() -> T + Send + 'static) -> ServiceResult<T> {
+        if self.queued.fetch_add(1, Ordering::AcqRel) >= self.max_queued {
+            self.queued.fetch_sub(1, Ordering::AcqRel);
+            return Err(ServiceError::Unavailable("the password hashing queue is full".into()));
+        }
         let (tx, rx) = oneshot::channel();
+        let queued = self.queued.clone();
         let stopped = || ServiceError::Unavailable("password hashing has stopped".into());
-        self.jobs
-            .send(Box::new(move || {
+        let sent = self.jobs.send(Box::new(move || {
+            if !tx.is_closed() {
                 let _ = tx.send(job());
-            }))
-            .map_err(|_| stopped())?;
+            }
+            queued.fetch_sub(1, Ordering::AcqRel);
+        }));
+        if sent.is_err() {
+            self.queued.fetch_sub(1, Ordering::AcqRel);
+            return Err(stopped());
+        }
         rx.await.map_err(|_| stopped())
     }
 }
@@ -109,7 +132,7 @@ mod tests {
 
     #[tokio::test]
     async fn hashes_are_argon2id_and_verify() -> ServiceResult<()> {
-        let hasher = PasswordHasher::new(2).await?;
+        let hasher = PasswordHasher::new(2, 8).await?;
         let hash = hasher.hash("correct horse battery").await?;
         assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
         assert!(hasher.verify("correct horse battery", Some(&hash)).await?);
@@ -120,8 +143,51 @@ mod tests {
 
     #[tokio::test]
     async fn missing_account_never_verifies() -> ServiceResult<()> {
-        let hasher = PasswordHasher::new(1).await?;
+        let hasher = PasswordHasher::new(1, 8).await?;
         assert!(!hasher.verify("whatever it is", None).await?);
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn a_full_queue_is_refused_at_once_and_abandoned_hashes_never_run() -> ServiceResult<()> {
+        let hasher = PasswordHasher::new(1, 2).await?;
+        // Occupy the only thread until told to go on.
+        let (started_tx, started) = oneshot::channel::<()>();
+        let (go, gate) = std::sync::mpsc::channel::<()>();
+        let busy = tokio::spawn({
+            let hasher = hasher.clone();
+            async move {
+                hasher
+                    .run(move || {
+                        let _ = started_tx.send(());
+                        let _ = gate.recv();
+                    })
+                    .await
+            }
+        });
+        started.await.expect("the thread took the first job");
+
+        // One more fits (2 queued or running); its caller goes away before it runs.
+        let ran = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let abandoned = tokio::spawn({
+            let (hasher, ran) = (hasher.clone(), ran.clone());
+            async move { hasher.run(move || ran.store(true, Ordering::SeqCst)).await }
+        });
+        while hasher.queued.load(Ordering::SeqCst) < 2 {
+            tokio::task::yield_now().await;
+        }
+        // The next is refused at once rather than queued behind them.
+        let refused = hasher.hash("a third sign-in").await;
+        assert!(matches!(refused, Err(ServiceError::Unavailable(_))), "{refused:?}");
+        abandoned.abort();
+        let _ = abandoned.await;
+
+        go.send(()).expect("release the thread");
+        busy.await.expect("task")?;
+        // Jobs run in order: once this one is done, the abandoned one has been dealt with.
+        hasher.run(|| ()).await?;
+        assert!(!ran.load(Ordering::SeqCst), "an abandoned hash is skipped, not computed");
+        assert_eq!(hasher.queued.load(Ordering::SeqCst), 0, "the queue empties again");
         Ok(())
     }
 }

@@ -64,6 +64,18 @@ impl Throttle {
         self.record_at(key, Instant::now());
     }
 
+    /// Gives back one event of `key` recorded by [`Self::try_acquire`]: a reserved attempt that
+    /// turned out not to count (a successful login).
+    pub fn release(&self, key: &str) {
+        let mut events = self.lock();
+        if let Some(times) = events.get_mut(key) {
+            times.pop_back();
+            if times.is_empty() {
+                events.remove(key);
+            }
+        }
+    }
+
     /// Forgets `key` (for example after a successful login).
     pub fn reset(&self, key: &str) {
         self.lock().remove(key);
@@ -134,6 +146,18 @@ mod tests {
         assert_eq!(throttle.try_acquire("u"), ThrottleDecision::Allow);
         assert!(matches!(throttle.try_acquire("u"), ThrottleDecision::Deny { .. }));
         assert_eq!(throttle.lock().get("u").map(VecDeque::len), Some(2), "refusals are not recorded");
+    }
+
+    #[test]
+    fn release_gives_back_a_reservation() {
+        let throttle = Throttle::new(1, Duration::from_secs(60));
+        assert_eq!(throttle.try_acquire("u"), ThrottleDecision::Allow);
+        assert!(matches!(throttle.try_acquire("u"), ThrottleDecision::Deny { .. }));
+        throttle.release("u");
+        assert_eq!(throttle.try_acquire("u"), ThrottleDecision::Allow);
+        throttle.release("u");
+        throttle.release("u");
+        assert!(throttle.lock().is_empty(), "releasing more than was reserved changes nothing");
     }
 
     #[test]

@@ -25,6 +25,7 @@ pub struct Config {
     pub refresh_reuse_grace: Duration,
     pub cors_origins: CorsOrigins,
     pub trust_proxy_headers: bool,
+    pub trusted_proxies: TrustedProxies,
     pub assistant_name: String,
     pub log_format: Option<LogFormat>,
     pub otel_endpoint: Option<Url>,
@@ -128,6 +129,25 @@ impl fmt::Debug for Secret {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CorsOrigins(pub Vec<String>);
 
+/// The proxies whose `X-Forwarded-For` entries are believed (`trusted_proxies`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TrustedProxies(Vec<ipnet::IpNet>);
+
+impl TrustedProxies {
+    pub fn contains(&self, ip: std::net::IpAddr) -> bool {
+        // An IPv4 peer may reach a dual-stack listener as an IPv4-mapped IPv6 address.
+        let ip = match ip {
+            std::net::IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, std::net::IpAddr::V4),
+            v4 => v4,
+        };
+        self.0.iter().any(|net| net.contains(&ip))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogFormat {
     Json,
@@ -161,9 +181,12 @@ pub struct Limits {
     pub shutdown_grace: Duration,
     pub password_min_chars: usize,
     pub login_per_account: ThrottleLimit,
+    pub login_per_account_total: ThrottleLimit,
     pub login_per_ip: ThrottleLimit,
+    pub refresh_per_ip: ThrottleLimit,
     pub registrations_per_ip: ThrottleLimit,
     pub password_hash_concurrency: usize,
+    pub password_hash_queue: usize,
     pub send_rate: ThrottleLimit,
     pub events_per_second: u32,
     pub sockets_per_user: usize,
@@ -276,6 +299,18 @@ fn parse_origins(s: &str) -> Result<CorsOrigins, String> {
     Ok(CorsOrigins(origins))
 }
 
+fn parse_proxies(s: &str) -> Result<TrustedProxies, String> {
+    let mut nets = Vec::new();
+    for item in s.split(',').map(str::trim).filter(|i| !i.is_empty()) {
+        let net = item
+            .parse::<ipnet::IpNet>()
+            .or_else(|_| item.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+            .map_err(|_| format!("`{item}` is neither an IP address nor a CIDR range"))?;
+        nets.push(net.trunc());
+    }
+    Ok(TrustedProxies(nets))
+}
+
 fn parse_log_format(s: &str) -> Result<LogFormat, String> {
     match s {
         "json" => Ok(LogFormat::Json),
@@ -325,8 +360,16 @@ impl Config {
                 max: r.required("limits.login_failures_per_account", parse_positive)?,
                 window: r.required("limits.login_window", parse_duration)?,
             },
+            login_per_account_total: ThrottleLimit {
+                max: r.required("limits.login_failures_per_account_total", parse_positive)?,
+                window: r.required("limits.login_window", parse_duration)?,
+            },
             login_per_ip: ThrottleLimit {
                 max: r.required("limits.login_failures_per_ip", parse_positive)?,
+                window: r.required("limits.login_window", parse_duration)?,
+            },
+            refresh_per_ip: ThrottleLimit {
+                max: r.required("limits.refresh_failures_per_ip", parse_positive)?,
                 window: r.required("limits.login_window", parse_duration)?,
             },
             registrations_per_ip: ThrottleLimit {
@@ -334,6 +377,7 @@ impl Config {
                 window: r.required("limits.registration_window", parse_duration)?,
             },
             password_hash_concurrency: r.required("limits.password_hash_concurrency", parse_positive)?,
+            password_hash_queue: r.required("limits.password_hash_queue", parse_positive)?,
             send_rate: ThrottleLimit {
                 max: r.required("limits.send_rate", parse_positive)?,
                 window: r.required("limits.send_rate_window", parse_duration)?,
@@ -375,6 +419,7 @@ impl Config {
             refresh_reuse_grace: r.required("refresh_reuse_grace", parse_pace)?,
             cors_origins: r.optional("cors_origins", parse_origins)?.unwrap_or_default(),
             trust_proxy_headers: r.required("trust_proxy_headers", parse_bool)?,
+            trusted_proxies: r.optional("trusted_proxies", parse_proxies)?.unwrap_or_default(),
             assistant_name: r.required("assistant_name", parse_display_name)?,
             log_format: r.optional("log_format", parse_log_format)?,
             otel_endpoint: r.optional("otel_endpoint", parse_url(&["http", "https"]))?,

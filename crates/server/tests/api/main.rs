@@ -11,3 +11,4 @@ mod compat;
 mod lifecycle;
 mod privacy;
 mod rooms;
+mod throttles;

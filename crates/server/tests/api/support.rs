@@ -122,6 +122,22 @@ impl TestApp {
         reply(request.send().await.expect("request sent")).await
     }
 
+    /// As [`Self::call`], through a proxy that says the client is `forwarded_for`
+    /// (`X-Forwarded-For`, as the proxy passes it on: client first, hops appended).
+    pub async fn call_from(
+        &self,
+        forwarded_for: &str,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Reply {
+        let mut request = self.http.request(method, self.url(path)).header("x-forwarded-for", forwarded_for);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        reply(request.send().await.expect("request sent")).await
+    }
+
     pub async fn get(&self, path: &str, token: &str) -> Reply {
         self.call(Method::GET, path, Some(token), None).await
     }

@@ -138,6 +138,16 @@ impl SqliteStore {
         Ok(self.writer.begin_with("BEGIN IMMEDIATE").await?)
     }
 
+    /// Whether a session holds this token hash, answered by a reader: a token nobody holds (a
+    /// guess, a long-forgotten device) must not wait for, or take, the one write lock.
+    async fn token_known(&self, token_hash: &str) -> StoreResult<bool> {
+        let row = sqlx::query("SELECT 1 FROM sessions WHERE token_hash = $1")
+            .bind(token_hash)
+            .fetch_optional(&self.reader)
+            .await?;
+        Ok(row.is_some())
+    }
+
     async fn summaries(
         &self,
         user_id: UserId,
@@ -604,6 +614,9 @@ impl Store for SqliteStore {
         now: OffsetDateTime,
         grace: time::Duration,
     ) -> StoreResult<Rotation> {
+        if !self.token_known(token_hash).await? {
+            return Ok(Rotation::Unknown);
+        }
         let mut tx = self.begin().await?;
         let Some(row) =
             sqlx::query(concat!("SELECT ", session_cols!(), " FROM sessions WHERE token_hash = $1"))
@@ -662,6 +675,9 @@ impl Store for SqliteStore {
         token_hash: &str,
         now: OffsetDateTime,
     ) -> StoreResult<Option<(UserId, SessionId)>> {
+        if !self.token_known(token_hash).await? {
+            return Ok(None);
+        }
         let mut tx = self.begin().await?;
         let Some(row) = sqlx::query("SELECT user_id, family_id FROM sessions WHERE token_hash = $1")
             .bind(token_hash)
