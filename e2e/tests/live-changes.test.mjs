@@ -88,4 +88,21 @@ eachBackend('live changes', (ctx) => {
     assert.equal(laptop.connected, true);
     laptop.close();
   });
+
+  it('signing out (logout with the refresh token) ends that device\'s live connections', async () => {
+    const login = await request(ctx.base, 'POST', '/api/auth/login', {
+      body: { email: guest.email, password: `${guest.name} has a long password` },
+    });
+    assert.equal(login.status, 200, show(login.body));
+    const device = await connect(ctx.base, login.body.accessToken);
+    const other = await connect(ctx.base, guest.accessToken);
+    const revoked = waitFor(device, 'sessionRevoked');
+    const closed = new Promise((resolve) => device.once('disconnect', resolve));
+    const out = await request(ctx.base, 'POST', '/api/auth/logout', { body: { refreshToken: login.body.refreshToken } });
+    assert.equal(out.status, 204, show(out.body));
+    assert.equal((await revoked).reason, 'signed_out');
+    assert.equal(await closed, 'io server disconnect');
+    assert.equal(other.connected, true, 'the user\'s other devices stay connected');
+    other.close();
+  });
 });

@@ -57,6 +57,7 @@ settings! {
     "limits.max_message_bytes", ["CHATBOT_MAX_MESSAGE_BYTES"], Some("16384"), "Largest chat message (UTF-8 bytes); larger gets 413 / `too_large`.";
     "limits.max_room_name_chars", ["CHATBOT_MAX_ROOM_NAME_CHARS"], Some("100"), "Longest room name.";
     "limits.max_room_members", ["CHATBOT_MAX_ROOM_MEMBERS"], Some("1000"), "Most members a room may have; more gets 409.";
+    "limits.max_rooms_per_user", ["CHATBOT_MAX_ROOMS_PER_USER"], Some("100"), "Rooms one user may own (admins: no limit); more gets 409.";
     "limits.max_system_prompt_chars", ["CHATBOT_MAX_SYSTEM_PROMPT_CHARS"], Some("20000"), "Longest room system prompt.";
     "limits.request_timeout", ["CHATBOT_REQUEST_TIMEOUT"], Some("30s"), "Longest an API request may take before 503.";
     "limits.shutdown_grace", ["CHATBOT_SHUTDOWN_GRACE"], Some("20s"), "How long shutdown waits for in-flight requests.";
@@ -68,7 +69,7 @@ settings! {
     "limits.login_window", ["CHATBOT_LOGIN_WINDOW"], Some("15m"), "Window for the login throttles.";
     "limits.registrations_per_ip", ["CHATBOT_REGISTRATIONS_PER_IP"], Some("10"), "Accounts one client IP may create within `registration_window`.";
     "limits.registration_window", ["CHATBOT_REGISTRATION_WINDOW"], Some("1h"), "Window for the registration throttle.";
-    "limits.send_rate", ["CHATBOT_SEND_RATE"], Some("20"), "Messages one user may send within `send_rate_window` (Socket.IO `send`); more gets `rate_limited`.";
+    "limits.send_rate", ["CHATBOT_SEND_RATE"], Some("20"), "Messages one user may send within `send_rate_window`, over Socket.IO and REST together; more gets `rate_limited` / 429.";
     "limits.send_rate_window", ["CHATBOT_SEND_RATE_WINDOW"], Some("10s"), "Window for the send rate.";
     "limits.events_per_second", ["CHATBOT_EVENTS_PER_SECOND"], Some("30"), "Events one socket may send per second; more gets `rate_limited`.";
     "limits.sockets_per_user", ["CHATBOT_SOCKETS_PER_USER"], Some("10"), "Connections one user may hold at once (per instance).";

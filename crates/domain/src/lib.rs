@@ -11,4 +11,4 @@ mod values;
 pub use enums::{AiMode, MemberRole, MessageRole, MessageStatus, RoomVisibility, UserRole};
 pub use error::ValidationError;
 pub use ids::{IdParseError, MessageId, RoomId, SessionId, UserId};
-pub use values::{ClientId, DisplayName, Email, MessageContent, Password, RoomName, TextField};
+pub use values::{ClientId, DisplayName, Email, MessageContent, Password, RoomName, TextField, passes_for};

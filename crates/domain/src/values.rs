@@ -1,6 +1,62 @@
 //! Validated values. Each `parse` is the single place its rule lives.
 
 use crate::ValidationError;
+use unicode_normalization::UnicodeNormalization as _;
+
+/// Refuses control characters in free text, except the tab and line breaks that text and code
+/// need. A NUL cannot be stored by PostgreSQL at all (it failed the whole batch of messages it
+/// was written with); escapes and other controls only serve to confuse terminals and logs.
+fn refuse_controls(field: &'static str, text: &str) -> Result<(), ValidationError> {
+    let control = |c: char| c.is_control() && !matches!(c, '\t' | '\n' | '\r');
+    if text.chars().any(control) {
+        return Err(ValidationError::new(
+            field,
+            "must not contain control characters other than tabs and line breaks",
+        ));
+    }
+    Ok(())
+}
+
+/// Whether `name` would pass for `assistant` in a room: equal once case, spacing, punctuation,
+/// symbols, compatibility forms (full-width letters) and common Cyrillic and Greek look-alikes
+/// are set aside. A name that only contains it ("Claudette") is someone else.
+pub fn passes_for(name: &str, assistant: &str) -> bool {
+    let skeleton = |text: &str| -> String {
+        text.nfkc()
+            .flat_map(char::to_lowercase)
+            .filter(|c| c.is_alphanumeric())
+            .map(|c| match c {
+                'а' => 'a',
+                'е' => 'e',
+                'о' | 'ο' | '0' => 'o',
+                'р' | 'ρ' => 'p',
+                'с' => 'c',
+                'у' => 'y',
+                'х' | 'χ' => 'x',
+                'і' | 'ι' | '1' | 'ӏ' => 'l',
+                'ѕ' => 's',
+                'ј' => 'j',
+                'һ' => 'h',
+                'ԁ' => 'd',
+                'ɡ' => 'g',
+                'ν' => 'v',
+                'κ' | 'к' => 'k',
+                'т' | 'τ' => 't',
+                'α' => 'a',
+                'β' => 'b',
+                'ε' => 'e',
+                'η' => 'n',
+                'μ' => 'm',
+                'υ' => 'u',
+                other => other,
+            })
+            // `i` and `l` are one shape in many fonts: compare them as one letter.
+            .map(|c| if c == 'i' { 'l' } else { c })
+            .collect()
+    };
+    let target = skeleton(assistant);
+    !target.is_empty() && skeleton(name) == target
+}
 
 /// An email address, trimmed and lowercased so that uniqueness is case-insensitive by construction.
 ///
@@ -158,6 +214,7 @@ impl TextField {
         if text.chars().count() > max_chars {
             return Err(ValidationError::too_large(field, format!("must be at most {max_chars} characters")));
         }
+        refuse_controls(field, text)?;
         Ok(Self(Some(text.to_owned())))
     }
 
@@ -182,6 +239,7 @@ impl MessageContent {
                 format!("is {} bytes; the limit is {max_bytes} bytes", input.len()),
             ));
         }
+        refuse_controls("content", input)?;
         Ok(Self(input.to_owned()))
     }
 
@@ -224,6 +282,40 @@ impl ClientId {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn controls_are_refused_but_tabs_and_line_breaks_kept() {
+        assert!(MessageContent::parse("a\tb\r\nc\n", 100).is_ok());
+        for bad in ["\u{0}", "x\u{7}", "\u{1b}[0m", "del\u{7f}", "c1\u{85}"] {
+            let err = MessageContent::parse(bad, 100).expect_err(bad);
+            assert_eq!(err.field, "content");
+        }
+        assert!(TextField::parse("systemPrompt", Some("line\nnext\tcol"), 100).is_ok());
+        assert_eq!(
+            TextField::parse("systemPrompt", Some("a\u{0}"), 100).map_err(|e| e.field),
+            Err("systemPrompt")
+        );
+    }
+
+    #[test]
+    fn look_alikes_pass_for_the_assistant() {
+        for name in [
+            "Assistant",
+            "ASSISTANT",
+            "as sis tant",
+            "Assistant!",
+            "Ａｓｓｉｓｔａｎｔ",
+            "Аssistаnt",
+            "AssIstant",
+            "Assistant 🤖",
+        ] {
+            assert!(passes_for(name, "Assistant"), "{name}");
+        }
+        for name in ["Assistant Bot", "Ada", "Assistants", ""] {
+            assert!(!passes_for(name, "Assistant"), "{name}");
+        }
+        assert!(!passes_for("anything", "🤖"), "an assistant name without letters matches nothing");
+    }
 
     #[test]
     fn email_is_normalised_and_checked() {

@@ -163,11 +163,6 @@ async fn send<A: Adapter>(ctx: Ctx<A>, data: Value) -> Outcome {
     let request: payload::Send = payload::parse("send", data)?;
     let room_id = payload::room_id(&request.room_id)?;
     let actor = &ctx.conn.actor;
-    if let chatbot_service::ThrottleDecision::Deny { retry_after } =
-        ctx.gateway.send_limit.try_acquire(&actor.id().to_string())
-    {
-        return Err(EventError::rate_limited("you are sending messages too fast", retry_after));
-    }
     let posted = ctx
         .gateway
         .rooms

@@ -36,9 +36,6 @@ pub use namespaces::NAMESPACE;
 /// Gateway limits (SPEC §11), each a setting.
 #[derive(Debug, Clone)]
 pub struct GatewaySettings {
-    /// Sends per user within `send_window`.
-    pub send_rate: u32,
-    pub send_window: Duration,
     /// Events one socket may send per second.
     pub events_per_second: u32,
     /// Sockets one user may hold at once.
@@ -59,7 +56,6 @@ pub struct Gateway {
     pub rooms: Arc<RoomService>,
     pub settings: GatewaySettings,
     presence: Presence,
-    send_limit: chatbot_service::Throttle,
 }
 
 impl Gateway {
@@ -68,14 +64,7 @@ impl Gateway {
         rooms: Arc<RoomService>,
         settings: GatewaySettings,
     ) -> Arc<Self> {
-        let send_limit = chatbot_service::Throttle::new(settings.send_rate, settings.send_window);
-        Arc::new(Self {
-            accounts,
-            rooms,
-            presence: Presence::new(settings.sockets_per_user),
-            settings,
-            send_limit,
-        })
+        Arc::new(Self { accounts, rooms, presence: Presence::new(settings.sockets_per_user), settings })
     }
 
     /// Number of sockets connected to this process.

@@ -43,6 +43,7 @@ pub async fn build_services(config: &Config, events: Arc<dyn RoomEvents>) -> any
             login_per_ip: (limits.login_per_ip.max, limits.login_per_ip.window),
             refresh_per_ip: (limits.refresh_per_ip.max, limits.refresh_per_ip.window),
             registrations_per_ip: (limits.registrations_per_ip.max, limits.registrations_per_ip.window),
+            assistant_name: config.assistant_name.clone(),
         },
     )
     .with_events(events.clone());
@@ -85,6 +86,8 @@ pub async fn build_services(config: &Config, events: Arc<dyn RoomEvents>) -> any
             max_system_prompt_chars: limits.max_system_prompt_chars,
             max_message_bytes: limits.max_message_bytes,
             max_room_members: limits.max_room_members,
+            max_rooms_per_user: limits.max_rooms_per_user,
+            send_rate: (limits.send_rate.max, limits.send_rate.window),
             max_page: 200,
             membership_cache_ttl: limits.membership_cache_ttl,
             email_lookups: (limits.registrations_per_ip.max, limits.registrations_per_ip.window),
@@ -132,8 +135,6 @@ impl Application {
             state.accounts.clone(),
             state.rooms.clone(),
             GatewaySettings {
-                send_rate: limits.send_rate.max,
-                send_window: limits.send_rate.window,
                 events_per_second: limits.events_per_second,
                 sockets_per_user: limits.sockets_per_user,
                 typing_interval: limits.typing_interval,

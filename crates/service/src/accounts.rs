@@ -6,7 +6,9 @@ use crate::events::{NoEvents, RoomEvents};
 use crate::passwords::PasswordHasher;
 use crate::throttle::{Throttle, ThrottleDecision};
 use crate::tokens::{TokenError, TokenIssuer, hash_refresh_token, new_refresh_token};
-use chatbot_domain::{DisplayName, Email, MemberRole, Password, RoomId, SessionId, UserId, UserRole};
+use chatbot_domain::{
+    DisplayName, Email, MemberRole, Password, RoomId, SessionId, UserId, UserRole, ValidationError,
+};
 use chatbot_store::{Device, NewAuditEntry, NewSession, NewUser, Rotation, Store, User, UserQuery};
 use serde_json::json;
 use std::net::IpAddr;
@@ -35,6 +37,8 @@ pub struct AccountSettings {
     pub refresh_per_ip: (u32, Duration),
     /// (max accounts, window) per client IP.
     pub registrations_per_ip: (u32, Duration),
+    /// The assistant's display name, which no account may pass for.
+    pub assistant_name: String,
 }
 
 /// Where a request comes from, for throttles, audit entries and the device list.
@@ -184,7 +188,7 @@ impl AccountService {
         client: &ClientContext,
     ) -> ServiceResult<AuthOutcome> {
         let email = Email::parse(&registration.email)?;
-        let name = DisplayName::parse(&registration.name)?;
+        let name = self.display_name(&registration.name)?;
         let password =
             Password::parse(&registration.password, self.settings.password_min_chars, Some(&email))?;
         // Every attempt that gets this far counts, whatever its outcome: a "taken" answer tells
@@ -210,10 +214,20 @@ impl AccountService {
         admin: bool,
     ) -> ServiceResult<User> {
         let email = Email::parse(email)?;
-        let name = DisplayName::parse(name)?;
+        let name = self.display_name(name)?;
         let password = Password::parse(password, self.settings.password_min_chars, Some(&email))?;
         let role = if admin { UserRole::Admin } else { UserRole::User };
         self.create_account(email, name, &password, role, true).await
+    }
+
+    /// A valid display name that does not pass for the assistant's, so nobody can post in a
+    /// room under what members take for the AI's name.
+    fn display_name(&self, input: &str) -> ServiceResult<DisplayName> {
+        let name = DisplayName::parse(input)?;
+        if chatbot_domain::passes_for(name.as_str(), &self.settings.assistant_name) {
+            return Err(ValidationError::new("name", "is too close to the assistant's name").into());
+        }
+        Ok(name)
     }
 
     async fn create_account(
@@ -351,9 +365,14 @@ impl AccountService {
     /// Signs out the device that holds this refresh token. Unknown tokens are ignored: the
     /// outcome the caller wants (that token no longer works) holds either way.
     pub async fn logout(&self, refresh_token: &str) -> ServiceResult<()> {
-        self.store
+        let revoked = self
+            .store
             .revoke_session_by_token(&hash_refresh_token(refresh_token), OffsetDateTime::now_utc())
             .await?;
+        // The device's open connections end too: a signed-out device must not keep receiving.
+        if let Some((user_id, session)) = revoked {
+            self.events.session_revoked(user_id, session);
+        }
         Ok(())
     }
 

@@ -29,6 +29,10 @@ pub struct RoomSettings {
     pub max_system_prompt_chars: usize,
     pub max_message_bytes: usize,
     pub max_room_members: u32,
+    /// Rooms one user may own (admins: no limit).
+    pub max_rooms_per_user: u32,
+    /// Messages one user may post within the window, by REST and Socket.IO together.
+    pub send_rate: (u32, Duration),
     /// Largest page of messages or members.
     pub max_page: u32,
     /// How long `send` trusts a cached membership check (see [`AccessCache`]); zero disables it.
@@ -106,6 +110,8 @@ pub struct RoomService {
     answers: Arc<AnswerEngine>,
     access: AccessCache,
     email_lookups: Throttle,
+    /// One send rate per user, whichever transport the message came by.
+    send_limit: Throttle,
 }
 
 impl RoomService {
@@ -118,7 +124,8 @@ impl RoomService {
     ) -> Self {
         let access = AccessCache::new(settings.membership_cache_ttl);
         let email_lookups = Throttle::new(settings.email_lookups.0, settings.email_lookups.1);
-        Self { store, settings, writer, events, answers, access, email_lookups }
+        let send_limit = Throttle::new(settings.send_rate.0, settings.send_rate.1);
+        Self { store, settings, writer, events, answers, access, email_lookups, send_limit }
     }
 
     pub fn answers(&self) -> &Arc<AnswerEngine> {
@@ -151,6 +158,12 @@ impl RoomService {
             return Err(ServiceError::Conflict(format!(
                 "a room may have at most {} members",
                 self.settings.max_room_members
+            )));
+        }
+        let max_rooms = self.settings.max_rooms_per_user;
+        if !actor.is_admin() && self.store.count_owned_rooms(actor.id()).await? >= i64::from(max_rooms) {
+            return Err(ServiceError::Conflict(format!(
+                "you own {max_rooms} rooms, the most allowed; delete one to create another"
             )));
         }
         let new = NewRoom {
@@ -363,6 +376,12 @@ impl RoomService {
     ) -> ServiceResult<PostedMessage> {
         let content = MessageContent::parse(content, self.settings.max_message_bytes)?;
         let client_id = client_id.map(ClientId::parse).transpose()?;
+        if let ThrottleDecision::Deny { retry_after } = self.send_limit.try_acquire(&actor.id().to_string()) {
+            return Err(ServiceError::RateLimited {
+                message: "you are sending messages too fast",
+                retry_after,
+            });
+        }
         let room = self.room_if_member(room_id, actor.id()).await?;
         let new = NewMessage {
             id: MessageId::new(),

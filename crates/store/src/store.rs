@@ -110,6 +110,8 @@ pub trait Store: Send + Sync + 'static {
     /// The user's rooms, most recent activity first (newest message, else creation), with unread
     /// counts and last message. `limit` caps the count.
     async fn list_rooms_for_user(&self, user_id: UserId, limit: u32) -> StoreResult<Vec<RoomSummary>>;
+    /// Rooms this user owns (for the rooms-per-user limit).
+    async fn count_owned_rooms(&self, user_id: UserId) -> StoreResult<i64>;
     /// Errors: `NotFound`. Sets `updated_at`.
     async fn update_room(&self, id: RoomId, patch: RoomPatch) -> StoreResult<Room>;
     /// Deletes the room with its members and messages. `false` if there was no such room.

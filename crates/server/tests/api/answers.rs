@@ -202,9 +202,10 @@ async fn daily_budgets_are_enforced_before_the_call(backend: Backend) {
 /// 50 answers in 50 rooms at once (more than `llm.concurrency`, so some wait): every one completes
 /// with exactly the demo model's text for its question.
 async fn fifty_rooms_answer_at_once_with_exact_text(backend: Backend) {
-    let app =
-        TestApp::spawn_with(backend, &[("llm.demo_pace", "1ms"), ("limits.registrations_per_ip", "100")])
-            .await;
+    // One user posting 50 messages at once: the send rate (REST and Socket.IO share it) is raised.
+    let settings =
+        [("llm.demo_pace", "1ms"), ("limits.registrations_per_ip", "100"), ("limits.send_rate", "100")];
+    let app = TestApp::spawn_with(backend, &settings).await;
     let ada = app.register("ada").await;
     let mut rooms = Vec::new();
     for i in 0..50 {

@@ -216,6 +216,24 @@ async fn insert_next(
     Ok(())
 }
 
+/// Uses up the grace of a just-exchanged token, so that it is honoured once more (the other tab)
+/// and never again: its retirement is moved back to before the grace began. A compare-and-set:
+/// of two presentations at once, only one finds the retirement still recent.
+async fn spend_grace(
+    tx: &mut Transaction<'static, Sqlite>,
+    id: Uuid,
+    now: OffsetDateTime,
+    grace: time::Duration,
+) -> StoreResult<bool> {
+    let spent = now - grace - time::Duration::SECOND;
+    let done = sqlx::query("UPDATE sessions SET revoked_at = $2 WHERE id = $1 AND revoked_at > $2")
+        .bind(id)
+        .bind(ts(spent))
+        .execute(&mut **tx)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// Whether the family still has a token that is neither revoked nor expired.
 async fn family_is_live(
     tx: &mut Transaction<'static, Sqlite>,
@@ -632,7 +650,10 @@ impl Store for SqliteStore {
         if current.revoked_at.is_some() || current.replaced_by.is_some() {
             let just_rotated =
                 current.replaced_by.is_some() && current.revoked_at.is_some_and(|at| now - at < grace);
-            if just_rotated && family_is_live(&mut tx, family_id.as_uuid(), now).await? {
+            if just_rotated
+                && family_is_live(&mut tx, family_id.as_uuid(), now).await?
+                && spend_grace(&mut tx, current.id, now, grace).await?
+            {
                 insert_next(&mut tx, &next, family_id, user_id, now).await?;
                 tx.commit().await?;
                 return Ok(Rotation::Rotated { user_id, family_id });
@@ -903,6 +924,13 @@ impl Store for SqliteStore {
         .fetch_all(&self.reader)
         .await?;
         rows.iter().map(rows::member).collect()
+    }
+
+    async fn count_owned_rooms(&self, user_id: UserId) -> StoreResult<i64> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM rooms WHERE owner_id = $1")
+            .bind(user_id.as_uuid())
+            .fetch_one(&self.reader)
+            .await?)
     }
 
     async fn count_members(&self, room_id: RoomId) -> StoreResult<i64> {
