@@ -17,9 +17,10 @@ use tower_http::trace::TraceLayer;
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// Content-Security-Policy for the web app and the API docs: everything from our own origin, no
-/// framing, no plugins. WebSocket connections back to us are allowed for Socket.IO.
+/// framing, no plugins. `connect-src 'self'` covers Socket.IO's WebSocket back to this origin
+/// (CSP Level 3: 'self' matches ws/wss on the same host); a bare `ws: wss:` would allow any host.
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
-    img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self' ws: wss:; \
+    img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; \
     object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
 /// Layers for `/api` only: a body size limit (413 as JSON) and a request timeout (503 as JSON).

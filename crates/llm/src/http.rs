@@ -12,10 +12,21 @@ use tokio::time::Instant;
 /// Longest wait for the body of an error response (a stalled error body must not hang an answer).
 const ERROR_BODY_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// Most of an error body read: error bodies are a few hundred bytes; a misbehaving upstream (or a
+/// proxy's error page) must not make us buffer megabytes.
+const ERROR_BODY_CAP: usize = 64 * 1024;
+
+/// Longest upstream error message kept, in characters: it reaches logs, stored answers and, for
+/// admins, the screen.
+const ERROR_MESSAGE_CHARS: usize = 500;
+
 pub(crate) fn client(timeouts: &Timeouts) -> Result<reqwest::Client, LlmError> {
     reqwest::Client::builder()
         .connect_timeout(timeouts.connect)
         .user_agent(concat!("chatbot-socket/", env!("CARGO_PKG_VERSION")))
+        // A redirect would carry the API key header to wherever it points (reqwest strips only
+        // the standard credential headers): a configured base URL that redirects is an error.
+        .redirect(reqwest::redirect::Policy::none())
         .build()
         .map_err(|e| LlmError::Transport { message: format!("cannot build the HTTP client: {e}") })
 }
@@ -73,6 +84,27 @@ fn root_cause(error: &reqwest::Error) -> String {
 
 /// Removes the key from text an upstream or the HTTP stack produced (some servers echo part or
 /// all of a bad key back).
+/// The first `max` characters of `text`, marked with `…` when there was more.
+fn cut(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(max) {
+        Some((end, _)) => format!("{}…", &text[..end]).into(),
+        None => text.into(),
+    }
+}
+
+/// At most `cap` bytes of the body; the rest is never read (the connection is dropped with it).
+async fn read_capped(mut response: reqwest::Response, cap: usize) -> Vec<u8> {
+    let mut body = Vec::new();
+    while let Ok(Some(chunk)) = response.chunk().await {
+        let room = cap.saturating_sub(body.len());
+        body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        if body.len() >= cap {
+            break;
+        }
+    }
+    body
+}
+
 fn redact(message: String, secret: Option<&str>) -> String {
     match secret {
         Some(secret) if secret.len() >= 4 && message.contains(secret) => {
@@ -95,9 +127,9 @@ pub(crate) async fn error_from(response: reqwest::Response, secret: Option<&str>
         .and_then(|v| v.trim().parse::<f64>().ok())
         .filter(|s| s.is_finite() && *s >= 0.0)
         .map(|s| Duration::from_secs_f64(s.min(86_400.0)));
-    let body = match tokio::time::timeout(ERROR_BODY_TIMEOUT, response.bytes()).await {
-        Ok(Ok(bytes)) => serde_json::from_slice::<Value>(&bytes).unwrap_or(Value::Null),
-        _ => Value::Null,
+    let body = match tokio::time::timeout(ERROR_BODY_TIMEOUT, read_capped(response, ERROR_BODY_CAP)).await {
+        Ok(bytes) => serde_json::from_slice::<Value>(&bytes).unwrap_or(Value::Null),
+        Err(_) => Value::Null,
     };
     let detail = body["error"]["message"]
         .as_str()
@@ -105,7 +137,7 @@ pub(crate) async fn error_from(response: reqwest::Response, secret: Option<&str>
         .or_else(|| body["detail"].as_str())
         .or_else(|| body["message"].as_str());
     let message = match detail {
-        Some(detail) => redact(format!("HTTP {code}: {detail}"), secret),
+        Some(detail) => redact(format!("HTTP {code}: {}", cut(detail, ERROR_MESSAGE_CHARS)), secret),
         None => format!("HTTP {code} {}", status.canonical_reason().unwrap_or("")).trim_end().to_owned(),
     };
     let spend_limit = body["error"]["details"]["error_code"] == "enforced_spend_limit_reached";

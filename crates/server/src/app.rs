@@ -167,6 +167,7 @@ impl Application {
         let app = chatbot_http::router(state, |routes| routes.layer(realtime));
         let grace = config.limits.shutdown_grace;
         tracing::info!(addr = %listener.local_addr()?, database = store.backend(), version = VERSION, "listening");
+        let housekeeping = tokio::spawn(crate::housekeeping::run(store.clone()));
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         let server = axum::serve(
             listener.tap_io(|tcp| {
@@ -194,6 +195,7 @@ impl Application {
             result = server.into_future() => result.context("server error")?,
             () = deadline => tracing::warn!(?grace, "shutdown grace period over; dropping remaining connections"),
         }
+        housekeeping.abort();
         store.close().await;
         tracing::info!("stopped");
         Ok(())

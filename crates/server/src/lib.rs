@@ -4,6 +4,7 @@
 
 mod app;
 pub mod cli;
+mod housekeeping;
 mod models;
 mod secret;
 pub mod telemetry;

@@ -35,7 +35,12 @@ pub fn resolve_jwt_secret(config: &Config) -> anyhow::Result<Secret> {
 
 fn write_private(path: &Path, contents: &str) -> anyhow::Result<()> {
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        // The data directory holds the secret and the database: its owner's only.
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder.create(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);

@@ -113,10 +113,12 @@ impl PasswordHasher {
         let queued = self.queued.clone();
         let stopped = || ServiceError::Unavailable("password hashing has stopped".into());
         let sent = self.jobs.send(Box::new(move || {
-            if !tx.is_closed() {
-                let _ = tx.send(job());
-            }
+            let result = (!tx.is_closed()).then(job);
+            // The slot is free before the caller hears back, so its next request finds it free.
             queued.fetch_sub(1, Ordering::AcqRel);
+            if let Some(result) = result {
+                let _ = tx.send(result);
+            }
         }));
         if sent.is_err() {
             self.queued.fetch_sub(1, Ordering::AcqRel);

@@ -40,8 +40,12 @@ impl Throttle {
     /// Decides and, when allowed, records the event, under one lock: for limits on actions
     /// (sends per user) rather than on failures, where two racing callers must not both pass.
     pub fn try_acquire(&self, key: &str) -> ThrottleDecision {
-        let now = Instant::now();
+        self.try_acquire_at(key, Instant::now())
+    }
+
+    fn try_acquire_at(&self, key: &str, now: Instant) -> ThrottleDecision {
         let mut events = self.lock();
+        self.prune(&mut events, now);
         let times = events.entry(key.to_owned()).or_default();
         Self::expire(times, now, self.window);
         if let Some(decision) = self.deny(times, now) {
@@ -96,6 +100,18 @@ impl Throttle {
 
     fn record_at(&self, key: &str, now: Instant) {
         let mut events = self.lock();
+        self.prune(&mut events, now);
+        let times = events.entry(key.to_owned()).or_default();
+        Self::expire(times, now, self.window);
+        if times.len() >= self.max {
+            times.pop_front();
+        }
+        times.push_back(now);
+    }
+
+    /// Forgets keys whose events have all left the window, once the map is large: one entry per
+    /// client address or account ever seen would otherwise grow without end.
+    fn prune(&self, events: &mut HashMap<String, VecDeque<Instant>>, now: Instant) {
         if events.len() >= PRUNE_AT {
             let window = self.window;
             events.retain(|_, times| {
@@ -103,12 +119,6 @@ impl Throttle {
                 !times.is_empty()
             });
         }
-        let times = events.entry(key.to_owned()).or_default();
-        Self::expire(times, now, self.window);
-        if times.len() >= self.max {
-            times.pop_front();
-        }
-        times.push_back(now);
     }
 
     fn expire(times: &mut VecDeque<Instant>, now: Instant, window: Duration) {
@@ -146,6 +156,23 @@ mod tests {
         assert_eq!(throttle.try_acquire("u"), ThrottleDecision::Allow);
         assert!(matches!(throttle.try_acquire("u"), ThrottleDecision::Deny { .. }));
         assert_eq!(throttle.lock().get("u").map(VecDeque::len), Some(2), "refusals are not recorded");
+    }
+
+    #[test]
+    fn keys_whose_events_expired_are_pruned_by_either_way_of_counting() {
+        let throttle = Throttle::new(5, Duration::from_secs(60));
+        let start = Instant::now();
+        for i in 0..PRUNE_AT + 10 {
+            throttle.try_acquire_at(&format!("client-{i}"), start);
+        }
+        let later = start + Duration::from_secs(61);
+        throttle.try_acquire_at("newcomer", later);
+        assert_eq!(throttle.lock().len(), 1, "only the key with an event in the window is left");
+        for i in 0..PRUNE_AT {
+            throttle.record_at(&format!("failure-{i}"), later);
+        }
+        throttle.record_at("last", later + Duration::from_secs(61));
+        assert_eq!(throttle.lock().len(), 1);
     }
 
     #[test]

@@ -88,6 +88,9 @@ pub trait Store: Send + Sync + 'static {
     /// The user's signed-in devices: families with a live token at `now` (one entry per family,
     /// its newest live token), newest sign-in first.
     async fn list_devices(&self, user_id: UserId, now: OffsetDateTime) -> StoreResult<Vec<Device>>;
+    /// Deletes sessions that expired before `before` (they can never be used again); returns how
+    /// many. Run periodically so the table holds live devices, not every token ever issued.
+    async fn prune_sessions(&self, before: OffsetDateTime) -> StoreResult<u64>;
     /// The user, if active and if the family still has a live token at `now`: what an access
     /// token needs to be honoured (a signed-out device loses access at once).
     async fn authenticate(

@@ -99,6 +99,10 @@ async fn security_headers_and_request_ids() {
     assert!(headers.get("x-request-id").is_some_and(|v| !v.is_empty()), "a request id is generated");
     let csp = headers["content-security-policy"].to_str().expect("ascii");
     assert!(csp.contains("frame-ancestors 'none'") && csp.contains("default-src 'self'"), "{csp}");
+    // Connections (Socket.IO's WebSocket included) only back to this origin: `ws:`/`wss:` alone
+    // would let injected script talk to any host.
+    assert!(csp.contains("connect-src 'self';"), "{csp}");
+    assert!(!csp.contains("ws:") && !csp.contains("wss:"), "{csp}");
     assert_eq!(headers["x-content-type-options"], "nosniff");
     assert_eq!(headers["referrer-policy"], "strict-origin-when-cross-origin");
     assert_eq!(headers["x-frame-options"], "DENY");

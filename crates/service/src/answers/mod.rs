@@ -235,6 +235,7 @@ impl AnswerEngine {
 
     fn user_permits(&self, user: UserId) -> Arc<Semaphore> {
         let mut per_user = self.per_user.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        prune_idle(&mut per_user);
         per_user
             .entry(user)
             .or_insert_with(|| Arc::new(Semaphore::new(self.settings.per_user_concurrency.max(1))))
@@ -258,5 +259,32 @@ impl AnswerEngine {
             }
             None => 0,
         }
+    }
+}
+
+/// Users' permit pools kept before idle ones are dropped.
+const PERMIT_POOLS_KEPT: usize = 1024;
+
+/// Drops the permit pools nobody holds a permit of (the map's own reference is the only one),
+/// once there are many: a pool per user who ever asked would otherwise stay forever.
+fn prune_idle<K>(pools: &mut HashMap<K, Arc<Semaphore>>) {
+    if pools.len() >= PERMIT_POOLS_KEPT {
+        pools.retain(|_, pool| Arc::strong_count(pool) > 1);
+    }
+}
+
+#[cfg(test)]
+mod pool_tests {
+    use super::*;
+
+    #[test]
+    fn idle_permit_pools_are_dropped_and_busy_ones_kept() {
+        let mut pools: HashMap<usize, Arc<Semaphore>> =
+            (0..PERMIT_POOLS_KEPT).map(|i| (i, Arc::new(Semaphore::new(1)))).collect();
+        let busy = pools[&7].clone(); // an answer in flight holds its user's pool
+        prune_idle(&mut pools);
+        assert_eq!(pools.len(), 1);
+        assert!(Arc::ptr_eq(&pools[&7], &busy));
+        drop(busy);
     }
 }

@@ -612,6 +612,14 @@ impl Store for PgStore {
         Ok(done.rows_affected() > 0)
     }
 
+    async fn prune_sessions(&self, before: OffsetDateTime) -> StoreResult<u64> {
+        let done = sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
+            .bind(ts(before))
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
+
     async fn list_devices(&self, user_id: UserId, now: OffsetDateTime) -> StoreResult<Vec<Device>> {
         let rows = sqlx::query(
             "SELECT s.family_id, s.user_agent, s.created_at AS last_used_at, s.expires_at, \

@@ -60,7 +60,8 @@ impl SqliteStore {
         row.map(|r| rows::message(&r, "")).transpose()
     }
 
-    /// Opens (creating the file and its parent directory if missing) and, if asked, migrates.
+    /// Opens (creating the file and its parent directory if missing, readable by their owner
+    /// only) and, if asked, migrates.
     pub async fn open(o: &OpenOptions) -> StoreResult<Self> {
         let base = SqliteConnectOptions::from_str(&o.url)
             .map_err(|e| StoreError::Config(format!("invalid SQLite URL `{}`: {e}", o.url)))?
@@ -87,13 +88,7 @@ impl SqliteStore {
             SqliteStore { writer: pool.clone(), reader: pool, checkpointer: None }
         } else {
             let path = base.get_filename().to_path_buf();
-            if let Some(parent) = path.parent()
-                && !parent.as_os_str().is_empty()
-            {
-                tokio::fs::create_dir_all(parent).await.map_err(|e| {
-                    StoreError::Config(format!("cannot create directory `{}`: {e}", parent.display()))
-                })?;
-            }
+            create_private(&path).await?;
             // No ping before each use (sqlx's default): the database is a file in this process,
             // a ping cannot find it gone, and it cost every write a round trip to the
             // connection's worker thread.
@@ -192,6 +187,28 @@ async fn revoke_family_in(
 }
 
 /// Inserts `next` as a live token of the family.
+/// Creates the database's directory (0700) and an empty database file (0600) when missing, so
+/// that SQLite opens a file only its owner can read: it gives its `-wal` and `-shm` files the
+/// database file's mode. Existing files keep whatever mode their operator gave them.
+async fn create_private(path: &std::path::Path) -> StoreResult<()> {
+    use std::os::unix::fs::{DirBuilderExt as _, OpenOptionsExt as _};
+    let path = path.to_path_buf();
+    tokio::task::spawn_blocking(move || {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::DirBuilder::new().recursive(true).mode(0o700).create(parent).map_err(|e| {
+                StoreError::Config(format!("cannot create directory `{}`: {e}", parent.display()))
+            })?;
+        }
+        match std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&path) {
+            Ok(_) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+            Err(e) => Err(StoreError::Config(format!("cannot create `{}`: {e}", path.display()))),
+        }
+    })
+    .await
+    .map_err(|e| StoreError::Config(format!("cannot create the database file: {e}")))?
+}
+
 async fn insert_next(
     tx: &mut Transaction<'static, Sqlite>,
     next: &NewSession,
@@ -730,6 +747,14 @@ impl Store for SqliteStore {
         .execute(&self.writer)
         .await?;
         Ok(done.rows_affected() > 0)
+    }
+
+    async fn prune_sessions(&self, before: OffsetDateTime) -> StoreResult<u64> {
+        let done = sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
+            .bind(ts(before))
+            .execute(&self.writer)
+            .await?;
+        Ok(done.rows_affected())
     }
 
     async fn list_devices(&self, user_id: UserId, now: OffsetDateTime) -> StoreResult<Vec<Device>> {

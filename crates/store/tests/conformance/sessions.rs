@@ -213,7 +213,30 @@ store_tests!(
     authenticate_requires_active_user,
     devices_list_live_families,
     rotation_grace_tolerates_a_client_racing_itself,
+    expired_sessions_are_pruned,
 );
+
+/// Pruning deletes what expired before the cut-off and nothing else.
+async fn expired_sessions_are_pruned(store: Arc<dyn Store>) {
+    let alice = user(&store, "alice@example.com").await;
+    let live = store.create_session(new_session(alice.id, "live", Duration::days(30))).await.unwrap();
+    let mut old = new_session(alice.id, "old", Duration::days(30));
+    old.expires_at = OffsetDateTime::now_utc() - Duration::days(3);
+    store.create_session(old).await.unwrap();
+    let mut recent = new_session(alice.id, "recent", Duration::days(30));
+    recent.expires_at = OffsetDateTime::now_utc() - Duration::hours(1);
+    store.create_session(recent).await.unwrap();
+
+    let pruned = store.prune_sessions(OffsetDateTime::now_utc() - Duration::days(1)).await.unwrap();
+    assert_eq!(pruned, 1, "only the session that expired before the cut-off");
+    let now = OffsetDateTime::now_utc();
+    assert!(store.authenticate(alice.id, live.family_id, now).await.unwrap().is_some(), "live stays");
+    let gone = store.rotate_session("old", new_session(alice.id, "x", Duration::days(1)), now).await.unwrap();
+    assert_eq!(gone, Rotation::Unknown);
+    let kept =
+        store.rotate_session("recent", new_session(alice.id, "y", Duration::days(1)), now).await.unwrap();
+    assert_eq!(kept, Rotation::Expired, "expired after the cut-off: still known");
+}
 
 /// Two refreshes with the same token inside the grace period both succeed (two tabs of one
 /// browser); the same token presented after the grace period is reuse and revokes the family.
