@@ -44,7 +44,8 @@ settings! {
     "llm.max_output_tokens", ["CHATBOT_LLM_MAX_OUTPUT_TOKENS"], Some("1024"), "Output tokens asked of the model per answer.";
     "llm.concurrency", ["CHATBOT_LLM_CONCURRENCY"], Some("8"), "Answers generated at once, server-wide; more wait in the room queues.";
     "llm.per_user_concurrency", ["CHATBOT_LLM_PER_USER_CONCURRENCY"], Some("2"), "Answers generated at once for one user's questions.";
-    "llm.queue_per_room", ["CHATBOT_LLM_QUEUE_PER_ROOM"], Some("8"), "Answers waiting per room; a send beyond it gets `unavailable`.";
+    "llm.queue_per_room", ["CHATBOT_LLM_QUEUE_PER_ROOM"], Some("8"), "Answers waiting per room; beyond it the message is stored and its answer refused (`failed`, `unavailable`).";
+    "llm.queue_per_user", ["CHATBOT_LLM_QUEUE_PER_USER"], Some("8"), "Answers waiting for one user's questions, all rooms together; beyond it likewise refused.";
     "llm.flush_interval", ["CHATBOT_LLM_FLUSH_INTERVAL"], Some("1s"), "How often a streaming answer's text is written to the database.";
     "llm.connect_timeout", ["CHATBOT_LLM_CONNECT_TIMEOUT"], Some("10s"), "Upstream connect timeout.";
     "llm.first_byte_timeout", ["CHATBOT_LLM_FIRST_BYTE_TIMEOUT"], Some("60s"), "Longest wait for the upstream's first event.";

@@ -68,6 +68,7 @@ pub async fn build_services(config: &Config, events: Arc<dyn RoomEvents>) -> any
             global_concurrency: llm.concurrency,
             per_user_concurrency: llm.per_user_concurrency,
             queue_per_room: llm.queue_per_room,
+            queue_per_user: llm.queue_per_user,
             flush_interval: llm.flush_interval,
             max_output_tokens: llm.max_output_tokens,
             daily_token_budget: llm.daily_token_budget,

@@ -394,7 +394,6 @@ impl RoomService {
             reply_to: None,
             client_id: client_id.map(ClientId::into_inner),
         };
-        self.answers.check_capacity(&room, &new.content)?;
         let appended = self.writer.append(new).await?;
         Ok(match appended {
             Appended::Created(message) => {

@@ -33,6 +33,8 @@ export async function start() {
     LISTEN_ADDR: `127.0.0.1:${port}`,
     CHATBOT_DEMO_PACE: "20ms",
     CHATBOT_REGISTRATIONS_PER_IP: "1000",
+    // Some tests set the scene by posting hundreds of messages over REST.
+    CHATBOT_SEND_RATE: "1000",
   };
   const server = spawn(BIN, [], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   let log = "";

@@ -9,6 +9,7 @@ mod auth;
 mod bad_input;
 mod capacity;
 mod compat;
+mod fairness;
 mod hostile_text;
 mod lifecycle;
 mod privacy;

@@ -23,6 +23,15 @@ pub struct Context {
     pub messages: Vec<ChatMessage>,
 }
 
+impl Context {
+    /// The prompt's size as the builder estimates it (what the budget holds back before the
+    /// call, and what a stream that reports no usage is taken to have cost).
+    pub fn estimated_tokens(&self) -> u32 {
+        let system = self.system.as_deref().map_or(0, estimate_tokens);
+        self.messages.iter().fold(system, |sum, m| sum.saturating_add(estimate_tokens(&m.content)))
+    }
+}
+
 /// Builds the context from `history` (ascending seq, ending with the question), fitting
 /// `budget` tokens (the model's context minus its output allowance).
 pub fn build(system_prompt: Option<&str>, history: &[Message], budget: u32) -> Context {

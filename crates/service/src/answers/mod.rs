@@ -5,6 +5,7 @@
 //! through [`RoomEvents`]; a client that joins mid-answer gets the text so far from
 //! [`AnswerEngine::streaming`] and every later chunk from the room.
 
+mod budget;
 mod context;
 mod models;
 mod run;
@@ -33,8 +34,10 @@ pub struct AnswerSettings {
     pub global_concurrency: usize,
     /// Answers generated at once for one user's questions.
     pub per_user_concurrency: usize,
-    /// Answers waiting per room; beyond it a trigger is refused.
+    /// Answers waiting per room; beyond it an answer is refused (the message is still stored).
     pub queue_per_room: usize,
+    /// Answers waiting for one user's questions, all rooms together; beyond it likewise.
+    pub queue_per_user: usize,
     /// How often partial text is written to the database while streaming.
     pub flush_interval: Duration,
     /// Output tokens asked of the model per answer.
@@ -85,6 +88,9 @@ pub struct AnswerEngine {
     /// Per-room queues and in-flight answers. A std mutex: never held across an await.
     rooms: Mutex<HashMap<RoomId, RoomState>>,
     per_user: Mutex<HashMap<UserId, Arc<Semaphore>>>,
+    /// Answers queued (not yet running) per requester.
+    queued_per_user: Mutex<HashMap<UserId, usize>>,
+    budget: budget::Budget,
 }
 
 impl AnswerEngine {
@@ -97,6 +103,11 @@ impl AnswerEngine {
     ) -> Arc<Self> {
         Arc::new(Self {
             global: Arc::new(Semaphore::new(settings.global_concurrency.max(1))),
+            budget: budget::Budget::new(
+                store.clone(),
+                settings.daily_token_budget,
+                settings.daily_cost_budget,
+            ),
             store,
             writer,
             events,
@@ -104,11 +115,16 @@ impl AnswerEngine {
             settings,
             rooms: Mutex::new(HashMap::new()),
             per_user: Mutex::new(HashMap::new()),
+            queued_per_user: Mutex::new(HashMap::new()),
         })
     }
 
     pub fn models(&self) -> &ModelRegistry {
         &self.models
+    }
+
+    fn queued_per_user(&self) -> std::sync::MutexGuard<'_, HashMap<UserId, usize>> {
+        self.queued_per_user.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     fn rooms(&self) -> std::sync::MutexGuard<'_, HashMap<RoomId, RoomState>> {
@@ -129,23 +145,20 @@ impl AnswerEngine {
         }
     }
 
-    /// Queues an answer to a new user message if the room's mode calls for one.
-    /// Errors: `Unavailable` when the room's queue is full.
+    /// Queues an answer to a new user message if the room's mode calls for one. The message is
+    /// stored already: when no answer can be queued, the refusal is itself an answer in the
+    /// room (`failed`, `unavailable`), never a lost message.
     pub fn on_user_message(self: &Arc<Self>, room: &Room, message: &Message) -> ServiceResult<()> {
         if message.role != MessageRole::User || !self.wants_answer(room, &message.content) {
             return Ok(());
         }
         let requester =
             message.user_id.ok_or_else(|| ServiceError::Internal("user message without author".into()))?;
-        self.enqueue(Job { room: room.clone(), question: message.clone(), requester })
-    }
-
-    /// Refuses up front (before the message is stored) a message whose answer could not be
-    /// queued, so the sender gets `unavailable` with a retry hint instead of a silent no-answer.
-    pub fn check_capacity(&self, room: &Room, content: &str) -> ServiceResult<()> {
-        let full = self.rooms().get(&room.id).is_some_and(|s| s.queue.len() >= self.settings.queue_per_room);
-        if full && self.wants_answer(room, content) {
-            return Err(ServiceError::Unavailable("too many answers are waiting in this room".into()));
+        let job = Job { room: room.clone(), question: message.clone(), requester };
+        if let Err(err) = self.enqueue(job.clone()) {
+            tracing::info!(room_id = %room.id, error = %err, "answer refused");
+            let engine = self.clone();
+            tokio::spawn(async move { engine.refuse(job, "unavailable").await });
         }
         Ok(())
     }
@@ -199,12 +212,20 @@ impl AnswerEngine {
 
     fn enqueue(self: &Arc<Self>, job: Job) -> ServiceResult<()> {
         let room_id = job.room.id;
+        let requester = job.requester;
         let start = {
             let mut rooms = self.rooms();
             let state = rooms.entry(room_id).or_default();
             if state.queue.len() >= self.settings.queue_per_room {
                 return Err(ServiceError::Unavailable("too many answers are waiting in this room".into()));
             }
+            // Lock order: rooms, then the per-user counts (never the other way round).
+            let mut queued = self.queued_per_user();
+            let mine = queued.entry(requester).or_insert(0);
+            if *mine >= self.settings.queue_per_user {
+                return Err(ServiceError::Unavailable("too many of your answers are waiting".into()));
+            }
+            *mine += 1;
             state.queue.push_back(job);
             !std::mem::replace(&mut state.running, true)
         };
@@ -222,7 +243,16 @@ impl AnswerEngine {
                 let mut rooms = self.rooms();
                 let Some(state) = rooms.get_mut(&room) else { return };
                 match state.queue.pop_front() {
-                    Some(job) => job,
+                    Some(job) => {
+                        let mut queued = self.queued_per_user();
+                        if let Some(mine) = queued.get_mut(&job.requester) {
+                            *mine = mine.saturating_sub(1);
+                            if *mine == 0 {
+                                queued.remove(&job.requester);
+                            }
+                        }
+                        job
+                    }
                     None => {
                         rooms.remove(&room);
                         return;

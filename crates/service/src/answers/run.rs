@@ -8,7 +8,6 @@ use chatbot_llm::{ChatRequest, FinishReason, LlmError, StreamEvent, Usage, strea
 use chatbot_store::{HistoryQuery, Message, NewMessage, NewUsage};
 use futures_util::StreamExt;
 use std::time::Instant;
-use time::OffsetDateTime;
 use tokio::sync::watch;
 
 /// Most history read to build a context; the budget usually keeps far fewer.
@@ -30,14 +29,54 @@ struct Outcome {
     end: End,
     usage: Usage,
     ttft_ms: Option<i64>,
+    /// What this answer holds of its requester's budget until its usage is recorded.
+    reservation: Option<super::budget::Reservation>,
+}
+
+impl Outcome {
+    fn failed(code: &str) -> Self {
+        Self {
+            content: String::new(),
+            end: End::Failed(code.to_owned()),
+            usage: Usage::default(),
+            ttft_ms: None,
+            reservation: None,
+        }
+    }
 }
 
 impl AnswerEngine {
     pub(super) async fn answer(&self, job: Job) {
-        let room_id = job.room.id;
-        let Ok(_global) = self.global.clone().acquire_owned().await else { return };
+        // The requester's own slot first: an answer waiting for its user's earlier answers must
+        // not hold (or queue for) one of the server's slots meanwhile, or one user asking in
+        // many rooms would keep everyone else waiting.
         let Ok(_user) = self.user_permits(job.requester).acquire_owned().await else { return };
+        let Ok(_global) = self.global.clone().acquire_owned().await else { return };
         let model = self.models.for_room(job.room.model.as_deref()).clone();
+        let Some((row, mut stopped)) = self.open_answer(&job, &model, true).await else { return };
+        let started = Instant::now();
+        let outcome = self.generate(&job, &model, &row, &mut stopped).await;
+        self.close_answer(&job, &model, row, outcome, started, true).await;
+    }
+
+    /// An answer that will not be generated (its room's queue, or its requester's, is full):
+    /// it still appears in the room, failed with `code`, so everyone sees why there is none.
+    pub(super) async fn refuse(&self, job: Job, code: &str) {
+        let model = self.models.for_room(job.room.model.as_deref()).clone();
+        // Not the room's live answer: that one, if any, is still running.
+        let Some((row, _stopped)) = self.open_answer(&job, &model, false).await else { return };
+        self.close_answer(&job, &model, row, Outcome::failed(code), Instant::now(), false).await;
+    }
+
+    /// Creates the answer's row (`streaming`), makes it the room's live answer (when `live`) and
+    /// announces it.
+    async fn open_answer(
+        &self,
+        job: &Job,
+        model: &Model,
+        live: bool,
+    ) -> Option<(Message, watch::Receiver<bool>)> {
+        let room_id = job.room.id;
         let new = NewMessage {
             id: MessageId::new(),
             room_id,
@@ -53,18 +92,29 @@ impl AnswerEngine {
             Ok(appended) => appended.into_message(),
             Err(err) => {
                 tracing::error!(room_id = %room_id, error = %err, "could not create the answer row");
-                return;
+                return None;
             }
         };
-        let (stop, mut stopped) = watch::channel(false);
-        let answer = StreamingAnswer { message_id: row.id, content: String::new(), next_index: 0 };
-        self.set_live(room_id, Some(Live { answer, stop }));
+        let (stop, stopped) = watch::channel(false);
+        if live {
+            let answer = StreamingAnswer { message_id: row.id, content: String::new(), next_index: 0 };
+            self.set_live(room_id, Some(Live { answer, stop }));
+        }
         self.events.answer_started(&row);
+        Some((row, stopped))
+    }
 
-        let started = Instant::now();
-        let outcome = self.generate(&job, &model, &row, &mut stopped).await;
+    /// Records what the answer spent, stores its final text and status, and announces the end.
+    async fn close_answer(
+        &self,
+        job: &Job,
+        model: &Model,
+        row: Message,
+        outcome: Outcome,
+        started: Instant,
+        live: bool,
+    ) {
         let duration_ms = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
-
         let (status, error) = match &outcome.end {
             End::Complete => (MessageStatus::Complete, None),
             End::MaxTokens => (MessageStatus::Complete, Some("max_tokens")),
@@ -73,9 +123,12 @@ impl AnswerEngine {
         };
         let cost = model.info.price.cost_microdollars(&outcome.usage);
         // Usage first, so that anyone who sees the final answer also sees what it cost.
-        if outcome.end != End::Failed("quota_exceeded".into()) {
-            self.record_usage(&job, &model, row.id, outcome.usage, cost, outcome.ttft_ms, duration_ms).await;
+        let spent = outcome.usage.input_tokens + outcome.usage.output_tokens > 0;
+        if spent {
+            self.record_usage(job, model, row.id, outcome.usage, cost, outcome.ttft_ms, duration_ms).await;
         }
+        // Recorded (or nothing to record): the estimate held for it is no longer needed.
+        drop(outcome.reservation);
         let finished = match self.store.update_message(row.id, &outcome.content, status, error).await {
             Ok(message) => message,
             Err(err) => {
@@ -90,7 +143,9 @@ impl AnswerEngine {
                 }
             }
         };
-        self.set_live(room_id, None);
+        if live {
+            self.set_live(job.room.id, None);
+        }
         let usage = AnswerUsage {
             input_tokens: outcome.usage.input_tokens,
             output_tokens: outcome.usage.output_tokens,
@@ -108,12 +163,13 @@ impl AnswerEngine {
         row: &Message,
         stopped: &mut watch::Receiver<bool>,
     ) -> Outcome {
-        let mut outcome =
-            Outcome { content: String::new(), end: End::Complete, usage: Usage::default(), ttft_ms: None };
-        if let Some(code) = self.over_budget(job).await {
-            outcome.end = End::Failed(code.into());
-            return outcome;
-        }
+        let mut outcome = Outcome {
+            content: String::new(),
+            end: End::Complete,
+            usage: Usage::default(),
+            ttft_ms: None,
+            reservation: None,
+        };
         let history = self
             .store
             .list_messages(
@@ -132,6 +188,25 @@ impl AnswerEngine {
         let max_tokens = self.settings.max_output_tokens.min(model.info.max_output_tokens);
         let budget = model.info.context_tokens.saturating_sub(max_tokens);
         let ctx = context::build(job.room.system_prompt.as_deref(), &history, budget);
+        let prompt_estimate = u64::from(ctx.estimated_tokens());
+        // The most this answer can spend: its prompt and its whole output allowance.
+        let worst =
+            Usage { input_tokens: prompt_estimate, output_tokens: u64::from(max_tokens), ..Usage::default() };
+        match self
+            .budget
+            .reserve(
+                job.requester,
+                worst.input_tokens + worst.output_tokens,
+                model.info.price.cost_microdollars(&worst),
+            )
+            .await
+        {
+            Ok(reservation) => outcome.reservation = reservation,
+            Err(code) => {
+                outcome.end = End::Failed(code.into());
+                return outcome;
+            }
+        }
         let request = ChatRequest {
             model: model.info.id.clone(),
             system_cache_breakpoint: ctx.system.is_some(),
@@ -212,28 +287,8 @@ impl AnswerEngine {
                 },
             }
         }
+        estimate_missing_usage(&mut outcome.usage, prompt_estimate, &outcome.content);
         outcome
-    }
-
-    /// `Some("quota_exceeded")` when the requester spent today's budget (UTC day).
-    async fn over_budget(&self, job: &Job) -> Option<&'static str> {
-        let (tokens, cost) = (self.settings.daily_token_budget, self.settings.daily_cost_budget);
-        if tokens.is_none() && cost.is_none() {
-            return None;
-        }
-        let today = OffsetDateTime::now_utc().replace_time(time::Time::MIDNIGHT);
-        match self.store.usage_totals(job.requester, today).await {
-            Ok(totals) => {
-                let spent_tokens = u64::try_from(totals.tokens).unwrap_or(0);
-                let spent_cost = u64::try_from(totals.cost).unwrap_or(0);
-                let over = tokens.is_some_and(|t| spent_tokens >= t) || cost.is_some_and(|c| spent_cost >= c);
-                over.then_some("quota_exceeded")
-            }
-            Err(err) => {
-                tracing::warn!(error = %err, "could not read usage for the budget check");
-                None
-            }
-        }
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -266,5 +321,38 @@ impl AnswerEngine {
         if let Err(err) = self.store.record_usage(row).await {
             tracing::error!(error = %err, "could not record token usage");
         }
+    }
+}
+
+/// Fills in what a stream that was stopped, cut or failed did not report: the prompt (as the
+/// context builder estimated it) and the text streamed so far (about four bytes a token), marked
+/// as estimated. A stopped answer was still paid for upstream, up to where it stopped.
+fn estimate_missing_usage(usage: &mut Usage, prompt_estimate: u64, streamed: &str) {
+    if usage.output_tokens == 0 && !streamed.is_empty() {
+        usage.output_tokens = (streamed.len() as u64).div_ceil(4);
+        usage.estimated = true;
+    }
+    if usage.input_tokens == 0 && usage.cache_read_tokens == 0 && usage.output_tokens > 0 {
+        usage.input_tokens = prompt_estimate;
+        usage.estimated = true;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_usage_is_estimated_from_the_prompt_and_the_text() {
+        let mut usage = Usage::default();
+        estimate_missing_usage(&mut usage, 40, "12345678");
+        assert_eq!(usage, Usage { input_tokens: 40, output_tokens: 2, estimated: true, ..Usage::default() });
+        let reported = Usage { input_tokens: 10, output_tokens: 3, ..Usage::default() };
+        let mut kept = reported;
+        estimate_missing_usage(&mut kept, 40, "12345678");
+        assert_eq!(kept, reported, "what the upstream reported stands");
+        let mut nothing = Usage::default();
+        estimate_missing_usage(&mut nothing, 40, "");
+        assert_eq!(nothing, Usage::default(), "nothing streamed, nothing to estimate");
     }
 }

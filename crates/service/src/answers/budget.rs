@@ -1,0 +1,82 @@
+//! Per-user daily budgets (tokens and micro-dollars, UTC day), with what answers in flight may
+//! still spend held back: the check alone let every answer started before the first one
+//! finished pass it, so a user asking in many rooms at once could overshoot by all of them.
+
+use chatbot_domain::UserId;
+use chatbot_store::Store;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use time::OffsetDateTime;
+
+/// Tokens and micro-dollars.
+type Amount = (u64, u64);
+
+pub(super) struct Budget {
+    store: Arc<dyn Store>,
+    tokens: Option<u64>,
+    cost: Option<u64>,
+    /// Per user: the worst case of their answers in flight, until each records its usage.
+    held: Arc<Mutex<HashMap<UserId, Amount>>>,
+}
+
+/// What one answer holds of its requester's budget; given back when dropped.
+pub(super) struct Reservation {
+    user: UserId,
+    amount: Amount,
+    held: Arc<Mutex<HashMap<UserId, Amount>>>,
+}
+
+impl Drop for Reservation {
+    fn drop(&mut self) {
+        let mut held = lock(&self.held);
+        if let Some(total) = held.get_mut(&self.user) {
+            total.0 = total.0.saturating_sub(self.amount.0);
+            total.1 = total.1.saturating_sub(self.amount.1);
+            if *total == (0, 0) {
+                held.remove(&self.user);
+            }
+        }
+    }
+}
+
+fn lock(held: &Mutex<HashMap<UserId, Amount>>) -> std::sync::MutexGuard<'_, HashMap<UserId, Amount>> {
+    // Each critical section is one map update: a poisoned lock still holds consistent data.
+    held.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl Budget {
+    pub(super) fn new(store: Arc<dyn Store>, tokens: Option<u64>, cost: Option<u64>) -> Self {
+        Self { store, tokens, cost, held: Arc::new(Mutex::new(HashMap::new())) }
+    }
+
+    /// Admits an answer that may spend up to `worst` (tokens, micro-dollars): refused with
+    /// `quota_exceeded` when today's spending plus what answers in flight hold reaches a
+    /// budget, and with `unavailable` when the spending cannot be read (a budget that cannot
+    /// be checked is not a budget). `None` when no budget is set.
+    pub(super) async fn reserve(
+        &self,
+        user: UserId,
+        worst_tokens: u64,
+        worst_cost: u64,
+    ) -> Result<Option<Reservation>, &'static str> {
+        if self.tokens.is_none() && self.cost.is_none() {
+            return Ok(None);
+        }
+        let today = OffsetDateTime::now_utc().replace_time(time::Time::MIDNIGHT);
+        let totals = self.store.usage_totals(user, today).await.map_err(|err| {
+            tracing::warn!(error = %err, "could not read usage for the budget check: answer refused");
+            "unavailable"
+        })?;
+        let mut held = lock(&self.held);
+        let holding = held.get(&user).copied().unwrap_or((0, 0));
+        let spent_tokens = u64::try_from(totals.tokens).unwrap_or(0) + holding.0;
+        let spent_cost = u64::try_from(totals.cost).unwrap_or(0) + holding.1;
+        if self.tokens.is_some_and(|t| spent_tokens >= t) || self.cost.is_some_and(|c| spent_cost >= c) {
+            return Err("quota_exceeded");
+        }
+        let total = held.entry(user).or_insert((0, 0));
+        total.0 += worst_tokens;
+        total.1 += worst_cost;
+        Ok(Some(Reservation { user, amount: (worst_tokens, worst_cost), held: self.held.clone() }))
+    }
+}
