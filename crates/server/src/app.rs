@@ -1,7 +1,6 @@
 use crate::VERSION;
 use crate::secret::resolve_jwt_secret;
 use anyhow::Context;
-use axum::serve::ListenerExt as _;
 use chatbot_config::Config;
 use chatbot_gateway::{EventQueue, Gateway, GatewaySettings};
 use chatbot_http::client_addr::ProxyTrust;
@@ -11,7 +10,7 @@ use chatbot_service::{
     RoomService, RoomSettings, TokenIssuer, WriterSettings,
 };
 use chatbot_store::{OpenOptions, Store};
-use std::future::{Future, IntoFuture as _};
+use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
@@ -167,33 +166,30 @@ impl Application {
         let (realtime, io) = chatbot_gateway::layer(gateway, events);
         let app = chatbot_http::router(state, |routes| routes.layer(realtime));
         let grace = config.limits.shutdown_grace;
+        let connection_limits = crate::http_server::ConnectionLimits {
+            header_read_timeout: config.limits.http_header_read_timeout,
+            idle_timeout: config.limits.http_idle_timeout,
+            max_connections: config.limits.max_connections,
+        };
         tracing::info!(addr = %listener.local_addr()?, database = store.backend(), version = VERSION, "listening");
         let housekeeping = tokio::spawn(crate::housekeeping::run(store.clone()));
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-        let server = axum::serve(
-            listener.tap_io(|tcp| {
-                // Small writes (acks, events) must not wait for delayed ACKs (Nagle).
-                if let Err(err) = tcp.set_nodelay(true) {
-                    tracing::debug!(error = %err, "cannot set TCP_NODELAY");
-                }
-            }),
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async move {
+        let stopping = async move {
             shutdown.await;
             tracing::info!("shutting down: no new connections, draining in-flight requests");
             // Sockets would hold the server open until the grace period ends; closing them
             // tells clients to reconnect (to another instance, behind a load balancer).
             io.close().await;
             let _ = stop_tx.send(true);
-        });
+        };
+        let server = crate::http_server::serve(listener, app, connection_limits, stopping);
         let mut stopped = stop_rx.clone();
         let deadline = async move {
             let _ = stopped.wait_for(|s| *s).await;
             tokio::time::sleep(grace).await;
         };
         tokio::select! {
-            result = server.into_future() => result.context("server error")?,
+            () = server => {}
             () = deadline => tracing::warn!(?grace, "shutdown grace period over; dropping remaining connections"),
         }
         housekeeping.abort();

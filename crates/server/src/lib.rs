@@ -5,6 +5,7 @@
 mod app;
 pub mod cli;
 mod housekeeping;
+mod http_server;
 mod models;
 mod secret;
 pub mod telemetry;

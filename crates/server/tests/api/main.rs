@@ -15,4 +15,5 @@ mod lifecycle;
 mod privacy;
 mod rooms;
 mod sessions_end;
+mod slow_clients;
 mod throttles;
