@@ -55,7 +55,8 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * @param {{backend: 'sqlite'|'postgres', env?: Record<string,string>}} options
- * @returns {Promise<{base: string, backend: string, output: () => string, stop: () => Promise<void>}>}
+ * @returns {Promise<{base: string, backend: string, output: () => string, crash: () => Promise<void>,
+ *   restart: () => Promise<void>, stop: () => Promise<void>}>}
  */
 export async function startServer({ backend, env = {} }) {
   const bin = binaryPath();
@@ -81,75 +82,83 @@ export async function startServer({ backend, env = {} }) {
 
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const child = spawn(bin, ['serve'], {
-    cwd: dir, // a chatbot.toml in the caller's directory must not apply
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      PATH: process.env.PATH,
-      CHATBOT_DATA_DIR: dir,
-      ...TEST_LIMITS,
-      DATABASE_URL: databaseUrl,
-      JWT_SECRET,
-      LISTEN_ADDR: `127.0.0.1:${port}`,
-      LOG_FORMAT: 'json',
-      RUST_LOG: 'warn',
-      ...env,
-    },
-  });
+  const processEnv = {
+    PATH: process.env.PATH,
+    CHATBOT_DATA_DIR: dir,
+    ...TEST_LIMITS,
+    DATABASE_URL: databaseUrl,
+    JWT_SECRET,
+    LISTEN_ADDR: `127.0.0.1:${port}`,
+    LOG_FORMAT: 'json',
+    RUST_LOG: 'warn',
+    ...env,
+  };
 
-  // A test process that dies (or is killed on timeout) must not leave servers behind.
-  const killOnExit = () => child.kill('SIGKILL');
-  process.on('exit', killOnExit);
-  child.on('exit', () => process.off('exit', killOnExit));
-
-  // Keep the tail of the server's output for error messages.
+  // Keep the tail of the server's output (over restarts) for error messages.
   let output = '';
   const keep = (chunk) => {
     output += chunk;
     if (output.length > OUTPUT_KEEP) output = output.slice(-OUTPUT_KEEP);
   };
-  child.stdout.setEncoding('utf8').on('data', keep);
-  child.stderr.setEncoding('utf8').on('data', keep);
-  let exited = null;
-  const exit = new Promise((resolve) => {
-    child.on('exit', (code, signal) => {
-      exited = { code, signal };
-      resolve(exited);
-    });
-    child.on('error', (e) => {
-      exited = { error: e };
-      resolve(exited);
-    });
-  });
-
   const cleanup = async () => {
     await rm(dir, { recursive: true, force: true });
     if (database) dropDatabase(database.name);
   };
 
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  let lastError = 'no attempt';
-  for (;;) {
-    if (exited) {
-      await cleanup();
-      throw new Error(`chatbot (${backend}) exited before it was ready: ${JSON.stringify(exited)}\n` +
-        `--- server output ---\n${output}`);
+  /** Spawns the server on this port and database and waits until it is healthy. */
+  const launch = async () => {
+    const child = spawn(bin, ['serve'], {
+      cwd: dir, // a chatbot.toml in the caller's directory must not apply
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: processEnv,
+    });
+    // A test process that dies (or is killed on timeout) must not leave servers behind.
+    const killOnExit = () => child.kill('SIGKILL');
+    process.on('exit', killOnExit);
+    child.on('exit', () => process.off('exit', killOnExit));
+    child.stdout.setEncoding('utf8').on('data', keep);
+    child.stderr.setEncoding('utf8').on('data', keep);
+    const run = { child, exited: null, exit: null };
+    run.exit = new Promise((resolve) => {
+      child.on('exit', (code, signal) => {
+        run.exited = { code, signal };
+        resolve(run.exited);
+      });
+      child.on('error', (e) => {
+        run.exited = { error: e };
+        resolve(run.exited);
+      });
+    });
+    const deadline = Date.now() + READY_TIMEOUT_MS;
+    let lastError = 'no attempt';
+    for (;;) {
+      if (run.exited) {
+        throw new Error(`chatbot (${backend}) exited before it was ready: ${JSON.stringify(run.exited)}\n` +
+          `--- server output ---\n${output}`);
+      }
+      try {
+        const res = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(2000) });
+        if (res.status === 200) return run;
+        lastError = `GET /healthz → ${res.status}`;
+      } catch (e) {
+        lastError = e.cause?.code || e.message;
+      }
+      if (Date.now() > deadline) {
+        child.kill('SIGKILL');
+        await run.exit;
+        throw new Error(`chatbot (${backend}) not healthy within ${READY_TIMEOUT_MS}ms ` +
+          `(last: ${lastError})\n--- server output ---\n${output}`);
+      }
+      await sleep(50);
     }
-    try {
-      const res = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(2000) });
-      if (res.status === 200) break;
-      lastError = `GET /healthz → ${res.status}`;
-    } catch (e) {
-      lastError = e.cause?.code || e.message;
-    }
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      await exit;
-      await cleanup();
-      throw new Error(`chatbot (${backend}) not healthy within ${READY_TIMEOUT_MS}ms ` +
-        `(last: ${lastError})\n--- server output ---\n${output}`);
-    }
-    await sleep(50);
+  };
+
+  let current;
+  try {
+    current = await launch();
+  } catch (e) {
+    await cleanup();
+    throw e;
   }
 
   let stopped = false;
@@ -157,25 +166,34 @@ export async function startServer({ backend, env = {} }) {
     base,
     backend,
     output: () => output,
+    /** kill -9: the process gets no chance to finish anything. */
+    async crash() {
+      current.child.kill('SIGKILL');
+      await current.exit;
+    },
+    /** Starts the server again on the same port and database (after `crash`). */
+    async restart() {
+      current = await launch();
+    },
     async stop() {
       if (stopped) return;
       stopped = true;
-      if (exited) {
+      if (current.exited) {
         // It died while the tests ran: say so, with its last words, rather than only timeouts.
         await cleanup();
-        throw new Error(`chatbot (${backend}) exited during the tests: ${JSON.stringify(exited)}\n` +
+        throw new Error(`chatbot (${backend}) exited during the tests: ${JSON.stringify(current.exited)}\n` +
           `--- server output ---\n${output}`);
       }
-      child.kill('SIGTERM');
+      current.child.kill('SIGTERM');
       let timer;
       const late = await Promise.race([
-        exit,
+        current.exit,
         new Promise((resolve) => { timer = setTimeout(resolve, STOP_TIMEOUT_MS, 'timeout'); }),
       ]);
       clearTimeout(timer); // a pending timer would keep the test process alive
       if (late === 'timeout') {
-        child.kill('SIGKILL');
-        await exit;
+        current.child.kill('SIGKILL');
+        await current.exit;
         await cleanup();
         throw new Error(`chatbot (${backend}) ignored SIGTERM for ${STOP_TIMEOUT_MS}ms\n` +
           `--- server output ---\n${output}`);

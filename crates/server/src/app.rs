@@ -51,11 +51,6 @@ pub async fn build_services(config: &Config, events: Arc<dyn RoomEvents>) -> any
         events.clone(),
         WriterSettings { max_batch: limits.write_batch, ..WriterSettings::default() },
     );
-    let interrupted =
-        store.interrupt_streaming().await.context("cannot mark unfinished answers interrupted")?;
-    if interrupted > 0 {
-        tracing::warn!(interrupted, "answers left streaming by the previous run are now `interrupted`");
-    }
     let llm = &config.llm;
     let answers = AnswerEngine::new(
         store.clone(),
@@ -172,7 +167,7 @@ impl Application {
             max_connections: config.limits.max_connections,
         };
         tracing::info!(addr = %listener.local_addr()?, database = store.backend(), version = VERSION, "listening");
-        let housekeeping = tokio::spawn(crate::housekeeping::run(store.clone()));
+        let housekeeping = tokio::spawn(crate::housekeeping::run(store.clone(), config.llm.flush_interval));
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         let stopping = async move {
             shutdown.await;

@@ -167,9 +167,10 @@ pub trait Store: Send + Sync + 'static {
         status: MessageStatus,
         error: Option<&str>,
     ) -> StoreResult<Message>;
-    /// Marks every `streaming` message `interrupted` (start-up: their writer is gone). Returns
-    /// how many there were.
-    async fn interrupt_streaming(&self) -> StoreResult<u64>;
+    /// Marks `interrupted` every `streaming` message not written since `not_flushed_since`: its
+    /// writer is gone (a live answer is flushed every flush interval, even without new text).
+    /// Returns how many there were.
+    async fn interrupt_streaming(&self, not_flushed_since: OffsetDateTime) -> StoreResult<u64>;
 
     // ---- usage -------------------------------------------------------------------------------------
 

@@ -3,15 +3,12 @@
 
 use crate::backend_tests;
 use crate::support::TestApp;
-use chatbot_domain::{MessageId, MessageRole, MessageStatus, RoomId};
-use chatbot_store::{Backend, NewMessage};
+use chatbot_store::Backend;
 use serde_json::{Value, json};
-use std::sync::Arc;
 use std::time::Duration;
 
 backend_tests!(
     rest_messages_are_answered_and_usage_recorded,
-    streaming_answers_are_interrupted_at_start,
     unknown_models_are_refused,
     claude_answers_through_the_configured_upstream,
     a_midstream_upstream_error_fails_the_answer_and_keeps_its_text,
@@ -62,33 +59,6 @@ async fn rest_messages_are_answered_and_usage_recorded(backend: Backend) {
         .expect("usage");
     assert!(totals.tokens > 0, "a token_usage row was written: {totals:?}");
     assert_eq!(totals.cost, 0, "the demo model is free");
-}
-
-async fn streaming_answers_are_interrupted_at_start(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
-    let ada = app.register("ada").await;
-    let room = app.create_room(&ada, "Crash").await;
-    let question = app.send(&ada, &room, "hello").await;
-    let room_id: RoomId = room.parse().expect("room id");
-    let orphan = NewMessage {
-        id: MessageId::new(),
-        room_id,
-        user_id: None,
-        role: MessageRole::Assistant,
-        content: "partial te".into(),
-        status: MessageStatus::Streaming,
-        model: Some("demo".into()),
-        reply_to: question["id"].as_str().and_then(|id| id.parse().ok()),
-        client_id: None,
-    };
-    let orphan = app.store.append_message(orphan).await.expect("stored").into_message();
-    let db = Arc::clone(&app.db);
-    app.stop().await;
-    let app = TestApp::spawn_on(db, &[]).await;
-    let stored = app.store.message(orphan.id).await.expect("read").expect("exists");
-    assert_eq!(stored.status, MessageStatus::Interrupted);
-    assert_eq!(stored.content, "partial te", "the flushed text is kept");
-    app.stop().await;
 }
 
 async fn unknown_models_are_refused(backend: Backend) {

@@ -13,6 +13,7 @@ mod fairness;
 mod hostile_text;
 mod lifecycle;
 mod privacy;
+mod restarts;
 mod rooms;
 mod sessions_end;
 mod slow_clients;

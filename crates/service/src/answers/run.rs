@@ -216,11 +216,20 @@ impl AnswerEngine {
             user_id: Some(job.requester.to_string()),
         };
         let started = Instant::now();
-        let stream = tokio::select! {
-            stream = stream_with_retry(model.provider.as_ref(), request, &self.settings.retry) => stream,
-            _ = stopped.changed() => {
-                outcome.end = End::Stopped;
-                return outcome;
+        // Every flush interval the row is written, new text or not: a row nobody writes for
+        // several intervals is taken for abandoned (its instance died) and marked interrupted.
+        let mut flush = tokio::time::interval(self.settings.flush_interval);
+        flush.tick().await;
+        let connecting = stream_with_retry(model.provider.as_ref(), request, &self.settings.retry);
+        let mut connecting = std::pin::pin!(connecting);
+        let stream = loop {
+            tokio::select! {
+                stream = &mut connecting => break stream,
+                _ = stopped.changed() => {
+                    outcome.end = End::Stopped;
+                    return outcome;
+                }
+                _ = flush.tick() => self.flush(row, &outcome.content).await,
             }
         };
         let mut stream = match stream {
@@ -231,9 +240,6 @@ impl AnswerEngine {
                 return outcome;
             }
         };
-        let mut flush = tokio::time::interval(self.settings.flush_interval);
-        flush.tick().await;
-        let mut flushed_len = 0;
         let mut finished = false;
         loop {
             tokio::select! {
@@ -243,14 +249,7 @@ impl AnswerEngine {
                     outcome.end = End::Stopped;
                     break;
                 }
-                _ = flush.tick() => {
-                    if outcome.content.len() != flushed_len {
-                        flushed_len = outcome.content.len();
-                        if let Err(err) = self.store.update_message(row.id, &outcome.content, MessageStatus::Streaming, None).await {
-                            tracing::warn!(error = %err, "could not flush partial answer");
-                        }
-                    }
-                }
+                _ = flush.tick() => self.flush(row, &outcome.content).await,
                 item = stream.next() => match item {
                     Some(Ok(StreamEvent::Text(text))) => {
                         if outcome.ttft_ms.is_none() {
@@ -289,6 +288,13 @@ impl AnswerEngine {
         }
         estimate_missing_usage(&mut outcome.usage, prompt_estimate, &outcome.content);
         outcome
+    }
+
+    /// Writes the text so far (and so the row's `updated_at`: the sign of a live writer).
+    async fn flush(&self, row: &Message, content: &str) {
+        if let Err(err) = self.store.update_message(row.id, content, MessageStatus::Streaming, None).await {
+            tracing::warn!(error = %err, "could not flush partial answer");
+        }
     }
 
     #[allow(clippy::too_many_arguments)]

@@ -1098,11 +1098,13 @@ impl Store for SqliteStore {
         self.message(id).await?.ok_or(StoreError::NotFound)
     }
 
-    async fn interrupt_streaming(&self) -> StoreResult<u64> {
+    async fn interrupt_streaming(&self, not_flushed_since: OffsetDateTime) -> StoreResult<u64> {
         let done = sqlx::query(
-            "UPDATE messages SET status = 'interrupted', updated_at = $1 WHERE status = 'streaming'",
+            "UPDATE messages SET status = 'interrupted', updated_at = $1 \
+             WHERE status = 'streaming' AND updated_at < $2",
         )
         .bind(ts(now()))
+        .bind(ts(not_flushed_since))
         .execute(&self.writer)
         .await
         .map_err(write_err)?;

@@ -18,9 +18,14 @@ async fn answers_are_flushed_finished_and_interrupted(store: Arc<dyn Store>) {
     assert_eq!(flushed.seq, reply.seq, "updates keep the seq");
 
     let other = store.append_message(answer(room.id, question.id, "")).await.unwrap().into_message();
-    assert_eq!(store.interrupt_streaming().await.unwrap(), 2);
+    // Both were written just now: a cut-off before that leaves them alone (a live writer).
+    let before = OffsetDateTime::now_utc() - Duration::seconds(5);
+    assert_eq!(store.interrupt_streaming(before).await.unwrap(), 0);
+    assert_eq!(store.message(other.id).await.unwrap().unwrap().status, MessageStatus::Streaming);
+    let after = OffsetDateTime::now_utc() + Duration::seconds(1);
+    assert_eq!(store.interrupt_streaming(after).await.unwrap(), 2);
     assert_eq!(store.message(other.id).await.unwrap().unwrap().status, MessageStatus::Interrupted);
-    assert_eq!(store.interrupt_streaming().await.unwrap(), 0);
+    assert_eq!(store.interrupt_streaming(after).await.unwrap(), 0);
 
     let failed =
         store.update_message(reply.id, "Hel", MessageStatus::Failed, Some("overloaded")).await.unwrap();
