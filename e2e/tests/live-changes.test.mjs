@@ -62,13 +62,17 @@ eachBackend('live changes', (ctx) => {
     g.close();
   });
 
-  it('signing a device out from another ends that device\'s live connections', async () => {
-    // A second device of the guest: its own session (refresh family).
-    const login = await request(ctx.base, 'POST', '/api/auth/login', {
+  /** A second device of the guest (its own session, i.e. refresh family) and its socket. */
+  async function secondDevice() {
+    const phone = await request(ctx.base, 'POST', '/api/auth/login', {
       body: { email: guest.email, password: `${guest.name} has a long password` },
     });
-    assert.equal(login.status, 200, show(login.body));
-    const phone = await connect(ctx.base, login.body.accessToken);
+    assert.equal(phone.status, 200, show(phone.body));
+    return { phone, socket: await connect(ctx.base, phone.body.accessToken) };
+  }
+
+  it('signing a device out from another ends that device\'s live connections', async () => {
+    const { socket: phone } = await secondDevice();
     const laptop = await connect(ctx.base, guest.accessToken);
 
     const sessions = await request(ctx.base, 'GET', '/api/auth/sessions', { token: guest.accessToken });
@@ -90,11 +94,7 @@ eachBackend('live changes', (ctx) => {
   });
 
   it('signing out (logout with the refresh token) ends that device\'s live connections', async () => {
-    const login = await request(ctx.base, 'POST', '/api/auth/login', {
-      body: { email: guest.email, password: `${guest.name} has a long password` },
-    });
-    assert.equal(login.status, 200, show(login.body));
-    const device = await connect(ctx.base, login.body.accessToken);
+    const { phone: login, socket: device } = await secondDevice();
     const other = await connect(ctx.base, guest.accessToken);
     const revoked = waitFor(device, 'sessionRevoked');
     const closed = new Promise((resolve) => device.once('disconnect', resolve));

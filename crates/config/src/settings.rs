@@ -64,7 +64,7 @@ settings! {
     "limits.http_idle_timeout", ["CHATBOT_HTTP_IDLE_TIMEOUT"], Some("60s"), "A connection with no byte in either direction for this long is closed (must exceed the 25 s Engine.IO ping interval).";
     "limits.max_connections", ["CHATBOT_MAX_CONNECTIONS"], Some("10000"), "Open connections (HTTP and WebSocket together); beyond it new connections wait in the listen backlog until one closes.";
     "limits.request_timeout", ["CHATBOT_REQUEST_TIMEOUT"], Some("30s"), "Longest an API request may take before 503.";
-    "limits.shutdown_grace", ["CHATBOT_SHUTDOWN_GRACE"], Some("20s"), "How long shutdown waits for in-flight requests.";
+    "limits.shutdown_grace", ["CHATBOT_SHUTDOWN_GRACE"], Some("20s"), "How long shutdown waits for in-flight requests and streaming answers; answers still streaming then are stored `interrupted`.";
     "limits.password_min_chars", ["CHATBOT_PASSWORD_MIN_CHARS"], Some("10"), "Shortest accepted password.";
     "limits.login_failures_per_account", ["CHATBOT_LOGIN_FAILURES_PER_ACCOUNT"], Some("5"), "Failed logins per account from one client address within `login_window` before that address gets 429 for that account (others still sign in).";
     "limits.login_failures_per_account_total", ["CHATBOT_LOGIN_FAILURES_PER_ACCOUNT_TOTAL"], Some("100"), "Failed logins per account from all addresses together within `login_window` before 429 (a guesser with many addresses).";

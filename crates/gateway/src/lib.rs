@@ -79,6 +79,10 @@ impl Gateway {
 pub fn layer(gateway: Arc<Gateway>, events: EventQueue) -> (SocketIoLayer, SocketIo) {
     let (layer, io) = SocketIo::builder()
         .max_payload(gateway.settings.max_payload)
+        // The WebSocket transport's own limits default to 64 MiB per message (16 MiB per frame),
+        // buffered before anything is authenticated: hold them to the same payload limit.
+        .ws_max_message_size(usize::try_from(gateway.settings.max_payload).unwrap_or(usize::MAX))
+        .ws_max_frame_size(usize::try_from(gateway.settings.max_payload).unwrap_or(usize::MAX))
         .max_buffer_size(gateway.settings.socket_buffer)
         .ping_interval(Duration::from_secs(25))
         .ping_timeout(Duration::from_secs(20))

@@ -158,6 +158,7 @@ impl Application {
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let Self { listener, state, gateway, events, config } = self;
         let store = state.store.clone();
+        let answers = state.rooms.answers().clone();
         let (realtime, io) = chatbot_gateway::layer(gateway, events);
         let app = chatbot_http::router(state, |routes| routes.layer(realtime));
         let grace = config.limits.shutdown_grace;
@@ -178,15 +179,25 @@ impl Application {
             let _ = stop_tx.send(true);
         };
         let server = crate::http_server::serve(listener, app, connection_limits, stopping);
+        // Answers streaming at shutdown get the grace period to finish, alongside in-flight
+        // requests; the rest end `interrupted`, stored before the database is closed.
+        let mut stopped = stop_rx.clone();
+        let answers_done = async move {
+            let _ = stopped.wait_for(|s| *s).await;
+            answers.shut_down(grace).await;
+        };
         let mut stopped = stop_rx.clone();
         let deadline = async move {
             let _ = stopped.wait_for(|s| *s).await;
             tokio::time::sleep(grace).await;
         };
-        tokio::select! {
-            () = server => {}
-            () = deadline => tracing::warn!(?grace, "shutdown grace period over; dropping remaining connections"),
-        }
+        let connections_done = async move {
+            tokio::select! {
+                () = server => {}
+                () = deadline => tracing::warn!(?grace, "shutdown grace period over; dropping remaining connections"),
+            }
+        };
+        tokio::join!(connections_done, answers_done);
         housekeeping.abort();
         store.close().await;
         tracing::info!("stopped");

@@ -15,7 +15,18 @@ backend_tests!(
     a_second_instance_starting_leaves_a_live_answer_alone,
     cli_commands_leave_a_live_answer_alone,
     an_answer_nobody_flushes_is_interrupted,
+    shutdown_lets_a_short_answer_finish,
+    shutdown_interrupts_a_long_answer_after_the_grace,
 );
+
+/// A new `always` room where a question was just asked, and the id of its answer once that
+/// streams.
+async fn ask(app: &TestApp) -> MessageId {
+    let ada = app.register("ada").await;
+    let room = app.create_room_with(&ada, json!({"name": "Live", "aiMode": "always"})).await;
+    app.send(&ada, &room, "a question").await;
+    streaming_answer(app, &room).await
+}
 
 async fn streaming_answer(app: &TestApp, room: &str) -> MessageId {
     for _ in 0..200 {
@@ -38,13 +49,7 @@ async fn streaming_answer(app: &TestApp, room: &str) -> MessageId {
 async fn a_second_instance_starting_leaves_a_live_answer_alone(backend: Backend) {
     // A slow answer (a few seconds) on the first instance.
     let app = TestApp::spawn_with(backend, &[("llm.demo_pace", "40ms")]).await;
-    let ada = app.register("ada").await;
-    let room = app.post("/api/rooms", &ada.access, json!({"name": "Live"})).await.body["room"]["id"]
-        .as_str()
-        .expect("room id")
-        .to_owned();
-    app.send(&ada, &room, "a question").await;
-    let answer = streaming_answer(&app, &room).await;
+    let answer = ask(&app).await;
     // A second instance starts on the same database (a deploy, or scale-out).
     let other = TestApp::spawn_on(Arc::clone(&app.db), &[]).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
@@ -55,13 +60,7 @@ async fn a_second_instance_starting_leaves_a_live_answer_alone(backend: Backend)
 
 async fn cli_commands_leave_a_live_answer_alone(backend: Backend) {
     let app = TestApp::spawn_with(backend, &[("llm.demo_pace", "40ms")]).await;
-    let ada = app.register("ada").await;
-    let room = app.post("/api/rooms", &ada.access, json!({"name": "Live"})).await.body["room"]["id"]
-        .as_str()
-        .expect("room id")
-        .to_owned();
-    app.send(&ada, &room, "a question").await;
-    let answer = streaming_answer(&app, &room).await;
+    let answer = ask(&app).await;
     // What `chatbot user list` or `chatbot migrate` does before its own work.
     let config = test_config(&app.db.url, &[], None);
     chatbot_server::build_services(&config, Arc::new(chatbot_service::NoEvents)).await.expect("services");
@@ -98,4 +97,34 @@ async fn an_answer_nobody_flushes_is_interrupted(backend: Backend) {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     panic!("an answer nobody writes stayed `streaming`");
+}
+
+/// Stops `app` gracefully, then reads `message` through a new instance on the same database.
+async fn stopped_then_read(app: TestApp, message: MessageId) -> chatbot_store::Message {
+    let db = Arc::clone(&app.db);
+    app.stop().await;
+    let after = TestApp::spawn_on(db, &[]).await;
+    after.store.message(message).await.expect("read").expect("exists")
+}
+
+/// Graceful shutdown (SIGTERM, or the test's stop): an answer that finishes within the grace
+/// period is stored `complete`.
+async fn shutdown_lets_a_short_answer_finish(backend: Backend) {
+    let app =
+        TestApp::spawn_with(backend, &[("llm.demo_pace", "10ms"), ("limits.shutdown_grace", "20s")]).await;
+    let answer = ask(&app).await;
+    let row = stopped_then_read(app, answer).await;
+    assert_eq!(row.status, MessageStatus::Complete, "the answer had time to finish: {:?}", row.content);
+}
+
+/// An answer still streaming when the grace period ends is stored `interrupted` with its text,
+/// at once, not left `streaming` for a later sweep.
+async fn shutdown_interrupts_a_long_answer_after_the_grace(backend: Backend) {
+    let app =
+        TestApp::spawn_with(backend, &[("llm.demo_pace", "200ms"), ("limits.shutdown_grace", "500ms")]).await;
+    let answer = ask(&app).await;
+    tokio::time::sleep(Duration::from_millis(600)).await; // some text streamed
+    let row = stopped_then_read(app, answer).await;
+    assert_eq!(row.status, MessageStatus::Interrupted, "{:?}", row.content);
+    assert!(!row.content.is_empty(), "the text so far is kept");
 }

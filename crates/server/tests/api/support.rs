@@ -199,6 +199,13 @@ impl TestApp {
         reply.body["room"]["id"].as_str().expect("room id").to_owned()
     }
 
+    /// Creates a room with these fields (owner: `owner`) and returns its id.
+    pub async fn create_room_with(&self, owner: &Session, fields: Value) -> String {
+        let reply = self.post("/api/rooms", &owner.access, fields).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "create room: {:?}", reply.body);
+        reply.body["room"]["id"].as_str().expect("room id").to_owned()
+    }
+
     /// Posts a message and returns it.
     pub async fn send(&self, who: &Session, room: &str, content: &str) -> Value {
         let reply = self

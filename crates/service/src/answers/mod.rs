@@ -91,6 +91,9 @@ pub struct AnswerEngine {
     /// Answers queued (not yet running) per requester.
     queued_per_user: Mutex<HashMap<UserId, usize>>,
     budget: budget::Budget,
+    /// Set by [`AnswerEngine::shut_down`]: no queued answer starts, and a stop signal means
+    /// the grace period is over (the answer ends `interrupted`).
+    closing: std::sync::atomic::AtomicBool,
 }
 
 impl AnswerEngine {
@@ -116,6 +119,7 @@ impl AnswerEngine {
             rooms: Mutex::new(HashMap::new()),
             per_user: Mutex::new(HashMap::new()),
             queued_per_user: Mutex::new(HashMap::new()),
+            closing: std::sync::atomic::AtomicBool::new(false),
         })
     }
 
@@ -210,6 +214,35 @@ impl AnswerEngine {
         self.rooms().values().filter(|s| s.live.is_some()).count()
     }
 
+    /// Shutdown: no queued answer starts any more; the answers streaming now get until `grace`
+    /// to finish; those still running then end `interrupted` with their text so far, stored and
+    /// announced like any end. Returns once every answer has been stored (or, should the
+    /// database not answer, a little after the grace period).
+    pub async fn shut_down(&self, grace: Duration) {
+        use std::sync::atomic::Ordering;
+        self.closing.store(true, Ordering::Release);
+        let deadline = tokio::time::Instant::now() + grace;
+        while self.active() > 0 && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let interrupted = {
+            let rooms = self.rooms();
+            let mut count = 0;
+            for live in rooms.values().filter_map(|state| state.live.as_ref()) {
+                live.stop.send_replace(true);
+                count += 1;
+            }
+            count
+        };
+        if interrupted > 0 {
+            tracing::warn!(interrupted, "shutdown grace period over: streaming answers end `interrupted`");
+        }
+        let stored_by = tokio::time::Instant::now() + Duration::from_secs(5);
+        while self.active() > 0 && tokio::time::Instant::now() < stored_by {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
     fn enqueue(self: &Arc<Self>, job: Job) -> ServiceResult<()> {
         let room_id = job.room.id;
         let requester = job.requester;
@@ -242,6 +275,12 @@ impl AnswerEngine {
             let job = {
                 let mut rooms = self.rooms();
                 let Some(state) = rooms.get_mut(&room) else { return };
+                // Shutting down: what has not started stays unanswered (the questions are
+                // stored; `regenerate` asks again).
+                if self.closing.load(std::sync::atomic::Ordering::Acquire) {
+                    rooms.remove(&room);
+                    return;
+                }
                 match state.queue.pop_front() {
                     Some(job) => {
                         let mut queued = self.queued_per_user();

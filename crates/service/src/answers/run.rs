@@ -20,6 +20,9 @@ enum End {
     /// Cut at the output limit: stored `complete`, with `error = "max_tokens"` as the marker.
     MaxTokens,
     Stopped,
+    /// The server is shutting down and the grace period ran out: stored `interrupted`, with the
+    /// text so far.
+    Interrupted,
     /// A stable error code (`quota_exceeded`, `rate_limited`, `overloaded`, `upstream`, …).
     Failed(String),
 }
@@ -119,6 +122,7 @@ impl AnswerEngine {
             End::Complete => (MessageStatus::Complete, None),
             End::MaxTokens => (MessageStatus::Complete, Some("max_tokens")),
             End::Stopped => (MessageStatus::Stopped, None),
+            End::Interrupted => (MessageStatus::Interrupted, None),
             End::Failed(code) => (MessageStatus::Failed, Some(code.as_str())),
         };
         let cost = model.info.price.cost_microdollars(&outcome.usage);
@@ -226,7 +230,7 @@ impl AnswerEngine {
             tokio::select! {
                 stream = &mut connecting => break stream,
                 _ = stopped.changed() => {
-                    outcome.end = End::Stopped;
+                    outcome.end = self.stop_reason();
                     return outcome;
                 }
                 _ = flush.tick() => self.flush(row, &outcome.content).await,
@@ -246,7 +250,7 @@ impl AnswerEngine {
                 biased;
                 _ = stopped.changed() => {
                     // Dropping the stream closes the upstream request: generation stops there too.
-                    outcome.end = End::Stopped;
+                    outcome.end = self.stop_reason();
                     break;
                 }
                 _ = flush.tick() => self.flush(row, &outcome.content).await,
@@ -288,6 +292,11 @@ impl AnswerEngine {
         }
         estimate_missing_usage(&mut outcome.usage, prompt_estimate, &outcome.content);
         outcome
+    }
+
+    /// Why a stop signal came: a member's `stop`, or the end of the shutdown grace period.
+    fn stop_reason(&self) -> End {
+        if self.closing.load(std::sync::atomic::Ordering::Acquire) { End::Interrupted } else { End::Stopped }
     }
 
     /// Writes the text so far (and so the row's `updated_at`: the sign of a live writer).
