@@ -49,6 +49,19 @@ eachBackend('limits', (ctx) => {
     socket.close();
   });
 
+  it('unknown events count against the same limit (a flood of them is refused, the socket stays)', async () => {
+    const socket = await connect(ctx.base, alice.accessToken);
+    await new Promise((r) => setTimeout(r, 1100)); // a fresh second for this socket's count
+    const acks = await Promise.all(Array.from({ length: 8 }, (_, i) => emitAck(socket, `no_such_event_${i}`, {})));
+    const limited = acks.filter((a) => a.ok === false && a.error.code === 'rate_limited');
+    const unknown = acks.filter((a) => a.ok === false && a.error.code === 'bad_request');
+    assert.equal(unknown.length, 5, `5 within the limit are answered bad_request: ${show(acks)}`);
+    assert.equal(limited.length, 3, `the rest are refused as a flood: ${show(acks)}`);
+    await new Promise((r) => setTimeout(r, 1100));
+    assertOk(await emitAck(socket, 'getRooms', {}), 'the socket still works');
+    socket.close();
+  });
+
   it('a full answer queue (CHATBOT_LLM_QUEUE_PER_ROOM 1) stores the message and refuses only its answer', async () => {
     const socket = await connect(ctx.base, alice.accessToken);
     await join(socket, slowRoom.id);

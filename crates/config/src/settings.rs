@@ -60,7 +60,7 @@ settings! {
     "limits.max_room_members", ["CHATBOT_MAX_ROOM_MEMBERS"], Some("1000"), "Most members a room may have; more gets 409.";
     "limits.max_rooms_per_user", ["CHATBOT_MAX_ROOMS_PER_USER"], Some("100"), "Rooms one user may own (admins: no limit); more gets 409.";
     "limits.max_system_prompt_chars", ["CHATBOT_MAX_SYSTEM_PROMPT_CHARS"], Some("20000"), "Longest room system prompt.";
-    "limits.http_header_read_timeout", ["CHATBOT_HTTP_HEADER_READ_TIMEOUT"], Some("10s"), "Longest a client may take to send a request's headers (also how long a keep-alive connection may wait for its next request); then the connection is closed.";
+    "limits.http_header_read_timeout", ["CHATBOT_HTTP_HEADER_READ_TIMEOUT"], Some("30s"), "Longest a client may take to send a request's headers (also how long a keep-alive connection may wait for its next request); then the connection is closed.";
     "limits.http_idle_timeout", ["CHATBOT_HTTP_IDLE_TIMEOUT"], Some("60s"), "A connection with no byte in either direction for this long is closed (must exceed the 25 s Engine.IO ping interval).";
     "limits.max_connections", ["CHATBOT_MAX_CONNECTIONS"], Some("10000"), "Open connections (HTTP and WebSocket together); beyond it new connections wait in the listen backlog until one closes.";
     "limits.request_timeout", ["CHATBOT_REQUEST_TIMEOUT"], Some("30s"), "Longest an API request may take before 503.";

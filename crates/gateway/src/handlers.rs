@@ -5,7 +5,7 @@
 use crate::connection::{Connection, connection_of, on_disconnect};
 use crate::payload::{self, ReadMark};
 use crate::reply::{EventError, HasAck, respond};
-use crate::turn::Ticket;
+use crate::turn::{Admission, Ticket};
 use crate::{Gateway, namespaces, rooms};
 use chatbot_protocol::{MemberDto, MessageDto, RoomDto};
 use serde_json::{Value, json};
@@ -60,7 +60,7 @@ async fn dispatch<A, F, Fut>(
     event: &'static str,
     (socket, io): (SocketRef<A>, SocketIo<A>),
     gateway: Arc<Gateway>,
-    (data, ticket): (Value, Option<u64>),
+    (data, ticket): (Value, Admission),
     ack: AckSender<A>,
     has_ack: bool,
     handler: F,
@@ -70,15 +70,13 @@ async fn dispatch<A, F, Fut>(
     Fut: Future<Output = Outcome>,
 {
     let outcome = match (connection_of(&socket), ticket) {
-        (Some(conn), Some(ticket)) => {
+        (Some(conn), Admission::Granted(ticket)) => {
             let turnstile = conn.clone();
             let _turn = turnstile.turnstile.wait(ticket).await;
-            match conn.events.allow() {
-                Err(retry_after) => {
-                    Err(EventError::rate_limited("too many events on this connection", retry_after))
-                }
-                Ok(()) => handler(Ctx { socket: socket.clone(), io, gateway, conn }, data).await,
-            }
+            handler(Ctx { socket: socket.clone(), io, gateway, conn }, data).await
+        }
+        (Some(_), Admission::Limited(retry_after)) => {
+            Err(EventError::rate_limited("too many events on this connection", retry_after))
         }
         _ => Err(EventError::new("unauthorized", "not authenticated")),
     };
@@ -88,22 +86,29 @@ async fn dispatch<A, F, Fut>(
     respond(&socket, ack, has_ack, event, outcome);
 }
 
-/// Unknown events: ignored without an ack (old or newer clients), `bad_request` with one.
+/// Unknown events: ignored without an ack (old or newer clients), `bad_request` with one. They
+/// count against the socket's event rate like any other, and take their turn in its order.
 async fn unknown_event<A: Adapter>(
     socket: SocketRef<A>,
     Event(event): Event,
     ack: AckSender<A>,
     HasAck(has_ack): HasAck,
+    Ticket(admission): Ticket,
 ) {
     tracing::debug!(%event, "unknown event");
+    let refusal = match (connection_of(&socket), admission) {
+        (Some(conn), Admission::Granted(ticket)) => {
+            // Its ticket must be used, or every later event of this socket would wait forever.
+            let _turn = conn.turnstile.wait(ticket).await;
+            EventError::bad_request(format!("unknown event `{event}`"))
+        }
+        (Some(_), Admission::Limited(retry_after)) => {
+            EventError::rate_limited("too many events on this connection", retry_after)
+        }
+        _ => EventError::new("unauthorized", "not authenticated"),
+    };
     if has_ack {
-        respond(
-            &socket,
-            ack,
-            true,
-            "unknown",
-            Err(EventError::bad_request(format!("unknown event `{event}`"))),
-        );
+        respond(&socket, ack, true, "unknown", Err(refusal));
     }
 }
 

@@ -14,6 +14,7 @@
 
 mod auth;
 mod connection;
+mod expiry;
 mod fanout;
 mod handlers;
 mod limits;
@@ -48,6 +49,8 @@ pub struct GatewaySettings {
     pub socket_buffer: usize,
     /// Name shown for assistant messages.
     pub assistant_name: String,
+    /// How often sockets are checked for an expired access token (see [`expiry`]).
+    pub token_check_interval: Duration,
 }
 
 /// What every handler needs.
@@ -92,6 +95,7 @@ pub fn layer(gateway: Arc<Gateway>, events: EventQueue) -> (SocketIoLayer, Socke
         io.ns(ns, connection::on_connect.with(auth::authenticate));
     }
     tokio::spawn(fanout::run(io.clone(), events, gateway.settings.assistant_name.clone()));
+    tokio::spawn(expiry::run(io.clone(), gateway.settings.token_check_interval));
     (layer, io)
 }
 

@@ -17,6 +17,7 @@ use socketioxide_core::Value;
 use std::convert::Infallible;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 use tokio::sync::watch;
 
 /// Hands out tickets in arrival order and lets them through one at a time.
@@ -56,15 +57,33 @@ impl Turnstile {
     }
 }
 
-/// This event's place in its socket's order (`None` before the handshake completed).
-pub struct Ticket(pub Option<u64>);
+/// Whether an event may run, decided as it is read, before it waits for its turn: an event
+/// over the socket's rate is refused here, so a flood never queues (queued waiters would each
+/// be woken at every turn).
+pub enum Admission {
+    /// Before the handshake completed.
+    Unauthenticated,
+    /// Over `limits.events_per_second`: refused, retry after this long.
+    Limited(Duration),
+    /// This event's place in its socket's order.
+    Granted(u64),
+}
+
+/// The extractor: counts the event against the socket's rate, then hands out its ticket.
+pub struct Ticket(pub Admission);
 
 impl<A: Adapter> FromMessageParts<A> for Ticket {
     type Error = Infallible;
 
     fn from_message_parts(s: &Arc<Socket<A>>, _: &mut Value, _: &Option<i64>) -> Result<Self, Infallible> {
         let socket = SocketRef::from(s.clone());
-        Ok(Ticket(connection_of(&socket).map(|conn| conn.turnstile.take())))
+        Ok(Ticket(match connection_of(&socket) {
+            None => Admission::Unauthenticated,
+            Some(conn) => match conn.events.allow() {
+                Err(retry_after) => Admission::Limited(retry_after),
+                Ok(()) => Admission::Granted(conn.turnstile.take()),
+            },
+        }))
     }
 }
 

@@ -136,6 +136,10 @@ impl Application {
                 max_payload: u64::try_from(limits.max_body_bytes).unwrap_or(u64::MAX),
                 socket_buffer: limits.socket_buffer,
                 assistant_name: config.assistant_name.clone(),
+                // A quarter of the token's life, within 1 to 30 seconds: a socket outlives its
+                // token by at most that much.
+                token_check_interval: (config.access_token_ttl / 4)
+                    .clamp(std::time::Duration::from_secs(1), std::time::Duration::from_secs(30)),
             },
         );
         let listener = TcpListener::bind(config.listen_addr)

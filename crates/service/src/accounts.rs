@@ -124,6 +124,9 @@ pub struct AuthOutcome {
 pub struct Actor {
     pub user: User,
     pub session: SessionId,
+    /// When the access token this caller presented stops being accepted: a socket opened with
+    /// it is ended then (the client reconnects with a fresh token).
+    pub token_expires_at: OffsetDateTime,
 }
 
 impl Actor {
@@ -387,7 +390,12 @@ impl AccountService {
             .authenticate(claims.sub, claims.sid, OffsetDateTime::now_utc())
             .await?
             .ok_or(ServiceError::Unauthorized("session ended or account deactivated"))?;
-        Ok(Actor { user, session: claims.sid })
+        // The moment the token stops being accepted: verification compares whole seconds and
+        // allows `exp + leeway` itself, so the first second it fails is the one after.
+        let leeway = i64::try_from(crate::tokens::LEEWAY_SECS).unwrap_or(0);
+        let token_expires_at = OffsetDateTime::from_unix_timestamp(claims.exp.saturating_add(leeway + 1))
+            .map_err(|_| ServiceError::Unauthorized("invalid access token"))?;
+        Ok(Actor { user, session: claims.sid, token_expires_at })
     }
 
     pub async fn devices(&self, actor: &Actor) -> ServiceResult<Vec<Device>> {

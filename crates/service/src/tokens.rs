@@ -42,12 +42,15 @@ pub struct TokenIssuer {
     access_ttl: Duration,
 }
 
+/// Seconds an access token is still accepted after its `exp`: clocks of instances differ a little.
+pub const LEEWAY_SECS: u64 = 5;
+
 impl TokenIssuer {
     pub fn new(secret: &[u8], access_ttl: Duration) -> Self {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.set_issuer(&[ISSUER]);
         validation.set_required_spec_claims(&["exp", "iss", "sub"]);
-        validation.leeway = 5;
+        validation.leeway = LEEWAY_SECS;
         Self {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
