@@ -58,6 +58,7 @@ settings! {
     "limits.max_message_bytes", ["CHATBOT_MAX_MESSAGE_BYTES"], Some("16384"), "Largest chat message (UTF-8 bytes); larger gets 413 / `too_large`.";
     "limits.max_room_name_chars", ["CHATBOT_MAX_ROOM_NAME_CHARS"], Some("100"), "Longest room name.";
     "limits.max_room_members", ["CHATBOT_MAX_ROOM_MEMBERS"], Some("1000"), "Most members a room may have; more gets 409.";
+    "limits.join_history_bytes", ["CHATBOT_JOIN_HISTORY_BYTES"], Some("262144"), "Most message text (bytes) a `join` ack carries (besides its 200-message cap); the rest is paged over REST (`hasMore`).";
     "limits.max_rooms_per_user", ["CHATBOT_MAX_ROOMS_PER_USER"], Some("100"), "Rooms one user may own (admins: no limit); more gets 409.";
     "limits.max_system_prompt_chars", ["CHATBOT_MAX_SYSTEM_PROMPT_CHARS"], Some("20000"), "Longest room system prompt.";
     "limits.http_header_read_timeout", ["CHATBOT_HTTP_HEADER_READ_TIMEOUT"], Some("30s"), "Longest a client may take to send a request's headers (also how long a keep-alive connection may wait for its next request); then the connection is closed.";

@@ -221,9 +221,21 @@ async fn sync_read<A: Adapter>(ctx: Ctx<A>, data: Value) -> Outcome {
     Ok(payload)
 }
 
+/// The caller's rooms without their system prompts (up to 20,000 characters each, for up to
+/// 1,000 rooms: megabytes in one ack); a room's own page reads its prompt over REST.
 async fn get_rooms<A: Adapter>(ctx: Ctx<A>, _: Value) -> Outcome {
     let rooms = ctx.gateway.rooms.list(&ctx.conn.actor, 1000).await?;
-    Ok(json!({ "rooms": rooms.iter().map(RoomDto::from).collect::<Vec<_>>() }))
+    let listed: Vec<Value> = rooms
+        .iter()
+        .map(|summary| {
+            let mut room = json!(RoomDto::from(summary));
+            if let Some(fields) = room.as_object_mut() {
+                fields.remove("systemPrompt");
+            }
+            room
+        })
+        .collect();
+    Ok(json!({ "rooms": listed }))
 }
 
 /// Stops a streaming answer (any member may): it ends `stopped` with the text so far.

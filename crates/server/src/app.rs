@@ -82,6 +82,7 @@ pub async fn build_services(config: &Config, events: Arc<dyn RoomEvents>) -> any
             max_message_bytes: limits.max_message_bytes,
             max_room_members: limits.max_room_members,
             max_rooms_per_user: limits.max_rooms_per_user,
+            join_history_bytes: limits.join_history_bytes,
             send_rate: (limits.send_rate.max, limits.send_rate.window),
             max_page: 200,
             membership_cache_ttl: limits.membership_cache_ttl,

@@ -31,6 +31,8 @@ pub struct RoomSettings {
     pub max_room_members: u32,
     /// Rooms one user may own (admins: no limit).
     pub max_rooms_per_user: u32,
+    /// Most message text (bytes) a join snapshot carries; the rest is paged over REST.
+    pub join_history_bytes: usize,
     /// Messages one user may post within the window, by REST and Socket.IO together.
     pub send_rate: (u32, Duration),
     /// Largest page of messages or members.
@@ -458,17 +460,26 @@ impl RoomService {
         };
         let mut members = self.store.list_members(room_id, None, JOIN_MEMBERS).await?;
         withhold_emails(actor, room_id, summary.my_role, &mut members);
+        let budget = self.settings.join_history_bytes;
         let (messages, has_more) = match since {
             Some(since) => {
                 let query = HistoryQuery { before: None, after: Some(since.max(0)), limit: JOIN_HISTORY + 1 };
                 let mut messages = self.store.list_messages(room_id, query).await?;
-                let has_more = messages.len() > JOIN_HISTORY as usize;
+                let mut has_more = messages.len() > JOIN_HISTORY as usize;
                 messages.truncate(JOIN_HISTORY as usize);
+                // Contiguous from `since`: the newest that do not fit are paged forward.
+                let fit = fitting(messages.iter(), budget);
+                has_more |= fit < messages.len();
+                messages.truncate(fit);
                 (messages, has_more)
             }
             None => {
                 let query = HistoryQuery { before: None, after: None, limit: JOIN_HISTORY };
-                (self.store.list_messages(room_id, query).await?, false)
+                let mut messages = self.store.list_messages(room_id, query).await?;
+                // Ending at the newest: the oldest that do not fit are paged backwards.
+                let fit = fitting(messages.iter().rev(), budget);
+                messages.drain(..messages.len() - fit);
+                (messages, false)
             }
         };
         Ok(JoinSnapshot { summary, members, messages, has_more, joined_now })
@@ -558,4 +569,19 @@ fn withhold_emails(actor: &Actor, room_id: RoomId, my_role: MemberRole, members:
     for member in members.iter_mut().filter(|m| m.user_id != actor.id() && !sees_all) {
         member.email = None;
     }
+}
+
+/// How many of `messages`, taken in order, fit in `budget` bytes of text: at least one, so a
+/// single message larger than the budget still arrives.
+fn fitting<'a>(messages: impl Iterator<Item = &'a Message>, budget: usize) -> usize {
+    let mut used = 0usize;
+    let mut count = 0;
+    for message in messages {
+        used = used.saturating_add(message.content.len());
+        if used > budget && count > 0 {
+            break;
+        }
+        count += 1;
+    }
+    count
 }
