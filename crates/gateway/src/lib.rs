@@ -27,7 +27,7 @@ mod turn;
 use chatbot_service::{AccountService, RoomService};
 use presence::Presence;
 use socketioxide::layer::SocketIoLayer;
-use socketioxide::{SocketIo, handler::ConnectHandler};
+use socketioxide::{ParserConfig, SocketIo, handler::ConnectHandler};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -86,6 +86,10 @@ pub fn layer(gateway: Arc<Gateway>, events: EventQueue) -> (SocketIoLayer, Socke
         // buffered before anything is authenticated: hold them to the same payload limit.
         .ws_max_message_size(usize::try_from(gateway.settings.max_payload).unwrap_or(usize::MAX))
         .ws_max_frame_size(usize::try_from(gateway.settings.max_payload).unwrap_or(usize::MAX))
+        // No binary attachments: our clients never send them, and the parser would buffer up to
+        // 10 MB of them per socket for a minute while waiting for a packet's rest. A packet with
+        // one ends the connection.
+        .with_parser(ParserConfig::common().max_incoming_binaries(0).max_incoming_binary_buf_size(0))
         .max_buffer_size(gateway.settings.socket_buffer)
         .ping_interval(Duration::from_secs(25))
         .ping_timeout(Duration::from_secs(20))
