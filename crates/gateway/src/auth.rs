@@ -98,13 +98,13 @@ pub async fn authenticate<A: Adapter>(
         .authenticate(&token)
         .await
         .map_err(|e| Refused { code: "unauthorized", reason: e.to_string() })?;
-    let Some(devices) = gateway.presence.reserve(actor.id()) else {
+    let Some(slot) = gateway.presence.reserve(actor.id()) else {
         return Err(Refused {
             code: "rate_limited",
             reason: format!("at most {} connections per user", gateway.settings.sockets_per_user),
         });
     };
-    socket.extensions.insert(Arc::new(Connection::new(actor, devices, &gateway.settings)));
+    socket.extensions.insert(Arc::new(Connection::new(actor, slot, &gateway.settings)));
     crate::handlers::register(&socket);
     Ok(())
 }

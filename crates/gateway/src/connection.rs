@@ -2,6 +2,7 @@
 //! connects and disconnects (rooms, presence, the `connected` event).
 
 use crate::limits::{EventRate, TypingGate};
+use crate::presence::DeviceSlot;
 use crate::turn::Turnstile;
 use crate::{Gateway, GatewaySettings, rooms};
 use chatbot_service::Actor;
@@ -16,8 +17,8 @@ use time::OffsetDateTime;
 /// Per-socket state, kept in the socket's extensions.
 pub struct Connection {
     pub actor: Actor,
-    /// Devices of this user connected when this one arrived (this one included).
-    pub devices_at_connect: usize,
+    /// This device's place among the user's connections (given back when the socket goes).
+    pub slot: DeviceSlot,
     pub events: EventRate,
     pub typing: TypingGate,
     /// Runs this socket's events in arrival order (see `turn`).
@@ -25,10 +26,10 @@ pub struct Connection {
 }
 
 impl Connection {
-    pub fn new(actor: Actor, devices_at_connect: usize, settings: &GatewaySettings) -> Self {
+    pub fn new(actor: Actor, slot: DeviceSlot, settings: &GatewaySettings) -> Self {
         Self {
             actor,
-            devices_at_connect,
+            slot,
             events: EventRate::new(settings.events_per_second),
             typing: TypingGate::new(settings.typing_interval),
             turnstile: Turnstile::default(),
@@ -59,7 +60,7 @@ pub async fn on_connect<A: Adapter>(
         }
     };
     socket.join(member_rooms.clone());
-    if conn.devices_at_connect == 1 {
+    if conn.slot.devices_at_reserve() == 1 {
         crate::presence::announce(&socket, &io, &member_rooms, user, true, 1).await;
     }
     let payload = json!({
@@ -67,7 +68,7 @@ pub async fn on_connect<A: Adapter>(
         "socketId": socket.id.to_string(),
         "serverTime": OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).ok(),
         "user": { "id": user.id, "name": user.name, "email": user.email, "role": user.role },
-        "deviceCount": conn.devices_at_connect,
+        "deviceCount": conn.slot.devices_at_reserve(),
     });
     if let Err(err) = socket.emit("connected", &payload) {
         tracing::debug!(error = %err, "connected event not sent");
@@ -75,15 +76,10 @@ pub async fn on_connect<A: Adapter>(
 }
 
 /// Releases the device slot; the user's last device going away makes them offline.
-pub async fn on_disconnect<A: Adapter>(
-    socket: SocketRef<A>,
-    io: SocketIo<A>,
-    State(gateway): State<Arc<Gateway>>,
-    reason: DisconnectReason,
-) {
+pub async fn on_disconnect<A: Adapter>(socket: SocketRef<A>, io: SocketIo<A>, reason: DisconnectReason) {
     let Some(conn) = connection_of(&socket) else { return };
     let user = &conn.actor.user;
-    let remaining = gateway.presence.release(user.id);
+    let remaining = conn.slot.release();
     tracing::debug!(user_id = %user.id, ?reason, remaining, "socket disconnected");
     if remaining == 0 {
         // Rooms are still readable in the disconnect handler (cleared after it returns).

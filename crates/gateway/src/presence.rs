@@ -11,48 +11,43 @@ use socketioxide::SocketIo;
 use socketioxide::adapter::Adapter;
 use socketioxide::extract::SocketRef;
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// Sockets per user, shared with the [`DeviceSlot`]s handed out.
+type Counts = Mutex<HashMap<UserId, usize>>;
 
 pub struct Presence {
     max_per_user: usize,
-    sockets: Mutex<HashMap<UserId, usize>>,
+    sockets: Arc<Counts>,
+}
+
+fn lock(counts: &Counts) -> std::sync::MutexGuard<'_, HashMap<UserId, usize>> {
+    // Each operation is a single map update, so a poisoned lock holds consistent data.
+    counts.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 impl Presence {
     pub fn new(max_per_user: usize) -> Self {
-        Self { max_per_user: max_per_user.max(1), sockets: Mutex::new(HashMap::new()) }
+        Self { max_per_user: max_per_user.max(1), sockets: Arc::new(Mutex::new(HashMap::new())) }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<UserId, usize>> {
-        // Each operation is a single map update, so a poisoned lock holds consistent data.
-        self.sockets.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    /// Takes a device slot: the user's socket count after it, or `None` at the limit.
-    pub fn reserve(&self, user: UserId) -> Option<usize> {
-        let mut sockets = self.lock();
+    /// Takes a device slot, or `None` at the limit. The slot is given back when it is released
+    /// or dropped, whichever comes first: a handshake that the Socket.IO library abandons after
+    /// our middleware ran (the connection dropped while the token was being checked) never
+    /// reaches our disconnect handler, but its socket, and the slot with it, is dropped.
+    pub fn reserve(&self, user: UserId) -> Option<DeviceSlot> {
+        let mut sockets = lock(&self.sockets);
         let count = sockets.entry(user).or_insert(0);
         if *count >= self.max_per_user {
             return None;
         }
         *count += 1;
-        Some(*count)
-    }
-
-    /// Gives a slot back; returns the user's remaining sockets.
-    pub fn release(&self, user: UserId) -> usize {
-        let mut sockets = self.lock();
-        let Some(count) = sockets.get_mut(&user) else { return 0 };
-        *count = count.saturating_sub(1);
-        let remaining = *count;
-        if remaining == 0 {
-            sockets.remove(&user);
-        }
-        remaining
+        Some(DeviceSlot { counts: self.sockets.clone(), user, devices: *count, held: AtomicBool::new(true) })
     }
 
     pub fn devices(&self, user: UserId) -> usize {
-        self.lock().get(&user).copied().unwrap_or(0)
+        lock(&self.sockets).get(&user).copied().unwrap_or(0)
     }
 
     pub fn is_online(&self, user: UserId) -> bool {
@@ -60,7 +55,43 @@ impl Presence {
     }
 
     pub fn total(&self) -> usize {
-        self.lock().values().sum()
+        lock(&self.sockets).values().sum()
+    }
+}
+
+/// One connected device of a user, counted in [`Presence`] until released or dropped.
+pub struct DeviceSlot {
+    counts: Arc<Counts>,
+    user: UserId,
+    devices: usize,
+    held: AtomicBool,
+}
+
+impl DeviceSlot {
+    /// The user's connected devices when this slot was taken, this one included.
+    pub fn devices_at_reserve(&self) -> usize {
+        self.devices
+    }
+
+    /// Gives the slot back (once; later calls change nothing): the user's remaining devices.
+    pub fn release(&self) -> usize {
+        let mut sockets = lock(&self.counts);
+        if !self.held.swap(false, Ordering::AcqRel) {
+            return sockets.get(&self.user).copied().unwrap_or(0);
+        }
+        let Some(count) = sockets.get_mut(&self.user) else { return 0 };
+        *count = count.saturating_sub(1);
+        let remaining = *count;
+        if remaining == 0 {
+            sockets.remove(&self.user);
+        }
+        remaining
+    }
+}
+
+impl Drop for DeviceSlot {
+    fn drop(&mut self) {
+        self.release();
     }
 }
 
@@ -100,14 +131,28 @@ mod tests {
     fn counts_devices_and_enforces_the_limit() {
         let presence = Presence::new(2);
         let user = UserId::new();
-        assert_eq!(presence.reserve(user), Some(1));
-        assert_eq!(presence.reserve(user), Some(2));
-        assert_eq!(presence.reserve(user), None);
+        let first = presence.reserve(user).expect("first slot");
+        let second = presence.reserve(user).expect("second slot");
+        assert_eq!((first.devices_at_reserve(), second.devices_at_reserve()), (1, 2));
+        assert!(presence.reserve(user).is_none(), "a third device is over the limit");
         assert!(presence.is_online(user));
-        assert_eq!(presence.release(user), 1);
-        assert_eq!(presence.release(user), 0);
+        assert_eq!(first.release(), 1);
+        assert_eq!(first.release(), 1, "releasing twice gives back one slot");
+        assert_eq!(second.release(), 0);
         assert!(!presence.is_online(user));
-        assert_eq!(presence.release(user), 0, "releasing too often is harmless");
         assert_eq!(presence.total(), 0);
+    }
+
+    #[test]
+    fn a_dropped_slot_is_given_back() {
+        let presence = Presence::new(1);
+        let user = UserId::new();
+        let slot = presence.reserve(user).expect("slot");
+        drop(slot);
+        assert_eq!(presence.total(), 0);
+        let again = presence.reserve(user).expect("the slot is free again");
+        assert_eq!(again.release(), 0);
+        drop(again);
+        assert_eq!(presence.total(), 0, "dropping a released slot changes nothing");
     }
 }
