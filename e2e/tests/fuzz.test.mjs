@@ -69,8 +69,8 @@
 //
 // Settings raised for this suite only (each limit has its own test elsewhere): every rate limit
 // (the fuzzer sends thousands of events per second per socket), sockets per user (risky frames
-// open a connection each), the per-socket send queue (CHATBOT_SOCKET_BUFFER: a full queue drops
-// deliveries by design, acks included), the answer queues (a full queue answers `unavailable` by
+// open a connection each), the per-socket send queue (CHATBOT_SOCKET_QUEUE_BYTES: a full queue ends
+// the connection by design), the answer queues (a full queue answers `unavailable` by
 // design; the sends go to an `aiMode: off` room anyway) and the access-token lifetime (long runs
 // reconnect with the same token).
 
@@ -123,7 +123,7 @@ const ENV = {
   CHATBOT_REFRESH_FAILURES_PER_IP: '1000000',
   CHATBOT_MAX_ROOMS_PER_USER: '100000',
   CHATBOT_SOCKETS_PER_USER: '1000',
-  CHATBOT_SOCKET_BUFFER: '100000',
+  CHATBOT_SOCKET_QUEUE_BYTES: String(64 * 1024 * 1024),
   CHATBOT_LLM_QUEUE_PER_ROOM: '100000',
   CHATBOT_LLM_QUEUE_PER_USER: '100000',
   CHATBOT_DEMO_PACE: '1ms',

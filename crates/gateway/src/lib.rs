@@ -45,8 +45,8 @@ pub struct GatewaySettings {
     pub typing_interval: Duration,
     /// Largest Engine.IO payload accepted.
     pub max_payload: u64,
-    /// Packets queued per socket before deliveries to it fail.
-    pub socket_buffer: usize,
+    /// Bytes of events queued for one socket before it is disconnected as a slow consumer.
+    pub socket_queue_bytes: usize,
     /// Name shown for assistant messages.
     pub assistant_name: String,
     /// How often sockets are checked for an expired access token (see [`expiry`]).
@@ -90,7 +90,10 @@ pub fn layer(gateway: Arc<Gateway>, events: EventQueue) -> (SocketIoLayer, Socke
         // 10 MB of them per socket for a minute while waiting for a packet's rest. A packet with
         // one ends the connection.
         .with_parser(ParserConfig::common().max_incoming_binaries(0).max_incoming_binary_buf_size(0))
-        .max_buffer_size(gateway.settings.socket_buffer)
+        // With the patched engineioxide (vendor/engineioxide/PATCHES.md) this is the socket's
+        // queue limit in bytes: a client that does not read past it is disconnected, never left
+        // connected with deliveries dropped, and it catches up with `join {since}`.
+        .max_buffer_size(gateway.settings.socket_queue_bytes)
         .ping_interval(Duration::from_secs(25))
         .ping_timeout(Duration::from_secs(20))
         .with_state(gateway.clone())

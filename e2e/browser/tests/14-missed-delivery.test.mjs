@@ -16,9 +16,10 @@ async function api(path, method, token, body) {
   assert.ok(res.ok, `${method} ${path}: HTTP ${res.status}`);
 }
 
-// The server drops deliveries to a socket whose queue is full (`limits.socket_buffer`); the
-// client must notice the jump in seq on the next message and fetch what it missed. Here one
-// `message` frame is dropped on its way into the page, as a full queue would.
+// A delivery can go missing on its way (a proxy, a future transport or adapter that drops; the
+// server itself disconnects a socket whose queue is full rather than drop): the client must
+// notice the jump in seq on the next message and fetch what it missed. Here one `message` frame
+// is dropped on its way into the page.
 test("a message whose delivery never reached the page is fetched when the next one shows a jump in seq", async () => {
   const page = await h.browser.newPage({ viewport: { width: 1280, height: 800 } });
   let upgraded = false;

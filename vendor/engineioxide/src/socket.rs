@@ -64,6 +64,7 @@ use std::{
     time::Duration,
 };
 
+use crate::queue::{QueueBytes, QueueRx, buf_bytes, payload_bytes};
 use crate::{config::EngineIoConfig, errors::Error};
 use bytes::Bytes;
 use engineioxide_core::{Packet, PacketBuf, ProtocolVersion, Str, TransportType};
@@ -116,17 +117,39 @@ impl From<&Error> for Option<DisconnectReason> {
 /// A permit holds a place in the internal channel to send one packet to the client.
 pub struct Permit<'a> {
     inner: mpsc::Permit<'a, PacketBuf>,
+    // chatbot-socket patch: the queue's byte count, and how to close the socket past its limit.
+    overflow: Overflow<'a>,
 }
+
+/// chatbot-socket patch: what a [`Permit`] needs to count its packet and close a slow socket.
+struct Overflow<'a> {
+    bytes: &'a QueueBytes,
+    close_fn: &'a (dyn Fn(Sid, DisconnectReason) + Send + Sync),
+    sid: Sid,
+}
+
+impl Overflow<'_> {
+    fn send(self, permit: mpsc::Permit<'_, PacketBuf>, packets: PacketBuf) {
+        let over = self.bytes.add(buf_bytes(&packets));
+        permit.send(packets);
+        if over {
+            #[cfg(feature = "tracing")]
+            tracing::debug!(sid = ?self.sid, "outgoing queue over its byte limit, closing");
+            (self.close_fn)(self.sid, DisconnectReason::TransportError);
+        }
+    }
+}
+
 impl Permit<'_> {
     /// Consume the permit and emit a message to the client.
     #[inline]
     pub fn emit(self, msg: Str) {
-        self.inner.send(smallvec![Packet::Message(msg)]);
+        self.overflow.send(self.inner, smallvec![Packet::Message(msg)]);
     }
     /// Consume the permit and emit a binary message to the client.
     #[inline]
     pub fn emit_binary(self, data: Bytes) {
-        self.inner.send(smallvec![Packet::Binary(data)]);
+        self.overflow.send(self.inner, smallvec![Packet::Binary(data)]);
     }
 
     /// Consume the permit and emit a message with multiple binary data to the client.
@@ -138,7 +161,7 @@ impl Permit<'_> {
         for d in data {
             packets.push(Packet::Binary(d));
         }
-        self.inner.send(packets);
+        self.overflow.send(self.inner, packets);
     }
 
     /// Consume the permit and emit a message with multiple binary data to the client.
@@ -150,20 +173,20 @@ impl Permit<'_> {
         for d in data {
             packets.push(Packet::Binary(d));
         }
-        self.inner.send(packets);
+        self.overflow.send(self.inner, packets);
     }
 }
 
 #[derive(Debug)]
 pub(crate) struct InternalRx {
-    pub buffered_rx: Receiver<PacketBuf>,
+    pub buffered_rx: QueueRx,
     pub peeked_packet: Option<PacketBuf>,
     pub volatile_rx: watch::Receiver<Option<PacketBuf>>,
 }
 
 impl InternalRx {
     fn new(
-        buffered_rx: Receiver<PacketBuf>,
+        buffered_rx: QueueRx,
         volatile_rx: watch::Receiver<Option<PacketBuf>>,
     ) -> Self {
         Self {
@@ -216,6 +239,9 @@ where
     /// Channel to send [PacketBuf] to the internal connection
     pub(crate) internal_tx: mpsc::Sender<PacketBuf>,
 
+    /// chatbot-socket patch: the payload bytes waiting in `internal_tx` (see `queue`).
+    queue_bytes: Arc<QueueBytes>,
+
     /// Channel to send volatile [PacketBuf]s that bypass the internal buffer.
     /// Uses a [`watch`](tokio::sync::watch) channel so only the latest volatile
     /// message is retained; subsequent volatile sends overwrite the previous one.
@@ -255,7 +281,11 @@ where
         close_fn: Box<dyn Fn(Sid, DisconnectReason) + Send + Sync>,
         supports_binary: bool,
     ) -> Self {
+        // chatbot-socket patch: `max_buffer_size` is the queue's limit in payload bytes (and, as
+        // every queued message has at least one byte, in packets too).
         let (internal_tx, internal_rx) = mpsc::channel(config.max_buffer_size);
+        let queue_bytes = QueueBytes::new(config.max_buffer_size);
+        let internal_rx = QueueRx::new(internal_rx, queue_bytes.clone());
         let (heartbeat_tx, heartbeat_rx) = mpsc::channel(1);
         let (volatile_tx, volatile_rx) = watch::channel(None);
 
@@ -267,6 +297,7 @@ where
 
             internal_rx: Mutex::new(InternalRx::new(internal_rx, volatile_rx)),
             internal_tx,
+            queue_bytes,
 
             volatile_tx,
 
@@ -288,6 +319,18 @@ where
         #[cfg(feature = "tracing")]
         tracing::debug!(?packet, "sending packet");
 
+        // chatbot-socket patch: a message goes through a permit, which counts it and closes a
+        // socket whose queue is over its limit; control packets are queued as before.
+        if payload_bytes(&packet) > 0 {
+            return match self.reserve() {
+                Ok(permit) => {
+                    permit.overflow.send(permit.inner, smallvec![packet]);
+                    Ok(())
+                }
+                Err(TrySendError::Full(())) => Err(TrySendError::Full(packet)),
+                Err(TrySendError::Closed(())) => Err(TrySendError::Closed(packet)),
+            };
+        }
         self.internal_tx
             .try_send(smallvec![packet])
             .map_err(|p| match p {
@@ -442,8 +485,24 @@ where
     /// If the socket is closed, the function will return a [`TrySendError::Closed`] error.
     #[inline]
     pub fn reserve(&self) -> Result<Permit<'_>, TrySendError<()>> {
-        let permit = self.internal_tx.try_reserve()?;
-        Ok(Permit { inner: permit })
+        let permit = match self.internal_tx.try_reserve() {
+            Ok(permit) => permit,
+            Err(TrySendError::Full(())) => {
+                // chatbot-socket patch: a full queue means a client that does not read: close it
+                // rather than drop what is sent to it and keep it connected.
+                (self.close_fn)(self.id, DisconnectReason::TransportError);
+                return Err(TrySendError::Full(()));
+            }
+            Err(err) => return Err(err),
+        };
+        Ok(Permit {
+            inner: permit,
+            overflow: Overflow {
+                bytes: &self.queue_bytes,
+                close_fn: &*self.close_fn,
+                sid: self.id,
+            },
+        })
     }
 
     /// Emits a message to the client.
@@ -607,6 +666,8 @@ where
         buffer_size: usize,
     ) -> (Arc<Socket<D>>, tokio::sync::mpsc::Receiver<Packet>) {
         let (internal_tx, internal_rx) = mpsc::channel(buffer_size);
+        let queue_bytes = QueueBytes::new(usize::MAX);
+        let internal_rx = QueueRx::new(internal_rx, queue_bytes.clone());
         let (heartbeat_tx, heartbeat_rx) = mpsc::channel(1);
         let (volatile_tx, volatile_rx) = watch::channel(None);
 
@@ -618,6 +679,7 @@ where
 
             internal_rx: Mutex::new(InternalRx::new(internal_rx, volatile_rx)),
             internal_tx,
+            queue_bytes,
 
             volatile_tx,
 

@@ -199,7 +199,7 @@ pub struct Limits {
     pub typing_interval: Duration,
     pub membership_cache_ttl: Duration,
     pub write_batch: usize,
-    pub socket_buffer: usize,
+    pub socket_queue_bytes: usize,
 }
 
 /// Reads one setting through a typed parser, naming the setting and source on failure.
@@ -398,8 +398,21 @@ impl Config {
             typing_interval: r.required("limits.typing_interval", parse_duration)?,
             membership_cache_ttl: r.required("limits.membership_cache_ttl", parse_duration)?,
             write_batch: r.required("limits.write_batch", parse_positive)?,
-            socket_buffer: r.required("limits.socket_buffer", parse_positive)?,
+            socket_queue_bytes: r.required("limits.socket_queue_bytes", parse_positive)?,
         };
+        // A queue smaller than the largest ack would end every connection whose `join` is answered
+        // in full; twice the history bytes leaves room for the ack's members and metadata.
+        if limits.socket_queue_bytes < limits.join_history_bytes.saturating_mul(2) {
+            let key = "limits.socket_queue_bytes";
+            return Err(ConfigError::Invalid {
+                setting: setting(key).map(display_name).unwrap_or(key).to_owned(),
+                source_name: layers.get(key).map(|found| found.source).unwrap_or_default(),
+                reason: format!(
+                    "must be at least twice limits.join_history_bytes ({}), so a join ack fits",
+                    limits.join_history_bytes
+                ),
+            });
+        }
         let anthropic_key = r.optional("anthropic.api_key", parse_secret)?.is_some();
         let openai_set = r.optional("openai.api_key", parse_secret)?.is_some()
             || layers.explicit(setting_of("openai.base_url")).is_some();

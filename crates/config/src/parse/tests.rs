@@ -164,3 +164,19 @@ fn model_tables_are_read_in_order_and_checked() -> Result<(), ConfigError> {
     assert!(matches!(typo, Err(ConfigError::Invalid { .. })));
     Ok(())
 }
+
+#[test]
+fn a_socket_queue_smaller_than_a_join_ack_is_refused() -> Result<(), ConfigError> {
+    let line = error_line(&env(&[("CHATBOT_SOCKET_QUEUE_BYTES", "100000")]));
+    assert!(
+        line.contains("CHATBOT_SOCKET_QUEUE_BYTES") && line.contains("environment") && line.contains("262144"),
+        "{line}"
+    );
+    let config = Config::from_layers(&env(&[
+        ("CHATBOT_SOCKET_QUEUE_BYTES", "100000"),
+        ("CHATBOT_JOIN_HISTORY_BYTES", "50000"),
+    ]))?;
+    assert_eq!(config.limits.socket_queue_bytes, 100_000);
+    assert_eq!(Config::from_layers(&Layers::new())?.limits.socket_queue_bytes, 1 << 20);
+    Ok(())
+}
