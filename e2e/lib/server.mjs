@@ -4,7 +4,7 @@
 // CHATBOT_BIN points elsewhere. The server gets a clean environment (PATH only) so settings from
 // the developer's shell or a stray chatbot.toml cannot change what the tests see.
 
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -55,7 +55,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * @param {{backend: 'sqlite'|'postgres', env?: Record<string,string>}} options
- * @returns {Promise<{base: string, backend: string, output: () => string, crash: () => Promise<void>,
+ * @returns {Promise<{base: string, backend: string, output: () => string, cli: (...args: string[]) => Promise<string>, crash: () => Promise<void>,
  *   restart: () => Promise<void>, stop: () => Promise<void>}>}
  */
 export async function startServer({ backend, env = {} }) {
@@ -166,6 +166,18 @@ export async function startServer({ backend, env = {} }) {
     base,
     backend,
     output: () => output,
+    /**
+     * Runs a CLI command (`chatbot <args>`) on this server's database and settings, as an
+     * operator would next to the running server; resolves with its output, rejects on failure.
+     */
+    cli(...args) {
+      return new Promise((resolve, reject) => {
+        execFile(bin, args, { cwd: dir, env: processEnv, timeout: 30_000 }, (err, stdout, stderr) => {
+          if (err) reject(new Error(`chatbot ${args.join(' ')} failed: ${err.message}\n${stderr}`));
+          else resolve(stdout);
+        });
+      });
+    },
     /** kill -9: the process gets no chance to finish anything. */
     async crash() {
       current.child.kill('SIGKILL');

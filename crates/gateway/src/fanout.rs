@@ -10,7 +10,7 @@
 use crate::{namespaces, rooms};
 use chatbot_domain::{MessageId, MessageRole, MessageStatus, RoomId, SessionId, UserId};
 use chatbot_protocol::MessageDto;
-use chatbot_service::{AnswerUsage, RoomEvents};
+use chatbot_service::{AnswerUsage, RoomEvents, SessionEnd};
 use chatbot_store::{Message, Room};
 use serde_json::{Value, json};
 use socketioxide::SocketIo;
@@ -31,7 +31,7 @@ enum Change {
     MemberRemoved(RoomId, UserId),
     RoomDeleted(RoomId),
     RoomUpdated(Box<Room>),
-    SessionRevoked(SessionId),
+    SessionRevoked(SessionId, SessionEnd),
 }
 
 /// The services' view of the gateway: queues changes for delivery.
@@ -91,8 +91,8 @@ impl RoomEvents for ChatEvents {
         self.push(Change::RoomUpdated(Box::new(room.clone())));
     }
 
-    fn session_revoked(&self, _user: UserId, session: SessionId) {
-        self.push(Change::SessionRevoked(session));
+    fn session_revoked(&self, _user: UserId, session: SessionId, why: SessionEnd) {
+        self.push(Change::SessionRevoked(session, why));
     }
 }
 
@@ -233,11 +233,11 @@ fn plan(change: Change, assistant_name: &str) -> Vec<Op> {
         }
         // Tell the device why, then end its connections: the client must not reconnect with a
         // token whose session is gone (its next refresh fails too).
-        Change::SessionRevoked(session) => vec![
+        Change::SessionRevoked(session, why) => vec![
             emit(
                 rooms::session(session),
                 "sessionRevoked",
-                json!({ "sessionId": session, "reason": "signed_out" }),
+                json!({ "sessionId": session, "reason": why.as_str() }),
             ),
             Op::Disconnect { to: rooms::session(session) },
         ],
@@ -334,8 +334,11 @@ mod tests {
     #[test]
     fn a_revoked_session_is_told_then_disconnected() {
         let session: SessionId = "0e1d2c3b-4a59-4867-9786-a5b4c3d2e1f0".parse().expect("session id");
-        let ops = plan(Change::SessionRevoked(session), "Bot");
-        assert!(matches!(&ops[0], Op::Emit { event: "sessionRevoked", .. }));
+        let ops = plan(Change::SessionRevoked(session, SessionEnd::Deactivated), "Bot");
+        assert!(matches!(
+            &ops[0],
+            Op::Emit { event: "sessionRevoked", payload, .. } if payload["reason"] == "deactivated"
+        ));
         assert_eq!(ops[1], Op::Disconnect { to: rooms::session(session) });
     }
 }

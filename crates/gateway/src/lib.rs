@@ -102,7 +102,7 @@ pub fn layer(gateway: Arc<Gateway>, events: EventQueue) -> (SocketIoLayer, Socke
         io.ns(ns, connection::on_connect.with(auth::authenticate));
     }
     tokio::spawn(fanout::run(io.clone(), events, gateway.settings.assistant_name.clone()));
-    tokio::spawn(expiry::run(io.clone(), gateway.settings.token_check_interval));
+    tokio::spawn(expiry::run(io.clone(), gateway.clone()));
     (layer, io)
 }
 

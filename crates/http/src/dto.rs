@@ -198,6 +198,22 @@ pub struct PatchRoomRequest {
     pub ai_mode: Option<AiMode>,
 }
 
+/// A page of users for administrators; `nextCursor` is the `after` of the next page.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AdminUserList {
+    pub users: Vec<UserDto>,
+    pub next_cursor: Option<UserId>,
+}
+
+/// What an administrator may change of a user; absent fields stay as they are.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PatchUserRequest {
+    pub role: Option<UserRole>,
+    pub is_active: Option<bool>,
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MemberList {
     pub members: Vec<MemberDto>,

@@ -1,7 +1,7 @@
 //! The OpenAPI document at `/api/openapi.json` and its docs page at `/api/docs`, whose Swagger
 //! UI assets are compiled into the binary (nothing is fetched from a CDN).
 
-use crate::routes::{auth, health, models, rooms};
+use crate::routes::{admin, auth, health, models, rooms};
 use axum::Router;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -13,10 +13,11 @@ use utoipa_swagger_ui::SwaggerUi;
     paths(
         auth::register, auth::login, auth::refresh, auth::logout, auth::me, auth::sessions, auth::revoke_session,
         rooms::list, rooms::create, rooms::get, rooms::update, rooms::put, rooms::remove, rooms::messages, rooms::post_message,
-        rooms::members, rooms::add_member, rooms::remove_member, health::version, models::list,
+        rooms::members, rooms::add_member, rooms::remove_member, admin::users, admin::update_user,
+        health::version, models::list,
     ),
     modifiers(&BearerAuth),
-    tags((name = "auth", description = "Accounts and device sessions"), (name = "rooms", description = "Rooms, members and history"), (name = "meta"))
+    tags((name = "auth", description = "Accounts and device sessions"), (name = "rooms", description = "Rooms, members and history"), (name = "admin", description = "Administration (role admin)"), (name = "meta"))
 )]
 pub struct ApiDoc;
 

@@ -80,6 +80,18 @@ pub enum UserCommand {
         #[arg(long, value_parser = parse_role)]
         role: Option<UserRole>,
     },
+    /// Stop an account from signing in and revoke its sessions. A running server ends its open
+    /// connections at its next session check (every quarter of the access-token lifetime, at
+    /// most 30 s); the admin API ends them at once.
+    Deactivate {
+        #[arg(long)]
+        email: String,
+    },
+    /// Let a deactivated account sign in again.
+    Activate {
+        #[arg(long)]
+        email: String,
+    },
 }
 
 fn parse_role(s: &str) -> Result<UserRole, String> {

@@ -95,6 +95,18 @@ async fn user_command(command: UserCommand, config: &chatbot_config::Config) -> 
             println!("{} <{}> is now {}", user.name, user.email, user.role);
             Ok(())
         }
+        UserCommand::Deactivate { email } => {
+            let user = accounts.user_by_email(&email).await?;
+            let user = accounts.set_active(None, user.id, false).await?;
+            println!("{} <{}> is deactivated and signed out", user.name, user.email);
+            Ok(())
+        }
+        UserCommand::Activate { email } => {
+            let user = accounts.user_by_email(&email).await?;
+            let user = accounts.set_active(None, user.id, true).await?;
+            println!("{} <{}> may sign in again", user.name, user.email);
+            Ok(())
+        }
     };
     state.store.close().await;
     result

@@ -2,7 +2,7 @@
 //! access token into an [`Actor`].
 
 use crate::error::{ServiceError, ServiceResult};
-use crate::events::{NoEvents, RoomEvents};
+use crate::events::{NoEvents, RoomEvents, SessionEnd};
 use crate::passwords::PasswordHasher;
 use crate::throttle::{Throttle, ThrottleDecision};
 use crate::tokens::{TokenError, TokenIssuer, hash_refresh_token, new_refresh_token};
@@ -344,13 +344,13 @@ impl AccountService {
                     self.store.user(user_id).await?.ok_or(ServiceError::Unauthorized("unknown session"))?;
                 if !user.is_active {
                     self.store.revoke_family(user_id, family_id, now).await?;
-                    self.events.session_revoked(user_id, family_id);
+                    self.events.session_revoked(user_id, family_id, SessionEnd::Deactivated);
                     return Err(ServiceError::Forbidden("this account has been deactivated"));
                 }
                 self.outcome(user, family_id, token, now)
             }
             Rotation::Reused { user_id, family_id } => {
-                self.events.session_revoked(user_id, family_id);
+                self.events.session_revoked(user_id, family_id, SessionEnd::TokenReused);
                 self.audit(
                     Some(user_id),
                     "auth.token_reuse",
@@ -374,7 +374,7 @@ impl AccountService {
             .await?;
         // The device's open connections end too: a signed-out device must not keep receiving.
         if let Some((user_id, session)) = revoked {
-            self.events.session_revoked(user_id, session);
+            self.events.session_revoked(user_id, session, SessionEnd::SignedOut);
         }
         Ok(())
     }
@@ -398,13 +398,18 @@ impl AccountService {
         Ok(Actor { user, session: claims.sid, token_expires_at })
     }
 
+    /// Which of these sessions still honour their access tokens (the gateway's periodic check).
+    pub async fn live_sessions(&self, families: &[SessionId]) -> ServiceResult<Vec<SessionId>> {
+        Ok(self.store.live_sessions(families, OffsetDateTime::now_utc()).await?)
+    }
+
     pub async fn devices(&self, actor: &Actor) -> ServiceResult<Vec<Device>> {
         Ok(self.store.list_devices(actor.id(), OffsetDateTime::now_utc()).await?)
     }
 
     pub async fn revoke_device(&self, actor: &Actor, device: SessionId) -> ServiceResult<()> {
         if self.store.revoke_family(actor.id(), device, OffsetDateTime::now_utc()).await? {
-            self.events.session_revoked(actor.id(), device);
+            self.events.session_revoked(actor.id(), device, SessionEnd::SignedOut);
             Ok(())
         } else {
             Err(ServiceError::NotFound("session"))
@@ -412,7 +417,21 @@ impl AccountService {
     }
 
     pub async fn list_users(&self, search: Option<String>, limit: u32) -> ServiceResult<Vec<User>> {
-        Ok(self.store.list_users(&UserQuery { search, after: None, limit }).await?)
+        self.list_users_after(search, None, limit).await
+    }
+
+    /// A page of users in creation order, after the user `after` (admin API, CLI).
+    pub async fn list_users_after(
+        &self,
+        search: Option<String>,
+        after: Option<UserId>,
+        limit: u32,
+    ) -> ServiceResult<Vec<User>> {
+        Ok(self.store.list_users(&UserQuery { search, after, limit }).await?)
+    }
+
+    pub async fn user(&self, id: UserId) -> ServiceResult<User> {
+        self.store.user(id).await?.ok_or(ServiceError::NotFound("user"))
     }
 
     /// Changes a user's role (CLI and admin API); audited.
@@ -428,6 +447,44 @@ impl AccountService {
         )
         .await;
         Ok(updated)
+    }
+
+    /// The account with this email (CLI commands name users by email).
+    pub async fn user_by_email(&self, email: &str) -> ServiceResult<User> {
+        let email = Email::parse(email)?;
+        self.store.user_by_email(email.as_str()).await?.ok_or(ServiceError::NotFound("user"))
+    }
+
+    /// Activates or deactivates an account (CLI and admin API); audited when it changes.
+    /// Deactivation signs the user out everywhere: every device's session is revoked and its
+    /// live connections end (`sessionRevoked`, reason `deactivated`); sign-in, refresh and every
+    /// request with an access token it already holds are refused from then on. An admin cannot
+    /// deactivate their own account (nobody would be left to undo it by mistake).
+    pub async fn set_active(&self, actor: Option<UserId>, user_id: UserId, active: bool) -> ServiceResult<User> {
+        if !active && actor == Some(user_id) {
+            return Err(ServiceError::Conflict("you cannot deactivate your own account".into()));
+        }
+        let before = self.store.user(user_id).await?.ok_or(ServiceError::NotFound("user"))?;
+        let updated = self.store.set_user_active(user_id, active).await?;
+        if !active {
+            let now = OffsetDateTime::now_utc();
+            for device in self.store.list_devices(user_id, now).await? {
+                if self.store.revoke_family(user_id, device.id, now).await? {
+                    self.events.session_revoked(user_id, device.id, SessionEnd::Deactivated);
+                }
+            }
+        }
+        if before.is_active != active {
+            let action = if active { "user.activated" } else { "user.deactivated" };
+            self.audit(actor, action, Some(user_id.to_string()), json!({})).await;
+        }
+        Ok(updated)
+    }
+
+    /// [`AccountService::set_role`] for a user named by id (admin API).
+    pub async fn set_role_of(&self, actor: Option<UserId>, user_id: UserId, role: UserRole) -> ServiceResult<User> {
+        let user = self.store.user(user_id).await?.ok_or(ServiceError::NotFound("user"))?;
+        self.set_role(actor, &user.email, role).await
     }
 
     async fn start_session(&self, user: User, client: &ClientContext) -> ServiceResult<AuthOutcome> {

@@ -15,6 +15,28 @@ pub struct AnswerUsage {
     pub cost: u64,
 }
 
+/// Why a device's session ended, as its live connections are told (`sessionRevoked.reason`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionEnd {
+    /// Signed out, on this device or from another one.
+    SignedOut,
+    /// Its refresh token was presented again after it had been exchanged (a copy is in use).
+    TokenReused,
+    /// The account was deactivated.
+    Deactivated,
+}
+
+impl SessionEnd {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::SignedOut => "signed_out",
+            Self::TokenReused => "token_reused",
+            Self::Deactivated => "deactivated",
+        }
+    }
+}
+
 /// Notifications of committed changes, delivered in commit order.
 ///
 /// Implementations must not block: they are called on the message writer's task, between a
@@ -37,9 +59,9 @@ pub trait RoomEvents: Send + Sync + 'static {
     fn room_deleted(&self, room: RoomId);
     /// The room's settings (name, description, visibility, system prompt, model, AI mode) changed.
     fn room_updated(&self, _room: &Room) {}
-    /// A device's session was revoked (signed out from another device, or its refresh token was
-    /// reused): its live connections must end too, not only its next request.
-    fn session_revoked(&self, _user: UserId, _session: SessionId) {}
+    /// A device's session was revoked (signed out, its refresh token reused, the account
+    /// deactivated): its live connections must end too, not only its next request.
+    fn session_revoked(&self, _user: UserId, _session: SessionId, _why: SessionEnd) {}
 }
 
 /// Ignores every event.

@@ -20,7 +20,7 @@ pub use answers::{
     estimate_tokens,
 };
 pub use error::{ServiceError, ServiceResult};
-pub use events::{AnswerUsage, NoEvents, RoomEvents};
+pub use events::{AnswerUsage, NoEvents, RoomEvents, SessionEnd};
 pub use passwords::PasswordHasher;
 pub use rooms::{
     JOIN_HISTORY, JOIN_MEMBERS, JoinSnapshot, MemberRef, NewRoomInput, PostedMessage, RoomService,

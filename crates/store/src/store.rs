@@ -99,6 +99,10 @@ pub trait Store: Send + Sync + 'static {
         family_id: SessionId,
         now: OffsetDateTime,
     ) -> StoreResult<Option<User>>;
+    /// Which of `families` still honour their access tokens at `now` (live token, active user):
+    /// the real-time gateway's periodic check, so sockets of a device signed out by another
+    /// process (the CLI, another instance) end too.
+    async fn live_sessions(&self, families: &[SessionId], now: OffsetDateTime) -> StoreResult<Vec<SessionId>>;
 
     // ---- rooms and members ----------------------------------------------------------------------
 
@@ -183,4 +187,19 @@ pub trait Store: Send + Sync + 'static {
     async fn record_audit(&self, entry: NewAuditEntry) -> StoreResult<()>;
     /// Newest first.
     async fn list_audit(&self, action: Option<&str>, limit: u32) -> StoreResult<Vec<AuditEntry>>;
+}
+
+/// Families asked about per statement in [`Store::live_sessions`] (well under SQLite's limit of
+/// bound parameters).
+pub(crate) const LIVE_SESSIONS_CHUNK: usize = 500;
+
+/// The statement of [`Store::live_sessions`] for `n` families (`$2` … `$n+1`; `$1` is now), the
+/// same text on both backends.
+pub(crate) fn live_sessions_sql(n: usize) -> String {
+    let list = (0..n).map(|i| format!("${}", i + 2)).collect::<Vec<_>>().join(", ");
+    format!(
+        "SELECT DISTINCT s.family_id FROM sessions s JOIN users u ON u.id = s.user_id \
+         WHERE s.family_id IN ({list}) AND u.is_active = TRUE \
+           AND s.revoked_at IS NULL AND s.replaced_by IS NULL AND s.expires_at > $1"
+    )
 }

@@ -1,5 +1,6 @@
 //! Route tables. Each module maps one resource's endpoints to service calls.
 
+pub mod admin;
 pub mod auth;
 pub mod health;
 pub mod models;
@@ -9,7 +10,7 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use axum::Router;
 use axum::http::StatusCode;
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, patch, post};
 
 /// Everything under `/api`.
 pub fn api_router(state: AppState) -> Router {
@@ -26,6 +27,8 @@ pub fn api_router(state: AppState) -> Router {
         .route("/rooms/{id}/messages", get(rooms::messages).post(rooms::post_message))
         .route("/rooms/{id}/members", get(rooms::members).post(rooms::add_member))
         .route("/rooms/{id}/members/{user_id}", delete(rooms::remove_member))
+        .route("/admin/users", get(admin::users))
+        .route("/admin/users/{id}", patch(admin::update_user))
         .route("/version", get(health::version))
         .route("/models", get(models::list))
         .fallback(not_found)

@@ -4,6 +4,7 @@
 mod support;
 mod upstream;
 
+mod admin;
 mod answers;
 mod auth;
 mod bad_input;

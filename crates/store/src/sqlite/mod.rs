@@ -796,6 +796,22 @@ impl Store for SqliteStore {
         row.as_ref().map(rows::user).transpose()
     }
 
+    async fn live_sessions(&self, families: &[SessionId], now: OffsetDateTime) -> StoreResult<Vec<SessionId>> {
+        let mut live = Vec::new();
+        for chunk in families.chunks(crate::store::LIVE_SESSIONS_CHUNK) {
+            let sql = crate::store::live_sessions_sql(chunk.len());
+            // Safe: the text holds only placeholders ($2 … $n+1), never a value.
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false).bind(ts(now));
+            for family in chunk {
+                query = query.bind(family.as_uuid());
+            }
+            for row in query.fetch_all(&self.reader).await? {
+                live.push(SessionId::from_uuid(row.try_get::<Uuid, _>("family_id")?));
+            }
+        }
+        Ok(live)
+    }
+
     // ---- rooms and members ---------------------------------------------------------------------
 
     async fn create_room(&self, new: NewRoom, members: &[UserId]) -> StoreResult<Room> {
