@@ -52,14 +52,18 @@ pub async fn on_connect<A: Adapter>(
     let Some(conn) = connection_of(&socket) else { return };
     let user = &conn.actor.user;
     socket.join(vec![rooms::user(user.id), rooms::session(conn.actor.session)]);
-    let member_rooms = match gateway.rooms.list(&conn.actor, 1000).await {
-        Ok(list) => list.iter().map(|summary| rooms::members(summary.room.id)).collect::<Vec<_>>(),
-        Err(err) => {
-            tracing::warn!(user_id = %user.id, error = %err, "could not load rooms at connect");
-            Vec::new()
-        }
-    };
+    let removals = gateway.rooms.removals();
+    let mut member_rooms = member_rooms_of(&gateway, &conn).await;
     socket.join(member_rooms.clone());
+    // A removal committed while the list was read has sent the user's sockets out of that room
+    // before this one was in it: read the list again and leave what is no longer there.
+    if gateway.rooms.removals() != removals {
+        let current = member_rooms_of(&gateway, &conn).await;
+        let gone: Vec<String> = member_rooms.iter().filter(|r| !current.contains(r)).cloned().collect();
+        socket.leave(gone);
+        socket.join(current.clone()); // rooms added meanwhile (their own event joins them too)
+        member_rooms = current;
+    }
     if conn.slot.devices_at_reserve() == 1 {
         crate::presence::announce(&socket, &io, &member_rooms, user, true, 1).await;
     }
@@ -72,6 +76,17 @@ pub async fn on_connect<A: Adapter>(
     });
     if let Err(err) = socket.emit("connected", &payload) {
         tracing::debug!(error = %err, "connected event not sent");
+    }
+}
+
+/// The `member:` groups of the user's rooms (empty, logged, if the database cannot say).
+async fn member_rooms_of(gateway: &Gateway, conn: &Connection) -> Vec<String> {
+    match gateway.rooms.list(&conn.actor, 1000).await {
+        Ok(list) => list.iter().map(|summary| rooms::members(summary.room.id)).collect(),
+        Err(err) => {
+            tracing::warn!(user_id = %conn.actor.user.id, error = %err, "could not load rooms at connect");
+            Vec::new()
+        }
     }
 }
 

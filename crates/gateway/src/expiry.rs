@@ -43,7 +43,10 @@ pub async fn run<A: Adapter>(io: SocketIo<A>, gateway: Arc<Gateway>) {
 
 /// The live sessions among those of `sockets`, or `None` when the database cannot tell (the
 /// check is skipped rather than ending every socket).
-async fn live_sessions<A: Adapter>(gateway: &Gateway, sockets: &[SocketRef<A>]) -> Option<HashSet<SessionId>> {
+async fn live_sessions<A: Adapter>(
+    gateway: &Gateway,
+    sockets: &[SocketRef<A>],
+) -> Option<HashSet<SessionId>> {
     let families: HashSet<SessionId> =
         sockets.iter().filter_map(|s| connection_of(s)).map(|conn| conn.actor.session).collect();
     if families.is_empty() {

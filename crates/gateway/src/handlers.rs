@@ -116,7 +116,15 @@ async fn join<A: Adapter>(ctx: Ctx<A>, data: Value) -> Outcome {
     let request: payload::Join = payload::parse("join", data)?;
     let room_id = payload::room_id(&request.room_id)?;
     let snapshot = ctx.gateway.rooms.join(&ctx.conn.actor, room_id, request.since).await?;
-    ctx.socket.join(vec![rooms::joined(room_id), rooms::members(room_id)]);
+    let groups = vec![rooms::joined(room_id), rooms::members(room_id)];
+    ctx.socket.join(groups.clone());
+    // A removal that committed while the snapshot was read has already sent this user's sockets
+    // out of the room, before this socket was in it: ask again now that it is. A removal after
+    // this check reaches the socket through the usual `memberRemoved` + leave.
+    if let Err(err) = ctx.gateway.rooms.membership(&ctx.conn.actor, room_id).await {
+        ctx.socket.leave(groups);
+        return Err(err.into());
+    }
     // Read after joining: a chunk produced from now on reaches this socket as an event, and the
     // snapshot holds every chunk before `nextIndex`, so together there is no gap (a chunk in
     // both is recognised by its index).

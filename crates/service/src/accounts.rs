@@ -460,7 +460,12 @@ impl AccountService {
     /// live connections end (`sessionRevoked`, reason `deactivated`); sign-in, refresh and every
     /// request with an access token it already holds are refused from then on. An admin cannot
     /// deactivate their own account (nobody would be left to undo it by mistake).
-    pub async fn set_active(&self, actor: Option<UserId>, user_id: UserId, active: bool) -> ServiceResult<User> {
+    pub async fn set_active(
+        &self,
+        actor: Option<UserId>,
+        user_id: UserId,
+        active: bool,
+    ) -> ServiceResult<User> {
         if !active && actor == Some(user_id) {
             return Err(ServiceError::Conflict("you cannot deactivate your own account".into()));
         }
@@ -482,7 +487,12 @@ impl AccountService {
     }
 
     /// [`AccountService::set_role`] for a user named by id (admin API).
-    pub async fn set_role_of(&self, actor: Option<UserId>, user_id: UserId, role: UserRole) -> ServiceResult<User> {
+    pub async fn set_role_of(
+        &self,
+        actor: Option<UserId>,
+        user_id: UserId,
+        role: UserRole,
+    ) -> ServiceResult<User> {
         let user = self.store.user(user_id).await?.ok_or(ServiceError::NotFound("user"))?;
         self.set_role(actor, &user.email, role).await
     }

@@ -19,6 +19,7 @@ use chatbot_store::{
     Appended, HistoryQuery, Member, Message, NewMessage, NewRoom, Room, RoomPatch, RoomSummary, Store,
 };
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 /// Limits the room service enforces.
@@ -114,6 +115,8 @@ pub struct RoomService {
     email_lookups: Throttle,
     /// One send rate per user, whichever transport the message came by.
     send_limit: Throttle,
+    /// Counts removals of members and rooms made by this process (see [`RoomService::removals`]).
+    removals: AtomicU64,
 }
 
 impl RoomService {
@@ -127,7 +130,30 @@ impl RoomService {
         let access = AccessCache::new(settings.membership_cache_ttl);
         let email_lookups = Throttle::new(settings.email_lookups.0, settings.email_lookups.1);
         let send_limit = Throttle::new(settings.send_rate.0, settings.send_rate.1);
-        Self { store, settings, writer, events, answers, access, email_lookups, send_limit }
+        Self {
+            store,
+            settings,
+            writer,
+            events,
+            answers,
+            access,
+            email_lookups,
+            send_limit,
+            removals: AtomicU64::new(0),
+        }
+    }
+
+    /// How many member or room removals this process has committed so far. A caller that reads a
+    /// room list, then subscribes a socket to it, compares this before and after: a change means a
+    /// removal may have sent the user's sockets out of a room before this one was in it, and the
+    /// list must be read again.
+    pub fn removals(&self) -> u64 {
+        self.removals.load(Ordering::Acquire)
+    }
+
+    fn removed(&self, room_id: RoomId) {
+        self.access.invalidate(room_id);
+        self.removals.fetch_add(1, Ordering::AcqRel);
     }
 
     pub fn answers(&self) -> &Arc<AnswerEngine> {
@@ -241,7 +267,7 @@ impl RoomService {
         }
         self.require_manager(actor, &summary)?;
         let deleted = self.store.delete_room(room_id).await?;
-        self.access.invalidate(room_id);
+        self.removed(room_id);
         if deleted {
             self.events.room_deleted(room_id);
         }
@@ -349,7 +375,7 @@ impl RoomService {
             return Err(ServiceError::Conflict("the owner cannot leave the room; delete it instead".into()));
         }
         let removed = self.store.remove_member(room_id, target).await?;
-        self.access.invalidate(room_id);
+        self.removed(room_id);
         if removed {
             self.events.member_removed(room_id, target);
         }

@@ -102,7 +102,8 @@ pub trait Store: Send + Sync + 'static {
     /// Which of `families` still honour their access tokens at `now` (live token, active user):
     /// the real-time gateway's periodic check, so sockets of a device signed out by another
     /// process (the CLI, another instance) end too.
-    async fn live_sessions(&self, families: &[SessionId], now: OffsetDateTime) -> StoreResult<Vec<SessionId>>;
+    async fn live_sessions(&self, families: &[SessionId], now: OffsetDateTime)
+    -> StoreResult<Vec<SessionId>>;
 
     // ---- rooms and members ----------------------------------------------------------------------
 

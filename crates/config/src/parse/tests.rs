@@ -169,7 +169,9 @@ fn model_tables_are_read_in_order_and_checked() -> Result<(), ConfigError> {
 fn a_socket_queue_smaller_than_a_join_ack_is_refused() -> Result<(), ConfigError> {
     let line = error_line(&env(&[("CHATBOT_SOCKET_QUEUE_BYTES", "100000")]));
     assert!(
-        line.contains("CHATBOT_SOCKET_QUEUE_BYTES") && line.contains("environment") && line.contains("262144"),
+        line.contains("CHATBOT_SOCKET_QUEUE_BYTES")
+            && line.contains("environment")
+            && line.contains("262144"),
         "{line}"
     );
     let config = Config::from_layers(&env(&[

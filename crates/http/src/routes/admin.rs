@@ -48,7 +48,10 @@ pub async fn users(
         None => 50,
         Some(n) if (1..=MAX_LIMIT).contains(&n) => n,
         Some(_) => {
-            return Err(ApiError::validation(format!("limit must be between 1 and {MAX_LIMIT}"), Some("limit")));
+            return Err(ApiError::validation(
+                format!("limit must be between 1 and {MAX_LIMIT}"),
+                Some("limit"),
+            ));
         }
     };
     let after = match query.after.as_deref() {

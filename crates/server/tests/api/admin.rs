@@ -23,7 +23,12 @@ async fn user_management_is_for_admins_only(backend: Backend) {
     assert_eq!(as_user.status, StatusCode::FORBIDDEN, "{:?}", as_user.body);
     assert_eq!(as_user.body["error"]["code"], "forbidden");
     let patch = app
-        .call(Method::PATCH, &format!("/api/admin/users/{}", root.id), Some(&bob.access), Some(json!({"role": "user"})))
+        .call(
+            Method::PATCH,
+            &format!("/api/admin/users/{}", root.id),
+            Some(&bob.access),
+            Some(json!({"role": "user"})),
+        )
         .await;
     assert_eq!(patch.status, StatusCode::FORBIDDEN, "{:?}", patch.body);
     let anonymous = app.call(Method::GET, "/api/admin/users", None, None).await;
@@ -36,7 +41,8 @@ async fn users_are_listed_searched_and_paged(backend: Backend) {
     app.register("bob").await;
     app.register("carol").await;
     let all = app.get("/api/admin/users", &root.access).await;
-    let names: Vec<&str> = all.body["users"].as_array().expect("users").iter().filter_map(|u| u["name"].as_str()).collect();
+    let names: Vec<&str> =
+        all.body["users"].as_array().expect("users").iter().filter_map(|u| u["name"].as_str()).collect();
     assert_eq!(names, ["root", "bob", "carol"], "creation order");
     assert_eq!(all.body["users"][1]["email"], "bob@example.com", "admins see emails");
     assert_eq!(all.body["users"][1]["isActive"], true);
@@ -70,7 +76,12 @@ async fn deactivation_signs_the_user_out_until_reactivated(backend: Backend) {
     assert_eq!(app.get("/api/auth/me", &bob.access).await.status, StatusCode::UNAUTHORIZED);
     let refresh =
         app.call(Method::POST, "/api/auth/refresh", None, Some(json!({"refreshToken": bob.refresh}))).await;
-    assert_eq!(refresh.status, StatusCode::UNAUTHORIZED, "the session itself was revoked: {:?}", refresh.body);
+    assert_eq!(
+        refresh.status,
+        StatusCode::UNAUTHORIZED,
+        "the session itself was revoked: {:?}",
+        refresh.body
+    );
     let login_body = json!({"email": "bob@example.com", "password": password_of("bob")});
     let login = app.call(Method::POST, "/api/auth/login", None, Some(login_body.clone())).await;
     assert_eq!(login.status, StatusCode::FORBIDDEN);
@@ -84,7 +95,11 @@ async fn deactivation_signs_the_user_out_until_reactivated(backend: Backend) {
     assert_eq!(on.status, StatusCode::OK, "{:?}", on.body);
     let login = app.call(Method::POST, "/api/auth/login", None, Some(login_body)).await;
     assert_eq!(login.status, StatusCode::OK, "reactivated: {:?}", login.body);
-    assert_eq!(app.get("/api/auth/me", &bob.access).await.status, StatusCode::UNAUTHORIZED, "old sessions stay ended");
+    assert_eq!(
+        app.get("/api/auth/me", &bob.access).await.status,
+        StatusCode::UNAUTHORIZED,
+        "old sessions stay ended"
+    );
 }
 
 async fn roles_change_and_bad_changes_are_refused(backend: Backend) {
@@ -92,7 +107,8 @@ async fn roles_change_and_bad_changes_are_refused(backend: Backend) {
     let root = app.register("root").await;
     let bob = app.register("bob").await;
     let bob_path = format!("/api/admin/users/{}", bob.id);
-    let promoted = app.call(Method::PATCH, &bob_path, Some(&root.access), Some(json!({"role": "admin"}))).await;
+    let promoted =
+        app.call(Method::PATCH, &bob_path, Some(&root.access), Some(json!({"role": "admin"}))).await;
     assert_eq!(promoted.status, StatusCode::OK, "{:?}", promoted.body);
     assert_eq!(promoted.body["role"], "admin");
     assert_eq!(app.get("/api/admin/users", &bob.access).await.status, StatusCode::OK, "bob is an admin now");

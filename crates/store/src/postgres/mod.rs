@@ -659,7 +659,11 @@ impl Store for PgStore {
         row.as_ref().map(rows::user).transpose()
     }
 
-    async fn live_sessions(&self, families: &[SessionId], now: OffsetDateTime) -> StoreResult<Vec<SessionId>> {
+    async fn live_sessions(
+        &self,
+        families: &[SessionId],
+        now: OffsetDateTime,
+    ) -> StoreResult<Vec<SessionId>> {
         let mut live = Vec::new();
         for chunk in families.chunks(crate::store::LIVE_SESSIONS_CHUNK) {
             let sql = crate::store::live_sessions_sql(chunk.len());
