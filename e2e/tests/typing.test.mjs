@@ -34,4 +34,19 @@ eachBackend('typing', (ctx) => {
     a.close();
     b.close();
   });
+
+  it('toggling typing on and off does not get past the throttle: one start and one stop per interval', async () => {
+    const a = await joined(ctx.base, alice, room.id);
+    const b = await joined(ctx.base, bob, room.id);
+    await sleep(1100); // a fresh interval (CHATBOT_TYPING_INTERVAL, 1 s by default)
+    const sinceB = mark(b);
+    for (let i = 0; i < 40; i += 1) {
+      assertOk(await emitAck(a, 'typing', { roomId: room.id, isTyping: i % 2 === 0 }), `toggle ${i}`);
+    }
+    await sleep(300);
+    const got = sinceB('userTyping').map((e) => e.isTyping);
+    assert.deepEqual(got, [true, false], `40 toggles within the interval reached bob as ${show(got)}`);
+    a.close();
+    b.close();
+  });
 });

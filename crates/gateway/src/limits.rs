@@ -35,10 +35,13 @@ impl EventRate {
     }
 }
 
-/// Forwards a socket's `typing` state at most once per interval per room, except that a change
-/// of state (started/stopped) always goes through, so "stopped typing" is never lost.
+/// Forwards a socket's `typing` per room: a start at most once per interval, a stop only after a
+/// forwarded start (so "stopped typing" follows every start others saw, and toggling cannot flood
+/// the room).
 pub struct TypingGate {
     interval: Duration,
+    /// Per room: when the last forwarded start was, and whether the last forwarded state is
+    /// "typing".
     last: Mutex<HashMap<RoomId, (Instant, bool)>>,
 }
 
@@ -51,16 +54,27 @@ impl TypingGate {
         self.should_forward_at(room, typing, Instant::now())
     }
 
+    /// A start passes once per interval; a stop passes only after a forwarded start. So toggling
+    /// on and off reaches the room as at most one start and one stop per interval, and a stop is
+    /// never lost after a start others saw.
     fn should_forward_at(&self, room: RoomId, typing: bool, now: Instant) -> bool {
         let mut last = self.last.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let forward = match last.get(&room) {
-            Some((at, state)) => *state != typing || now.saturating_duration_since(*at) >= self.interval,
-            None => true,
-        };
-        if forward {
-            last.insert(room, (now, typing));
+        match (last.get_mut(&room), typing) {
+            (None, true) => {
+                last.insert(room, (now, true));
+                true
+            }
+            (None, false) => false,
+            (Some((started, state)), true) => {
+                let forward = now.saturating_duration_since(*started) >= self.interval;
+                if forward {
+                    *started = now;
+                    *state = true;
+                }
+                forward
+            }
+            (Some((_, state)), false) => std::mem::replace(state, false),
         }
-        forward
     }
 }
 
@@ -79,18 +93,19 @@ mod tests {
     }
 
     #[test]
-    fn typing_is_throttled_but_changes_pass() {
+    fn one_start_per_interval_and_a_stop_only_after_a_start() {
         let gate = TypingGate::new(Duration::from_secs(2));
         let room = RoomId::new();
         let start = Instant::now();
+        let at = |ms| start + Duration::from_millis(ms);
+        assert!(!gate.should_forward_at(room, false, start), "a stop without a start says nothing");
         assert!(gate.should_forward_at(room, true, start));
-        assert!(!gate.should_forward_at(room, true, start + Duration::from_millis(500)));
-        assert!(
-            gate.should_forward_at(room, false, start + Duration::from_millis(600)),
-            "stop always passes"
-        );
-        assert!(gate.should_forward_at(room, true, start + Duration::from_millis(700)));
-        assert!(gate.should_forward_at(room, true, start + Duration::from_secs(3)));
+        assert!(!gate.should_forward_at(room, true, at(500)), "a repeated start within the interval");
+        assert!(gate.should_forward_at(room, false, at(600)), "the stop after a forwarded start");
+        assert!(!gate.should_forward_at(room, false, at(650)), "a second stop");
+        assert!(!gate.should_forward_at(room, true, at(700)), "toggling back on within the interval");
+        assert!(!gate.should_forward_at(room, false, at(800)), "so its stop is not forwarded either");
+        assert!(gate.should_forward_at(room, true, at(2000)), "the next interval");
         assert!(gate.should_forward_at(RoomId::new(), true, start), "per room");
     }
 }
