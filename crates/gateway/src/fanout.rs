@@ -4,8 +4,15 @@
 //! are queued and one task delivers them one after another, so every socket receives a room's
 //! `message` events in `seq` order. Each payload is built once per change and serialized once
 //! per broadcast and namespace (`/chat` and its alias, [`crate::namespaces`]), whatever the
-//! number of receivers. The queue is unbounded because the writer must never block on a slow
-//! consumer; deliveries themselves only enqueue packets on sockets, so it drains quickly.
+//! number of receivers.
+//!
+//! The writer must never wait for delivery, and deliveries only enqueue packets on sockets (a
+//! socket that does not read is disconnected by the transport), so the queue drains quickly.
+//! Should it not (a starved process), it is bounded in bytes of room traffic
+//! (`limits.fanout_queue_bytes`): past the bound a room's changes are dropped, and once the
+//! delivery task reaches that point the sockets that joined the room are disconnected, so their
+//! clients reconnect and catch up from the database (`join {since}`) instead of missing events
+//! while connected. Membership, deletion and session changes are never dropped (rare and small).
 
 use crate::{namespaces, rooms};
 use chatbot_domain::{MessageId, MessageRole, MessageStatus, RoomId, SessionId, UserId};
@@ -16,7 +23,9 @@ use serde_json::{Value, json};
 use socketioxide::SocketIo;
 use socketioxide::adapter::Adapter;
 use socketioxide::operators::BroadcastOperators;
-use std::sync::Arc;
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc;
 
 /// Longest `roomActivity` preview, in characters.
@@ -25,33 +34,137 @@ const PREVIEW_CHARS: usize = 120;
 enum Change {
     Message(Box<Message>),
     AnswerStarted(Box<Message>),
-    AnswerChunk { room: RoomId, answer: MessageId, index: u64, text: String },
+    AnswerChunk {
+        room: RoomId,
+        answer: MessageId,
+        index: u64,
+        text: String,
+    },
     AnswerFinished(Box<Message>, AnswerUsage),
     MemberAdded(RoomId, UserId),
     MemberRemoved(RoomId, UserId),
     RoomDeleted(RoomId),
     RoomUpdated(Box<Room>),
     SessionRevoked(SessionId, SessionEnd),
+    /// Changes of this room were dropped at the queue's bound: end its joined sockets.
+    Lagged(RoomId),
+}
+
+/// What a queued change costs the bound, beyond its text: the rest of a message row, roughly.
+const CHANGE_OVERHEAD_BYTES: usize = 256;
+
+impl Change {
+    /// The room of room traffic (messages, answers, settings), with its weight in the bound;
+    /// `None` for changes that are never dropped.
+    fn room_traffic(&self) -> Option<(RoomId, usize)> {
+        let (room, text) = match self {
+            Change::Message(m) | Change::AnswerStarted(m) | Change::AnswerFinished(m, _) => {
+                (m.room_id, m.content.len())
+            }
+            Change::AnswerChunk { room, text, .. } => (*room, text.len()),
+            Change::RoomUpdated(room) => {
+                (room.id, room.system_prompt.as_ref().map_or(0, String::len) + room.name.len())
+            }
+            _ => return None,
+        };
+        Some((room, text + CHANGE_OVERHEAD_BYTES))
+    }
+}
+
+/// The bound on queued room traffic, shared by both ends of the queue.
+struct Bound {
+    limit: usize,
+    queued: AtomicUsize,
+    /// Whether `lagging` holds any room (read without the lock on the fast path).
+    any_lagging: AtomicBool,
+    /// Rooms whose changes are being dropped until the delivery task ends their sockets.
+    lagging: Mutex<HashSet<RoomId>>,
+}
+
+impl Bound {
+    fn lagging(&self) -> std::sync::MutexGuard<'_, HashSet<RoomId>> {
+        // One insert or remove per critical section: a poisoned lock holds consistent data.
+        self.lagging.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
 }
 
 /// The services' view of the gateway: queues changes for delivery.
 pub struct ChatEvents {
     changes: mpsc::UnboundedSender<Change>,
+    bound: Arc<Bound>,
 }
 
 /// The receiving end, handed to [`crate::layer`].
-pub struct EventQueue(mpsc::UnboundedReceiver<Change>);
+pub struct EventQueue {
+    changes: mpsc::UnboundedReceiver<Change>,
+    bound: Arc<Bound>,
+}
 
-/// Creates the pair: the sink goes to the services, the queue to the gateway.
-pub fn event_channel() -> (Arc<ChatEvents>, EventQueue) {
+/// Creates the pair: the sink goes to the services, the queue to the gateway. At most
+/// `limit_bytes` of room traffic wait in between (see the module documentation).
+pub fn event_channel(limit_bytes: usize) -> (Arc<ChatEvents>, EventQueue) {
     let (tx, rx) = mpsc::unbounded_channel();
-    (Arc::new(ChatEvents { changes: tx }), EventQueue(rx))
+    let bound = Arc::new(Bound {
+        limit: limit_bytes,
+        queued: AtomicUsize::new(0),
+        any_lagging: AtomicBool::new(false),
+        lagging: Mutex::new(HashSet::new()),
+    });
+    (Arc::new(ChatEvents { changes: tx, bound: bound.clone() }), EventQueue { changes: rx, bound })
 }
 
 impl ChatEvents {
     fn push(&self, change: Change) {
+        if let Some((room, bytes)) = change.room_traffic() {
+            let bound = &self.bound;
+            let over = bound.queued.load(Ordering::Acquire).saturating_add(bytes) > bound.limit;
+            if over || bound.any_lagging.load(Ordering::Acquire) {
+                let mut lagging = bound.lagging();
+                if lagging.contains(&room) {
+                    return; // its sockets are about to be ended; the database has the change
+                }
+                if over {
+                    lagging.insert(room);
+                    bound.any_lagging.store(true, Ordering::Release);
+                    tracing::warn!(room_id = %room, "real-time queue full: the room's sockets will resync");
+                    self.send(Change::Lagged(room));
+                    return;
+                }
+            }
+            bound.queued.fetch_add(bytes, Ordering::AcqRel);
+        }
+        self.send(change);
+    }
+
+    fn send(&self, change: Change) {
         // Fails only after the delivery task ended (shutdown): nothing is left to deliver to.
         let _ = self.changes.send(change);
+    }
+}
+
+impl EventQueue {
+    /// The next change, uncounted from the bound as it leaves the queue.
+    async fn next(&mut self) -> Option<Change> {
+        let change = self.changes.recv().await?;
+        self.taken(&change);
+        Some(change)
+    }
+
+    /// Uncounts `change`, just taken from the queue; a `Lagged` marker lets its room flow again.
+    fn taken(&self, change: &Change) {
+        if let Some((_, bytes)) = change.room_traffic() {
+            let _ = self
+                .bound
+                .queued
+                .fetch_update(Ordering::AcqRel, Ordering::Acquire, |q| Some(q.saturating_sub(bytes)));
+        }
+        if let Change::Lagged(room) = change {
+            // From here on the room's changes flow again: its sockets are ended by the caller,
+            // and everything dropped before is in the database for their catch-up.
+            let mut lagging = self.bound.lagging();
+            lagging.remove(room);
+            self.bound.any_lagging.store(!lagging.is_empty(), Ordering::Release);
+        }
     }
 }
 
@@ -231,6 +344,8 @@ fn plan(change: Change, assistant_name: &str) -> Vec<Op> {
         Change::RoomUpdated(room) => {
             vec![emit(rooms::members(room.id), "roomUpdated", room_updated_event(&room))]
         }
+        // Dropped deliveries: the sockets in the room reconnect and catch up from the database.
+        Change::Lagged(room) => vec![Op::Disconnect { to: rooms::joined(room) }],
         // Tell the device why, then end its connections: the client must not reconnect with a
         // token whose session is gone (its next refresh fails too).
         Change::SessionRevoked(session, why) => vec![
@@ -274,8 +389,8 @@ async fn apply<A: Adapter>(chat: BroadcastOperators<A>, ops: &[Op]) -> Result<()
 }
 
 /// Delivers queued changes until the services drop their sink.
-pub async fn run<A: Adapter>(io: SocketIo<A>, EventQueue(mut changes): EventQueue, assistant_name: String) {
-    while let Some(change) = changes.recv().await {
+pub async fn run<A: Adapter>(io: SocketIo<A>, mut changes: EventQueue, assistant_name: String) {
+    while let Some(change) = changes.next().await {
         let ops = plan(change, &assistant_name);
         for chat in namespaces::everyone(&io) {
             if let Err(err) = apply(chat, &ops).await {
@@ -329,6 +444,46 @@ mod tests {
                 rooms: vec![rooms::joined(room()), rooms::members(room())]
             }
         );
+    }
+
+    fn kinds(queue: &mut EventQueue) -> Vec<String> {
+        let mut out = Vec::new();
+        while let Ok(change) = queue.changes.try_recv() {
+            queue.taken(&change); // what `next` does, minus the waiting
+            out.push(match change {
+                Change::AnswerChunk { index, .. } => format!("chunk {index}"),
+                Change::Lagged(_) => "lagged".into(),
+                Change::MemberAdded(..) => "member added".into(),
+                _ => "other".into(),
+            });
+        }
+        out
+    }
+
+    #[test]
+    fn past_the_bound_a_room_lags_once_and_its_changes_wait_for_its_sockets_to_resync() {
+        let answer: MessageId = "9b2f4c1e-6d7a-4e8b-a1c2-d3e4f5a6b7c8".parse().expect("message id");
+        // Room for two chunks of 10 bytes (each weighs 10 + the overhead).
+        let (sink, mut queue) = event_channel(2 * (10 + CHANGE_OVERHEAD_BYTES));
+        let other = RoomId::new();
+        for index in 0..5 {
+            sink.answer_chunk(room(), answer, index, "0123456789");
+        }
+        sink.member_added(room(), user());
+        sink.answer_chunk(other, answer, 0, "0123456789");
+        assert_eq!(
+            kinds(&mut queue),
+            ["chunk 0", "chunk 1", "lagged", "member added", "lagged"],
+            "the third chunk lags the room, later ones are dropped; membership is never dropped; \
+             another room over the bound lags too"
+        );
+        sink.answer_chunk(room(), answer, 5, "0123456789");
+        assert_eq!(kinds(&mut queue), ["chunk 5"], "after the resync the room's changes flow again");
+    }
+
+    #[test]
+    fn a_lagged_room_ends_the_sockets_that_joined_it() {
+        assert_eq!(plan(Change::Lagged(room()), "Bot"), vec![Op::Disconnect { to: rooms::joined(room()) }]);
     }
 
     #[test]

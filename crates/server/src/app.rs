@@ -124,7 +124,7 @@ pub struct Application {
 impl Application {
     /// Binds `config.listen_addr` (port 0 picks a free port) and prepares every service.
     pub async fn build(config: Config) -> anyhow::Result<Self> {
-        let (sink, events) = chatbot_gateway::event_channel();
+        let (sink, events) = chatbot_gateway::event_channel(config.limits.fanout_queue_bytes);
         let state = build_services(&config, sink).await?;
         let limits = &config.limits;
         let gateway = Gateway::new(

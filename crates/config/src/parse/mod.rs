@@ -200,6 +200,7 @@ pub struct Limits {
     pub membership_cache_ttl: Duration,
     pub write_batch: usize,
     pub socket_queue_bytes: usize,
+    pub fanout_queue_bytes: usize,
 }
 
 /// Reads one setting through a typed parser, naming the setting and source on failure.
@@ -399,6 +400,7 @@ impl Config {
             membership_cache_ttl: r.required("limits.membership_cache_ttl", parse_duration)?,
             write_batch: r.required("limits.write_batch", parse_positive)?,
             socket_queue_bytes: r.required("limits.socket_queue_bytes", parse_positive)?,
+            fanout_queue_bytes: r.required("limits.fanout_queue_bytes", parse_positive)?,
         };
         // A queue smaller than the largest ack would end every connection whose `join` is answered
         // in full; twice the history bytes leaves room for the ack's members and metadata.
