@@ -64,6 +64,13 @@ eachBackend('error acks and exceptions', (ctx) => {
     await assertStillUp('after an unknown event with ack');
   });
 
+  it('an event name with a JSON escape (`"a\\"b"`, a newline) is an unknown event: bad_request, and the connection stays up', async () => {
+    for (const name of ['a"b', 'join\n', 'back\\slash']) {
+      assertAckError(await emitAck(a, name, { roomId: room.id }), 'bad_request', `event ${JSON.stringify(name)}`);
+    }
+    await assertStillUp('after event names with escapes');
+  });
+
   it('an unknown event without an ack → nothing, and the connection stays up', async () => {
     const since = mark(a);
     a.emit('noSuchEvent', { x: 1 });

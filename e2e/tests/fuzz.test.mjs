@@ -31,7 +31,7 @@
 //   frames, mutations of valid frames (characters replaced, deleted, inserted, truncated), wrong
 //   namespaces (`/nope`, `/`, `/api/chat` not joined), BINARY_EVENT/BINARY_ACK headers with
 //   placeholders and no attachment, ack ids beyond i64, CONNECT/DISCONNECT again with odd auth,
-//   event names that are not strings or carry a JSON escape, raw numbers like 1e400, nesting far
+//   event names that are not strings or carry an escape (lone surrogates too), raw numbers like 1e400, nesting far
 //   beyond serde's limit. The server may close such a socket (socket.io's answer to a packet it
 //   cannot parse). Property: the probe sent after the frame is answered or the socket is closed
 //   within ACK_TIMEOUT_MS (no hang). One frame per connection because a close is not immediate:

@@ -33,9 +33,25 @@ pub fn from_str_seed<'de, T: de::DeserializeSeed<'de>>(
     seed.deserialize(de)
 }
 
+/// chatbot-socket patch: the name given to an event whose name is a string with a JSON escape.
+/// No handler is registered under it, so the fallback (unknown event) handler answers the event.
+pub const ESCAPED_EVENT_NAME: &str = "\u{fffd}escaped event name";
+
 pub fn read_event(data: &str) -> serde_json::Result<&str> {
     let mut de = serde_json::Deserializer::from_str(data);
-    FirstElement::<&str>::default().deserialize(&mut de)
+    match FirstElement::<&str>::default().deserialize(&mut de) {
+        Ok(event) => Ok(event),
+        // chatbot-socket patch: a name with an escape (`"a\"b"`) cannot be borrowed from the
+        // packet; upstream fails the read and socketioxide closes the connection. A packet whose
+        // first element is a string is well formed: name it with the placeholder instead.
+        Err(err) => {
+            let mut de = serde_json::Deserializer::from_str(data);
+            match FirstElement::<String>::default().deserialize(&mut de) {
+                Ok(_) => Ok(ESCAPED_EVENT_NAME),
+                Err(_) => Err(err),
+            }
+        }
+    }
 }
 
 struct Deserializer<'a, D> {
