@@ -13,6 +13,7 @@ mod error;
 mod models;
 mod open;
 mod postgres;
+mod shared;
 mod sqlite;
 mod store;
 

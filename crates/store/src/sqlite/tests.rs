@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used)]
 
 use super::*;
+use crate::store::Store;
 use chatbot_domain::{AiMode, MessageRole, RoomVisibility};
 
 async fn store() -> (tempfile::TempDir, SqliteStore) {
