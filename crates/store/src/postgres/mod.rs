@@ -25,6 +25,13 @@ use sqlx::{Postgres, Row, Transaction};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+/// This backend's database, for the shared code ([`crate::shared`]).
+type Db = Postgres;
+
+use crate::shared::sql::postgres as sql;
+
+crate::shared::methods::transaction_helpers!();
+
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
 /// Lock key for "first user becomes admin" (`pg_advisory_xact_lock`); any constant unique to us.
@@ -74,6 +81,19 @@ impl PgStore {
         &self.pool
     }
 
+    /// Any token may be held: PostgreSQL locks rows, so looking one up in the write transaction
+    /// blocks nobody.
+    async fn may_hold(&self, _token_hash: &str) -> StoreResult<bool> {
+        Ok(true)
+    }
+
+    /// Held until commit: concurrent first registrations check "is the table empty" one at a
+    /// time, each seeing the users committed before it.
+    async fn serialize_first_user(&self, tx: &mut Transaction<'static, Postgres>) -> StoreResult<()> {
+        sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(FIRST_ADMIN_LOCK).execute(&mut **tx).await?;
+        Ok(())
+    }
+
     async fn begin(&self) -> StoreResult<Transaction<'static, Postgres>> {
         Ok(self.pool.begin().await?)
     }
@@ -105,79 +125,6 @@ impl PgStore {
         };
         rows.iter().map(rows::summary).collect()
     }
-}
-
-/// Revokes every live token of a family.
-async fn revoke_family_in(
-    tx: &mut Transaction<'static, Postgres>,
-    family: Uuid,
-    now: OffsetDateTime,
-) -> StoreResult<u64> {
-    let done = sqlx::query("UPDATE sessions SET revoked_at = $2 WHERE family_id = $1 AND revoked_at IS NULL")
-        .bind(family)
-        .bind(ts(now))
-        .execute(&mut **tx)
-        .await?;
-    Ok(done.rows_affected())
-}
-
-/// Inserts `next` as a live token of the family.
-async fn insert_next(
-    tx: &mut Transaction<'static, Postgres>,
-    next: &NewSession,
-    family_id: SessionId,
-    user_id: UserId,
-    now: OffsetDateTime,
-) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO sessions (id, family_id, user_id, token_hash, user_agent, created_at, expires_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(next.id)
-    .bind(family_id.as_uuid())
-    .bind(user_id.as_uuid())
-    .bind(&next.token_hash)
-    .bind(&next.user_agent)
-    .bind(ts(now))
-    .bind(ts(next.expires_at))
-    .execute(&mut **tx)
-    .await
-    .map_err(write_err)?;
-    Ok(())
-}
-
-/// Uses up the grace of a just-exchanged token, so that it is honoured once more (the other tab)
-/// and never again: its retirement is moved back to before the grace began. A compare-and-set:
-/// of two presentations at once, only one finds the retirement still recent.
-async fn spend_grace(
-    tx: &mut Transaction<'static, Postgres>,
-    id: Uuid,
-    now: OffsetDateTime,
-    grace: time::Duration,
-) -> StoreResult<bool> {
-    let spent = now - grace - time::Duration::SECOND;
-    let done = sqlx::query("UPDATE sessions SET revoked_at = $2 WHERE id = $1 AND revoked_at > $2")
-        .bind(id)
-        .bind(ts(spent))
-        .execute(&mut **tx)
-        .await?;
-    Ok(done.rows_affected() == 1)
-}
-
-/// Whether the family still has a token that is neither revoked nor expired.
-async fn family_is_live(
-    tx: &mut Transaction<'static, Postgres>,
-    family_id: Uuid,
-    now: OffsetDateTime,
-) -> StoreResult<bool> {
-    let live: Option<i32> = sqlx::query_scalar(
-        "SELECT 1 FROM sessions WHERE family_id = $1 AND revoked_at IS NULL AND expires_at > $2 LIMIT 1",
-    )
-    .bind(family_id)
-    .bind(ts(now))
-    .fetch_optional(&mut **tx)
-    .await?;
-    Ok(live.is_some())
 }
 
 /// A whole batch in a handful of statements (see `crate::batch`). An error means the
@@ -336,46 +283,6 @@ async fn append_in(
     }
 }
 
-async fn message_in(tx: &mut Transaction<'static, Postgres>, id: Uuid) -> StoreResult<Message> {
-    let row =
-        sqlx::query(concat!(message_select!(), "WHERE m.id = $1")).bind(id).fetch_one(&mut **tx).await?;
-    rows::message(&row, "")
-}
-
-async fn message_by_client_id_in(
-    tx: &mut Transaction<'static, Postgres>,
-    user_id: Uuid,
-    client_id: &str,
-) -> StoreResult<Option<Message>> {
-    let row = sqlx::query(concat!(message_select!(), "WHERE m.user_id = $1 AND m.client_id = $2"))
-        .bind(user_id)
-        .bind(client_id)
-        .fetch_optional(&mut **tx)
-        .await?;
-    row.map(|r| rows::message(&r, "")).transpose()
-}
-
-async fn insert_member(
-    tx: &mut Transaction<'static, Postgres>,
-    room_id: RoomId,
-    user_id: UserId,
-    role: MemberRole,
-    at: OffsetDateTime,
-) -> StoreResult<bool> {
-    let done = sqlx::query(
-        "INSERT INTO room_members (room_id, user_id, role, last_read_seq, joined_at) VALUES ($1, $2, $3, 0, $4) \
-         ON CONFLICT (room_id, user_id) DO NOTHING",
-    )
-    .bind(room_id.as_uuid())
-    .bind(user_id.as_uuid())
-    .bind(role.as_str())
-    .bind(ts(at))
-    .execute(&mut **tx)
-    .await
-    .map_err(write_err)?;
-    Ok(done.rows_affected() == 1)
-}
-
 crate::shared::methods::impl_store!(PgStore, {
     fn backend(&self) -> &'static str {
         "postgres"
@@ -386,136 +293,6 @@ crate::shared::methods::impl_store!(PgStore, {
     }
 
     // ---- users ---------------------------------------------------------------------------------
-
-    async fn create_user(&self, new: NewUser, first_becomes_admin: bool) -> StoreResult<User> {
-        let mut tx = self.begin().await?;
-        let role = if first_becomes_admin {
-            // Held until commit: concurrent first registrations check "is the table empty" one at a
-            // time, each seeing the users committed before it.
-            sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(FIRST_ADMIN_LOCK).execute(&mut *tx).await?;
-            let any: bool =
-                sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users)").fetch_one(&mut *tx).await?;
-            if any { new.role } else { UserRole::Admin }
-        } else {
-            new.role
-        };
-        let at = ts(now());
-        let row = sqlx::query(concat!(
-            "INSERT INTO users (id, email, name, password_hash, role, is_active, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING ",
-            user_cols!()
-        ))
-        .bind(new.id.as_uuid())
-        .bind(&new.email)
-        .bind(&new.name)
-        .bind(&new.password_hash)
-        .bind(role.as_str())
-        .bind(true)
-        .bind(at)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(write_err)?;
-        let user = rows::user(&row)?;
-        tx.commit().await?;
-        Ok(user)
-    }
-
-    async fn rotate_session_with_grace(
-        &self,
-        token_hash: &str,
-        next: NewSession,
-        now: OffsetDateTime,
-        grace: time::Duration,
-    ) -> StoreResult<Rotation> {
-        let mut tx = self.begin().await?;
-        let Some(row) =
-            sqlx::query(concat!("SELECT ", session_cols!(), " FROM sessions WHERE token_hash = $1"))
-                .bind(token_hash)
-                .fetch_optional(&mut *tx)
-                .await?
-        else {
-            return Ok(Rotation::Unknown);
-        };
-        let current = rows::session(&row)?;
-        let (user_id, family_id) = (current.user_id, current.family_id);
-
-        if current.revoked_at.is_some() || current.replaced_by.is_some() {
-            let just_rotated =
-                current.replaced_by.is_some() && current.revoked_at.is_some_and(|at| now - at < grace);
-            if just_rotated
-                && family_is_live(&mut tx, family_id.as_uuid(), now).await?
-                && spend_grace(&mut tx, current.id, now, grace).await?
-            {
-                insert_next(&mut tx, &next, family_id, user_id, now).await?;
-                tx.commit().await?;
-                return Ok(Rotation::Rotated { user_id, family_id });
-            }
-            revoke_family_in(&mut tx, family_id.as_uuid(), now).await?;
-            tx.commit().await?;
-            return Ok(Rotation::Reused { user_id, family_id });
-        }
-        if current.expires_at <= now {
-            return Ok(Rotation::Expired);
-        }
-        let retired = sqlx::query(
-            "UPDATE sessions SET revoked_at = $2, replaced_by = $3 \
-                 WHERE id = $1 AND revoked_at IS NULL AND replaced_by IS NULL",
-        )
-        .bind(current.id)
-        .bind(ts(now))
-        .bind(next.id)
-        .execute(&mut *tx)
-        .await?;
-        if retired.rows_affected() != 1 {
-            // Another rotation won just now: within the grace period this is the same client
-            // racing itself, otherwise presenting the token again is reuse.
-            if !grace.is_zero() && family_is_live(&mut tx, family_id.as_uuid(), now).await? {
-                insert_next(&mut tx, &next, family_id, user_id, now).await?;
-                tx.commit().await?;
-                return Ok(Rotation::Rotated { user_id, family_id });
-            }
-            revoke_family_in(&mut tx, family_id.as_uuid(), now).await?;
-            tx.commit().await?;
-            return Ok(Rotation::Reused { user_id, family_id });
-        }
-        insert_next(&mut tx, &next, family_id, user_id, now).await?;
-        tx.commit().await?;
-        Ok(Rotation::Rotated { user_id, family_id })
-    }
-
-    async fn revoke_session_by_token(
-        &self,
-        token_hash: &str,
-        now: OffsetDateTime,
-    ) -> StoreResult<Option<(UserId, SessionId)>> {
-        let mut tx = self.begin().await?;
-        let Some(row) = sqlx::query("SELECT user_id, family_id FROM sessions WHERE token_hash = $1")
-            .bind(token_hash)
-            .fetch_optional(&mut *tx)
-            .await?
-        else {
-            return Ok(None);
-        };
-        let user_id: Uuid = row.try_get("user_id")?;
-        let family_id: Uuid = row.try_get("family_id")?;
-        revoke_family_in(&mut tx, family_id, now).await?;
-        tx.commit().await?;
-        Ok(Some((UserId::from_uuid(user_id), SessionId::from_uuid(family_id))))
-    }
-
-    async fn mark_read(&self, room_id: RoomId, user_id: UserId, seq: i64) -> StoreResult<i64> {
-        let stored: Option<i64> = sqlx::query_scalar(
-                "UPDATE room_members \
-                 SET last_read_seq = GREATEST(last_read_seq, LEAST($3, (SELECT last_seq FROM rooms WHERE id = $1))) \
-                 WHERE room_id = $1 AND user_id = $2 RETURNING last_read_seq",
-            )
-            .bind(room_id.as_uuid())
-            .bind(user_id.as_uuid())
-            .bind(seq)
-            .fetch_optional(&self.pool)
-            .await?;
-        stored.ok_or(StoreError::NotFound)
-    }
 
     // ---- messages ------------------------------------------------------------------------------
 

@@ -6,3 +6,4 @@
 
 pub(crate) mod methods;
 pub(crate) mod rows;
+pub(crate) mod sql;
