@@ -16,6 +16,10 @@ pub async fn serve(method: Method, uri: Uri) -> Response {
         .into_response();
     }
     let path = uri.path().trim_start_matches('/');
+    if path == "api" || path.starts_with("api/") {
+        // The API's router did not take it (`/api/` itself, `/api//x`): still the API's 404.
+        return ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such API endpoint").into_response();
+    }
     let asset = chatbot_web::asset(path).or_else(|| {
         // A path that looks like a file (has an extension) and is missing is a real 404;
         // anything else is a client-side route.

@@ -148,6 +148,12 @@ async fn unknown_paths_methods_and_ids(backend: Backend) {
     let unknown = app.get("/api/nothing-here", &ada.access).await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
     assert_eq!(unknown.code(), "not_found");
+    // The API's own root (found by the fuzzer: it fell through to the web app's HTML page).
+    for path in ["/api/", "/api/?limit[]=1", "/api//rooms"] {
+        let reply = app.get(path, &ada.access).await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(reply.code(), "not_found", "{path}: a JSON error, not the web app");
+    }
     let wrong_method = app.call(Method::PUT, "/api/rooms", Some(&ada.access), None).await;
     assert_eq!(wrong_method.status, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(wrong_method.code(), "method_not_allowed");
