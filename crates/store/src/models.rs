@@ -133,6 +133,30 @@ pub struct RoomPatch {
     pub ai_mode: Option<AiMode>,
 }
 
+impl RoomPatch {
+    /// The room with this patch applied (what an `UPDATE … RETURNING` would read back).
+    pub fn apply_to(self, room: &mut Room) {
+        if let Some(name) = self.name {
+            room.name = name;
+        }
+        if let Some(description) = self.description {
+            room.description = description;
+        }
+        if let Some(visibility) = self.visibility {
+            room.visibility = visibility;
+        }
+        if let Some(system_prompt) = self.system_prompt {
+            room.system_prompt = system_prompt;
+        }
+        if let Some(model) = self.model {
+            room.model = model;
+        }
+        if let Some(ai_mode) = self.ai_mode {
+            room.ai_mode = ai_mode;
+        }
+    }
+}
+
 /// A room as listed to one of its members.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RoomSummary {

@@ -15,6 +15,7 @@ mod rows;
 use crate::error::{StoreError, StoreResult};
 use crate::models::*;
 use crate::open::OpenOptions;
+use crate::shared::append::AppendError;
 use chatbot_domain::{MemberRole, MessageId, MessageStatus, RoomId, SessionId, UserId, UserRole};
 use rows::{
     json, like_pattern, member_select, message_select, now, room_cols, session_cols, summary_select, ts,
@@ -31,6 +32,7 @@ type Db = Postgres;
 use crate::shared::sql::postgres as sql;
 
 crate::shared::methods::transaction_helpers!();
+crate::shared::methods::store_helpers!(PgStore);
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
@@ -44,19 +46,6 @@ pub struct PgStore {
 }
 
 impl PgStore {
-    /// The message a user first sent with this idempotency key, read outside any transaction.
-    async fn first_with_client_id(&self, new: &NewMessage) -> StoreResult<Option<Message>> {
-        let (Some(user_id), Some(client_id)) = (new.user_id, new.client_id.as_deref()) else {
-            return Ok(None);
-        };
-        let row = sqlx::query(concat!(message_select!(), "WHERE m.user_id = $1 AND m.client_id = $2"))
-            .bind(user_id.as_uuid())
-            .bind(client_id)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.map(|r| rows::message(&r, "")).transpose()
-    }
-
     /// Connects and, if asked, migrates (sqlx's migrator holds an advisory lock meanwhile, so two
     /// servers starting together do not race).
     pub async fn open(o: &OpenOptions) -> StoreResult<Self> {
@@ -81,6 +70,11 @@ impl PgStore {
         &self.pool
     }
 
+    /// No one-statement path: batches take the checked path ([`append_batch_in`]).
+    async fn append_in_one_statement(&self, _batch: &[NewMessage]) -> Option<Vec<StoreResult<Appended>>> {
+        None
+    }
+
     /// Any token may be held: PostgreSQL locks rows, so looking one up in the write transaction
     /// blocks nobody.
     async fn may_hold(&self, _token_hash: &str) -> StoreResult<bool> {
@@ -96,34 +90,6 @@ impl PgStore {
 
     async fn begin(&self) -> StoreResult<Transaction<'static, Postgres>> {
         Ok(self.pool.begin().await?)
-    }
-
-    async fn summaries(
-        &self,
-        user_id: UserId,
-        room: Option<RoomId>,
-        limit: u32,
-    ) -> StoreResult<Vec<RoomSummary>> {
-        let rows = match room {
-            Some(room) => {
-                sqlx::query(concat!(summary_select!(), "AND r.id = $2"))
-                    .bind(user_id.as_uuid())
-                    .bind(room.as_uuid())
-                    .fetch_all(&self.pool)
-                    .await?
-            }
-            None => {
-                sqlx::query(concat!(
-                    summary_select!(),
-                    "ORDER BY COALESCE(lm.created_at, r.created_at) DESC, r.id DESC LIMIT $2"
-                ))
-                .bind(user_id.as_uuid())
-                .bind(i64::from(limit))
-                .fetch_all(&self.pool)
-                .await?
-            }
-        };
-        rows.iter().map(rows::summary).collect()
     }
 }
 
@@ -224,21 +190,6 @@ async fn append_batch_in(
     Ok(crate::batch::outcomes(batch, plan, &seqs, &names, at))
 }
 
-/// Why appending one message inside a transaction failed.
-enum AppendError {
-    /// No such room; nothing was written, so the transaction can go on.
-    RoomMissing,
-    /// The idempotency key was taken after the check (only possible with concurrent writers).
-    ClientIdTaken(sqlx::Error),
-    Store(StoreError),
-}
-
-impl<E: Into<StoreError>> From<E> for AppendError {
-    fn from(err: E) -> Self {
-        AppendError::Store(err.into())
-    }
-}
-
 /// Appends one message within `tx`: the idempotency check, the room's seq bump and the insert.
 async fn append_in(
     tx: &mut Transaction<'static, Postgres>,
@@ -276,10 +227,7 @@ async fn append_in(
     .await;
     match inserted {
         Ok(_) => Ok(Appended::Created(message_in(tx, new.id.as_uuid()).await?)),
-        Err(e) if rows::is_client_id_conflict(&e) && new.user_id.is_some() && new.client_id.is_some() => {
-            Err(AppendError::ClientIdTaken(e))
-        }
-        Err(e) => Err(AppendError::Store(write_err(e))),
+        Err(e) => Err(AppendError::insert_failed(e, new)),
     }
 }
 
@@ -291,53 +239,4 @@ crate::shared::methods::impl_store!(PgStore, {
     async fn close(&self) {
         self.pool.close().await;
     }
-
-    // ---- users ---------------------------------------------------------------------------------
-
-    // ---- messages ------------------------------------------------------------------------------
-
-    async fn append_messages(&self, batch: Vec<NewMessage>) -> StoreResult<Vec<StoreResult<Appended>>> {
-        if batch.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut tx = self.begin().await?;
-        match append_batch_in(&mut tx, &batch).await {
-            Ok(results) => {
-                tx.commit().await?;
-                Ok(results)
-            }
-            Err(err) => {
-                // An unknown author, or a clientId taken by a concurrent writer on another
-                // instance: store each message on its own so one cannot fail the others.
-                tracing::debug!(error = %err, "batch append failed; appending one by one");
-                tx.rollback().await?;
-                let mut results = Vec::with_capacity(batch.len());
-                for new in batch {
-                    results.push(self.append_message(new).await);
-                }
-                Ok(results)
-            }
-        }
-    }
 });
-
-fn apply_patch(room: &mut Room, patch: RoomPatch) {
-    if let Some(name) = patch.name {
-        room.name = name;
-    }
-    if let Some(description) = patch.description {
-        room.description = description;
-    }
-    if let Some(visibility) = patch.visibility {
-        room.visibility = visibility;
-    }
-    if let Some(system_prompt) = patch.system_prompt {
-        room.system_prompt = system_prompt;
-    }
-    if let Some(model) = patch.model {
-        room.model = model;
-    }
-    if let Some(ai_mode) = patch.ai_mode {
-        room.ai_mode = ai_mode;
-    }
-}

@@ -11,8 +11,8 @@ use uuid::Uuid;
 
 use crate::shared::rows::truncate;
 pub(super) use crate::shared::rows::{
-    is_client_id_conflict, like_pattern, member_select, message_select, now, room_cols, session_cols,
-    summary_select, user_cols, write_err,
+    like_pattern, member_select, message_select, now, room_cols, session_cols, summary_select, user_cols,
+    write_err,
 };
 
 /// A timestamp as stored: UTC, truncated to microseconds (timestamptz's precision, and what

@@ -7,7 +7,8 @@
 //! in their SQL text ([`crate::shared::sql`], twin next to twin), and a backend answers two
 //! questions of its own: `may_hold` (may a session hold this token? SQLite asks a reader first so
 //! an unknown token never takes the write lock) and `serialize_first_user` (PostgreSQL takes an
-//! advisory lock; SQLite's single writer already serialises).
+//! advisory lock; SQLite's single writer already serialises), and `append_in_one_statement` (SQLite
+//! stores a whole batch with one `INSERT … RETURNING` when nothing needs checking first).
 
 /// `impl Store for $store { <the backend's own methods> <the shared ones> }`.
 macro_rules! impl_store {
@@ -271,7 +272,7 @@ macro_rules! impl_store {
                     .await?
                     .ok_or(StoreError::NotFound)?;
                 let mut room = rows::room(&row)?;
-                apply_patch(&mut room, patch);
+                patch.apply_to(&mut room);
                 let row = sqlx::query(concat!(
                     "UPDATE rooms SET name = $2, description = $3, visibility = $4, system_prompt = $5, model = $6, \
                                       ai_mode = $7, updated_at = $8 \
@@ -666,6 +667,33 @@ macro_rules! impl_store {
                 .await?;
                 stored.ok_or(StoreError::NotFound)
             }
+
+            async fn append_messages(&self, batch: Vec<NewMessage>) -> StoreResult<Vec<StoreResult<Appended>>> {
+                if batch.is_empty() {
+                    return Ok(Vec::new());
+                }
+                if let Some(results) = self.append_in_one_statement(&batch).await {
+                    return Ok(results);
+                }
+                let mut tx = self.begin().await?;
+                match append_batch_in(&mut tx, &batch).await {
+                    Ok(results) => {
+                        tx.commit().await?;
+                        Ok(results)
+                    }
+                    Err(err) => {
+                        // An unknown author, or a clientId taken by a concurrent writer on another
+                        // instance: store each message on its own so one cannot fail the others.
+                        tracing::debug!(error = %err, "batch append failed; appending one by one");
+                        tx.rollback().await?;
+                        let mut results = Vec::with_capacity(batch.len());
+                        for new in batch {
+                            results.push(self.append_message(new).await);
+                        }
+                        Ok(results)
+                    }
+                }
+            }
         }
     };
 }
@@ -791,3 +819,54 @@ macro_rules! transaction_helpers {
 }
 
 pub(crate) use transaction_helpers;
+
+/// Reads the shared methods build on, the same on both backends: `impl $store { … }`.
+macro_rules! store_helpers {
+    ($store:ty) => {
+        impl $store {
+            /// The message a user first sent with this idempotency key, read outside any transaction.
+            async fn first_with_client_id(&self, new: &NewMessage) -> StoreResult<Option<Message>> {
+                let (Some(user_id), Some(client_id)) = (new.user_id, new.client_id.as_deref()) else {
+                    return Ok(None);
+                };
+                let row =
+                    sqlx::query(concat!(message_select!(), "WHERE m.user_id = $1 AND m.client_id = $2"))
+                        .bind(user_id.as_uuid())
+                        .bind(client_id)
+                        .fetch_optional(self.reader())
+                        .await?;
+                row.map(|r| rows::message(&r, "")).transpose()
+            }
+
+            async fn summaries(
+                &self,
+                user_id: UserId,
+                room: Option<RoomId>,
+                limit: u32,
+            ) -> StoreResult<Vec<RoomSummary>> {
+                let rows = match room {
+                    Some(room) => {
+                        sqlx::query(concat!(summary_select!(), "AND r.id = $2"))
+                            .bind(user_id.as_uuid())
+                            .bind(room.as_uuid())
+                            .fetch_all(self.reader())
+                            .await?
+                    }
+                    None => {
+                        sqlx::query(concat!(
+                            summary_select!(),
+                            "ORDER BY COALESCE(lm.created_at, r.created_at) DESC, r.id DESC LIMIT $2"
+                        ))
+                        .bind(user_id.as_uuid())
+                        .bind(i64::from(limit))
+                        .fetch_all(self.reader())
+                        .await?
+                    }
+                };
+                rows.iter().map(rows::summary).collect()
+            }
+        }
+    };
+}
+
+pub(crate) use store_helpers;

@@ -15,6 +15,7 @@ mod tests;
 use crate::error::{StoreError, StoreResult};
 use crate::models::*;
 use crate::open::OpenOptions;
+use crate::shared::append::AppendError;
 use chatbot_domain::{MemberRole, MessageId, MessageStatus, RoomId, SessionId, UserId, UserRole};
 use rows::{
     json, like_pattern, member_select, message_select, now, room_cols, session_cols, summary_select, ts,
@@ -34,6 +35,7 @@ type Db = Sqlite;
 use crate::shared::sql::sqlite as sql;
 
 crate::shared::methods::transaction_helpers!();
+crate::shared::methods::store_helpers!(SqliteStore);
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
@@ -61,19 +63,6 @@ impl SqliteStore {
     /// The single-connection write pool.
     fn writer(&self) -> &SqlitePool {
         &self.writer
-    }
-
-    /// The message a user first sent with this idempotency key, read outside any transaction.
-    async fn first_with_client_id(&self, new: &NewMessage) -> StoreResult<Option<Message>> {
-        let (Some(user_id), Some(client_id)) = (new.user_id, new.client_id.as_deref()) else {
-            return Ok(None);
-        };
-        let row = sqlx::query(concat!(message_select!(), "WHERE m.user_id = $1 AND m.client_id = $2"))
-            .bind(user_id.as_uuid())
-            .bind(client_id)
-            .fetch_optional(&self.reader)
-            .await?;
-        row.map(|r| rows::message(&r, "")).transpose()
     }
 
     /// Opens (creating the file and its parent directory if missing, readable by their owner
@@ -149,6 +138,20 @@ impl SqliteStore {
         Ok(self.writer.begin_with("BEGIN IMMEDIATE").await?)
     }
 
+    /// The whole batch in one `INSERT … RETURNING` (the trigger assigns each seq), when nothing
+    /// needs checking first; `None` sends it down the checked path.
+    async fn append_in_one_statement(&self, batch: &[NewMessage]) -> Option<Vec<StoreResult<Appended>>> {
+        match append_new_batch(&self.writer, batch).await {
+            Ok(results) => Some(results),
+            // A retried clientId, a deleted room or an unknown author (nothing was stored):
+            // take the path that checks first.
+            Err(err) => {
+                tracing::debug!(error = %err, "one-statement batch append refused; checking first");
+                None
+            }
+        }
+    }
+
     /// The single writer and `BEGIN IMMEDIATE` already serialise "is the table empty" with the
     /// insert.
     async fn serialize_first_user(&self, _tx: &mut Transaction<'static, Sqlite>) -> StoreResult<()> {
@@ -163,34 +166,6 @@ impl SqliteStore {
             .fetch_optional(&self.reader)
             .await?;
         Ok(row.is_some())
-    }
-
-    async fn summaries(
-        &self,
-        user_id: UserId,
-        room: Option<RoomId>,
-        limit: u32,
-    ) -> StoreResult<Vec<RoomSummary>> {
-        let rows = match room {
-            Some(room) => {
-                sqlx::query(concat!(summary_select!(), "AND r.id = $2"))
-                    .bind(user_id.as_uuid())
-                    .bind(room.as_uuid())
-                    .fetch_all(&self.reader)
-                    .await?
-            }
-            None => {
-                sqlx::query(concat!(
-                    summary_select!(),
-                    "ORDER BY COALESCE(lm.created_at, r.created_at) DESC, r.id DESC LIMIT $2"
-                ))
-                .bind(user_id.as_uuid())
-                .bind(i64::from(limit))
-                .fetch_all(&self.reader)
-                .await?
-            }
-        };
-        rows.iter().map(rows::summary).collect()
     }
 }
 
@@ -367,21 +342,6 @@ async fn append_batch_in(
     Ok(batch_outcomes(batch, plan, &inserted, at))
 }
 
-/// Why appending one message inside a transaction failed.
-enum AppendError {
-    /// No such room; nothing was written, so the transaction can go on.
-    RoomMissing,
-    /// The idempotency key was taken after the check (only possible with concurrent writers).
-    ClientIdTaken(sqlx::Error),
-    Store(StoreError),
-}
-
-impl<E: Into<StoreError>> From<E> for AppendError {
-    fn from(err: E) -> Self {
-        AppendError::Store(err.into())
-    }
-}
-
 /// Appends one message within `tx`: the idempotency check, the room's next seq and the insert.
 async fn append_in(tx: &mut Transaction<'static, Sqlite>, new: &NewMessage) -> Result<Appended, AppendError> {
     if let (Some(user_id), Some(client_id)) = (new.user_id, new.client_id.as_deref())
@@ -400,10 +360,7 @@ async fn append_in(tx: &mut Transaction<'static, Sqlite>, new: &NewMessage) -> R
     let inserted = insert_messages(&mut **tx, &[(new, 1)], now()).await;
     match inserted {
         Ok(_) => Ok(Appended::Created(message_in(tx, new.id.as_uuid()).await?)),
-        Err(e) if rows::is_client_id_conflict(&e) && new.user_id.is_some() && new.client_id.is_some() => {
-            Err(AppendError::ClientIdTaken(e))
-        }
-        Err(e) => Err(AppendError::Store(write_err(e))),
+        Err(e) => Err(AppendError::insert_failed(e, new)),
     }
 }
 
@@ -419,59 +376,4 @@ crate::shared::methods::impl_store!(SqliteStore, {
         self.writer.close().await;
         self.reader.close().await;
     }
-
-    // ---- users ---------------------------------------------------------------------------------
-
-    // ---- messages ------------------------------------------------------------------------------
-
-    async fn append_messages(&self, batch: Vec<NewMessage>) -> StoreResult<Vec<StoreResult<Appended>>> {
-        if batch.is_empty() {
-            return Ok(Vec::new());
-        }
-        match append_new_batch(&self.writer, &batch).await {
-            Ok(results) => return Ok(results),
-            // A retried clientId, a deleted room or an unknown author (nothing was stored):
-            // take the path that checks first.
-            Err(err) => tracing::debug!(error = %err, "one-statement batch append refused; checking first"),
-        }
-        let mut tx = self.begin().await?;
-        match append_batch_in(&mut tx, &batch).await {
-            Ok(results) => {
-                tx.commit().await?;
-                Ok(results)
-            }
-            Err(err) => {
-                // An unknown author, or a clientId taken by a concurrent writer on another
-                // instance: store each message on its own so one cannot fail the others.
-                tracing::debug!(error = %err, "batch append failed; appending one by one");
-                tx.rollback().await?;
-                let mut results = Vec::with_capacity(batch.len());
-                for new in batch {
-                    results.push(self.append_message(new).await);
-                }
-                Ok(results)
-            }
-        }
-    }
 });
-
-fn apply_patch(room: &mut Room, patch: RoomPatch) {
-    if let Some(name) = patch.name {
-        room.name = name;
-    }
-    if let Some(description) = patch.description {
-        room.description = description;
-    }
-    if let Some(visibility) = patch.visibility {
-        room.visibility = visibility;
-    }
-    if let Some(system_prompt) = patch.system_prompt {
-        room.system_prompt = system_prompt;
-    }
-    if let Some(model) = patch.model {
-        room.model = model;
-    }
-    if let Some(ai_mode) = patch.ai_mode {
-        room.ai_mode = ai_mode;
-    }
-}
