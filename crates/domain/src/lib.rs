@@ -6,9 +6,11 @@
 mod enums;
 mod error;
 mod ids;
+pub mod records;
 mod values;
 
 pub use enums::{AiMode, MemberRole, MessageRole, MessageStatus, RoomVisibility, UserRole};
 pub use error::ValidationError;
 pub use ids::{IdParseError, MessageId, RoomId, SessionId, UserId};
+pub use records::*;
 pub use values::{ClientId, DisplayName, Email, MessageContent, Password, RoomName, TextField, passes_for};

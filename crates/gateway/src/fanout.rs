@@ -15,10 +15,10 @@
 //! while connected. Membership, deletion and session changes are never dropped (rare and small).
 
 use crate::{namespaces, rooms};
+use chatbot_domain::{Message, Room};
 use chatbot_domain::{MessageId, MessageRole, MessageStatus, RoomId, SessionId, UserId};
 use chatbot_protocol::MessageDto;
 use chatbot_service::{AnswerUsage, RoomEvents, SessionEnd};
-use chatbot_store::{Message, Room};
 use serde_json::{Value, json};
 use socketioxide::SocketIo;
 use socketioxide::adapter::Adapter;

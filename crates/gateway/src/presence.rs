@@ -4,8 +4,8 @@
 //! that share a room with the user (their `member:` rooms), never to everyone.
 
 use crate::rooms;
+use chatbot_domain::User;
 use chatbot_domain::UserId;
-use chatbot_store::User;
 use serde_json::json;
 use socketioxide::SocketIo;
 use socketioxide::adapter::Adapter;

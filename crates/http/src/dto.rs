@@ -1,9 +1,9 @@
 //! REST request bodies and response envelopes. How rows render (rooms, messages, members, users)
 //! is shared with the Socket.IO gateway and lives in `chatbot-protocol`.
 
+use chatbot_domain::Device;
 use chatbot_domain::{AiMode, RoomId, RoomVisibility, SessionId, UserId, UserRole};
 pub use chatbot_protocol::{MemberDto, MessageDto, RoomDto, UserDto};
-use chatbot_store::Device;
 use serde::{Deserialize, Deserializer, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;

@@ -1,5 +1,4 @@
-use chatbot_service::{AccountService, RoomService};
-use chatbot_store::Store;
+use chatbot_service::{AccountService, Readiness, RoomService};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -21,6 +20,6 @@ pub struct HttpSettings {
 pub struct AppState {
     pub accounts: Arc<AccountService>,
     pub rooms: Arc<RoomService>,
-    pub store: Arc<dyn Store>,
+    pub readiness: Arc<Readiness>,
     pub settings: Arc<HttpSettings>,
 }

@@ -5,7 +5,7 @@
 use chatbot_domain::{
     AiMode, MemberRole, MessageId, MessageRole, MessageStatus, RoomId, RoomVisibility, UserId, UserRole,
 };
-use chatbot_store::{Member, Message, RoomSummary, User};
+use chatbot_domain::{Member, Message, RoomSummary, User};
 use serde::Serialize;
 use time::OffsetDateTime;
 use utoipa::ToSchema;

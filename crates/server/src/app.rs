@@ -6,8 +6,8 @@ use chatbot_gateway::{EventQueue, Gateway, GatewaySettings};
 use chatbot_http::client_addr::ProxyTrust;
 use chatbot_http::{AppState, HttpSettings};
 use chatbot_service::{
-    AccountService, AccountSettings, AnswerEngine, AnswerSettings, MessageWriter, PasswordHasher, RoomEvents,
-    RoomService, RoomSettings, TokenIssuer, WriterSettings,
+    AccountService, AccountSettings, AnswerEngine, AnswerSettings, MessageWriter, PasswordHasher, Readiness,
+    RoomEvents, RoomService, RoomSettings, TokenIssuer, WriterSettings,
 };
 use chatbot_store::{OpenOptions, Store};
 use std::future::Future;
@@ -15,9 +15,16 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 
+/// The wired services, and the store they share (for the process's own housekeeping and to
+/// close it at the end; the edges reach it only through the services).
+pub struct Services {
+    pub state: AppState,
+    pub store: Arc<dyn Store>,
+}
+
 /// Opens storage (running migrations) and wires the services from configuration. `events`
 /// receives committed changes (the real-time gateway, or `NoEvents` for the CLI).
-pub async fn build_services(config: &Config, events: Arc<dyn RoomEvents>) -> anyhow::Result<AppState> {
+pub async fn build_services(config: &Config, events: Arc<dyn RoomEvents>) -> anyhow::Result<Services> {
     let mut options = OpenOptions::new(config.database.as_str());
     options.max_connections = config.database_max_connections;
     let store = chatbot_store::open(&options)
@@ -92,10 +99,10 @@ pub async fn build_services(config: &Config, events: Arc<dyn RoomEvents>) -> any
         events,
         answers,
     );
-    Ok(AppState {
+    let state = AppState {
         accounts: Arc::new(accounts),
         rooms: Arc::new(rooms),
-        store,
+        readiness: Arc::new(Readiness::new(store.clone())),
         settings: Arc::new(HttpSettings {
             max_body_bytes: limits.max_body_bytes,
             request_timeout: limits.request_timeout,
@@ -109,13 +116,15 @@ pub async fn build_services(config: &Config, events: Arc<dyn RoomEvents>) -> any
             },
             version: VERSION,
         }),
-    })
+    };
+    Ok(Services { state, store })
 }
 
 /// A server bound to its port, ready to run.
 pub struct Application {
     listener: TcpListener,
     state: AppState,
+    store: Arc<dyn Store>,
     gateway: Arc<Gateway>,
     events: EventQueue,
     config: Config,
@@ -125,7 +134,7 @@ impl Application {
     /// Binds `config.listen_addr` (port 0 picks a free port) and prepares every service.
     pub async fn build(config: Config) -> anyhow::Result<Self> {
         let (sink, events) = chatbot_gateway::event_channel(config.limits.fanout_queue_bytes);
-        let state = build_services(&config, sink).await?;
+        let Services { state, store } = build_services(&config, sink).await?;
         let limits = &config.limits;
         let gateway = Gateway::new(
             state.accounts.clone(),
@@ -146,7 +155,7 @@ impl Application {
         let listener = TcpListener::bind(config.listen_addr)
             .await
             .with_context(|| format!("cannot listen on {} (LISTEN_ADDR/PORT)", config.listen_addr))?;
-        Ok(Self { listener, state, gateway, events, config })
+        Ok(Self { listener, state, store, gateway, events, config })
     }
 
     /// The address actually bound.
@@ -155,14 +164,13 @@ impl Application {
     }
 
     pub fn store(&self) -> Arc<dyn Store> {
-        self.state.store.clone()
+        self.store.clone()
     }
 
     /// Serves until `shutdown` resolves, then stops accepting and lets in-flight requests finish
     /// for at most the configured grace period, and closes the database.
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
-        let Self { listener, state, gateway, events, config } = self;
-        let store = state.store.clone();
+        let Self { listener, state, store, gateway, events, config } = self;
         let answers = state.rooms.answers().clone();
         let (realtime, io) = chatbot_gateway::layer(gateway, events);
         let app = chatbot_http::router(state, |routes| routes.layer(realtime));

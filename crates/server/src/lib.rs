@@ -10,7 +10,7 @@ mod models;
 mod secret;
 pub mod telemetry;
 
-pub use app::{Application, build_services};
+pub use app::{Application, Services, build_services};
 pub use secret::resolve_jwt_secret;
 
 /// The version printed by `chatbot version` and served by `/api/version` and `/readyz`.

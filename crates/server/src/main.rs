@@ -46,9 +46,9 @@ async fn run(command: Command, config: chatbot_config::Config) -> anyhow::Result
             app.run(shutdown_signal()).await
         }
         Command::Migrate => {
-            let state = build_services(&config, std::sync::Arc::new(chatbot_service::NoEvents)).await?;
-            state.store.close().await;
-            println!("migrations applied ({})", state.store.backend());
+            let services = build_services(&config, std::sync::Arc::new(chatbot_service::NoEvents)).await?;
+            services.store.close().await;
+            println!("migrations applied ({})", services.store.backend());
             Ok(())
         }
         Command::User(command) => user_command(command, &config).await,
@@ -57,8 +57,8 @@ async fn run(command: Command, config: chatbot_config::Config) -> anyhow::Result
 }
 
 async fn user_command(command: UserCommand, config: &chatbot_config::Config) -> anyhow::Result<()> {
-    let state = build_services(config, std::sync::Arc::new(chatbot_service::NoEvents)).await?;
-    let accounts = &state.accounts;
+    let services = build_services(config, std::sync::Arc::new(chatbot_service::NoEvents)).await?;
+    let accounts = &services.state.accounts;
     let result = match command {
         UserCommand::Create { email, name, password, password_stdin, admin } => {
             let password = match (password, password_stdin) {
@@ -108,7 +108,7 @@ async fn user_command(command: UserCommand, config: &chatbot_config::Config) -> 
             Ok(())
         }
     };
-    state.store.close().await;
+    services.store.close().await;
     result
 }
 

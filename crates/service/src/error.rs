@@ -32,11 +32,9 @@ impl From<StoreError> for ServiceError {
             StoreError::NotFound => ServiceError::NotFound("resource"),
             StoreError::Conflict(what) => ServiceError::Conflict(format!("{what} already exists")),
             // A database that is down or saturated is a temporary condition for the client.
-            StoreError::Database(
-                sqlx_err @ (chatbot_store::SqlxError::PoolTimedOut
-                | chatbot_store::SqlxError::PoolClosed
-                | chatbot_store::SqlxError::Io(_)),
-            ) => ServiceError::Unavailable(format!("database unavailable: {sqlx_err}")),
+            StoreError::Unavailable(text) => {
+                ServiceError::Unavailable(format!("database unavailable: {text}"))
+            }
             other => ServiceError::Internal(other.to_string()),
         }
     }

@@ -9,6 +9,7 @@ mod answers;
 mod error;
 mod events;
 mod passwords;
+mod readiness;
 mod rooms;
 mod throttle;
 mod tokens;
@@ -22,6 +23,7 @@ pub use answers::{
 pub use error::{ServiceError, ServiceResult};
 pub use events::{AnswerUsage, NoEvents, RoomEvents, SessionEnd};
 pub use passwords::PasswordHasher;
+pub use readiness::Readiness;
 pub use rooms::{
     JOIN_HISTORY, JOIN_MEMBERS, JoinSnapshot, MemberRef, NewRoomInput, PostedMessage, RoomService,
     RoomSettings, RoomUpdate,

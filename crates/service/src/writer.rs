@@ -92,7 +92,7 @@ async fn run(
             Err(err) => {
                 tracing::error!(error = %err, "message batch not stored");
                 let text = err.to_string();
-                let unavailable = matches!(err, StoreError::Database(_));
+                let unavailable = matches!(err, StoreError::Unavailable(_));
                 for reply in replies {
                     let error = if unavailable {
                         ServiceError::Unavailable(text.clone())

@@ -10,7 +10,10 @@
 
 mod batch;
 mod error;
-mod models;
+/// The records the store reads and writes (defined in `chatbot_domain::records`).
+mod models {
+    pub use chatbot_domain::records::*;
+}
 mod open;
 mod postgres;
 mod shared;
@@ -20,5 +23,4 @@ mod store;
 pub use error::StoreError;
 pub use models::*;
 pub use open::{Backend, OpenOptions, open};
-pub use sqlx::Error as SqlxError;
 pub use store::Store;

@@ -50,8 +50,8 @@ struct Check {
 /// state of each check.
 async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Readiness>) {
     let started = Instant::now();
-    let result = tokio::time::timeout(Duration::from_secs(2), state.store.ping()).await;
-    let database = database_check(result, state.store.backend(), started.elapsed());
+    let result = tokio::time::timeout(Duration::from_secs(2), state.readiness.ping_database()).await;
+    let database = database_check(result, state.readiness.backend(), started.elapsed());
     let ok = database.ok;
     let status = if ok { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
     let body = Readiness {
@@ -66,7 +66,7 @@ async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Readiness>) 
 /// error text can carry host names, user names or parts of a connection string. The text goes
 /// to the log; the answer says only what kind of failure it was.
 fn database_check(
-    result: Result<Result<(), chatbot_store::StoreError>, tokio::time::error::Elapsed>,
+    result: Result<Result<(), chatbot_service::ServiceError>, tokio::time::error::Elapsed>,
     backend: &'static str,
     elapsed: Duration,
 ) -> Check {
@@ -92,7 +92,7 @@ mod tests {
 
     #[test]
     fn a_failed_check_shows_no_error_text() {
-        let raw = chatbot_store::StoreError::Config(
+        let raw = chatbot_service::ServiceError::Unavailable(
             "connection to db.internal:5432 refused for user chatbot password=hunter2".into(),
         );
         let check = database_check(Ok(Err(raw)), "postgres", Duration::from_millis(3));

@@ -8,9 +8,9 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use chatbot_domain::HistoryQuery;
 use chatbot_domain::{RoomId, UserId};
 use chatbot_service::{MemberRef, NewRoomInput, RoomUpdate};
-use chatbot_store::HistoryQuery;
 use serde::Deserialize;
 use utoipa::IntoParams;
 

@@ -380,7 +380,7 @@ macro_rules! impl_store {
                         // A concurrent append with the same idempotency key committed after our check:
                         // undo the seq bump and answer with its message.
                         tx.rollback().await?;
-                        self.first_with_client_id(&new).await?.map(Appended::Duplicate).ok_or(StoreError::Database(e))
+                        self.first_with_client_id(&new).await?.map(Appended::Duplicate).ok_or_else(|| e.into())
                     }
                     Err(AppendError::RoomMissing) => Err(StoreError::NotFound),
                     Err(AppendError::Store(e)) => Err(e),

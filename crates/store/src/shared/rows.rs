@@ -89,15 +89,12 @@ pub(crate) fn truncate(t: OffsetDateTime) -> OffsetDateTime {
 /// `summary`). Only the row type differs, so the decoding is written here once.
 macro_rules! row_decoders {
     ($row:ty) => {
-        /// Reads a column; a value that does not decode is `Corrupt`.
+        /// Reads a column; a value that does not decode is `Corrupt` (see `StoreError`'s `From`).
         fn get<'r, T>(row: &'r $row, col: &str) -> StoreResult<T>
         where
             T: Decode<'r, <$row as Row>::Database> + Type<<$row as Row>::Database>,
         {
-            row.try_get(col).map_err(|e| match e {
-                sqlx::Error::ColumnDecode { .. } => StoreError::Corrupt(e.to_string()),
-                e => StoreError::Database(e),
-            })
+            row.try_get(col).map_err(StoreError::from)
         }
 
         fn get_enum<T: FromStr<Err = String>>(row: &$row, col: &str) -> StoreResult<T> {
@@ -228,7 +225,7 @@ pub(crate) fn write_err(e: sqlx::Error) -> StoreError {
             _ => {}
         }
     }
-    StoreError::Database(e)
+    e.into()
 }
 
 /// Names what a uniqueness error was about, from the constraint or index named in its message.

@@ -1,6 +1,8 @@
-//! Plain rows as the rest of the server sees them, independent of the backend.
+//! Records: users, sessions, rooms, members, messages and usage as every layer sees them, plain
+//! data independent of how (or whether) a database stores them. The store reads and writes them;
+//! the services, the wire format and the gateway use them without depending on the store.
 
-use chatbot_domain::{
+use crate::{
     AiMode, MemberRole, MessageId, MessageRole, MessageStatus, RoomId, RoomVisibility, SessionId, UserId,
     UserRole,
 };
