@@ -190,16 +190,8 @@ async fn append_batch_in(
     Ok(crate::batch::outcomes(batch, plan, &seqs, &names, at))
 }
 
-/// Appends one message within `tx`: the idempotency check, the room's seq bump and the insert.
-async fn append_in(
-    tx: &mut Transaction<'static, Postgres>,
-    new: &NewMessage,
-) -> Result<Appended, AppendError> {
-    if let (Some(user_id), Some(client_id)) = (new.user_id, new.client_id.as_deref())
-        && let Some(first) = message_by_client_id_in(tx, user_id.as_uuid(), client_id).await?
-    {
-        return Ok(Appended::Duplicate(first));
-    }
+/// Inserts one message within `tx`: the room's seq bump (a row lock on the room) and the insert.
+async fn insert_one_in(tx: &mut Transaction<'static, Postgres>, new: &NewMessage) -> Result<(), AppendError> {
     let seq: i64 =
         sqlx::query_scalar("UPDATE rooms SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq")
             .bind(new.room_id.as_uuid())
@@ -225,17 +217,11 @@ async fn append_in(
     .bind(at)
     .execute(&mut **tx)
     .await;
-    match inserted {
-        Ok(_) => Ok(Appended::Created(message_in(tx, new.id.as_uuid()).await?)),
-        Err(e) => Err(AppendError::insert_failed(e, new)),
-    }
+    inserted.map_err(|e| AppendError::insert_failed(e, new))?;
+    Ok(())
 }
 
-crate::shared::methods::impl_store!(PgStore, {
-    fn backend(&self) -> &'static str {
-        "postgres"
-    }
-
+crate::shared::methods::impl_store!(PgStore, "postgres", {
     async fn close(&self) {
         self.pool.close().await;
     }

@@ -10,11 +10,15 @@
 //! advisory lock; SQLite's single writer already serialises), and `append_in_one_statement` (SQLite
 //! stores a whole batch with one `INSERT … RETURNING` when nothing needs checking first).
 
-/// `impl Store for $store { <the backend's own methods> <the shared ones> }`.
+/// `impl Store for $store { backend() = $backend, <the backend's own methods>, <the shared ones> }`.
 macro_rules! impl_store {
-    ($store:ty, { $($own:tt)* }) => {
+    ($store:ty, $backend:literal, { $($own:tt)* }) => {
         #[async_trait::async_trait]
         impl crate::store::Store for $store {
+            fn backend(&self) -> &'static str {
+                $backend
+            }
+
             $($own)*
 
             async fn ping(&self) -> StoreResult<()> {
@@ -814,6 +818,18 @@ macro_rules! transaction_helpers {
             .await
             .map_err(write_err)?;
             Ok(done.rows_affected() == 1)
+        }
+
+        /// Appends one message within `tx`: the idempotency check, then the backend's insert at
+        /// the room's next seq ([`insert_one_in`]).
+        async fn append_in(tx: &mut Transaction<'static, Db>, new: &NewMessage) -> Result<Appended, AppendError> {
+            if let (Some(user_id), Some(client_id)) = (new.user_id, new.client_id.as_deref())
+                && let Some(first) = message_by_client_id_in(tx, user_id.as_uuid(), client_id).await?
+            {
+                return Ok(Appended::Duplicate(first));
+            }
+            insert_one_in(tx, new).await?;
+            Ok(Appended::Created(message_in(tx, new.id.as_uuid()).await?))
         }
     };
 }

@@ -342,13 +342,8 @@ async fn append_batch_in(
     Ok(batch_outcomes(batch, plan, &inserted, at))
 }
 
-/// Appends one message within `tx`: the idempotency check, the room's next seq and the insert.
-async fn append_in(tx: &mut Transaction<'static, Sqlite>, new: &NewMessage) -> Result<Appended, AppendError> {
-    if let (Some(user_id), Some(client_id)) = (new.user_id, new.client_id.as_deref())
-        && let Some(first) = message_by_client_id_in(tx, user_id.as_uuid(), client_id).await?
-    {
-        return Ok(Appended::Duplicate(first));
-    }
+/// Inserts one message within `tx`: the check that the room exists and the insert at the room's next seq (the trigger moves it on).
+async fn insert_one_in(tx: &mut Transaction<'static, Sqlite>, new: &NewMessage) -> Result<(), AppendError> {
     let room: Option<i32> = sqlx::query_scalar("SELECT 1 FROM rooms WHERE id = $1")
         .bind(new.room_id.as_uuid())
         .fetch_optional(&mut **tx)
@@ -358,17 +353,11 @@ async fn append_in(tx: &mut Transaction<'static, Sqlite>, new: &NewMessage) -> R
     }
     // Position 1: the room's last_seq + 1, moved on by the trigger.
     let inserted = insert_messages(&mut **tx, &[(new, 1)], now()).await;
-    match inserted {
-        Ok(_) => Ok(Appended::Created(message_in(tx, new.id.as_uuid()).await?)),
-        Err(e) => Err(AppendError::insert_failed(e, new)),
-    }
+    inserted.map_err(|e| AppendError::insert_failed(e, new))?;
+    Ok(())
 }
 
-crate::shared::methods::impl_store!(SqliteStore, {
-    fn backend(&self) -> &'static str {
-        "sqlite"
-    }
-
+crate::shared::methods::impl_store!(SqliteStore, "sqlite", {
     async fn close(&self) {
         if let Some(checkpointer) = &self.checkpointer {
             checkpointer.stop().await;
