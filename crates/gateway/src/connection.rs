@@ -5,14 +5,13 @@ use crate::limits::{EventRate, TypingGate};
 use crate::presence::DeviceSlot;
 use crate::turn::Turnstile;
 use crate::{Gateway, GatewaySettings, rooms};
+use chatbot_protocol::events::{Connected, ServerEvent};
 use chatbot_service::Actor;
-use serde_json::json;
 use socketioxide::SocketIo;
 use socketioxide::adapter::Adapter;
 use socketioxide::extract::{SocketRef, State};
 use socketioxide::socket::DisconnectReason;
 use std::sync::Arc;
-use time::OffsetDateTime;
 
 /// Per-socket state, kept in the socket's extensions.
 pub struct Connection {
@@ -67,14 +66,8 @@ pub async fn on_connect<A: Adapter>(
     if conn.slot.devices_at_reserve() == 1 {
         crate::presence::announce(&socket, &io, &member_rooms, user, true, 1).await;
     }
-    let payload = json!({
-        "userId": user.id,
-        "socketId": socket.id.to_string(),
-        "serverTime": OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).ok(),
-        "user": { "id": user.id, "name": user.name, "email": user.email, "role": user.role },
-        "deviceCount": conn.slot.devices_at_reserve(),
-    });
-    if let Err(err) = socket.emit("connected", &payload) {
+    let payload = Connected::new(user, socket.id.to_string(), conn.slot.devices_at_reserve());
+    if let Err(err) = socket.emit(Connected::NAME, &payload) {
         tracing::debug!(error = %err, "connected event not sent");
     }
 }

@@ -13,7 +13,7 @@
 use crate::connection::connection_of;
 use crate::{Gateway, namespaces};
 use chatbot_domain::SessionId;
-use serde_json::json;
+use chatbot_protocol::events::{ServerEvent, SessionRevoked};
 use socketioxide::SocketIo;
 use socketioxide::adapter::Adapter;
 use socketioxide::extract::SocketRef;
@@ -65,8 +65,8 @@ async fn live_sessions<A: Adapter>(
 /// Ends a socket whose token expired (`ended: None`) or whose session `ended`.
 fn end<A: Adapter>(socket: SocketRef<A>, ended: Option<SessionId>) {
     if let Some(session) = ended {
-        let event = json!({ "sessionId": session, "reason": "ended" });
-        if let Err(err) = socket.emit("sessionRevoked", &event) {
+        let event = SessionRevoked { session_id: session, reason: "ended" };
+        if let Err(err) = socket.emit(SessionRevoked::NAME, &event) {
             tracing::debug!(error = %err, "sessionRevoked not sent");
         }
     }

@@ -16,10 +16,13 @@
 
 use crate::{namespaces, rooms};
 use chatbot_domain::{Message, Room};
-use chatbot_domain::{MessageId, MessageRole, MessageStatus, RoomId, SessionId, UserId};
-use chatbot_protocol::MessageDto;
+use chatbot_domain::{MessageId, MessageStatus, RoomId, SessionId, UserId};
+use chatbot_protocol::events::{
+    MemberAdded, MemberRemoved, RoomActivity, RoomDeleted, RoomUpdated, ServerEvent, SessionRevoked,
+    StreamChunk, StreamEnd, StreamStart, UsageDto, message_event,
+};
 use chatbot_service::{AnswerUsage, RoomEvents, SessionEnd};
-use serde_json::{Value, json};
+use serde_json::Value;
 use socketioxide::SocketIo;
 use socketioxide::adapter::Adapter;
 use socketioxide::operators::BroadcastOperators;
@@ -27,9 +30,6 @@ use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc;
-
-/// Longest `roomActivity` preview, in characters.
-const PREVIEW_CHARS: usize = 120;
 
 enum Change {
     Message(Box<Message>),
@@ -209,40 +209,6 @@ impl RoomEvents for ChatEvents {
     }
 }
 
-/// The `message` event: the stored message as the REST API renders it, with the assistant's
-/// display name for answers.
-pub fn message_event(message: &Message, assistant_name: &str) -> Value {
-    let mut event = json!(MessageDto::from(message));
-    if message.role == MessageRole::Assistant {
-        event["userName"] = json!(assistant_name);
-    }
-    event
-}
-
-fn activity_event(message: &Message) -> Value {
-    let preview: String = message.content.chars().take(PREVIEW_CHARS).collect();
-    json!({
-        "roomId": message.room_id,
-        "seq": message.seq,
-        "createdAt": message.created_at.format(&time::format_description::well_known::Rfc3339).ok(),
-        "preview": preview,
-    })
-}
-
-/// `roomUpdated`: the settings every member may read (what `GET /api/rooms/:id` shows of them).
-fn room_updated_event(room: &Room) -> Value {
-    json!({
-        "roomId": room.id,
-        "name": room.name,
-        "description": room.description,
-        "visibility": room.visibility,
-        "systemPrompt": room.system_prompt,
-        "model": room.model,
-        "aiMode": room.ai_mode,
-        "updatedAt": room.updated_at.format(&time::format_description::well_known::Rfc3339).ok(),
-    })
-}
-
 /// One thing to do to the sockets of a chat namespace. A change becomes a short list of these
 /// ([`plan`]), built once and applied to each namespace ([`apply`]).
 #[derive(Debug, PartialEq)]
@@ -257,8 +223,21 @@ enum Op {
     Disconnect { to: String },
 }
 
-fn emit(to: String, event: &'static str, payload: Value) -> Op {
+/// The event's name and its payload as JSON, built once for every receiver.
+fn event<E: ServerEvent>(payload: &E) -> (&'static str, Value) {
+    // Our event types are plain structs: serializing them cannot fail.
+    (E::NAME, serde_json::to_value(payload).unwrap_or_default())
+}
+
+fn emit<E: ServerEvent>(to: String, payload: &E) -> Op {
+    let (event, payload) = event(payload);
     Op::Emit { to: vec![to], except: None, event, payload }
+}
+
+/// `emit` to the sockets of `to` except those in `except`.
+fn emit_except<E: ServerEvent>(to: Vec<String>, except: Option<String>, payload: &E) -> Op {
+    let (event, payload) = event(payload);
+    Op::Emit { to, except, event, payload }
 }
 
 /// What a change means for sockets, whichever namespace they connected to.
@@ -267,93 +246,77 @@ fn plan(change: Change, assistant_name: &str) -> Vec<Op> {
         Change::Message(message) => {
             let joined = rooms::joined(message.room_id);
             vec![
-                emit(joined.clone(), "message", message_event(&message, assistant_name)),
+                emit(joined.clone(), &message_event(&message, assistant_name)),
                 // Members whose sockets have not joined the room keep their room list current.
-                Op::Emit {
-                    to: vec![rooms::members(message.room_id)],
-                    except: Some(joined),
-                    event: "roomActivity",
-                    payload: activity_event(&message),
-                },
+                emit_except(vec![rooms::members(message.room_id)], Some(joined), &RoomActivity::of(&message)),
             ]
         }
         Change::AnswerStarted(answer) => {
-            let start = json!({
-                "roomId": answer.room_id, "messageId": answer.id, "start": true,
-                "model": answer.model, "replyTo": answer.reply_to,
-            });
-            vec![emit(rooms::joined(answer.room_id), "stream", start)]
+            let start = StreamStart {
+                room_id: answer.room_id,
+                message_id: answer.id,
+                start: true,
+                model: answer.model.clone(),
+                reply_to: answer.reply_to,
+            };
+            vec![emit(rooms::joined(answer.room_id), &start)]
         }
         Change::AnswerChunk { room, answer, index, text } => {
-            let chunk = json!({ "roomId": room, "messageId": answer, "token": text, "index": index });
-            vec![emit(rooms::joined(room), "stream", chunk)]
+            let chunk = StreamChunk { room_id: room, message_id: answer, token: text, index };
+            vec![emit(rooms::joined(room), &chunk)]
         }
         Change::AnswerFinished(answer, usage) => {
             let joined = rooms::joined(answer.room_id);
-            let mut end = json!({
-                "roomId": answer.room_id, "messageId": answer.id, "end": true,
-                "status": answer.status, "content": answer.content,
-                "usage": {
-                    "inputTokens": usage.input_tokens, "outputTokens": usage.output_tokens,
-                    "cacheReadTokens": usage.cache_read_tokens, "cacheCreationTokens": usage.cache_creation_tokens,
-                    "cost": usage.cost,
+            let end = StreamEnd {
+                room_id: answer.room_id,
+                message_id: answer.id,
+                end: true,
+                status: answer.status,
+                content: answer.content.clone(),
+                usage: UsageDto {
+                    input_tokens: usage.input_tokens,
+                    output_tokens: usage.output_tokens,
+                    cache_read_tokens: usage.cache_read_tokens,
+                    cache_creation_tokens: usage.cache_creation_tokens,
+                    cost: usage.cost,
                 },
-            });
-            if let Some(error) = &answer.error {
-                end["error"] = json!(error);
-            }
+                error: answer.error.clone(),
+            };
             vec![
-                emit(joined.clone(), "stream", end),
+                emit(joined.clone(), &end),
                 // Then, once, the finished answer as a message, as the original client expects.
-                emit(joined.clone(), "message", message_event(&answer, assistant_name)),
-                Op::Emit {
-                    to: vec![rooms::members(answer.room_id)],
-                    except: Some(joined),
-                    event: "roomActivity",
-                    payload: activity_event(&answer),
-                },
+                emit(joined.clone(), &message_event(&answer, assistant_name)),
+                emit_except(vec![rooms::members(answer.room_id)], Some(joined), &RoomActivity::of(&answer)),
             ]
         }
         // Membership changes reach every member's sockets (joined to the room or not) and the
         // affected user's, so room lists and member lists stay current without polling.
         Change::MemberAdded(room, user) => vec![
             Op::Join { to: rooms::user(user), rooms: vec![rooms::members(room)] },
-            emit(rooms::members(room), "memberAdded", json!({ "roomId": room, "userId": user })),
+            emit(rooms::members(room), &MemberAdded { room_id: room, user_id: user }),
         ],
         Change::MemberRemoved(room, user) => vec![
-            Op::Emit {
-                to: vec![rooms::members(room), rooms::user(user)],
-                except: None,
-                event: "memberRemoved",
-                payload: json!({ "roomId": room, "userId": user }),
-            },
+            emit_except(
+                vec![rooms::members(room), rooms::user(user)],
+                None,
+                &MemberRemoved { room_id: room, user_id: user },
+            ),
             Op::Leave { to: vec![rooms::user(user)], rooms: vec![rooms::joined(room), rooms::members(room)] },
         ],
         Change::RoomDeleted(room) => {
             let everyone = vec![rooms::joined(room), rooms::members(room)];
             vec![
-                Op::Emit {
-                    to: everyone.clone(),
-                    except: None,
-                    event: "roomDeleted",
-                    payload: json!({ "roomId": room }),
-                },
+                emit_except(everyone.clone(), None, &RoomDeleted { room_id: room }),
                 Op::Leave { to: everyone.clone(), rooms: everyone },
             ]
         }
-        Change::RoomUpdated(room) => {
-            vec![emit(rooms::members(room.id), "roomUpdated", room_updated_event(&room))]
-        }
+        Change::RoomUpdated(room) => vec![emit(rooms::members(room.id), &RoomUpdated::from(&*room))],
         // Dropped deliveries: the sockets in the room reconnect and catch up from the database.
         Change::Lagged(room) => vec![Op::Disconnect { to: rooms::joined(room) }],
         // Tell the device why, then end its connections: the client must not reconnect with a
         // token whose session is gone (its next refresh fails too).
         Change::SessionRevoked(session, why) => vec![
-            emit(
-                rooms::session(session),
-                "sessionRevoked",
-                json!({ "sessionId": session, "reason": why.as_str() }),
-            ),
+            emit(rooms::session(session), &SessionRevoked { session_id: session, reason: why.as_str() }),
             Op::Disconnect { to: rooms::session(session) },
         ],
     }
@@ -418,11 +381,12 @@ mod tests {
         let ops = plan(Change::AnswerChunk { room: room(), answer, index: 3, text: "안녕".into() }, "Bot");
         assert_eq!(
             ops,
-            vec![emit(
-                rooms::joined(room()),
-                "stream",
-                json!({ "roomId": room(), "messageId": answer, "token": "안녕", "index": 3 })
-            )]
+            vec![Op::Emit {
+                to: vec![rooms::joined(room())],
+                except: None,
+                event: "stream",
+                payload: serde_json::json!({ "roomId": room(), "messageId": answer, "token": "안녕", "index": 3 }),
+            }]
         );
     }
 

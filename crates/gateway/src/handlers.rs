@@ -7,8 +7,11 @@ use crate::payload::{self, ReadMark};
 use crate::reply::{EventError, HasAck, respond};
 use crate::turn::{Admission, Ticket};
 use crate::{Gateway, namespaces, rooms};
+use chatbot_protocol::acks::{AnswerAck, EmptyAck, JoinAck, RoomAck, SendAck, StreamingAnswer};
+use chatbot_protocol::events::{ReadSync, ServerEvent, UserJoined, UserLeft, UserTyping};
 use chatbot_protocol::{MemberDto, MessageDto, RoomDto};
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::Value;
 use socketioxide::SocketIo;
 use socketioxide::adapter::Adapter;
 use socketioxide::extract::{AckSender, Event, SocketRef, State, TryData};
@@ -112,6 +115,11 @@ async fn unknown_event<A: Adapter>(
     }
 }
 
+/// A successful ack's body (the reply adds `ok: true`). Our ack types always serialize.
+fn ack<T: Serialize>(body: T) -> Outcome {
+    serde_json::to_value(body).map_err(|e| EventError::new("internal", format!("cannot write the ack: {e}")))
+}
+
 async fn join<A: Adapter>(ctx: Ctx<A>, data: Value) -> Outcome {
     let request: payload::Join = payload::parse("join", data)?;
     let room_id = payload::room_id(&request.room_id)?;
@@ -128,31 +136,31 @@ async fn join<A: Adapter>(ctx: Ctx<A>, data: Value) -> Outcome {
     // Read after joining: a chunk produced from now on reaches this socket as an event, and the
     // snapshot holds every chunk before `nextIndex`, so together there is no gap (a chunk in
     // both is recognised by its index).
-    let streaming: Vec<Value> = ctx
+    let streaming: Vec<StreamingAnswer> = ctx
         .gateway
         .rooms
         .streaming(room_id)
         .into_iter()
-        .map(|a| json!({ "messageId": a.message_id, "content": a.content, "nextIndex": a.next_index }))
+        .map(|a| StreamingAnswer { message_id: a.message_id, content: a.content, next_index: a.next_index })
         .collect();
     let user = &ctx.conn.actor.user;
-    let joined = json!({ "roomId": room_id, "userId": user.id, "name": user.name, "userName": user.name });
+    let joined = UserJoined::new(room_id, user);
     for others in namespaces::others(&ctx.socket, &ctx.io) {
-        if let Err(err) = others.to(rooms::joined(room_id)).emit("userJoined", &joined).await {
+        if let Err(err) = others.to(rooms::joined(room_id)).emit(UserJoined::NAME, &joined).await {
             tracing::debug!(error = %err, "userJoined not delivered");
         }
     }
     let presence = &ctx.gateway.presence;
     let online: Vec<_> =
         snapshot.members.iter().map(|m| m.user_id).filter(|id| presence.is_online(*id)).collect();
-    Ok(json!({
-        "room": RoomDto::from(&snapshot.summary),
-        "members": snapshot.members.iter().map(MemberDto::from).collect::<Vec<_>>(),
-        "online": online,
-        "messages": snapshot.messages.iter().map(MessageDto::from).collect::<Vec<_>>(),
-        "hasMore": snapshot.has_more,
-        "streaming": streaming,
-    }))
+    ack(JoinAck {
+        room: RoomDto::from(&snapshot.summary),
+        members: snapshot.members.iter().map(MemberDto::from).collect(),
+        online,
+        messages: snapshot.messages.iter().map(MessageDto::from).collect(),
+        has_more: snapshot.has_more,
+        streaming,
+    })
 }
 
 async fn leave<A: Adapter>(ctx: Ctx<A>, data: Value) -> Outcome {
@@ -161,13 +169,13 @@ async fn leave<A: Adapter>(ctx: Ctx<A>, data: Value) -> Outcome {
     ctx.gateway.rooms.membership(&ctx.conn.actor, room_id).await?;
     ctx.socket.leave(rooms::joined(room_id));
     let user = &ctx.conn.actor.user;
-    let left = json!({ "roomId": room_id, "userId": user.id, "name": user.name, "userName": user.name });
+    let left = UserLeft::new(room_id, user);
     for others in namespaces::others(&ctx.socket, &ctx.io) {
-        if let Err(err) = others.to(rooms::joined(room_id)).emit("userLeft", &left).await {
+        if let Err(err) = others.to(rooms::joined(room_id)).emit(UserLeft::NAME, &left).await {
             tracing::debug!(error = %err, "userLeft not delivered");
         }
     }
-    Ok(json!({ "roomId": room_id }))
+    ack(RoomAck { room_id })
 }
 
 /// Stores the message (durably, before the ack); the writer announces it to the room in seq
@@ -181,7 +189,7 @@ async fn send<A: Adapter>(ctx: Ctx<A>, data: Value) -> Outcome {
         .rooms
         .post_message(actor, room_id, &request.content, request.client_id.as_deref())
         .await?;
-    Ok(json!({ "message": MessageDto::from(&posted.message), "duplicate": !posted.created }))
+    ack(SendAck { message: MessageDto::from(&posted.message), duplicate: !posted.created })
 }
 
 /// Forwards typing state to the others in the room. Only sockets that joined the room (and so
@@ -195,19 +203,22 @@ async fn typing<A: Adapter>(ctx: Ctx<A>, data: Value) -> Outcome {
     }
     if ctx.conn.typing.should_forward(room_id, request.is_typing) {
         let user = &ctx.conn.actor.user;
-        let payload = json!({
-            "roomId": room_id, "userId": user.id, "name": user.name, "userName": user.name,
-            "isTyping": request.is_typing,
-        });
+        let payload = UserTyping {
+            room_id,
+            user_id: user.id,
+            name: user.name.clone(),
+            user_name: user.name.clone(),
+            is_typing: request.is_typing,
+        };
         for others in namespaces::others(&ctx.socket, &ctx.io) {
             let sent =
-                others.to(room.clone()).except(rooms::user(user.id)).emit("userTyping", &payload).await;
+                others.to(room.clone()).except(rooms::user(user.id)).emit(UserTyping::NAME, &payload).await;
             if let Err(err) = sent {
                 tracing::debug!(error = %err, "userTyping not delivered");
             }
         }
     }
-    Ok(json!({}))
+    ack(EmptyAck {})
 }
 
 /// Stores the read position; the user's other devices get `readSync`.
@@ -215,18 +226,18 @@ async fn sync_read<A: Adapter>(ctx: Ctx<A>, data: Value) -> Outcome {
     let request: payload::SyncRead = payload::parse("sync_read", data)?;
     let room_id = payload::room_id(&request.room_id)?;
     let actor = &ctx.conn.actor;
-    let seq = match request.mark()? {
+    let seq = match payload::read_mark(&request)? {
         ReadMark::Seq(seq) => seq,
         ReadMark::Message(id) => ctx.gateway.rooms.seq_of(actor, room_id, id).await?,
     };
     let stored = ctx.gateway.rooms.mark_read(actor, room_id, seq).await?;
-    let payload = json!({ "roomId": room_id, "seq": stored });
+    let payload = ReadSync { room_id, seq: stored };
     for others in namespaces::others(&ctx.socket, &ctx.io) {
-        if let Err(err) = others.to(rooms::user(actor.id())).emit("readSync", &payload).await {
+        if let Err(err) = others.to(rooms::user(actor.id())).emit(ReadSync::NAME, &payload).await {
             tracing::debug!(error = %err, "readSync not delivered");
         }
     }
-    Ok(payload)
+    ack(payload)
 }
 
 /// The caller's rooms without their system prompts (up to 20,000 characters each, for up to
@@ -236,28 +247,28 @@ async fn get_rooms<A: Adapter>(ctx: Ctx<A>, _: Value) -> Outcome {
     let listed: Vec<Value> = rooms
         .iter()
         .map(|summary| {
-            let mut room = json!(RoomDto::from(summary));
+            let mut room = serde_json::to_value(RoomDto::from(summary)).unwrap_or_default();
             if let Some(fields) = room.as_object_mut() {
                 fields.remove("systemPrompt");
             }
             room
         })
         .collect();
-    Ok(json!({ "rooms": listed }))
+    Ok(Value::Object([("rooms".to_owned(), Value::Array(listed))].into_iter().collect()))
 }
 
 /// Stops a streaming answer (any member may): it ends `stopped` with the text so far.
 async fn stop<A: Adapter>(ctx: Ctx<A>, data: Value) -> Outcome {
     let request: payload::AnswerRef = payload::parse("stop", data)?;
-    let (room_id, message_id) = request.ids()?;
+    let (room_id, message_id) = payload::answer_ids(&request)?;
     ctx.gateway.rooms.stop_answer(&ctx.conn.actor, room_id, message_id).await?;
-    Ok(json!({ "roomId": room_id, "messageId": message_id }))
+    ack(AnswerAck { room_id, message_id })
 }
 
 /// A new answer to the question the given answer replied to.
 async fn regenerate<A: Adapter>(ctx: Ctx<A>, data: Value) -> Outcome {
     let request: payload::AnswerRef = payload::parse("regenerate", data)?;
-    let (room_id, message_id) = request.ids()?;
+    let (room_id, message_id) = payload::answer_ids(&request)?;
     ctx.gateway.rooms.regenerate(&ctx.conn.actor, room_id, message_id).await?;
-    Ok(json!({ "roomId": room_id, "messageId": message_id }))
+    ack(AnswerAck { room_id, message_id })
 }

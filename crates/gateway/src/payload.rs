@@ -1,9 +1,9 @@
-//! Event payloads, parsed once at the edge. A missing or mistyped field is `bad_request`; a
+//! Event payloads (their types: `chatbot_protocol::requests`), parsed once at the edge. A missing or mistyped field is `bad_request`; a
 //! well-formed id that names nothing is `not_found` (as over REST).
 
 use crate::reply::EventError;
 use chatbot_domain::{MessageId, RoomId};
-use serde::Deserialize;
+pub use chatbot_protocol::requests::{AnswerRef, Join, RoomOnly, Send, SyncRead, Typing};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -23,74 +23,24 @@ pub fn message_id(text: &str) -> Result<MessageId, EventError> {
     text.parse().map_err(|_| EventError::new("not_found", "message not found"))
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Join {
-    pub room_id: String,
-    /// The last seq the client saw; the ack carries every later message.
-    pub since: Option<i64>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RoomOnly {
-    pub room_id: String,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Send {
-    pub room_id: String,
-    /// `text` is what the original client sends.
-    #[serde(alias = "text")]
-    pub content: String,
-    pub client_id: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Typing {
-    pub room_id: String,
-    pub is_typing: bool,
-}
-
-/// `sync_read {roomId, seq}` or, as the original client sends it, `{roomId, messageId}`.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SyncRead {
-    pub room_id: String,
-    pub seq: Option<i64>,
-    pub message_id: Option<String>,
-}
-
 /// What a read marker points at.
 pub enum ReadMark {
     Seq(i64),
     Message(MessageId),
 }
 
-impl SyncRead {
-    pub fn mark(&self) -> Result<ReadMark, EventError> {
-        match (self.seq, self.message_id.as_deref()) {
-            (Some(seq), _) => Ok(ReadMark::Seq(seq)),
-            (None, Some(id)) => Ok(ReadMark::Message(message_id(id)?)),
-            (None, None) => Err(EventError::bad_request("sync_read needs `seq` or `messageId`")),
-        }
+/// `sync_read` names its position by `seq` or, as the original client does, by `messageId`.
+pub fn read_mark(request: &SyncRead) -> Result<ReadMark, EventError> {
+    match (request.seq, request.message_id.as_deref()) {
+        (Some(seq), _) => Ok(ReadMark::Seq(seq)),
+        (None, Some(id)) => Ok(ReadMark::Message(message_id(id)?)),
+        (None, None) => Err(EventError::bad_request("sync_read needs `seq` or `messageId`")),
     }
 }
 
-/// `stop` and `regenerate`: an answer in a room.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct AnswerRef {
-    pub room_id: String,
-    pub message_id: String,
-}
-
-impl AnswerRef {
-    pub fn ids(&self) -> Result<(RoomId, MessageId), EventError> {
-        Ok((room_id(&self.room_id)?, message_id(&self.message_id)?))
-    }
+/// The room and message a `stop` or `regenerate` names.
+pub fn answer_ids(request: &AnswerRef) -> Result<(RoomId, MessageId), EventError> {
+    Ok((room_id(&request.room_id)?, message_id(&request.message_id)?))
 }
 
 #[cfg(test)]
@@ -123,6 +73,6 @@ mod tests {
         assert_eq!(room_id("nope").unwrap_err().code, "not_found");
         assert_eq!(room_id("general").ok(), Some(RoomId::GENERAL));
         let read = SyncRead { room_id: "general".into(), seq: None, message_id: None };
-        assert_eq!(read.mark().err().map(|e| e.code), Some("bad_request"));
+        assert_eq!(read_mark(&read).err().map(|e| e.code), Some("bad_request"));
     }
 }

@@ -6,7 +6,7 @@
 use crate::rooms;
 use chatbot_domain::User;
 use chatbot_domain::UserId;
-use serde_json::json;
+use chatbot_protocol::events::{ServerEvent, UserStatus};
 use socketioxide::SocketIo;
 use socketioxide::adapter::Adapter;
 use socketioxide::extract::SocketRef;
@@ -107,16 +107,13 @@ pub async fn announce<A: Adapter>(
     if member_rooms.is_empty() {
         return;
     }
-    let payload = json!({
-        "userId": user.id,
-        "online": online,
-        "status": if online { "online" } else { "offline" },
-        "userName": user.name,
-        "deviceCount": devices,
-    });
+    let payload = UserStatus::new(user, online, devices);
     for others in crate::namespaces::others(socket, io) {
-        let result =
-            others.to(member_rooms.to_vec()).except(rooms::user(user.id)).emit("user_status", &payload).await;
+        let result = others
+            .to(member_rooms.to_vec())
+            .except(rooms::user(user.id))
+            .emit(UserStatus::NAME, &payload)
+            .await;
         if let Err(err) = result {
             tracing::debug!(error = %err, "user_status not delivered");
         }

@@ -2,8 +2,8 @@
 //! for failures (SPEC §3: never an `error` event, which the original client takes for a lost
 //! connection).
 
+use chatbot_protocol::events::{Exception, ServerEvent};
 use chatbot_service::ServiceError;
-use serde::Serialize;
 use serde_json::{Value, json};
 use socketioxide::adapter::Adapter;
 use socketioxide::extract::{AckSender, SocketRef};
@@ -90,16 +90,6 @@ impl From<ServiceError> for EventError {
 }
 
 /// The exception event of the original NestJS server: `{status: "error", code, message, retryAfter?}`.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct ExceptionEvent<'a> {
-    status: &'static str,
-    code: &'static str,
-    message: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    retry_after: Option<u64>,
-}
-
 /// Sends the outcome of one event back to the client that sent it.
 pub fn respond<A: Adapter>(
     socket: &SocketRef<A>,
@@ -128,13 +118,9 @@ pub fn respond<A: Adapter>(
             }
         }
         (Err(err), false) => {
-            let body = ExceptionEvent {
-                status: "error",
-                code: err.code,
-                message: &err.message,
-                retry_after: err.retry_after_secs(),
-            };
-            if let Err(e) = socket.emit("exception", &body) {
+            let retry_after = err.retry_after_secs();
+            let body = Exception { status: "error", code: err.code, message: err.message, retry_after };
+            if let Err(e) = socket.emit(Exception::NAME, &body) {
                 tracing::debug!(event, error = %e, "exception event not sent");
             }
         }

@@ -2,6 +2,10 @@
 //! schemas. Conversions from storage rows live here so that a room, a message or a user is
 //! rendered the same way on every path.
 
+pub mod acks;
+pub mod events;
+pub mod requests;
+
 use chatbot_domain::{
     AiMode, MemberRole, MessageId, MessageRole, MessageStatus, RoomId, RoomVisibility, UserId, UserRole,
 };
