@@ -5,12 +5,13 @@ SHELL := /bin/bash
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/chatbot-socket/target
 CARGO ?= cargo
 
-.PHONY: run build test tools run-tools fmt lint unit e2e web web-test browser-test services help
+.PHONY: run build test tools run-tools fmt lint unit e2e web web-test browser-test services wire-types help
 
 help:
 	@echo "make run    build and start the server on the embedded default (http://localhost:3000)"
 	@echo "make test   everything CI runs: formatting, clippy, web and Rust tests, Socket.IO e2e tests on SQLite and PostgreSQL, browser tests"
 	@echo "make build  optimised binary at $(CARGO_TARGET_DIR)/release/chatbot"
+	@echo "make wire-types  regenerate web/src/lib/wire.ts from the Rust wire types"
 
 ## Start the server on the embedded default: SQLite under ./data, no configuration needed.
 ## Builds the web app first when Node.js is available (else the placeholder page is served).
@@ -36,6 +37,11 @@ run-tools:
 
 fmt:
 	$(CARGO) fmt --all -- --check
+
+## Rewrites web/src/lib/wire.ts from the Rust types of crates/protocol (a unit test fails when
+## it is stale).
+wire-types:
+	UPDATE_WIRE_TYPES=1 $(CARGO) test --locked -p chatbot-protocol --test wire_types
 
 lint:
 	$(CARGO) clippy --locked --workspace --all-targets -- -D warnings

@@ -17,10 +17,13 @@ pub trait ServerEvent: Serialize {
 }
 
 macro_rules! server_event {
-    ($($ty:ty => $name:literal),+ $(,)?) => {
+    ($($ty:ident => $name:literal),+ $(,)?) => {
         $(impl ServerEvent for $ty {
             const NAME: &'static str = $name;
         })+
+
+        /// (event name, payload type name) of every event, for the web app's generated types.
+        pub const SERVER_EVENTS: &[(&str, &str)] = &[$(($name, stringify!($ty))),+];
     };
 }
 

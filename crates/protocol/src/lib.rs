@@ -5,6 +5,7 @@
 pub mod acks;
 pub mod events;
 pub mod requests;
+pub mod typescript;
 
 use chatbot_domain::{
     AiMode, MemberRole, MessageId, MessageRole, MessageStatus, RoomId, RoomVisibility, UserId, UserRole,

@@ -15,7 +15,7 @@ import {
   type TypingRooms,
 } from "./presence";
 
-const ev = (userId: string, isTyping: boolean, roomId = "r", name = userId.toUpperCase()) => ({ roomId, userId, name, isTyping });
+const ev = (userId: string, isTyping: boolean, roomId = "r", name = userId.toUpperCase()) => ({ roomId, userId, name, userName: name, isTyping });
 
 describe("typing indicators", () => {
   it("shows a typist until the entry expires without renewal", () => {

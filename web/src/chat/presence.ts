@@ -78,7 +78,10 @@ export function typistNames(typing: TypingRooms, roomId: string, now: number): s
     .sort((a, b) => a.localeCompare(b));
 }
 
-export function applyUserStatus(online: OnlineMap, ev: UserStatusEvent): OnlineMap {
+/** What a status change needs of a `user_status` event (a joining user implies the rest). */
+export type StatusChange = Pick<UserStatusEvent, "userId" | "online"> & Partial<Pick<UserStatusEvent, "status">>;
+
+export function applyUserStatus(online: OnlineMap, ev: StatusChange): OnlineMap {
   const value = ev.online ?? ev.status === "online";
   return online[ev.userId] === value ? online : { ...online, [ev.userId]: value };
 }

@@ -1,8 +1,16 @@
 // Presence and typing events applied to the chat state (the rules are in chat/presence.ts), with
 // the timer that makes typing indicators expire when they are not renewed.
-import { applyTyping, applyUserStatus, dropTypist, dropTypistEverywhere, nextExpiry, pruneTyping } from "../chat/presence";
+import {
+  applyTyping,
+  applyUserStatus,
+  dropTypist,
+  dropTypistEverywhere,
+  nextExpiry,
+  pruneTyping,
+  type StatusChange,
+} from "../chat/presence";
 import { chatStore, patch } from "../chat/state";
-import type { TypingEvent, UserStatusEvent } from "./types";
+import type { TypingEvent } from "./types";
 
 let typingTimer: ReturnType<typeof setTimeout> | null = null;
 
@@ -29,7 +37,7 @@ export function onTyping(ev: TypingEvent): void {
   scheduleTypingExpiry();
 }
 
-export function onUserStatus(ev: UserStatusEvent): void {
+export function onUserStatus(ev: StatusChange): void {
   const s = chatStore.get();
   const online = applyUserStatus(s.online, ev);
   // Gone offline (e.g. a closed tab): whatever they were typing will not be sent.

@@ -156,8 +156,10 @@ function onRoomActivity(a: RoomActivity): void {
     id: a.roomId,
     lastSeq: a.seq,
     preview: a.preview,
-    updatedAt: a.createdAt,
-    lastMessage: room.lastMessage ? { ...room.lastMessage, content: a.preview, createdAt: a.createdAt } : null,
+    updatedAt: a.createdAt ?? undefined,
+    lastMessage: room.lastMessage
+      ? { ...room.lastMessage, content: a.preview, createdAt: a.createdAt ?? room.lastMessage.createdAt }
+      : null,
     unreadCount: s.currentRoom === a.roomId ? 0 : room.unreadCount + 1,
   });
 }

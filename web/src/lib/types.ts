@@ -1,5 +1,7 @@
 // Wire types of the REST API and the Socket.IO /chat namespace (README, SPEC §3/§4).
 
+import type * as wire from "./wire";
+
 export type Role = "user" | "admin";
 
 export interface User {
@@ -105,11 +107,9 @@ export interface ErrorBody {
   details?: unknown;
 }
 
-export interface StreamSnapshot {
-  messageId: string;
-  content: string;
-  nextIndex: number;
-}
+// The payloads of server events are generated from the server's Rust types (wire.ts, checked by
+// a server test); these names are what the app calls them.
+export type StreamSnapshot = wire.StreamingAnswer;
 
 export interface JoinAck {
   room: Room;
@@ -121,66 +121,24 @@ export interface JoinAck {
   streaming: StreamSnapshot[];
 }
 
-export interface StreamEvent {
-  roomId: string;
-  messageId: string;
-  start?: true;
-  end?: true;
-  model?: string;
-  replyTo?: string | null;
-  token?: string;
-  index?: number;
-  status?: string;
-  content?: string;
-  error?: string | null;
-}
+/** `stream`: an answer's start, a chunk, or its end, read through one shape. */
+export type StreamEvent = Pick<wire.StreamChunk, "roomId" | "messageId"> &
+  Partial<Omit<wire.StreamStart & wire.StreamChunk & wire.StreamEnd, "roomId" | "messageId">>;
 
 /** `user_status`: a user's first device connected or last one went away. */
-export interface UserStatusEvent {
-  userId: string;
-  online: boolean;
-  status?: "online" | "offline";
-  userName?: string;
-  deviceCount?: number;
-}
+export type UserStatusEvent = wire.UserStatus;
 
-export interface TypingEvent {
-  roomId: string;
-  userId: string;
-  name?: string;
-  userName?: string;
-  isTyping: boolean;
-}
+export type TypingEvent = wire.UserTyping;
 
-export interface RoomActivity {
-  roomId: string;
-  seq: number;
-  createdAt: string;
-  preview: string;
-}
+export type RoomActivity = wire.RoomActivity;
 
 /** `memberAdded` / `memberRemoved`: sent to the room's members and to the user concerned. */
-export interface MemberEvent {
-  roomId: string;
-  userId: string;
-}
+export type MemberEvent = wire.MemberAdded | wire.MemberRemoved;
 
 /** `roomUpdated`: a room's settings changed (what `GET /api/rooms/:id` shows of them). */
-export interface RoomUpdatedEvent {
-  roomId: string;
-  name: string;
-  description: string | null;
-  visibility: "private" | "public";
-  systemPrompt: string | null;
-  model: string | null;
-  aiMode: AiMode;
-  updatedAt: string | null;
-}
+export type RoomUpdatedEvent = wire.RoomUpdated;
 
 /** `sessionRevoked`: this device was signed out elsewhere; the server disconnects it next. */
-export interface SessionRevokedEvent {
-  sessionId: string;
-  reason: string;
-}
+export type SessionRevokedEvent = wire.SessionRevoked;
 
 export type Ack<T> = ({ ok: true } & T) | { ok: false; error: ErrorBody };
