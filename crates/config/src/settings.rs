@@ -57,6 +57,7 @@ settings! {
     "limits.max_body_bytes", ["CHATBOT_MAX_BODY_BYTES"], Some("1048576"), "Largest accepted request body; larger gets 413.";
     "limits.max_message_bytes", ["CHATBOT_MAX_MESSAGE_BYTES"], Some("16384"), "Largest chat message (UTF-8 bytes); larger gets 413 / `too_large`.";
     "limits.max_room_name_chars", ["CHATBOT_MAX_ROOM_NAME_CHARS"], Some("100"), "Longest room name.";
+    "limits.max_page", ["CHATBOT_MAX_PAGE"], Some("200"), "Most items one page of a list holds (history, members, rooms, users); a larger `limit` gets 422.";
     "limits.max_room_members", ["CHATBOT_MAX_ROOM_MEMBERS"], Some("1000"), "Most members a room may have; more gets 409.";
     "limits.join_history_bytes", ["CHATBOT_JOIN_HISTORY_BYTES"], Some("262144"), "Most message text (bytes) a `join` ack carries (besides its 200-message cap); the rest is paged over REST (`hasMore`).";
     "limits.max_rooms_per_user", ["CHATBOT_MAX_ROOMS_PER_USER"], Some("100"), "Rooms one user may own (admins: no limit); more gets 409.";

@@ -13,4 +13,6 @@ pub use enums::{AiMode, MemberRole, MessageRole, MessageStatus, RoomVisibility, 
 pub use error::ValidationError;
 pub use ids::{IdParseError, MessageId, RoomId, SessionId, UserId};
 pub use records::*;
-pub use values::{ClientId, DisplayName, Email, MessageContent, Password, RoomName, TextField, passes_for};
+pub use values::{
+    ClientId, DisplayName, Email, MessageContent, Password, RoomName, TextField, page_size, passes_for,
+};

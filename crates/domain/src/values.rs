@@ -382,3 +382,27 @@ mod tests {
         assert!(TextField::parse("description", Some("01234567890"), 10).is_err());
     }
 }
+
+/// How many items one page of a list holds: `requested`, or `default` when the client named
+/// none; between 1 and `max` (the `limits.max_page` setting).
+pub fn page_size(requested: Option<u32>, default: u32, max: u32) -> Result<u32, ValidationError> {
+    match requested {
+        None => Ok(default.clamp(1, max.max(1))),
+        Some(n) if (1..=max).contains(&n) => Ok(n),
+        Some(_) => Err(ValidationError::new("limit", format!("limit must be between 1 and {max}"))),
+    }
+}
+
+#[cfg(test)]
+mod page_tests {
+    use super::page_size;
+
+    #[test]
+    fn pages_hold_between_one_and_the_maximum() {
+        assert_eq!(page_size(None, 50, 200), Ok(50));
+        assert_eq!(page_size(None, 500, 200), Ok(200), "a default above the maximum is cut to it");
+        assert_eq!(page_size(Some(200), 50, 200), Ok(200));
+        assert_eq!(page_size(Some(0), 50, 200).map_err(|e| e.field), Err("limit"));
+        assert!(page_size(Some(201), 50, 200).is_err());
+    }
+}

@@ -50,6 +50,7 @@ pub async fn build_services(config: &Config, events: Arc<dyn RoomEvents>) -> any
             refresh_per_ip: (limits.refresh_per_ip.max, limits.refresh_per_ip.window),
             registrations_per_ip: (limits.registrations_per_ip.max, limits.registrations_per_ip.window),
             assistant_name: config.assistant_name.clone(),
+            max_page: limits.max_page,
         },
     )
     .with_events(events.clone());
@@ -91,7 +92,7 @@ pub async fn build_services(config: &Config, events: Arc<dyn RoomEvents>) -> any
             max_rooms_per_user: limits.max_rooms_per_user,
             join_history_bytes: limits.join_history_bytes,
             send_rate: (limits.send_rate.max, limits.send_rate.window),
-            max_page: 200,
+            max_page: limits.max_page,
             membership_cache_ttl: limits.membership_cache_ttl,
             email_lookups: (limits.registrations_per_ip.max, limits.registrations_per_ip.window),
         },

@@ -39,6 +39,8 @@ pub struct AccountSettings {
     pub registrations_per_ip: (u32, Duration),
     /// The assistant's display name, which no account may pass for.
     pub assistant_name: String,
+    /// Most users one page lists (`limits.max_page`).
+    pub max_page: u32,
 }
 
 /// Where a request comes from, for throttles, audit entries and the device list.
@@ -428,6 +430,11 @@ impl AccountService {
         limit: u32,
     ) -> ServiceResult<Vec<User>> {
         Ok(self.store.list_users(&UserQuery { search, after, limit }).await?)
+    }
+
+    /// The size of a page of users: `requested` within `limits.max_page`, else `default`.
+    pub fn page_size(&self, requested: Option<u32>, default: u32) -> ServiceResult<u32> {
+        Ok(chatbot_domain::page_size(requested, default, self.settings.max_page)?)
     }
 
     pub async fn user(&self, id: UserId) -> ServiceResult<User> {

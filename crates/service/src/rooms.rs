@@ -274,6 +274,12 @@ impl RoomService {
         Ok(())
     }
 
+    /// The size of a page of history, members or rooms: `requested` within `limits.max_page`,
+    /// else `default`.
+    pub fn page_size(&self, requested: Option<u32>, default: u32) -> ServiceResult<u32> {
+        Ok(chatbot_domain::page_size(requested, default, self.settings.max_page)?)
+    }
+
     pub async fn members(
         &self,
         actor: &Actor,

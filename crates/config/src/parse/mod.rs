@@ -174,6 +174,7 @@ pub struct ThrottleLimit {
 #[derive(Debug, Clone)]
 pub struct Limits {
     pub max_body_bytes: usize,
+    pub max_page: u32,
     pub max_message_bytes: usize,
     pub max_room_name_chars: usize,
     pub max_room_members: u32,
@@ -356,6 +357,7 @@ impl Config {
         }
         let limits = Limits {
             max_body_bytes: r.required("limits.max_body_bytes", parse_positive)?,
+            max_page: r.required("limits.max_page", parse_positive)?,
             max_message_bytes: r.required("limits.max_message_bytes", parse_positive)?,
             max_room_name_chars: r.required("limits.max_room_name_chars", parse_positive)?,
             max_room_members: r.required("limits.max_room_members", parse_positive)?,

@@ -13,9 +13,6 @@ use chatbot_service::Actor;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-/// Largest page of users.
-const MAX_LIMIT: u32 = 200;
-
 fn require_admin(actor: &Actor) -> Result<(), ApiError> {
     if actor.is_admin() {
         Ok(())
@@ -44,16 +41,7 @@ pub async fn users(
     ApiQuery(query): ApiQuery<UserListQuery>,
 ) -> ApiResult<Json<AdminUserList>> {
     require_admin(&actor)?;
-    let limit = match query.limit {
-        None => 50,
-        Some(n) if (1..=MAX_LIMIT).contains(&n) => n,
-        Some(_) => {
-            return Err(ApiError::validation(
-                format!("limit must be between 1 and {MAX_LIMIT}"),
-                Some("limit"),
-            ));
-        }
-    };
+    let limit = state.accounts.page_size(query.limit, 50)?;
     let after = match query.after.as_deref() {
         None => None,
         Some(text) => Some(

@@ -14,21 +14,8 @@ use chatbot_service::{MemberRef, NewRoomInput, RoomUpdate};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-/// Largest page of history or members (SPEC §4).
-const MAX_LIMIT: u32 = 200;
-
 fn room_id(text: &str) -> Result<RoomId, ApiError> {
     parse_id(text, "room")
-}
-
-fn check_limit(limit: Option<u32>, default: u32) -> Result<u32, ApiError> {
-    match limit {
-        None => Ok(default),
-        Some(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
-        Some(_) => {
-            Err(ApiError::validation(format!("limit must be between 1 and {MAX_LIMIT}"), Some("limit")))
-        }
-    }
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -46,7 +33,7 @@ pub async fn list(
     Auth(actor): Auth,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<RoomList>> {
-    let rooms = state.rooms.list(&actor, check_limit(query.limit, 100)?).await?;
+    let rooms = state.rooms.list(&actor, state.rooms.page_size(query.limit, 100)?).await?;
     Ok(Json(RoomList { rooms: rooms.iter().map(RoomDto::from).collect() }))
 }
 
@@ -156,8 +143,11 @@ pub async fn messages(
     Path(id): Path<String>,
     ApiQuery(params): ApiQuery<HistoryParams>,
 ) -> ApiResult<Json<MessageList>> {
-    let query =
-        HistoryQuery { before: params.before, after: params.after, limit: check_limit(params.limit, 50)? };
+    let query = HistoryQuery {
+        before: params.before,
+        after: params.after,
+        limit: state.rooms.page_size(params.limit, 50)?,
+    };
     let messages = state.rooms.messages(&actor, room_id(&id)?, query).await?;
     Ok(Json(MessageList { messages: messages.iter().map(MessageDto::from).collect() }))
 }
@@ -199,8 +189,10 @@ pub async fn members(
     Path(id): Path<String>,
     ApiQuery(params): ApiQuery<MemberParams>,
 ) -> ApiResult<Json<MemberList>> {
-    let members =
-        state.rooms.members(&actor, room_id(&id)?, params.after, check_limit(params.limit, 100)?).await?;
+    let members = state
+        .rooms
+        .members(&actor, room_id(&id)?, params.after, state.rooms.page_size(params.limit, 100)?)
+        .await?;
     Ok(Json(MemberList { members: members.iter().map(MemberDto::from).collect() }))
 }
 
