@@ -11,6 +11,7 @@ backend_tests!(
     every_protected_endpoint_requires_a_token,
     oversized_input_is_refused,
     unknown_paths_methods_and_ids,
+    page_sizes_follow_the_max_page_setting,
     slow_requests_time_out_with_json,
 );
 
@@ -178,4 +179,17 @@ async fn slow_requests_time_out_with_json(backend: Backend) {
     assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(reply.code(), "unavailable");
     assert!(reply.headers.contains_key("retry-after"));
+}
+
+async fn page_sizes_follow_the_max_page_setting(backend: Backend) {
+    let app = TestApp::spawn_with(backend, &[("limits.max_page", "5")]).await;
+    let root = app.register("root").await;
+    for path in
+        ["/api/rooms/general/messages", "/api/rooms/general/members", "/api/rooms", "/api/admin/users"]
+    {
+        assert_eq!(app.get(&format!("{path}?limit=5"), &root.access).await.status, StatusCode::OK, "{path}");
+        let over = app.get(&format!("{path}?limit=6"), &root.access).await;
+        assert_eq!(over.status, StatusCode::UNPROCESSABLE_ENTITY, "{path}: {:?}", over.body);
+        assert_eq!(over.body["error"]["details"]["field"], "limit", "{path}: {:?}", over.body);
+    }
 }
