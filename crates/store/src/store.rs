@@ -172,6 +172,17 @@ pub trait Store: Send + Sync + 'static {
         status: MessageStatus,
         error: Option<&str>,
     ) -> StoreResult<Message>;
+    /// Finishes an answer in one transaction: its usage (when it spent anything) and its final
+    /// content, status and error, so nobody sees a finished answer without what it cost, nor a
+    /// cost without the answer. Errors: `NotFound` (and nothing is recorded).
+    async fn finish_answer(
+        &self,
+        id: MessageId,
+        content: &str,
+        status: MessageStatus,
+        error: Option<&str>,
+        usage: Option<NewUsage>,
+    ) -> StoreResult<Message>;
     /// Marks `interrupted` every `streaming` message not written since `not_flushed_since`: its
     /// writer is gone (a live answer is flushed every flush interval, even without new text).
     /// Returns how many there were.

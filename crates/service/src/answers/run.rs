@@ -126,18 +126,20 @@ impl AnswerEngine {
             End::Failed(code) => (MessageStatus::Failed, Some(code.as_str())),
         };
         let cost = model.info.price.cost_microdollars(&outcome.usage);
-        // Usage first, so that anyone who sees the final answer also sees what it cost.
+        // The usage and the final text in one transaction: whoever sees the finished answer
+        // sees what it cost, and a cost is never counted for an answer that was not stored.
         let spent = outcome.usage.input_tokens + outcome.usage.output_tokens > 0;
-        if spent {
-            self.record_usage(job, model, row.id, outcome.usage, cost, outcome.ttft_ms, duration_ms).await;
-        }
-        // Recorded (or nothing to record): the estimate held for it is no longer needed.
+        let usage =
+            spent.then(|| usage_row(job, model, row.id, outcome.usage, cost, outcome.ttft_ms, duration_ms));
+        let stored = self.store.finish_answer(row.id, &outcome.content, status, error, usage).await;
+        // Recorded (or nothing to record, or lost with the answer): the estimate held for it is
+        // no longer needed.
         drop(outcome.reservation);
-        let finished = match self.store.update_message(row.id, &outcome.content, status, error).await {
+        let finished = match stored {
             Ok(message) => message,
             Err(err) => {
                 // The room still gets the final text; the row keeps its last flush and becomes
-                // `interrupted` at the next start.
+                // `interrupted` by the housekeeping sweep.
                 tracing::error!(message_id = %row.id, error = %err, "could not store the finished answer");
                 Message {
                     content: outcome.content.clone(),
@@ -305,37 +307,33 @@ impl AnswerEngine {
             tracing::warn!(error = %err, "could not flush partial answer");
         }
     }
+}
 
-    #[allow(clippy::too_many_arguments)]
-    async fn record_usage(
-        &self,
-        job: &Job,
-        model: &Model,
-        answer: MessageId,
-        usage: Usage,
-        cost: u64,
-        ttft_ms: Option<i64>,
-        duration_ms: i64,
-    ) {
-        let to_i64 = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
-        let row = NewUsage {
-            id: uuid::Uuid::now_v7(),
-            message_id: Some(answer),
-            user_id: Some(job.requester),
-            room_id: Some(job.room.id),
-            provider: model.provider.name().to_owned(),
-            model: model.info.id.clone(),
-            input_tokens: to_i64(usage.input_tokens),
-            output_tokens: to_i64(usage.output_tokens),
-            cache_creation_tokens: to_i64(usage.cache_creation_tokens),
-            cache_read_tokens: to_i64(usage.cache_read_tokens),
-            cost: to_i64(cost),
-            ttft_ms,
-            duration_ms: Some(duration_ms),
-        };
-        if let Err(err) = self.store.record_usage(row).await {
-            tracing::error!(error = %err, "could not record token usage");
-        }
+/// The `token_usage` row of a finished answer.
+fn usage_row(
+    job: &Job,
+    model: &Model,
+    answer: MessageId,
+    usage: Usage,
+    cost: u64,
+    ttft_ms: Option<i64>,
+    duration_ms: i64,
+) -> NewUsage {
+    let to_i64 = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+    NewUsage {
+        id: uuid::Uuid::now_v7(),
+        message_id: Some(answer),
+        user_id: Some(job.requester),
+        room_id: Some(job.room.id),
+        provider: model.provider.name().to_owned(),
+        model: model.info.id.clone(),
+        input_tokens: to_i64(usage.input_tokens),
+        output_tokens: to_i64(usage.output_tokens),
+        cache_creation_tokens: to_i64(usage.cache_creation_tokens),
+        cache_read_tokens: to_i64(usage.cache_read_tokens),
+        cost: to_i64(cost),
+        ttft_ms,
+        duration_ms: Some(duration_ms),
     }
 }
 

@@ -443,6 +443,21 @@ macro_rules! impl_store {
                 status: MessageStatus,
                 error: Option<&str>,
             ) -> StoreResult<Message> {
+                self.finish_answer(id, content, status, error, None).await
+            }
+
+            async fn finish_answer(
+                &self,
+                id: MessageId,
+                content: &str,
+                status: MessageStatus,
+                error: Option<&str>,
+                usage: Option<NewUsage>,
+            ) -> StoreResult<Message> {
+                let mut tx = self.begin().await?;
+                if let Some(usage) = usage {
+                    insert_usage_in(&mut tx, &usage).await?;
+                }
                 let updated = sqlx::query(
                     "UPDATE messages SET content = $1, status = $2, error = $3, updated_at = $4 WHERE id = $5",
                 )
@@ -451,13 +466,15 @@ macro_rules! impl_store {
                 .bind(error)
                 .bind(ts(now()))
                 .bind(id.as_uuid())
-                .execute(self.writer())
+                .execute(&mut *tx)
                 .await
                 .map_err(write_err)?;
                 if updated.rows_affected() == 0 {
-                    return Err(StoreError::NotFound);
+                    return Err(StoreError::NotFound); // dropping `tx` rolls the usage back
                 }
-                self.message(id).await?.ok_or(StoreError::NotFound)
+                let message = message_in(&mut tx, id.as_uuid()).await?;
+                tx.commit().await?;
+                Ok(message)
             }
 
             async fn interrupt_streaming(&self, not_flushed_since: OffsetDateTime) -> StoreResult<u64> {
@@ -474,29 +491,9 @@ macro_rules! impl_store {
             }
 
             async fn record_usage(&self, usage: NewUsage) -> StoreResult<()> {
-                sqlx::query(
-                    "INSERT INTO token_usage (id, message_id, user_id, room_id, provider, model, input_tokens, output_tokens, \
-                                              cache_creation_tokens, cache_read_tokens, cost, ttft_ms, duration_ms, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-                )
-                .bind(usage.id)
-                .bind(usage.message_id.map(|id| id.as_uuid()))
-                .bind(usage.user_id.map(|id| id.as_uuid()))
-                .bind(usage.room_id.map(|id| id.as_uuid()))
-                .bind(&usage.provider)
-                .bind(&usage.model)
-                .bind(usage.input_tokens)
-                .bind(usage.output_tokens)
-                .bind(usage.cache_creation_tokens)
-                .bind(usage.cache_read_tokens)
-                .bind(usage.cost)
-                .bind(usage.ttft_ms)
-                .bind(usage.duration_ms)
-                .bind(ts(now()))
-                .execute(self.writer())
-                .await
-                .map_err(write_err)?;
-                Ok(())
+                let mut tx = self.begin().await?;
+                insert_usage_in(&mut tx, &usage).await?;
+                Ok(tx.commit().await?)
             }
 
             async fn usage_totals(&self, user_id: UserId, since: OffsetDateTime) -> StoreResult<UsageTotals> {
@@ -830,6 +827,33 @@ macro_rules! transaction_helpers {
             }
             insert_one_in(tx, new).await?;
             Ok(Appended::Created(message_in(tx, new.id.as_uuid()).await?))
+        }
+
+        /// One `token_usage` row, within `tx`.
+        async fn insert_usage_in(tx: &mut Transaction<'static, Db>, usage: &NewUsage) -> StoreResult<()> {
+            sqlx::query(
+                "INSERT INTO token_usage (id, message_id, user_id, room_id, provider, model, input_tokens, output_tokens, \
+                                          cache_creation_tokens, cache_read_tokens, cost, ttft_ms, duration_ms, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+            )
+            .bind(usage.id)
+            .bind(usage.message_id.map(|id| id.as_uuid()))
+            .bind(usage.user_id.map(|id| id.as_uuid()))
+            .bind(usage.room_id.map(|id| id.as_uuid()))
+            .bind(&usage.provider)
+            .bind(&usage.model)
+            .bind(usage.input_tokens)
+            .bind(usage.output_tokens)
+            .bind(usage.cache_creation_tokens)
+            .bind(usage.cache_read_tokens)
+            .bind(usage.cost)
+            .bind(usage.ttft_ms)
+            .bind(usage.duration_ms)
+            .bind(ts(now()))
+            .execute(&mut **tx)
+            .await
+            .map_err(write_err)?;
+            Ok(())
         }
     };
 }

@@ -63,4 +63,49 @@ async fn usage_is_recorded_and_summed(store: Arc<dyn Store>) {
     assert_eq!(store.usage_totals(alice.id, later).await.unwrap(), UsageTotals::default());
 }
 
-store_tests!(answers_are_flushed_finished_and_interrupted, usage_is_recorded_and_summed);
+/// The usage and the final text of an answer are stored together, or not at all.
+async fn an_answer_finishes_with_its_usage_in_one_transaction(store: Arc<dyn Store>) {
+    let alice = user(&store, "alice@example.com").await;
+    let room = room(&store, &alice, &[]).await;
+    let question = store.append_message(text(room.id, alice.id, "hi?")).await.unwrap().into_message();
+    let reply = store.append_message(answer(room.id, question.id, "")).await.unwrap().into_message();
+    let usage = |message_id: Option<MessageId>| NewUsage {
+        id: Uuid::now_v7(),
+        message_id,
+        user_id: Some(alice.id),
+        room_id: Some(room.id),
+        provider: "demo".into(),
+        model: "demo".into(),
+        input_tokens: 5,
+        output_tokens: 7,
+        cache_creation_tokens: 0,
+        cache_read_tokens: 0,
+        cost: 42,
+        ttft_ms: None,
+        duration_ms: Some(10),
+    };
+    let before = OffsetDateTime::now_utc() - Duration::seconds(1);
+    let done = store
+        .finish_answer(reply.id, "Hello", MessageStatus::Complete, None, Some(usage(Some(reply.id))))
+        .await
+        .unwrap();
+    assert_eq!((done.content.as_str(), done.status), ("Hello", MessageStatus::Complete));
+    assert_eq!(store.usage_totals(alice.id, before).await.unwrap(), UsageTotals { tokens: 12, cost: 42 });
+
+    // A usage row that names no message (so no foreign key refuses it): only the rollback of the
+    // transaction keeps it out.
+    let missing =
+        store.finish_answer(MessageId::new(), "x", MessageStatus::Complete, None, Some(usage(None))).await;
+    assert!(matches!(missing, Err(StoreError::NotFound)), "{missing:?}");
+    assert_eq!(
+        store.usage_totals(alice.id, before).await.unwrap(),
+        UsageTotals { tokens: 12, cost: 42 },
+        "the usage of an answer that was not stored is not counted"
+    );
+}
+
+store_tests!(
+    answers_are_flushed_finished_and_interrupted,
+    usage_is_recorded_and_summed,
+    an_answer_finishes_with_its_usage_in_one_transaction
+);
