@@ -12,7 +12,7 @@ pub struct Layers {
     env: BTreeMap<String, String>,
     file: BTreeMap<String, String>,
     file_path: Option<String>,
-    models: Vec<crate::models::ModelSpec>,
+    models: Vec<crate::model_tables::ModelSpec>,
 }
 
 /// A setting's text and where it came from (for error messages).
@@ -55,7 +55,7 @@ impl Layers {
             reason: e.message().to_owned(),
         })?;
         if let Some(models) = table.remove("models") {
-            self.models = crate::models::parse(path, models)?;
+            self.models = crate::model_tables::parse(path, models)?;
         }
         let mut flat = BTreeMap::new();
         flatten("", &table, &mut flat, path)?;
@@ -110,7 +110,7 @@ impl Layers {
     }
 
     /// The `[models.<id>]` tables of the file, in order.
-    pub fn models(&self) -> &[crate::models::ModelSpec] {
+    pub fn models(&self) -> &[crate::model_tables::ModelSpec] {
         &self.models
     }
 

@@ -7,13 +7,13 @@
 
 mod error;
 mod layers;
-mod models;
+mod model_tables;
 mod parse;
 pub mod settings;
 
 pub use error::ConfigError;
 pub use layers::Layers;
-pub use models::{ModelSpec, PriceSpec};
+pub use model_tables::{ModelSpec, PriceSpec};
 pub use parse::{
     Config, CorsOrigins, DatabaseUrl, Limits, LlmConfig, LogFormat, ProviderConfig, Secret, ThrottleLimit,
     TrustedProxies,

@@ -8,12 +8,12 @@
 pub mod anthropic;
 pub mod demo;
 mod http;
-pub mod models;
+pub mod model_info;
 pub mod openai;
 mod retry;
 mod sse;
 
-pub use models::{ModelInfo, Price, default_price};
+pub use model_info::{ModelInfo, Price, default_price};
 pub use retry::{RetryPolicy, stream_with_retry};
 
 use std::time::Duration;

@@ -64,7 +64,7 @@ pub async fn build_services(config: &Config, events: Arc<dyn RoomEvents>) -> any
         store.clone(),
         writer.clone(),
         events.clone(),
-        Arc::new(crate::models::registry(config)?),
+        Arc::new(crate::model_registry::registry(config)?),
         AnswerSettings {
             assistant_name: config.assistant_name.clone(),
             global_concurrency: llm.concurrency,

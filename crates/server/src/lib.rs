@@ -6,7 +6,7 @@ mod app;
 pub mod cli;
 mod housekeeping;
 mod http_server;
-mod models;
+mod model_registry;
 mod secret;
 pub mod telemetry;
 

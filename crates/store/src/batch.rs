@@ -8,7 +8,7 @@
 //! decided here, in memory, the same way for SQLite and PostgreSQL.
 
 use crate::error::{StoreError, StoreResult};
-use crate::models::{Appended, Message, NewMessage};
+use crate::records::{Appended, Message, NewMessage};
 use chatbot_domain::{RoomId, UserId};
 use std::collections::HashMap;
 use time::OffsetDateTime;

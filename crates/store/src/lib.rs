@@ -11,7 +11,7 @@
 mod batch;
 mod error;
 /// The records the store reads and writes (defined in `chatbot_domain::records`).
-mod models {
+mod records {
     pub use chatbot_domain::records::*;
 }
 mod open;
@@ -21,6 +21,6 @@ mod sqlite;
 mod store;
 
 pub use error::StoreError;
-pub use models::*;
 pub use open::{Backend, OpenOptions, open};
+pub use records::*;
 pub use store::Store;

@@ -1,5 +1,5 @@
 use crate::error::StoreResult;
-use crate::models::*;
+use crate::records::*;
 use chatbot_domain::{MemberRole, MessageId, MessageStatus, RoomId, SessionId, UserId, UserRole};
 use time::OffsetDateTime;
 

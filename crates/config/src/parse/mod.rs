@@ -33,7 +33,7 @@ pub struct Config {
     pub openai: ProviderConfig,
     pub llm: LlmConfig,
     /// `[models.<id>]` of the config file; the first is the default model.
-    pub models: Vec<crate::models::ModelSpec>,
+    pub models: Vec<crate::model_tables::ModelSpec>,
     pub limits: Limits,
 }
 

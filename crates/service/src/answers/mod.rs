@@ -7,11 +7,11 @@
 
 mod budget;
 mod context;
-mod models;
+mod registry;
 mod run;
 
 pub use context::{Context, build as build_context, estimate_tokens};
-pub use models::{Model, ModelRegistry};
+pub use registry::{Model, ModelRegistry};
 
 use crate::accounts::Actor;
 use crate::error::{ServiceError, ServiceResult};

@@ -13,8 +13,8 @@
 mod rows;
 
 use crate::error::{StoreError, StoreResult};
-use crate::models::*;
 use crate::open::OpenOptions;
+use crate::records::*;
 use crate::shared::append::AppendError;
 use chatbot_domain::{MemberRole, MessageId, MessageStatus, RoomId, SessionId, UserId, UserRole};
 use rows::{

@@ -1,7 +1,7 @@
 //! Row decoding and value encoding for PostgreSQL.
 
 use crate::error::{StoreError, StoreResult};
-use crate::models::*;
+use crate::records::*;
 use chatbot_domain::{MessageId, RoomId, SessionId, UserId};
 use sqlx::postgres::PgRow;
 use sqlx::{Decode, Row, Type};

@@ -2,7 +2,7 @@
 //! statements that allocate the seq differ, what their failures mean does not).
 
 use crate::error::StoreError;
-use crate::models::NewMessage;
+use crate::records::NewMessage;
 use crate::shared::rows::{is_client_id_conflict, write_err};
 
 /// Why appending one message inside a transaction failed.
