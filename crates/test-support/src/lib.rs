@@ -140,3 +140,49 @@ pub fn llm_fixture(name: &str) -> Vec<u8> {
     let path = llm_fixtures_dir().join(name);
     std::fs::read(&path).unwrap_or_else(|e| panic!("fixture {}: {e}", path.display()))
 }
+
+/// Runs each listed test once per backend, as `<module>::sqlite::<name>` and
+/// `<module>::postgres::<name>`: the one way every suite of the workspace covers both backends.
+///
+/// - `backend_tests!(a, b)`: each `async fn a(backend: Backend)` is called with the backend.
+/// - `backend_tests!(runner = path; a, b)`: `path(backend, a)` is called instead, so a suite sets
+///   up per backend what its tests take (an open store, a fresh database).
+/// - `backend_tests!(mods = (sqlite_x, postgres_x), runner = path; a)`: other module names, for a
+///   second group in the same module.
+#[macro_export]
+macro_rules! backend_tests {
+    (mods = ($sqlite:ident, $postgres:ident), runner = $runner:path; $($name:ident),+ $(,)?) => {
+        mod $sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $name() { $runner(chatbot_store::Backend::Sqlite, super::$name).await })+
+        }
+        mod $postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $name() { $runner(chatbot_store::Backend::Postgres, super::$name).await })+
+        }
+    };
+    (runner = $runner:path; $($name:ident),+ $(,)?) => {
+        $crate::backend_tests!(mods = (sqlite, postgres), runner = $runner; $($name),+);
+    };
+    ($($name:ident),+ $(,)?) => {
+        $crate::backend_tests!(mods = (sqlite, postgres), runner = $crate::with_backend; $($name),+);
+    };
+}
+
+/// The plain runner of [`backend_tests!`]: the test gets the backend.
+pub async fn with_backend<F, Fut>(backend: Backend, test: F)
+where
+    F: FnOnce(Backend) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    test(backend).await;
+}
+
+/// A [`backend_tests!`] runner for tests of the database itself: a fresh one per test.
+pub async fn with_database<F, Fut>(backend: Backend, test: F)
+where
+    F: FnOnce(TempDatabase) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    test(TempDatabase::for_backend(backend).await).await;
+}

@@ -1,9 +1,9 @@
 //! The admin API's user management: role `admin` only; deactivation signs the user out
 //! everywhere and is audited; an admin cannot deactivate their own account.
 
-use crate::backend_tests;
 use crate::support::{TestApp, password_of};
 use chatbot_store::Backend;
+use chatbot_test_support::backend_tests;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 

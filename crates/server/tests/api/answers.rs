@@ -1,9 +1,9 @@
 //! Answers as seen over REST: a message in an `always` room is answered by the demo model and the
 //! answer is stored with its usage; answers left streaming by a crash become `interrupted`.
 
-use crate::backend_tests;
 use crate::support::TestApp;
 use chatbot_store::Backend;
+use chatbot_test_support::backend_tests;
 use serde_json::{Value, json};
 use std::time::Duration;
 

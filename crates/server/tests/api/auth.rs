@@ -1,7 +1,7 @@
-use crate::backend_tests;
 use crate::support::{TEST_JWT_SECRET, TestApp, password_of};
 use base64::Engine as _;
 use chatbot_store::Backend;
+use chatbot_test_support::backend_tests;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 

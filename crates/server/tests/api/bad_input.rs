@@ -1,8 +1,8 @@
 //! Every endpoint, fed bad input: a clear JSON error with the right status, never a 500 or a hang.
 
-use crate::backend_tests;
 use crate::support::TestApp;
 use chatbot_store::Backend;
+use chatbot_test_support::backend_tests;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 

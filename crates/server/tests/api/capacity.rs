@@ -2,9 +2,9 @@
 //! user whichever way the messages come (REST or Socket.IO), and a user may own a bounded
 //! number of rooms.
 
-use crate::backend_tests;
 use crate::support::TestApp;
 use chatbot_store::Backend;
+use chatbot_test_support::backend_tests;
 use reqwest::StatusCode;
 use serde_json::json;
 

@@ -1,9 +1,9 @@
 //! SPEC §4 compatibility: the REST shapes the original Next.js front end reads, on both backends.
 //! Each test is one thing that front end does, and the field or status it depends on.
 
-use crate::backend_tests;
 use crate::support::TestApp;
 use chatbot_store::Backend;
+use chatbot_test_support::backend_tests;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 

@@ -3,9 +3,9 @@
 //! is refused), and budgets count what was spent, stopped or cut answers included, with an
 //! estimate reserved for answers in flight.
 
-use crate::backend_tests;
 use crate::support::{Session, TestApp};
 use chatbot_store::Backend;
+use chatbot_test_support::backend_tests;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::time::Duration;

@@ -2,9 +2,9 @@
 //! and line breaks are refused in every text field (a NUL broke PostgreSQL's batch inserts, and
 //! so other people's messages in the same batch), and no one may take the assistant's name.
 
-use crate::backend_tests;
 use crate::support::TestApp;
 use chatbot_store::Backend;
+use chatbot_test_support::backend_tests;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 

@@ -1,8 +1,8 @@
 //! The server as a whole: restarts, health, headers, CORS, the web app and the API docs.
 
-use crate::backend_tests;
 use crate::support::TestApp;
 use chatbot_store::Backend;
+use chatbot_test_support::backend_tests;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 use std::sync::Arc;

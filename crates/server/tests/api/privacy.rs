@@ -2,9 +2,9 @@
 //! its owner, the room's owner and admins, and never in `general`; nothing tells an outsider
 //! which addresses have accounts faster than the registration throttle allows.
 
-use crate::backend_tests;
 use crate::support::{Session, TestApp};
 use chatbot_store::Backend;
+use chatbot_test_support::backend_tests;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 

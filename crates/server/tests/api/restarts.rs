@@ -3,10 +3,10 @@
 //! writing (not flushed for several flush intervals). Another instance starting on the same
 //! database, or a CLI command such as `user list`, must leave a live answer alone.
 
-use crate::backend_tests;
 use crate::support::{TestApp, test_config};
 use chatbot_domain::{MessageId, MessageRole, MessageStatus, RoomId};
 use chatbot_store::{Backend, HistoryQuery, NewMessage};
+use chatbot_test_support::backend_tests;
 use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;

@@ -1,6 +1,6 @@
-use crate::backend_tests;
 use crate::support::TestApp;
 use chatbot_store::Backend;
+use chatbot_test_support::backend_tests;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 

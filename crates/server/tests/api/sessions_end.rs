@@ -2,9 +2,9 @@
 //! has been exchanged may be exchanged once more within the grace period (two tabs refreshing
 //! together), and only once: a third use is a stolen copy and ends the device's session.
 
-use crate::backend_tests;
 use crate::support::TestApp;
 use chatbot_store::Backend;
+use chatbot_test_support::backend_tests;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 

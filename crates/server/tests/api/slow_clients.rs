@@ -5,9 +5,9 @@
 //! Each wait below is the server's limit (one second) plus a generous margin: the assertion is
 //! that the connection ends at all, not how fast.
 
-use crate::backend_tests;
 use crate::support::TestApp;
 use chatbot_store::Backend;
+use chatbot_test_support::backend_tests;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;

@@ -13,21 +13,6 @@ use tokio::task::JoinHandle;
 /// The signing secret every test server uses, so tests can forge tokens deliberately.
 pub const TEST_JWT_SECRET: &str = "test-secret-test-secret-test-secret-0123";
 
-/// Runs each listed `async fn name(backend: Backend)` once per backend.
-#[macro_export]
-macro_rules! backend_tests {
-    ($($name:ident),+ $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() { super::$name(chatbot_store::Backend::Sqlite).await })+
-        }
-        mod postgres {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() { super::$name(chatbot_store::Backend::Postgres).await })+
-        }
-    };
-}
-
 pub struct TestApp {
     pub base: String,
     pub http: reqwest::Client,

@@ -4,9 +4,9 @@
 //! and IPv6 clients are counted by their /64, and unknown refresh tokens never take the
 //! database's write lock.
 
-use crate::backend_tests;
 use crate::support::{TestApp, password_of};
 use chatbot_store::Backend;
+use chatbot_test_support::backend_tests;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 

@@ -3,7 +3,8 @@ use chatbot_domain::RoomId;
 use chatbot_store::{Backend, HistoryQuery, OpenOptions, StoreError};
 use chatbot_test_support::TempDatabase;
 
-async fn backend_and_ping(db: &TempDatabase) {
+async fn backend_and_ping(db: TempDatabase) {
+    let db = &db;
     let store = open_store(db).await;
     let expected = match db.backend() {
         Backend::Sqlite => "sqlite",
@@ -14,7 +15,8 @@ async fn backend_and_ping(db: &TempDatabase) {
     store.close().await;
 }
 
-async fn reopen_keeps_data_and_migrations_are_idempotent(db: &TempDatabase) {
+async fn reopen_keeps_data_and_migrations_are_idempotent(db: TempDatabase) {
+    let db = &db;
     let store = open_store(db).await;
     let alice = user(&store, "alice@example.com").await;
     let room = room(&store, &alice, &[]).await;

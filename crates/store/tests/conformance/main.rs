@@ -15,57 +15,33 @@ use std::sync::Arc;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
-/// Generates, for each `async fn name(store: Arc<dyn Store>)` of the calling module, one test per
-/// backend: `<module>::sqlite::name` and `<module>::postgres::name`.
+/// The conformance suite's runner ([`chatbot_test_support::backend_tests!`]): a fresh database
+/// per test, opened as a store; the test gets the store, which is closed afterwards.
+pub async fn with_store<F, Fut>(backend: chatbot_store::Backend, test: F)
+where
+    F: FnOnce(Arc<dyn Store>) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let db = TempDatabase::for_backend(backend).await;
+    let store = open_store(&db).await;
+    test(store.clone()).await;
+    store.close().await;
+}
+
+/// Each `async fn name(store: Arc<dyn Store>)` of the calling module, once per backend.
 macro_rules! store_tests {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $name() {
-                    let db = chatbot_test_support::TempDatabase::sqlite();
-                    let store = crate::open_store(&db).await;
-                    super::$name(store.clone()).await;
-                    store.close().await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $name() {
-                    let db = chatbot_test_support::TempDatabase::postgres().await;
-                    let store = crate::open_store(&db).await;
-                    super::$name(store.clone()).await;
-                    store.close().await;
-                }
-            )*
-        }
+    ($($name:ident),+ $(,)?) => {
+        chatbot_test_support::backend_tests!(runner = crate::with_store; $($name),+);
     };
 }
 
-/// Like `store_tests!`, for tests that need the database itself (`async fn name(db: &TempDatabase)`):
-/// re-opening, or reaching under the interface.
+/// Each `async fn name(db: TempDatabase)` of the calling module (tests that re-open the database
+/// or reach under the interface), once per backend.
 macro_rules! db_tests {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite_db {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $name() {
-                    let db = chatbot_test_support::TempDatabase::sqlite();
-                    super::$name(&db).await;
-                }
-            )*
-        }
-        mod postgres_db {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-                async fn $name() {
-                    let db = chatbot_test_support::TempDatabase::postgres().await;
-                    super::$name(&db).await;
-                }
-            )*
-        }
+    ($($name:ident),+ $(,)?) => {
+        chatbot_test_support::backend_tests!(
+            mods = (sqlite_db, postgres_db), runner = chatbot_test_support::with_database; $($name),+
+        );
     };
 }
 

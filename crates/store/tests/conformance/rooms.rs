@@ -281,7 +281,8 @@ async fn mark_read_is_monotonic_and_clamped(store: Arc<dyn Store>) {
 
 /// Deleted messages are not unread and not shown as the last message (set up under the interface:
 /// the store has no delete yet).
-async fn deleted_messages_in_summaries(db: &TempDatabase) {
+async fn deleted_messages_in_summaries(db: TempDatabase) {
+    let db = &db;
     let store = open_store(db).await;
     let alice = user(&store, "alice@example.com").await;
     let bob = user(&store, "bob@example.com").await;
