@@ -1,5 +1,5 @@
 // The load generator (crates/loadgen) against the real server, at a tiny scale: the benchmark
-// figures in docs/realtime.md come from it, so it must keep speaking the protocol correctly and
+// figures in docs/benchmarks.md come from it, so it must keep speaking the protocol correctly and
 // count what it claims to count. `tcp-floor` needs no server; it runs once.
 
 import assert from 'node:assert/strict';

@@ -2,7 +2,7 @@
 //!
 //! Why: every `send` must check membership and read the room's AI settings. Asking the database
 //! each time costs a round trip (for SQLite, a hop to a worker thread) per message, which
-//! dominated the send path in the benchmarks (docs/realtime.md). Membership and room settings
+//! dominated the send path in the benchmarks (docs/benchmarks.md). Membership and room settings
 //! change rarely, and every change made by this instance goes through [`crate::RoomService`],
 //! which invalidates the room here. Changes made elsewhere (another instance, the CLI) are seen
 //! once an entry is older than the time to live, so the TTL bounds how long a removed member of

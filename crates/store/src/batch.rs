@@ -171,7 +171,7 @@ pub(crate) fn outcomes(
 // They use anonymous `?` parameters: SQLite resolves named and numbered ones (`$n`) by a linear
 // scan of the statement's parameter list, both when parsing and when sqlx binds, so a batch of n
 // parameters cost O(n²): a 256-message insert (3,072 parameters) spent most of its time in
-// `strncmp` (perf, docs/realtime.md). Anonymous `?` are positional: O(1) each.
+// `strncmp` (perf, docs/benchmarks.md). Anonymous `?` are positional: O(1) each.
 
 /// `?, ?, …` (`count` of them), for `IN (…)` lists.
 pub(crate) fn list(count: usize) -> String {

@@ -100,7 +100,7 @@ impl PgStore {
 /// batch size and it is prepared once per connection. The earlier form (a VALUES list with a
 /// parameter per cell) was parsed and planned for every batch, and could not be cached: a plan
 /// per size, hundreds of parameters each, grew the process by hundreds of megabytes. With
-/// arrays, a 100-message batch took ~30 ms instead of ~38 ms in the writer (docs/realtime.md).
+/// arrays, a 100-message batch took ~30 ms instead of ~38 ms in the writer (docs/benchmarks.md).
 async fn append_batch_in(
     tx: &mut Transaction<'static, Postgres>,
     batch: &[NewMessage],

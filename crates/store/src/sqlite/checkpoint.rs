@@ -5,7 +5,7 @@
 //! once the WAL holds 1,000 pages, so every few batches one writer commit also paid for copying and
 //! syncing the database file, and the message writer stalled meanwhile. The writer now checkpoints
 //! only once the WAL holds [`WRITER_AUTOCHECKPOINT_PAGES`], so a page changed by many commits is
-//! copied once (docs/realtime.md: acked sends/s went from ~11,000 to ~14,000-17,000). That
+//! copied once (docs/benchmarks.md: acked sends/s went from ~11,000 to ~14,000-17,000). That
 //! threshold bounds the WAL. Between those, a connection of its own runs a PASSIVE checkpoint
 //! every [`INTERVAL`]: it never blocks the writer or readers, leaves the writer's checkpoints
 //! less to copy (shorter stalls), and empties the WAL of a database that went quiet.
