@@ -79,7 +79,7 @@ settings! {
     "limits.send_rate_window", ["CHATBOT_SEND_RATE_WINDOW"], Some("10s"), "Window for the send rate.";
     "limits.events_per_second", ["CHATBOT_EVENTS_PER_SECOND"], Some("30"), "Events one socket may send per second; more gets `rate_limited`.";
     "limits.sockets_per_user", ["CHATBOT_SOCKETS_PER_USER"], Some("10"), "Connections one user may hold at once (per instance).";
-    "limits.typing_interval", ["CHATBOT_TYPING_INTERVAL"], Some("1s"), "Least time between two forwarded `typing` starts of one socket in one room (a stop passes once after each forwarded start).";
+    "limits.typing_interval", ["CHATBOT_TYPING_INTERVAL"], Some("1s"), "The `typing` throttle's interval: per socket and room, at most two starts (and one renewal while typing) per interval, and a stop only after a forwarded start.";
     "limits.fanout_queue_bytes", ["CHATBOT_FANOUT_QUEUE_BYTES"], Some("67108864"), "Bytes of room traffic (messages, answer chunks) waiting for real-time delivery at most; past it a room's live deliveries stop and its joined sockets are disconnected to catch up with `join {since}` (only a starved server gets there).";
     "limits.socket_queue_bytes", ["CHATBOT_SOCKET_QUEUE_BYTES"], Some("1048576"), "Bytes of events queued for one socket; a client that does not read past it is disconnected and catches up with `join {since}` when it reconnects. At least twice `limits.join_history_bytes`, so a `join` ack always fits.";
     "limits.write_batch", ["CHATBOT_WRITE_BATCH"], Some("256"), "Most messages committed in one transaction (group commit).";

@@ -35,46 +35,63 @@ impl EventRate {
     }
 }
 
-/// Forwards a socket's `typing` per room: a start at most once per interval, a stop only after a
-/// forwarded start (so "stopped typing" follows every start others saw, and toggling cannot flood
-/// the room).
+/// Starts of typing forwarded per room and interval at most: enough for "typing, cleared the
+/// box, typing again" to show, too few for toggling to flood the room.
+const STARTS_PER_INTERVAL: u32 = 2;
+
+/// Forwards a socket's `typing` per room: a start at most [`STARTS_PER_INTERVAL`] times per
+/// interval (and a renewal while typing once per interval), a stop only after a forwarded start,
+/// so "stopped typing" follows every start others saw and toggling reaches the room as at most
+/// two starts and two stops per interval.
 pub struct TypingGate {
     interval: Duration,
-    /// Per room: when the last forwarded start was, and whether the last forwarded state is
-    /// "typing".
-    last: Mutex<HashMap<RoomId, (Instant, bool)>>,
+    rooms: Mutex<HashMap<RoomId, RoomTyping>>,
+}
+
+/// What the gate remembers of one room.
+struct RoomTyping {
+    /// Start of the current interval and the starts forwarded in it.
+    window: Instant,
+    starts: u32,
+    last_start: Instant,
+    /// Whether the last forwarded state is "typing".
+    typing: bool,
 }
 
 impl TypingGate {
     pub fn new(interval: Duration) -> Self {
-        Self { interval, last: Mutex::new(HashMap::new()) }
+        Self { interval, rooms: Mutex::new(HashMap::new()) }
     }
 
     pub fn should_forward(&self, room: RoomId, typing: bool) -> bool {
         self.should_forward_at(room, typing, Instant::now())
     }
 
-    /// A start passes once per interval; a stop passes only after a forwarded start. So toggling
-    /// on and off reaches the room as at most one start and one stop per interval, and a stop is
-    /// never lost after a start others saw.
     fn should_forward_at(&self, room: RoomId, typing: bool, now: Instant) -> bool {
-        let mut last = self.last.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        match (last.get_mut(&room), typing) {
-            (None, true) => {
-                last.insert(room, (now, true));
-                true
-            }
-            (None, false) => false,
-            (Some((started, state)), true) => {
-                let forward = now.saturating_duration_since(*started) >= self.interval;
-                if forward {
-                    *started = now;
-                    *state = true;
-                }
-                forward
-            }
-            (Some((_, state)), false) => std::mem::replace(state, false),
+        let mut rooms = self.rooms.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if !typing {
+            return rooms.get_mut(&room).is_some_and(|r| std::mem::replace(&mut r.typing, false));
         }
+        let r = rooms.entry(room).or_insert(RoomTyping {
+            window: now,
+            starts: 0,
+            last_start: now,
+            typing: false,
+        });
+        if r.typing && now.saturating_duration_since(r.last_start) < self.interval {
+            return false; // a renewal, too soon
+        }
+        if now.saturating_duration_since(r.window) >= self.interval {
+            r.window = now;
+            r.starts = 0;
+        }
+        if r.starts >= STARTS_PER_INTERVAL {
+            return false;
+        }
+        r.starts += 1;
+        r.last_start = now;
+        r.typing = true;
+        true
     }
 }
 
@@ -93,18 +110,20 @@ mod tests {
     }
 
     #[test]
-    fn one_start_per_interval_and_a_stop_only_after_a_start() {
+    fn two_starts_per_interval_and_a_stop_only_after_a_start() {
         let gate = TypingGate::new(Duration::from_secs(2));
         let room = RoomId::new();
         let start = Instant::now();
         let at = |ms| start + Duration::from_millis(ms);
         assert!(!gate.should_forward_at(room, false, start), "a stop without a start says nothing");
         assert!(gate.should_forward_at(room, true, start));
-        assert!(!gate.should_forward_at(room, true, at(500)), "a repeated start within the interval");
+        assert!(!gate.should_forward_at(room, true, at(500)), "a renewal within the interval");
         assert!(gate.should_forward_at(room, false, at(600)), "the stop after a forwarded start");
         assert!(!gate.should_forward_at(room, false, at(650)), "a second stop");
-        assert!(!gate.should_forward_at(room, true, at(700)), "toggling back on within the interval");
-        assert!(!gate.should_forward_at(room, false, at(800)), "so its stop is not forwarded either");
+        assert!(gate.should_forward_at(room, true, at(700)), "typing again after clearing the box");
+        assert!(gate.should_forward_at(room, false, at(750)));
+        assert!(!gate.should_forward_at(room, true, at(800)), "a third start within the interval");
+        assert!(!gate.should_forward_at(room, false, at(850)), "so its stop is not forwarded either");
         assert!(gate.should_forward_at(room, true, at(2000)), "the next interval");
         assert!(gate.should_forward_at(RoomId::new(), true, start), "per room");
     }
