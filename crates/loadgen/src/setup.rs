@@ -63,6 +63,8 @@ impl Api {
                 json!({ "name": name, "memberIds": ids, "aiMode": "off" }),
             )
             .await?;
-        Ok(body["room"]["id"].as_str().context("room id")?.to_owned())
+        // Our server answers `{room: {id, …}, id, …}`; the framework floors (decision 009) `{id}`.
+        let id = body["room"]["id"].as_str().or_else(|| body["id"].as_str());
+        Ok(id.context("room id")?.to_owned())
     }
 }
