@@ -61,6 +61,7 @@ settings! {
     "limits.max_room_members", ["CHATBOT_MAX_ROOM_MEMBERS"], Some("1000"), "Most members a room may have; more gets 409.";
     "limits.join_history_bytes", ["CHATBOT_JOIN_HISTORY_BYTES"], Some("262144"), "Most message text (bytes) a `join` ack carries (besides its 200-message cap); the rest is paged over REST (`hasMore`).";
     "limits.max_rooms_per_user", ["CHATBOT_MAX_ROOMS_PER_USER"], Some("100"), "Rooms one user may own (admins: no limit); more gets 409.";
+    "limits.max_description_chars", ["CHATBOT_MAX_DESCRIPTION_CHARS"], Some("2000"), "Longest room description.";
     "limits.max_system_prompt_chars", ["CHATBOT_MAX_SYSTEM_PROMPT_CHARS"], Some("20000"), "Longest room system prompt.";
     "limits.http_header_read_timeout", ["CHATBOT_HTTP_HEADER_READ_TIMEOUT"], Some("30s"), "Longest a client may take to send a request's headers (also how long a keep-alive connection may wait for its next request); then the connection is closed.";
     "limits.http_idle_timeout", ["CHATBOT_HTTP_IDLE_TIMEOUT"], Some("60s"), "A connection with no byte in either direction for this long is closed (must exceed the 25 s Engine.IO ping interval).";
@@ -68,6 +69,10 @@ settings! {
     "limits.request_timeout", ["CHATBOT_REQUEST_TIMEOUT"], Some("30s"), "Longest an API request may take before 503.";
     "limits.shutdown_grace", ["CHATBOT_SHUTDOWN_GRACE"], Some("20s"), "How long shutdown waits for in-flight requests and streaming answers; answers still streaming then are stored `interrupted`.";
     "limits.password_min_chars", ["CHATBOT_PASSWORD_MIN_CHARS"], Some("10"), "Shortest accepted password.";
+    "limits.max_password_chars", ["CHATBOT_MAX_PASSWORD_CHARS"], Some("256"), "Longest accepted password (keeps each hash's input bounded).";
+    "limits.max_display_name_chars", ["CHATBOT_MAX_DISPLAY_NAME_CHARS"], Some("64"), "Longest display name of an account.";
+    "limits.max_client_id_chars", ["CHATBOT_MAX_CLIENT_ID_CHARS"], Some("64"), "Longest idempotency key (`clientId`) of a send.";
+    "limits.max_model_id_chars", ["CHATBOT_MAX_MODEL_ID_CHARS"], Some("100"), "Longest model id a room may name (it must also be a configured model).";
     "limits.login_failures_per_account", ["CHATBOT_LOGIN_FAILURES_PER_ACCOUNT"], Some("5"), "Failed logins per account from one client address within `login_window` before that address gets 429 for that account (others still sign in).";
     "limits.login_failures_per_account_total", ["CHATBOT_LOGIN_FAILURES_PER_ACCOUNT_TOTAL"], Some("100"), "Failed logins per account from all addresses together within `login_window` before 429 (a guesser with many addresses).";
     "limits.refresh_failures_per_ip", ["CHATBOT_REFRESH_FAILURES_PER_IP"], Some("30"), "Refused token refreshes (unknown, expired or reused tokens) per client address within `login_window` before 429.";

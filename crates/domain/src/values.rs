@@ -94,20 +94,21 @@ impl Email {
     }
 }
 
-/// A person's display name: 1 to 64 characters after trimming, no control characters.
+/// A person's display name: 1 to `max_chars` characters after trimming (64 by default, the
+/// `limits.max_display_name_chars` setting), no control characters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DisplayName(String);
 
 impl DisplayName {
-    pub const MAX_CHARS: usize = 64;
+    pub const DEFAULT_MAX_CHARS: usize = 64;
 
-    pub fn parse(input: &str) -> Result<Self, ValidationError> {
+    pub fn parse(input: &str, max_chars: usize) -> Result<Self, ValidationError> {
         let name = input.trim();
         if name.is_empty() {
             return Err(ValidationError::new("name", "must not be empty"));
         }
-        if name.chars().count() > Self::MAX_CHARS {
-            return Err(ValidationError::new("name", "must be at most 64 characters"));
+        if name.chars().count() > max_chars {
+            return Err(ValidationError::new("name", format!("must be at most {max_chars} characters")));
         }
         if name.chars().any(char::is_control) {
             return Err(ValidationError::new("name", "must not contain control characters"));
@@ -127,15 +128,18 @@ impl DisplayName {
 /// A new password that satisfies the policy.
 ///
 /// Policy (NIST SP 800-63B style): length matters more than composition rules. At least
-/// `min_chars` characters (10 by default), at most 256 (argon2 input stays bounded), not the
-/// same character repeated, and not the account's own email address.
+/// `min_chars` characters (10 by default), at most `max_chars` (256 by default: argon2 input
+/// stays bounded), not the same character repeated, and not the account's own email address.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Password(String);
 
 impl Password {
-    pub const MAX_CHARS: usize = 256;
-
-    pub fn parse(input: &str, min_chars: usize, email: Option<&Email>) -> Result<Self, ValidationError> {
+    pub fn parse(
+        input: &str,
+        min_chars: usize,
+        max_chars: usize,
+        email: Option<&Email>,
+    ) -> Result<Self, ValidationError> {
         let chars = input.chars().count();
         if chars < min_chars {
             return Err(ValidationError::new(
@@ -145,8 +149,8 @@ impl Password {
                 ),
             ));
         }
-        if chars > Self::MAX_CHARS {
-            return Err(ValidationError::new("password", "must be at most 256 characters"));
+        if chars > max_chars {
+            return Err(ValidationError::new("password", format!("must be at most {max_chars} characters")));
         }
         let mut distinct = input.chars();
         let first = distinct.next();
@@ -252,21 +256,21 @@ impl MessageContent {
     }
 }
 
-/// A client-chosen idempotency key for a send: 1 to 64 printable ASCII characters.
+/// A client-chosen idempotency key for a send: 1 to `max_chars` printable ASCII characters (64 by
+/// default, the `limits.max_client_id_chars` setting).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ClientId(String);
 
 impl ClientId {
-    pub const MAX_CHARS: usize = 64;
-
-    pub fn parse(input: &str) -> Result<Self, ValidationError> {
-        let ok = !input.is_empty()
-            && input.len() <= Self::MAX_CHARS
-            && input.bytes().all(|b| b.is_ascii_graphic());
+    pub fn parse(input: &str, max_chars: usize) -> Result<Self, ValidationError> {
+        let ok = !input.is_empty() && input.len() <= max_chars && input.bytes().all(|b| b.is_ascii_graphic());
         if ok {
             Ok(Self(input.to_owned()))
         } else {
-            Err(ValidationError::new("clientId", "must be 1 to 64 printable ASCII characters"))
+            Err(ValidationError::new(
+                "clientId",
+                format!("must be 1 to {max_chars} printable ASCII characters"),
+            ))
         }
     }
 
@@ -331,20 +335,20 @@ mod tests {
     #[test]
     fn password_policy_explains_itself() {
         let email = Email::parse("ada@example.com").ok();
-        let short = Password::parse("short", 10, None).unwrap_err();
+        let short = Password::parse("short", 10, 256, None).unwrap_err();
         assert!(short.message.contains("at least 10"));
-        assert!(Password::parse("aaaaaaaaaaaa", 10, None).is_err());
-        assert!(Password::parse("ADA@example.com", 10, email.as_ref()).is_err());
-        assert!(Password::parse(&"x".repeat(200).replace("xx", "xy"), 10, None).is_ok());
-        assert!(Password::parse(&"xy".repeat(129), 10, None).is_err());
-        assert!(Password::parse("correct horse battery", 10, email.as_ref()).is_ok());
+        assert!(Password::parse("aaaaaaaaaaaa", 10, 256, None).is_err());
+        assert!(Password::parse("ADA@example.com", 10, 256, email.as_ref()).is_err());
+        assert!(Password::parse(&"x".repeat(200).replace("xx", "xy"), 10, 256, None).is_ok());
+        assert!(Password::parse(&"xy".repeat(129), 10, 256, None).is_err());
+        assert!(Password::parse("correct horse battery", 10, 256, email.as_ref()).is_ok());
         // Length counts characters, not bytes: ten Hangul syllables pass.
-        assert!(Password::parse("비밀번호는열글자입니다", 10, None).is_ok());
+        assert!(Password::parse("비밀번호는열글자입니다", 10, 256, None).is_ok());
     }
 
     #[test]
     fn password_debug_hides_the_secret() {
-        let pw = Password::parse("correct horse battery", 10, None).ok();
+        let pw = Password::parse("correct horse battery", 10, 256, None).ok();
         assert!(!format!("{pw:?}").contains("horse"));
     }
 
@@ -370,10 +374,10 @@ mod tests {
 
     #[test]
     fn client_id_rules() {
-        assert!(ClientId::parse("c-123_abc").is_ok());
-        assert!(ClientId::parse("").is_err());
-        assert!(ClientId::parse("has space").is_err());
-        assert!(ClientId::parse(&"x".repeat(65)).is_err());
+        assert!(ClientId::parse("c-123_abc", 64).is_ok());
+        assert!(ClientId::parse("", 64).is_err());
+        assert!(ClientId::parse("has space", 64).is_err());
+        assert!(ClientId::parse(&"x".repeat(65), 64).is_err());
     }
 
     #[test]

@@ -41,6 +41,8 @@ pub async fn build_services(config: &Config, events: Arc<dyn RoomEvents>) -> any
             refresh_ttl: config.refresh_token_ttl,
             refresh_reuse_grace: config.refresh_reuse_grace,
             password_min_chars: limits.password_min_chars,
+            max_password_chars: limits.max_password_chars,
+            max_display_name_chars: limits.max_display_name_chars,
             login_per_account: (limits.login_per_account.max, limits.login_per_account.window),
             login_per_account_total: (
                 limits.login_per_account_total.max,
@@ -85,7 +87,7 @@ pub async fn build_services(config: &Config, events: Arc<dyn RoomEvents>) -> any
         store.clone(),
         RoomSettings {
             max_room_name_chars: limits.max_room_name_chars,
-            max_description_chars: 2000,
+            max_description_chars: limits.max_description_chars,
             max_system_prompt_chars: limits.max_system_prompt_chars,
             max_message_bytes: limits.max_message_bytes,
             max_room_members: limits.max_room_members,
@@ -93,6 +95,8 @@ pub async fn build_services(config: &Config, events: Arc<dyn RoomEvents>) -> any
             join_history_bytes: limits.join_history_bytes,
             send_rate: (limits.send_rate.max, limits.send_rate.window),
             max_page: limits.max_page,
+            max_model_id_chars: limits.max_model_id_chars,
+            max_client_id_chars: limits.max_client_id_chars,
             membership_cache_ttl: limits.membership_cache_ttl,
             email_lookups: (limits.registrations_per_ip.max, limits.registrations_per_ip.window),
         },

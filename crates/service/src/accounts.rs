@@ -25,6 +25,10 @@ pub struct AccountSettings {
     /// `Store::rotate_session_with_grace`).
     pub refresh_reuse_grace: Duration,
     pub password_min_chars: usize,
+    /// Longest password (`limits.max_password_chars`).
+    pub max_password_chars: usize,
+    /// Longest display name (`limits.max_display_name_chars`).
+    pub max_display_name_chars: usize,
     /// (max failures, window) per account from one client address: the lock an attacker who
     /// knows an address can trigger only for their own address.
     pub login_per_account: (u32, Duration),
@@ -194,8 +198,12 @@ impl AccountService {
     ) -> ServiceResult<AuthOutcome> {
         let email = Email::parse(&registration.email)?;
         let name = self.display_name(&registration.name)?;
-        let password =
-            Password::parse(&registration.password, self.settings.password_min_chars, Some(&email))?;
+        let password = Password::parse(
+            &registration.password,
+            self.settings.password_min_chars,
+            self.settings.max_password_chars,
+            Some(&email),
+        )?;
         // Every attempt that gets this far counts, whatever its outcome: a "taken" answer tells
         // which addresses have accounts, and each attempt costs a password hash. Reserved before
         // hashing, under one lock, so parallel attempts cannot all pass the check.
@@ -220,7 +228,12 @@ impl AccountService {
     ) -> ServiceResult<User> {
         let email = Email::parse(email)?;
         let name = self.display_name(name)?;
-        let password = Password::parse(password, self.settings.password_min_chars, Some(&email))?;
+        let password = Password::parse(
+            password,
+            self.settings.password_min_chars,
+            self.settings.max_password_chars,
+            Some(&email),
+        )?;
         let role = if admin { UserRole::Admin } else { UserRole::User };
         self.create_account(email, name, &password, role, true).await
     }
@@ -228,7 +241,7 @@ impl AccountService {
     /// A valid display name that does not pass for the assistant's, so nobody can post in a
     /// room under what members take for the AI's name.
     fn display_name(&self, input: &str) -> ServiceResult<DisplayName> {
-        let name = DisplayName::parse(input)?;
+        let name = DisplayName::parse(input, self.settings.max_display_name_chars)?;
         if chatbot_domain::passes_for(name.as_str(), &self.settings.assistant_name) {
             return Err(ValidationError::new("name", "is too close to the assistant's name").into());
         }

@@ -187,6 +187,11 @@ pub struct Limits {
     pub max_connections: usize,
     pub shutdown_grace: Duration,
     pub password_min_chars: usize,
+    pub max_password_chars: usize,
+    pub max_display_name_chars: usize,
+    pub max_client_id_chars: usize,
+    pub max_model_id_chars: usize,
+    pub max_description_chars: usize,
     pub login_per_account: ThrottleLimit,
     pub login_per_account_total: ThrottleLimit,
     pub login_per_ip: ThrottleLimit,
@@ -328,7 +333,9 @@ fn parse_log_format(s: &str) -> Result<LogFormat, String> {
 }
 
 fn parse_display_name(s: &str) -> Result<String, String> {
-    chatbot_domain::DisplayName::parse(s).map(chatbot_domain::DisplayName::into_inner).map_err(|e| e.message)
+    chatbot_domain::DisplayName::parse(s, chatbot_domain::DisplayName::DEFAULT_MAX_CHARS)
+        .map(chatbot_domain::DisplayName::into_inner)
+        .map_err(|e| e.message)
 }
 
 /// A setting declared in the table (every key used here is).
@@ -370,6 +377,11 @@ impl Config {
             max_connections: r.required("limits.max_connections", parse_positive)?,
             shutdown_grace: r.required("limits.shutdown_grace", parse_duration)?,
             password_min_chars: r.required("limits.password_min_chars", parse_positive)?,
+            max_password_chars: r.required("limits.max_password_chars", parse_positive)?,
+            max_display_name_chars: r.required("limits.max_display_name_chars", parse_positive)?,
+            max_client_id_chars: r.required("limits.max_client_id_chars", parse_positive)?,
+            max_model_id_chars: r.required("limits.max_model_id_chars", parse_positive)?,
+            max_description_chars: r.required("limits.max_description_chars", parse_positive)?,
             login_per_account: ThrottleLimit {
                 max: r.required("limits.login_failures_per_account", parse_positive)?,
                 window: r.required("limits.login_window", parse_duration)?,

@@ -12,6 +12,7 @@ backend_tests!(
     oversized_input_is_refused,
     unknown_paths_methods_and_ids,
     page_sizes_follow_the_max_page_setting,
+    field_lengths_follow_their_settings,
     slow_requests_time_out_with_json,
 );
 
@@ -192,4 +193,38 @@ async fn page_sizes_follow_the_max_page_setting(backend: Backend) {
         assert_eq!(over.status, StatusCode::UNPROCESSABLE_ENTITY, "{path}: {:?}", over.body);
         assert_eq!(over.body["error"]["details"]["field"], "limit", "{path}: {:?}", over.body);
     }
+}
+
+async fn field_lengths_follow_their_settings(backend: Backend) {
+    let settings = [
+        ("limits.max_display_name_chars", "5"),
+        ("limits.max_password_chars", "30"),
+        ("limits.max_client_id_chars", "4"),
+        ("limits.max_model_id_chars", "3"),
+        ("limits.max_description_chars", "10"),
+    ];
+    let app = TestApp::spawn_with(backend, &settings).await;
+    let register = |name: &str, password: &str| json!({"email": format!("{name}@example.com"), "name": name, "password": password});
+    let long_name = app
+        .call(Method::POST, "/api/auth/register", None, Some(register("abcdef", "a long passphrase")))
+        .await;
+    assert_eq!(long_name.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", long_name.body);
+    assert_eq!(long_name.body["error"]["details"]["field"], "name");
+    let long_password =
+        app.call(Method::POST, "/api/auth/register", None, Some(register("ada", &"pw".repeat(16)))).await;
+    assert_eq!(long_password.body["error"]["details"]["field"], "password", "{:?}", long_password.body);
+    let ada = app.register("ada").await;
+    let messages = "/api/rooms/general/messages";
+    let key = app.post(messages, &ada.access, json!({"content": "hi", "clientId": "12345"})).await;
+    assert_eq!(key.status, StatusCode::UNPROCESSABLE_ENTITY, "{:?}", key.body);
+    assert_eq!(key.body["error"]["details"]["field"], "clientId");
+    assert_eq!(
+        app.post(messages, &ada.access, json!({"content": "hi", "clientId": "1234"})).await.status,
+        StatusCode::CREATED
+    );
+    let model = app.post("/api/rooms", &ada.access, json!({"name": "r", "model": "abcd"})).await;
+    assert_eq!(model.body["error"]["details"]["field"], "model", "{:?}", model.body);
+    let description =
+        app.post("/api/rooms", &ada.access, json!({"name": "r", "description": "x".repeat(11)})).await;
+    assert_eq!(description.body["error"]["details"]["field"], "description", "{:?}", description.body);
 }

@@ -43,6 +43,10 @@ pub struct RoomSettings {
     pub send_rate: (u32, Duration),
     /// Largest page of messages or members.
     pub max_page: u32,
+    /// Longest model id a room may name (`limits.max_model_id_chars`).
+    pub max_model_id_chars: usize,
+    /// Longest `clientId` of a send (`limits.max_client_id_chars`).
+    pub max_client_id_chars: usize,
     /// How long `send` trusts a cached membership check (see [`AccessCache`]); zero disables it.
     pub membership_cache_ttl: Duration,
     /// Members one user may add by email address within the window: the registration
@@ -80,8 +84,6 @@ pub enum MemberRef {
     Id(UserId),
     Email(String),
 }
-
-const MODEL_MAX_CHARS: usize = 100;
 
 pub struct RoomService {
     store: Arc<dyn Store>,
@@ -154,7 +156,7 @@ impl RoomService {
             input.system_prompt.as_deref(),
             self.settings.max_system_prompt_chars,
         )?;
-        let model = TextField::parse("model", input.model.as_deref(), MODEL_MAX_CHARS)?;
+        let model = TextField::parse("model", input.model.as_deref(), self.settings.max_model_id_chars)?;
         self.check_model(model.clone().into_inner().as_deref())?;
         let mut members = input.members;
         members.sort();
@@ -223,7 +225,7 @@ impl RoomService {
             description: text("description", update.description, self.settings.max_description_chars)?,
             visibility: update.visibility,
             system_prompt: text("systemPrompt", update.system_prompt, self.settings.max_system_prompt_chars)?,
-            model: text("model", update.model, MODEL_MAX_CHARS)?,
+            model: text("model", update.model, self.settings.max_model_id_chars)?,
             ai_mode: update.ai_mode,
         };
         if let Some(model) = &patch.model {
