@@ -63,5 +63,9 @@ eachBackend('deactivation', (ctx) => {
     const [revoked, reason] = await ending;
     assert.equal(revoked.reason, 'ended');
     assert.equal(reason, 'io server disconnect');
+    // The CLI's own audit log shows both deactivations, the API's (by the admin) and its own.
+    const log = await ctx.server.cli('audit', '--action', 'user.deactivated');
+    assert.match(log, new RegExp(`user\\.deactivated\\s+${admin.id}\\s+${bob.id}`), log);
+    assert.match(log, new RegExp(`user\\.deactivated\\s+-\\s+${carol.id}`), log);
   });
 }, { env: { CHATBOT_ACCESS_TOKEN_TTL: '8s' } });

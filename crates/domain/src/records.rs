@@ -266,6 +266,20 @@ pub struct NewAuditEntry {
     pub detail: serde_json::Value,
 }
 
+/// Which audit entries to list, newest first: every filter optional.
+#[derive(Debug, Clone, Default)]
+pub struct AuditQuery {
+    pub actor_id: Option<UserId>,
+    pub action: Option<String>,
+    /// Entries at or after this time.
+    pub since: Option<OffsetDateTime>,
+    /// Entries before this time.
+    pub until: Option<OffsetDateTime>,
+    /// Entries older than this one (cursor: the last id of the previous page).
+    pub before: Option<Uuid>,
+    pub limit: u32,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct AuditEntry {
     pub id: Uuid,

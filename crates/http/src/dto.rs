@@ -206,6 +206,41 @@ pub struct AdminUserList {
     pub next_cursor: Option<UserId>,
 }
 
+/// One entry of the audit log.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditEntryDto {
+    pub id: uuid::Uuid,
+    /// Who acted; null for the system or an anonymous client.
+    pub actor_id: Option<UserId>,
+    pub action: String,
+    pub target: Option<String>,
+    pub detail: serde_json::Value,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+impl From<&chatbot_domain::AuditEntry> for AuditEntryDto {
+    fn from(e: &chatbot_domain::AuditEntry) -> Self {
+        Self {
+            id: e.id,
+            actor_id: e.actor_id,
+            action: e.action.clone(),
+            target: e.target.clone(),
+            detail: e.detail.clone(),
+            created_at: e.created_at,
+        }
+    }
+}
+
+/// A page of the audit log, newest first; `nextCursor` is the `before` of the next page.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditPage {
+    pub entries: Vec<AuditEntryDto>,
+    pub next_cursor: Option<uuid::Uuid>,
+}
+
 /// What an administrator may change of a user; absent fields stay as they are.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]

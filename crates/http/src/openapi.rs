@@ -13,7 +13,7 @@ use utoipa_swagger_ui::SwaggerUi;
     paths(
         auth::register, auth::login, auth::refresh, auth::logout, auth::me, auth::sessions, auth::revoke_session,
         rooms::list, rooms::create, rooms::get, rooms::update, rooms::put, rooms::remove, rooms::messages, rooms::post_message,
-        rooms::members, rooms::add_member, rooms::remove_member, admin::users, admin::update_user,
+        rooms::members, rooms::add_member, rooms::remove_member, admin::users, admin::update_user, admin::audit,
         health::version, models::list,
     ),
     modifiers(&BearerAuth),

@@ -39,6 +39,17 @@ pub enum Command {
     /// Manage accounts from the shell.
     #[command(subcommand)]
     User(UserCommand),
+    /// Print the audit log, newest first (admin actions and security events).
+    Audit {
+        /// Only this action, e.g. `user.deactivated`, `auth.login_failed`.
+        #[arg(long)]
+        action: Option<String>,
+        /// Only entries by the account with this email.
+        #[arg(long)]
+        actor: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
     /// Print the version.
     Version,
 }

@@ -52,6 +52,7 @@ async fn run(command: Command, config: chatbot_config::Config) -> anyhow::Result
             Ok(())
         }
         Command::User(command) => user_command(command, &config).await,
+        Command::Audit { action, actor, limit } => audit_command(action, actor, limit, &config).await,
         Command::Version => Ok(()),
     }
 }
@@ -108,6 +109,36 @@ async fn user_command(command: UserCommand, config: &chatbot_config::Config) -> 
             Ok(())
         }
     };
+    services.store.close().await;
+    result
+}
+
+async fn audit_command(
+    action: Option<String>,
+    actor: Option<String>,
+    limit: u32,
+    config: &chatbot_config::Config,
+) -> anyhow::Result<()> {
+    let services = build_services(config, std::sync::Arc::new(chatbot_service::NoEvents)).await?;
+    let accounts = &services.state.accounts;
+    let result = async {
+        let actor_id = match actor {
+            Some(email) => Some(accounts.user_by_email(&email).await?.id),
+            None => None,
+        };
+        let limit = accounts.page_size(Some(limit), 50)?;
+        let query = chatbot_store::AuditQuery { actor_id, action, limit, ..Default::default() };
+        let entries = accounts.audit_log(&query).await?;
+        println!("{:<27}  {:<24}  {:<36}  {:<36}  detail", "time", "action", "actor", "target");
+        for e in entries {
+            let at = e.created_at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
+            let actor = e.actor_id.map(|id| id.to_string()).unwrap_or_else(|| "-".into());
+            let target = e.target.unwrap_or_else(|| "-".into());
+            println!("{at:<27}  {:<24}  {actor:<36}  {target:<36}  {}", e.action, e.detail);
+        }
+        Ok::<(), anyhow::Error>(())
+    }
+    .await;
     services.store.close().await;
     result
 }

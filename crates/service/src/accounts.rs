@@ -564,6 +564,15 @@ impl AccountService {
     }
 
     /// Audit writes must never fail the action they describe; a failure is logged instead.
+    /// A page of the audit log, newest first (admin API, CLI); `query.limit` is checked against
+    /// `limits.max_page` by [`AccountService::page_size`] at the caller.
+    pub async fn audit_log(
+        &self,
+        query: &chatbot_store::AuditQuery,
+    ) -> ServiceResult<Vec<chatbot_store::AuditEntry>> {
+        Ok(self.store.audit_page(query).await?)
+    }
+
     async fn audit(
         &self,
         actor: Option<UserId>,

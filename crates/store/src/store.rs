@@ -197,8 +197,14 @@ pub trait Store: Send + Sync + 'static {
     // ---- audit -------------------------------------------------------------------------------------
 
     async fn record_audit(&self, entry: NewAuditEntry) -> StoreResult<()>;
+    /// Newest first, filtered and paged by `query`. The log is append-only: nothing updates or
+    /// deletes its rows.
+    async fn audit_page(&self, query: &AuditQuery) -> StoreResult<Vec<AuditEntry>>;
     /// Newest first.
-    async fn list_audit(&self, action: Option<&str>, limit: u32) -> StoreResult<Vec<AuditEntry>>;
+    async fn list_audit(&self, action: Option<&str>, limit: u32) -> StoreResult<Vec<AuditEntry>> {
+        self.audit_page(&AuditQuery { action: action.map(str::to_owned), limit, ..AuditQuery::default() })
+            .await
+    }
 }
 
 /// Families asked about per statement in [`Store::live_sessions`] (well under SQLite's limit of

@@ -1,7 +1,7 @@
 //! `/api/admin/*`: what an operator needs without opening the database. Role `admin` only:
 //! other users get 403, signed-out callers 401. Every change is audited by the service.
 
-use crate::dto::{AdminUserList, PatchUserRequest, UserDto};
+use crate::dto::{AdminUserList, AuditEntryDto, AuditPage, PatchUserRequest, UserDto};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery, Auth, parse_id};
 use crate::state::AppState;
@@ -81,4 +81,68 @@ pub async fn update_user(
         None => state.accounts.user(user_id).await?,
     };
     Ok(Json(UserDto::from(&user)))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AuditListQuery {
+    /// Only entries by this user (id).
+    pub actor: Option<String>,
+    /// Only this action, e.g. `user.deactivated`, `auth.login_failed`, `auth.token_reuse`.
+    pub action: Option<String>,
+    /// Entries at or after this time (RFC 3339).
+    pub from: Option<String>,
+    /// Entries before this time (RFC 3339).
+    pub to: Option<String>,
+    /// The last id of the previous page (`nextCursor`).
+    pub before: Option<String>,
+    /// At most `limits.max_page` (default 50).
+    pub limit: Option<u32>,
+}
+
+fn time_param(text: Option<&str>, field: &'static str) -> Result<Option<time::OffsetDateTime>, ApiError> {
+    text.map(|t| {
+        time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339)
+            .map_err(|_| ApiError::validation(format!("{field} must be an RFC 3339 time"), Some(field)))
+    })
+    .transpose()
+}
+
+/// The audit log, newest first: admin actions and security events, filtered by actor, action and
+/// time. Read-only: the API has no way to change or delete an entry.
+#[utoipa::path(get, path = "/api/admin/audit", tag = "admin", security(("bearer" = [])), params(AuditListQuery),
+    responses((status = 200, body = AuditPage), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn audit(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    ApiQuery(query): ApiQuery<AuditListQuery>,
+) -> ApiResult<Json<AuditPage>> {
+    require_admin(&actor)?;
+    let limit = state.accounts.page_size(query.limit, 50)?;
+    let actor_id = match query.actor.as_deref() {
+        None => None,
+        Some(text) => Some(
+            text.parse::<UserId>()
+                .map_err(|_| ApiError::validation("actor must be a user id", Some("actor")))?,
+        ),
+    };
+    let before = match query.before.as_deref() {
+        None => None,
+        Some(text) => Some(
+            text.parse::<uuid::Uuid>()
+                .map_err(|_| ApiError::validation("before must be an entry id", Some("before")))?,
+        ),
+    };
+    let filter = chatbot_domain::AuditQuery {
+        actor_id,
+        action: query.action.filter(|a| !a.is_empty()),
+        since: time_param(query.from.as_deref(), "from")?,
+        until: time_param(query.to.as_deref(), "to")?,
+        before,
+        limit,
+    };
+    let entries = state.accounts.audit_log(&filter).await?;
+    let next_cursor = if entries.len() == limit as usize { entries.last().map(|e| e.id) } else { None };
+    Ok(Json(AuditPage { entries: entries.iter().map(AuditEntryDto::from).collect(), next_cursor }))
 }

@@ -28,6 +28,7 @@ pub fn api_router(state: AppState) -> Router {
         .route("/rooms/{id}/members", get(rooms::members).post(rooms::add_member))
         .route("/rooms/{id}/members/{user_id}", delete(rooms::remove_member))
         .route("/admin/users", get(admin::users))
+        .route("/admin/audit", get(admin::audit))
         .route("/admin/users/{id}", patch(admin::update_user))
         .route("/version", get(health::version))
         .route("/models", get(models::list))

@@ -12,6 +12,7 @@ backend_tests!(
     users_are_listed_searched_and_paged,
     deactivation_signs_the_user_out_until_reactivated,
     roles_change_and_bad_changes_are_refused,
+    the_audit_log_is_listed_filtered_and_paged_for_admins,
 );
 
 async fn user_management_is_for_admins_only(backend: Backend) {
@@ -130,4 +131,77 @@ async fn roles_change_and_bad_changes_are_refused(backend: Backend) {
     let nobody = "/api/admin/users/0193e0a0-0000-7000-8000-000000000000";
     let missing = app.call(Method::PATCH, nobody, Some(&root.access), Some(json!({"isActive": false}))).await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND, "{:?}", missing.body);
+}
+
+async fn the_audit_log_is_listed_filtered_and_paged_for_admins(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let root = app.register("root").await;
+    let bob = app.register("bob").await;
+    let carol = app.register("carol").await;
+    for who in [&bob, &carol] {
+        let path = format!("/api/admin/users/{}", who.id);
+        let reply =
+            app.call(Method::PATCH, &path, Some(&root.access), Some(json!({"isActive": false}))).await;
+        assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+    }
+    let wrong = json!({"email": "root@example.com", "password": "not the password at all"});
+    assert_eq!(
+        app.call(Method::POST, "/api/auth/login", None, Some(wrong)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+
+    assert_eq!(
+        app.get("/api/admin/audit", &bob.access).await.status,
+        StatusCode::UNAUTHORIZED,
+        "bob is deactivated"
+    );
+    let dave = app.register("dave").await;
+    assert_eq!(app.get("/api/admin/audit", &dave.access).await.status, StatusCode::FORBIDDEN);
+
+    let all = app.get("/api/admin/audit", &root.access).await;
+    assert_eq!(all.status, StatusCode::OK, "{:?}", all.body);
+    let actions: Vec<&str> = all.body["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .filter_map(|e| e["action"].as_str())
+        .collect();
+    assert!(actions.contains(&"auth.login_failed"), "{actions:?}");
+    assert_eq!(actions.iter().filter(|a| **a == "user.deactivated").count(), 2, "{actions:?}");
+
+    let by_action = app.get("/api/admin/audit?action=user.deactivated&limit=1", &root.access).await;
+    assert_eq!(
+        by_action.body["entries"][0]["target"],
+        carol.id.as_str(),
+        "newest first: {:?}",
+        by_action.body
+    );
+    assert_eq!(by_action.body["entries"][0]["actorId"], root.id.as_str());
+    let cursor = by_action.body["nextCursor"].as_str().expect("a full page has a cursor").to_owned();
+    let next =
+        app.get(&format!("/api/admin/audit?action=user.deactivated&before={cursor}"), &root.access).await;
+    assert_eq!(next.body["entries"].as_array().map(Vec::len), Some(1), "{:?}", next.body);
+    assert_eq!(next.body["entries"][0]["target"], bob.id.as_str());
+
+    let by_actor = app.get(&format!("/api/admin/audit?actor={}", root.id), &root.access).await;
+    assert!(
+        by_actor.body["entries"]
+            .as_array()
+            .expect("entries")
+            .iter()
+            .all(|e| e["actorId"] == root.id.as_str()),
+        "{:?}",
+        by_actor.body
+    );
+    let future = app.get("/api/admin/audit?from=2999-01-01T00:00:00Z", &root.access).await;
+    assert_eq!(future.body["entries"].as_array().map(Vec::len), Some(0));
+    for bad in ["actor=nope", "before=nope", "from=yesterday", "limit=0"] {
+        let reply = app.get(&format!("/api/admin/audit?{bad}"), &root.access).await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {:?}", reply.body);
+    }
+    // Append-only from the API: no route changes or removes an entry.
+    for method in [Method::DELETE, Method::PATCH, Method::PUT, Method::POST] {
+        let reply = app.call(method.clone(), "/api/admin/audit", Some(&root.access), Some(json!({}))).await;
+        assert_eq!(reply.status, StatusCode::METHOD_NOT_ALLOWED, "{method}: {:?}", reply.body);
+    }
 }

@@ -526,13 +526,21 @@ macro_rules! impl_store {
                 Ok(())
             }
 
-            async fn list_audit(&self, action: Option<&str>, limit: u32) -> StoreResult<Vec<AuditEntry>> {
+            async fn audit_page(&self, query: &AuditQuery) -> StoreResult<Vec<AuditEntry>> {
+                // Ids are UUID v7: their order is the order of recording, on both backends.
                 let rows = sqlx::query(
                     "SELECT id, actor_id, action, target, detail, created_at FROM audit_log \
-                     WHERE ($1 IS NULL OR action = $1) ORDER BY created_at DESC, id DESC LIMIT $2",
+                     WHERE ($1 IS NULL OR action = $1) AND ($2 IS NULL OR actor_id = $2) \
+                       AND ($3 IS NULL OR created_at >= $3) AND ($4 IS NULL OR created_at < $4) \
+                       AND ($5 IS NULL OR id < $5) \
+                     ORDER BY id DESC LIMIT $6",
                 )
-                .bind(action)
-                .bind(i64::from(limit))
+                .bind(query.action.as_deref())
+                .bind(query.actor_id.map(|id| id.as_uuid()))
+                .bind(query.since.map(ts))
+                .bind(query.until.map(ts))
+                .bind(query.before)
+                .bind(i64::from(query.limit))
                 .fetch_all(self.reader())
                 .await?;
                 rows.iter().map(rows::audit).collect()

@@ -1,7 +1,8 @@
 use crate::user;
-use chatbot_store::{NewAuditEntry, Store};
+use chatbot_store::{AuditQuery, NewAuditEntry, Store};
 use serde_json::json;
 use std::sync::Arc;
+use time::{Duration, OffsetDateTime};
 
 async fn record_and_list_audit(store: Arc<dyn Store>) {
     let admin = user(&store, "admin@example.com").await;
@@ -49,4 +50,40 @@ async fn record_and_list_audit(store: Arc<dyn Store>) {
     assert!(store.list_audit(Some("nothing.here"), 10).await.unwrap().is_empty());
 }
 
-store_tests!(record_and_list_audit);
+/// Filters by actor, action and time, and pages newest first by the last id seen.
+async fn audit_is_filtered_and_paged(store: Arc<dyn Store>) {
+    let admin = user(&store, "admin@example.com").await;
+    let before_all = OffsetDateTime::now_utc() - Duration::seconds(1);
+    for i in 0..5 {
+        let entry = NewAuditEntry {
+            actor_id: if i % 2 == 0 { Some(admin.id) } else { None },
+            action: if i < 3 { "user.deactivated" } else { "auth.login_failed" }.to_owned(),
+            target: Some(format!("t{i}")),
+            detail: json!({}),
+        };
+        store.record_audit(entry).await.unwrap();
+    }
+    let page = |q: AuditQuery| {
+        let store = store.clone();
+        async move { store.audit_page(&AuditQuery { limit: 10, ..q }).await.unwrap() }
+    };
+    let targets = |entries: &[chatbot_store::AuditEntry]| {
+        entries.iter().map(|e| e.target.clone().unwrap_or_default()).collect::<Vec<_>>()
+    };
+    assert_eq!(targets(&page(AuditQuery::default()).await), ["t4", "t3", "t2", "t1", "t0"]);
+    assert_eq!(
+        targets(&page(AuditQuery { actor_id: Some(admin.id), ..Default::default() }).await),
+        ["t4", "t2", "t0"]
+    );
+    let deactivations = AuditQuery { action: Some("user.deactivated".into()), ..Default::default() };
+    assert_eq!(targets(&page(deactivations).await), ["t2", "t1", "t0"]);
+    assert_eq!(page(AuditQuery { since: Some(before_all), ..Default::default() }).await.len(), 5);
+    assert!(page(AuditQuery { until: Some(before_all), ..Default::default() }).await.is_empty());
+
+    let first = store.audit_page(&AuditQuery { limit: 2, ..Default::default() }).await.unwrap();
+    assert_eq!(targets(&first), ["t4", "t3"]);
+    let rest = page(AuditQuery { before: first.last().map(|e| e.id), ..Default::default() }).await;
+    assert_eq!(targets(&rest), ["t2", "t1", "t0"]);
+}
+
+store_tests!(record_and_list_audit, audit_is_filtered_and_paged);
