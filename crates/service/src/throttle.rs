@@ -2,17 +2,23 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 /// Counts events per key within a sliding window and refuses once `max` are inside it.
 ///
 /// Memory is bounded: each key keeps at most `max` timestamps, and keys whose events have all
-/// left the window are dropped whenever the map grows past `PRUNE_AT` entries.
+/// left the window are dropped whenever the map reaches its pruning threshold: `PRUNE_AT`
+/// entries, or twice the keys left by the last pruning when more were still live, so that many
+/// live keys do not make every call scan them all (the scans stay amortised O(1) per call and the
+/// map at most twice its live keys).
 /// The state is per process; with several instances each enforces its own count (documented).
 pub struct Throttle {
     max: usize,
     window: Duration,
     events: Mutex<HashMap<String, VecDeque<Instant>>>,
+    /// The map's size at which the next pruning runs (read and written under `events`' lock).
+    prune_at: AtomicUsize,
 }
 
 /// Whether an action may proceed now.
@@ -29,7 +35,12 @@ const PRUNE_AT: usize = 10_000;
 
 impl Throttle {
     pub fn new(max: u32, window: Duration) -> Self {
-        Self { max: max.max(1) as usize, window, events: Mutex::new(HashMap::new()) }
+        Self {
+            max: max.max(1) as usize,
+            window,
+            events: Mutex::new(HashMap::new()),
+            prune_at: AtomicUsize::new(PRUNE_AT),
+        }
     }
 
     /// Decides without recording.
@@ -112,12 +123,13 @@ impl Throttle {
     /// Forgets keys whose events have all left the window, once the map is large: one entry per
     /// client address or account ever seen would otherwise grow without end.
     fn prune(&self, events: &mut HashMap<String, VecDeque<Instant>>, now: Instant) {
-        if events.len() >= PRUNE_AT {
+        if events.len() >= self.prune_at.load(Ordering::Relaxed) {
             let window = self.window;
             events.retain(|_, times| {
                 Self::expire(times, now, window);
                 !times.is_empty()
             });
+            self.prune_at.store(PRUNE_AT.max(events.len() * 2), Ordering::Relaxed);
         }
     }
 
@@ -162,17 +174,36 @@ mod tests {
     fn keys_whose_events_expired_are_pruned_by_either_way_of_counting() {
         let throttle = Throttle::new(5, Duration::from_secs(60));
         let start = Instant::now();
-        for i in 0..PRUNE_AT + 10 {
+        for i in 0..PRUNE_AT {
             throttle.try_acquire_at(&format!("client-{i}"), start);
         }
         let later = start + Duration::from_secs(61);
         throttle.try_acquire_at("newcomer", later);
         assert_eq!(throttle.lock().len(), 1, "only the key with an event in the window is left");
-        for i in 0..PRUNE_AT {
+        for i in 0..PRUNE_AT - 1 {
             throttle.record_at(&format!("failure-{i}"), later);
         }
         throttle.record_at("last", later + Duration::from_secs(61));
         assert_eq!(throttle.lock().len(), 1);
+    }
+
+    #[test]
+    fn many_live_keys_are_not_scanned_on_every_call() {
+        let throttle = Throttle::new(5, Duration::from_secs(60));
+        let start = Instant::now();
+        for i in 0..PRUNE_AT + 10 {
+            throttle.try_acquire_at(&format!("live-{i}"), start);
+        }
+        // The pruning at PRUNE_AT found every key live: the next one waits for twice as many.
+        assert_eq!(throttle.prune_at.load(Ordering::Relaxed), 2 * PRUNE_AT);
+        // Once they have expired, the map still shrinks when it reaches that threshold.
+        let later = start + Duration::from_secs(61);
+        for i in 0..PRUNE_AT {
+            throttle.try_acquire_at(&format!("new-{i}"), later);
+        }
+        let left = throttle.lock().len();
+        assert!(left <= PRUNE_AT, "expired keys were dropped: {left} left");
+        assert!(throttle.lock().keys().all(|k| k.starts_with("new-")), "only live keys stay");
     }
 
     #[test]
