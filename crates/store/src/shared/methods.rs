@@ -443,7 +443,11 @@ macro_rules! impl_store {
                 status: MessageStatus,
                 error: Option<&str>,
             ) -> StoreResult<Message> {
-                self.finish_answer(id, content, status, error, None).await
+                // A flush, every second per live answer: one statement, no transaction.
+                if !set_message_text(self.writer(), id, content, status, error).await? {
+                    return Err(StoreError::NotFound);
+                }
+                self.message(id).await?.ok_or(StoreError::NotFound)
             }
 
             async fn finish_answer(
@@ -458,18 +462,7 @@ macro_rules! impl_store {
                 if let Some(usage) = usage {
                     insert_usage_in(&mut tx, &usage).await?;
                 }
-                let updated = sqlx::query(
-                    "UPDATE messages SET content = $1, status = $2, error = $3, updated_at = $4 WHERE id = $5",
-                )
-                .bind(content)
-                .bind(status.as_str())
-                .bind(error)
-                .bind(ts(now()))
-                .bind(id.as_uuid())
-                .execute(&mut *tx)
-                .await
-                .map_err(write_err)?;
-                if updated.rows_affected() == 0 {
+                if !set_message_text(&mut *tx, id, content, status, error).await? {
                     return Err(StoreError::NotFound); // dropping `tx` rolls the usage back
                 }
                 let message = message_in(&mut tx, id.as_uuid()).await?;
@@ -835,6 +828,28 @@ macro_rules! transaction_helpers {
             }
             insert_one_in(tx, new).await?;
             Ok(Appended::Created(message_in(tx, new.id.as_uuid()).await?))
+        }
+
+        /// Sets a message's content, status and error; false when no such message exists.
+        async fn set_message_text<'e, E: sqlx::Executor<'e, Database = Db>>(
+            executor: E,
+            id: MessageId,
+            content: &str,
+            status: MessageStatus,
+            error: Option<&str>,
+        ) -> StoreResult<bool> {
+            let updated = sqlx::query(
+                "UPDATE messages SET content = $1, status = $2, error = $3, updated_at = $4 WHERE id = $5",
+            )
+            .bind(content)
+            .bind(status.as_str())
+            .bind(error)
+            .bind(ts(now()))
+            .bind(id.as_uuid())
+            .execute(executor)
+            .await
+            .map_err(write_err)?;
+            Ok(updated.rows_affected() > 0)
         }
 
         /// One `token_usage` row, within `tx`.
