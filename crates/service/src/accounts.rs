@@ -456,17 +456,8 @@ impl AccountService {
 
     /// Changes a user's role (CLI and admin API); audited.
     pub async fn set_role(&self, actor: Option<UserId>, email: &str, role: UserRole) -> ServiceResult<User> {
-        let email = Email::parse(email)?;
-        let user = self.store.user_by_email(email.as_str()).await?.ok_or(ServiceError::NotFound("user"))?;
-        let updated = self.store.set_user_role(user.id, role).await?;
-        self.audit(
-            actor,
-            "user.role_changed",
-            Some(user.id.to_string()),
-            json!({ "from": user.role, "to": role }),
-        )
-        .await;
-        Ok(updated)
+        let user = self.user_by_email(email).await?;
+        self.change_role(actor, user, role).await
     }
 
     /// The account with this email (CLI commands name users by email).
@@ -513,8 +504,20 @@ impl AccountService {
         user_id: UserId,
         role: UserRole,
     ) -> ServiceResult<User> {
-        let user = self.store.user(user_id).await?.ok_or(ServiceError::NotFound("user"))?;
-        self.set_role(actor, &user.email, role).await
+        let user = self.user(user_id).await?;
+        self.change_role(actor, user, role).await
+    }
+
+    async fn change_role(&self, actor: Option<UserId>, user: User, role: UserRole) -> ServiceResult<User> {
+        let updated = self.store.set_user_role(user.id, role).await?;
+        self.audit(
+            actor,
+            "user.role_changed",
+            Some(user.id.to_string()),
+            json!({ "from": user.role, "to": role }),
+        )
+        .await;
+        Ok(updated)
     }
 
     async fn start_session(&self, user: User, client: &ClientContext) -> ServiceResult<AuthOutcome> {
