@@ -11,7 +11,8 @@ rows = re.findall(r'^\s*"([\w.]+)", \[([^\]]*)\], (None|Some\("([^"]*)"\)), "((?
 # Example values for settings without a default, shown commented out.
 examples = {
     "redis_url": "redis://127.0.0.1:6379", "jwt_secret": "change-me-to-at-least-32-random-bytes!!",
-    "cors_origins": "http://localhost:5173", "log_format": "json", "otel_endpoint": "http://127.0.0.1:4317",
+    "cors_origins": "http://localhost:5173", "log_format": "json", "otel_endpoint": "http://127.0.0.1:4318",
+    "metrics_token": "a-long-random-scrape-token", "metrics_listen_addr": "0.0.0.0:9100",
     "trusted_proxies": "10.0.0.0/8, 127.0.0.1",
     "anthropic.api_key": "sk-ant-...", "openai.api_key": "sk-...",
     "openai.base_url": "http://127.0.0.1:11434/v1", "llm.daily_token_budget": "200000",

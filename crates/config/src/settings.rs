@@ -24,7 +24,7 @@ settings! {
     "data_dir", ["CHATBOT_DATA_DIR"], Some("./data"), "Directory for the SQLite file and the generated JWT secret.";
     "database_url", ["DATABASE_URL"], Some("sqlite://./data/chatbot.db"), "`sqlite://path` or `postgres://user@host/db`.";
     "database_max_connections", ["CHATBOT_DATABASE_MAX_CONNECTIONS"], Some("16"), "Pooled database connections (SQLite: readers).";
-    "redis_url", ["REDIS_URL"], None, "Redis for multi-instance fan-out (`redis://host:6379`). Unset: in-process. Accepted and validated; used by the Redis adapter (not in this release yet).";
+    "redis_url", ["REDIS_URL"], None, "Redis for multi-instance fan-out (`redis://host:6379`). Unset: in-process. Today connected and watched (`/readyz`, `chatbot_redis_up`); cross-instance delivery arrives with the Redis adapter.";
     "jwt_secret", ["JWT_SECRET"], None, "HS256 signing secret, at least 32 bytes. Unset: generated once into `<data_dir>/jwt_secret` (SQLite only; required with PostgreSQL or Redis, where instances must share it).";
     "access_token_ttl", ["CHATBOT_ACCESS_TOKEN_TTL"], Some("15m"), "Lifetime of access tokens (JWT).";
     "refresh_token_ttl", ["CHATBOT_REFRESH_TOKEN_TTL"], Some("30d"), "Lifetime of refresh tokens (sessions).";
@@ -34,7 +34,12 @@ settings! {
     "trusted_proxies", ["CHATBOT_TRUSTED_PROXIES"], None, "Comma-separated addresses or CIDR ranges of your proxies (`10.0.0.0/8, 127.0.0.1`). A request from one of them is from the rightmost `X-Forwarded-For` entry outside the list; entries a client wrote itself are never believed.";
     "assistant_name", ["CHATBOT_ASSISTANT_NAME"], Some("Assistant"), "The assistant's display name in rooms.";
     "log_format", ["LOG_FORMAT"], None, "`json` or `pretty`. Unset: pretty on a terminal, JSON otherwise. Filter with `RUST_LOG`.";
-    "otel_endpoint", ["OTEL_EXPORTER_OTLP_ENDPOINT"], None, "OTLP endpoint for traces. Accepted and validated; export arrives with the observability work.";
+    "otel_endpoint", ["OTEL_EXPORTER_OTLP_ENDPOINT"], None, "OTLP/HTTP collector base URL (`http://collector:4318`); traces go to `<url>/v1/traces`. Unset: no traces exported.";
+    "otel_protocol", ["OTEL_EXPORTER_OTLP_PROTOCOL"], Some("http/protobuf"), "OTLP encoding: `http/protobuf` or `http/json`.";
+    "otel_service_name", ["OTEL_SERVICE_NAME"], Some("chatbot-socket"), "`service.name` of the exported traces.";
+    "otel_sample_ratio", ["OTEL_TRACES_SAMPLER_ARG"], Some("1.0"), "Fraction of traces kept (0.0 to 1.0), decided where a trace starts; children follow their parent.";
+    "metrics_token", ["CHATBOT_METRICS_TOKEN"], None, "When set, `/metrics` answers only requests with `Authorization: Bearer <token>` (401 otherwise). Unset: open, like `/healthz`.";
+    "metrics_listen_addr", ["CHATBOT_METRICS_ADDR"], None, "Serve `/metrics` on this address only (`0.0.0.0:9100`, a port the load balancer does not expose) instead of the main port.";
     "anthropic.api_key", ["ANTHROPIC_API_KEY"], None, "Anthropic API key; set to serve Claude.";
     "anthropic.base_url", ["ANTHROPIC_BASE_URL"], Some("https://api.anthropic.com"), "Anthropic API base URL.";
     "anthropic.model", ["ANTHROPIC_MODEL"], Some("claude-sonnet-4-5"), "Anthropic model served when `ANTHROPIC_API_KEY` is set.";

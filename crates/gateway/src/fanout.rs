@@ -17,6 +17,7 @@
 use crate::{namespaces, rooms};
 use chatbot_domain::{Message, Room};
 use chatbot_domain::{MessageId, MessageStatus, RoomId, SessionId, UserId};
+use chatbot_metrics::metrics;
 use chatbot_protocol::events::{
     MemberAdded, MemberRemoved, RoomActivity, RoomDeleted, RoomUpdated, ServerEvent, SessionRevoked,
     StreamChunk, StreamEnd, StreamStart, UsageDto, message_event,
@@ -29,6 +30,7 @@ use socketioxide::operators::BroadcastOperators;
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 use tokio::sync::mpsc;
 
 enum Change {
@@ -90,13 +92,14 @@ impl Bound {
 
 /// The services' view of the gateway: queues changes for delivery.
 pub struct ChatEvents {
-    changes: mpsc::UnboundedSender<Change>,
+    /// Each change with the moment it was queued (for `chatbot_fanout_delay_seconds`).
+    changes: mpsc::UnboundedSender<(Change, Instant)>,
     bound: Arc<Bound>,
 }
 
 /// The receiving end, handed to [`crate::layer`].
 pub struct EventQueue {
-    changes: mpsc::UnboundedReceiver<Change>,
+    changes: mpsc::UnboundedReceiver<(Change, Instant)>,
     bound: Arc<Bound>,
 }
 
@@ -138,16 +141,16 @@ impl ChatEvents {
 
     fn send(&self, change: Change) {
         // Fails only after the delivery task ended (shutdown): nothing is left to deliver to.
-        let _ = self.changes.send(change);
+        let _ = self.changes.send((change, Instant::now()));
     }
 }
 
 impl EventQueue {
-    /// The next change, uncounted from the bound as it leaves the queue.
-    async fn next(&mut self) -> Option<Change> {
-        let change = self.changes.recv().await?;
+    /// The next change and when it was queued, uncounted from the bound as it leaves the queue.
+    async fn next(&mut self) -> Option<(Change, Instant)> {
+        let (change, queued) = self.changes.recv().await?;
         self.taken(&change);
-        Some(change)
+        Some((change, queued))
     }
 
     /// Uncounts `change`, just taken from the queue; a `Lagged` marker lets its room flow again.
@@ -353,13 +356,15 @@ async fn apply<A: Adapter>(chat: BroadcastOperators<A>, ops: &[Op]) -> Result<()
 
 /// Delivers queued changes until the services drop their sink.
 pub async fn run<A: Adapter>(io: SocketIo<A>, mut changes: EventQueue, assistant_name: String) {
-    while let Some(change) = changes.next().await {
+    let delay = metrics().fanout_delay();
+    while let Some((change, queued)) = changes.next().await {
         let ops = plan(change, &assistant_name);
         for chat in namespaces::everyone(&io) {
             if let Err(err) = apply(chat, &ops).await {
                 tracing::warn!(error = %err, "real-time delivery incomplete");
             }
         }
+        delay.observe(queued.elapsed());
     }
 }
 
@@ -412,7 +417,7 @@ mod tests {
 
     fn kinds(queue: &mut EventQueue) -> Vec<String> {
         let mut out = Vec::new();
-        while let Ok(change) = queue.changes.try_recv() {
+        while let Ok((change, _queued)) = queue.changes.try_recv() {
             queue.taken(&change); // what `next` does, minus the waiting
             out.push(match change {
                 Change::AnswerChunk { index, .. } => format!("chunk {index}"),

@@ -7,6 +7,7 @@ use crate::payload::{self, ReadMark};
 use crate::reply::{EventError, HasAck, respond};
 use crate::turn::{Admission, Ticket};
 use crate::{Gateway, namespaces, rooms};
+use chatbot_metrics::metrics;
 use chatbot_protocol::acks::{AnswerAck, EmptyAck, JoinAck, RoomAck, SendAck, StreamingAnswer};
 use chatbot_protocol::events::{ReadSync, ServerEvent, UserJoined, UserLeft, UserTyping};
 use chatbot_protocol::{MemberDto, MessageDto, RoomDto};
@@ -17,6 +18,7 @@ use socketioxide::adapter::Adapter;
 use socketioxide::extract::{AckSender, Event, SocketRef, State, TryData};
 use std::future::Future;
 use std::sync::Arc;
+use tracing::Instrument as _;
 
 /// What a handler works with.
 pub struct Ctx<A: Adapter> {
@@ -76,15 +78,27 @@ async fn dispatch<A, F, Fut>(
         (Some(conn), Admission::Granted(ticket)) => {
             let turnstile = conn.clone();
             let _turn = turnstile.turnstile.wait(ticket).await;
-            handler(Ctx { socket: socket.clone(), io, gateway, conn }, data).await
+            // Debug level: created only when a trace exporter asks for it (the log filter does
+            // not), so an untraced server pays nothing per event.
+            let span = tracing::debug_span!(
+                "socket.io",
+                event,
+                socket_id = %socket.id,
+                user_id = %conn.actor.user.id,
+            );
+            handler(Ctx { socket: socket.clone(), io, gateway, conn }, data).instrument(span).await
         }
         (Some(_), Admission::Limited(retry_after)) => {
             Err(EventError::rate_limited("too many events on this connection", retry_after))
         }
         _ => Err(EventError::new("unauthorized", "not authenticated")),
     };
-    if let Err(err) = &outcome {
-        tracing::debug!(event, code = err.code, message = %err.message, "event refused");
+    match &outcome {
+        Ok(_) => metrics().ws_event(event, "ok"),
+        Err(err) => {
+            metrics().ws_event(event, err.code);
+            tracing::debug!(event, code = err.code, message = %err.message, "event refused");
+        }
     }
     respond(&socket, ack, has_ack, event, outcome);
 }
@@ -110,6 +124,7 @@ async fn unknown_event<A: Adapter>(
         }
         _ => EventError::new("unauthorized", "not authenticated"),
     };
+    metrics().ws_event("unknown", refusal.code);
     if has_ack {
         respond(&socket, ack, true, "unknown", Err(refusal));
     }

@@ -3,7 +3,7 @@
 use crate::error::ApiError;
 use crate::state::HttpSettings;
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Request};
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -48,11 +48,28 @@ pub fn apply(router: Router, settings: &HttpSettings) -> Router {
     let static_header = |name: HeaderName, value: &'static str| {
         SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
     };
-    let trace = TraceLayer::new_for_http().make_span_with(|req: &Request| {
-        let request_id = req.headers().get(&REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
-        tracing::info_span!("http", method = %req.method(), path = %req.uri().path(), request_id = %request_id)
-    });
+    // One span per request, carrying the request id that the response and every log line of the
+    // request carry too; `otel.name` names it by route for trace viewers.
+    let trace = TraceLayer::new_for_http()
+        .make_span_with(|req: &Request| {
+            let request_id = req.headers().get(&REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
+            let route = req.extensions().get::<MatchedPath>().map_or("", MatchedPath::as_str);
+            tracing::info_span!(
+                "http",
+                otel.name = %format_args!("{} {}", req.method(), if route.is_empty() { req.uri().path() } else { route }),
+                otel.kind = "server",
+                method = %req.method(),
+                path = %req.uri().path(),
+                route,
+                request_id = %request_id,
+                status = tracing::field::Empty,
+            )
+        })
+        .on_response(|res: &Response, _latency: Duration, span: &tracing::Span| {
+            span.record("status", res.status().as_u16());
+        });
     router
+        .layer(middleware::from_fn(crate::metrics::record))
         .layer(CompressionLayer::new())
         .layer(cors(&settings.cors_origins))
         .layer(static_header(header::CONTENT_SECURITY_POLICY, CSP))

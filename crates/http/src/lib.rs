@@ -9,6 +9,7 @@ mod dto;
 mod error;
 mod extract;
 mod layers;
+pub mod metrics;
 mod openapi;
 mod routes;
 mod spa;
@@ -24,10 +25,15 @@ use axum::Router;
 /// CORS and security headers apply to them too.
 pub fn router(state: AppState, realtime: impl FnOnce(Router) -> Router) -> Router {
     let api = routes::api_router(state.clone());
-    let routes = Router::new()
+    let mut routes = Router::new()
         .nest("/api", layers::api_only(api, &state.settings))
         .merge(routes::health::router(state.clone()))
         .merge(openapi::docs_router())
         .fallback(spa::serve);
+    routes = match &state.settings.metrics_on_main_port {
+        Some(access) => routes.merge(metrics::router(access.clone())),
+        // Not the web app's page either: a scraper pointed at the wrong port should be told.
+        None => routes.route("/metrics", axum::routing::any(metrics::elsewhere)),
+    };
     layers::apply(realtime(routes), &state.settings)
 }

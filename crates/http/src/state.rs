@@ -13,6 +13,8 @@ pub struct HttpSettings {
     pub proxy_trust: crate::client_addr::ProxyTrust,
     /// Shown by `/readyz` and `/api/version`.
     pub version: &'static str,
+    /// `/metrics` on the main port, with who may read it; `None` when it has its own address.
+    pub metrics_on_main_port: Option<crate::metrics::MetricsAccess>,
 }
 
 /// What handlers need, cheap to clone.

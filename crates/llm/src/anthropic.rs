@@ -82,6 +82,10 @@ impl Provider for AnthropicProvider {
         "anthropic"
     }
 
+    async fn reachable(&self) -> Result<(), LlmError> {
+        http::reachable(&self.client, &self.config.base_url).await
+    }
+
     async fn stream(&self, request: ChatRequest) -> Result<EventStream, LlmError> {
         let url = format!("{}/v1/messages", self.config.base_url.trim_end_matches('/'));
         let key = self.config.api_key.as_str();

@@ -31,6 +31,18 @@ pub(crate) fn client(timeouts: &Timeouts) -> Result<reqwest::Client, LlmError> {
         .map_err(|e| LlmError::Transport { message: format!("cannot build the HTTP client: {e}") })
 }
 
+/// Longest a reachability check waits for the upstream's response headers.
+const REACHABLE_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// `GET base_url`: reachable when any HTTP response arrives in time.
+pub(crate) async fn reachable(client: &reqwest::Client, base_url: &str) -> Result<(), LlmError> {
+    match client.get(base_url).timeout(REACHABLE_TIMEOUT).send().await {
+        Ok(_) => Ok(()),
+        Err(err) if err.is_timeout() => Err(LlmError::Timeout { phase: "connect" }),
+        Err(err) => Err(LlmError::Transport { message: err.to_string() }),
+    }
+}
+
 /// A header value the HTTP stack must not print (reqwest and hyper honour `sensitive` in `Debug`).
 pub(crate) fn secret_header(value: &str) -> Result<reqwest::header::HeaderValue, LlmError> {
     let mut value = reqwest::header::HeaderValue::from_str(value).map_err(|_| LlmError::Auth {

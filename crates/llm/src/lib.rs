@@ -167,6 +167,12 @@ pub trait Provider: Send + Sync + 'static {
     /// Sends the request; `Ok` once the upstream accepted it (status 2xx). Errors returned here
     /// happened before any text, so they may be retried ([`stream_with_retry`]).
     async fn stream(&self, request: ChatRequest) -> Result<EventStream, LlmError>;
+    /// Whether the upstream answers at all (for `/readyz`): any HTTP response counts, since the
+    /// question is the network path, not the credentials. No model is called and nothing is
+    /// billed. The offline demo is always reachable.
+    async fn reachable(&self) -> Result<(), LlmError> {
+        Ok(())
+    }
 }
 
 /// Upstream timeouts. There is no overall deadline: a long answer may stream for minutes as long

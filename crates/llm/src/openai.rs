@@ -66,6 +66,10 @@ impl Provider for OpenAiProvider {
         "openai"
     }
 
+    async fn reachable(&self) -> Result<(), LlmError> {
+        http::reachable(&self.client, &self.config.base_url).await
+    }
+
     async fn stream(&self, request: ChatRequest) -> Result<EventStream, LlmError> {
         let url = format!("{}/chat/completions", self.config.base_url.trim_end_matches('/'));
         let key = self.config.api_key.as_deref().filter(|k| !k.is_empty());

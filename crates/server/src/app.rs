@@ -30,6 +30,7 @@ pub async fn build_services(config: &Config, events: Arc<dyn RoomEvents>) -> any
     let store = chatbot_store::open(&options)
         .await
         .with_context(|| format!("cannot open database {:?}", config.database))?;
+    let store = chatbot_store::measured(store);
     let secret = resolve_jwt_secret(config)?;
     let limits = &config.limits;
     let hasher = PasswordHasher::new(limits.password_hash_concurrency, limits.password_hash_queue).await?;
@@ -62,11 +63,17 @@ pub async fn build_services(config: &Config, events: Arc<dyn RoomEvents>) -> any
         WriterSettings { max_batch: limits.write_batch, ..WriterSettings::default() },
     );
     let llm = &config.llm;
+    let models = Arc::new(crate::model_registry::registry(config)?);
+    // Each configured model's series exist from the first scrape, at zero, so rates and alerts
+    // see a model that has not answered yet.
+    for model in models.list() {
+        chatbot_metrics::metrics().llm(model.provider, &model.id);
+    }
     let answers = AnswerEngine::new(
         store.clone(),
         writer.clone(),
         events.clone(),
-        Arc::new(crate::model_registry::registry(config)?),
+        models.clone(),
         AnswerSettings {
             assistant_name: config.assistant_name.clone(),
             global_concurrency: llm.concurrency,
@@ -107,7 +114,7 @@ pub async fn build_services(config: &Config, events: Arc<dyn RoomEvents>) -> any
     let state = AppState {
         accounts: Arc::new(accounts),
         rooms: Arc::new(rooms),
-        readiness: Arc::new(Readiness::new(store.clone())),
+        readiness: Arc::new(Readiness::new(store.clone()).with_models(&models)),
         settings: Arc::new(HttpSettings {
             max_body_bytes: limits.max_body_bytes,
             request_timeout: limits.request_timeout,
@@ -120,14 +127,28 @@ pub async fn build_services(config: &Config, events: Arc<dyn RoomEvents>) -> any
                 ProxyTrust::None
             },
             version: VERSION,
+            metrics_on_main_port: config
+                .observability
+                .metrics_listen_addr
+                .is_none()
+                .then(|| metrics_access(config)),
         }),
     };
     Ok(Services { state, store })
 }
 
+fn metrics_access(config: &Config) -> chatbot_http::metrics::MetricsAccess {
+    chatbot_http::metrics::MetricsAccess {
+        token: config.observability.metrics_token.as_ref().map(|t| Arc::from(t.expose())),
+    }
+}
+
 /// A server bound to its port, ready to run.
 pub struct Application {
     listener: TcpListener,
+    /// `/metrics` on an address of its own (`CHATBOT_METRICS_ADDR`).
+    metrics_listener: Option<TcpListener>,
+    redis: Option<chatbot_redis::Redis>,
     state: AppState,
     store: Arc<dyn Store>,
     gateway: Arc<Gateway>,
@@ -160,12 +181,38 @@ impl Application {
         let listener = TcpListener::bind(config.listen_addr)
             .await
             .with_context(|| format!("cannot listen on {} (LISTEN_ADDR/PORT)", config.listen_addr))?;
-        Ok(Self { listener, state, store, gateway, events, config })
+        let metrics_listener = match config.observability.metrics_listen_addr {
+            Some(addr) => Some(
+                TcpListener::bind(addr)
+                    .await
+                    .with_context(|| format!("cannot listen on {addr} (CHATBOT_METRICS_ADDR)"))?,
+            ),
+            None => None,
+        };
+        // Redis is watched from here on; one that is down at start-up is picked up when it
+        // comes back (SPEC §5: degrade, then heal).
+        let redis = match &config.redis_url {
+            Some(url) => {
+                let redis = chatbot_redis::Redis::connect(url)?;
+                state.readiness.attach_redis(redis.clone());
+                Some(redis)
+            }
+            None => None,
+        };
+        let process = chatbot_metrics::metrics();
+        process.set_version(VERSION);
+        process.redis_configured().set(i64::from(config.redis_url.is_some()));
+        Ok(Self { listener, metrics_listener, state, store, gateway, events, config, redis })
     }
 
     /// The address actually bound.
     pub fn local_addr(&self) -> anyhow::Result<SocketAddr> {
         Ok(self.listener.local_addr()?)
+    }
+
+    /// The metrics address actually bound, when `/metrics` has its own.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics_listener.as_ref().and_then(|l| l.local_addr().ok())
     }
 
     pub fn store(&self) -> Arc<dyn Store> {
@@ -175,7 +222,17 @@ impl Application {
     /// Serves until `shutdown` resolves, then stops accepting and lets in-flight requests finish
     /// for at most the configured grace period, and closes the database.
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
-        let Self { listener, state, store, gateway, events, config } = self;
+        let Self { listener, metrics_listener, state, store, gateway, events, config, redis } = self;
+        let redis_watch = redis.clone().map(|redis| tokio::spawn(redis.watch()));
+        let metrics_server = metrics_listener.map(|listener| {
+            tracing::info!(addr = ?listener.local_addr().ok(), "metrics listening");
+            let app = chatbot_http::metrics::router(metrics_access(&config));
+            tokio::spawn(async move {
+                if let Err(err) = axum::serve(listener, app).await {
+                    tracing::error!(error = %err, "the metrics listener stopped");
+                }
+            })
+        });
         let answers = state.rooms.answers().clone();
         let (realtime, io) = chatbot_gateway::layer(gateway, events);
         let app = chatbot_http::router(state, |routes| routes.layer(realtime));
@@ -217,6 +274,15 @@ impl Application {
         };
         tokio::join!(connections_done, answers_done);
         housekeeping.abort();
+        if let Some(metrics_server) = metrics_server {
+            metrics_server.abort();
+        }
+        if let Some(redis) = redis {
+            if let Some(watch) = redis_watch {
+                watch.abort();
+            }
+            redis.close().await;
+        }
         store.close().await;
         tracing::info!("stopped");
         Ok(())

@@ -52,6 +52,9 @@ pub enum Command {
     },
     /// Print the version.
     Version,
+    /// Exit 0 if the server on the configured listen address answers `/healthz` (for container
+    /// health checks in images without curl).
+    Healthcheck,
 }
 
 #[derive(Debug, Subcommand)]

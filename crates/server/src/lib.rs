@@ -4,6 +4,7 @@
 
 mod app;
 pub mod cli;
+pub mod healthcheck;
 mod housekeeping;
 mod http_server;
 mod model_registry;

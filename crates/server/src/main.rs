@@ -22,7 +22,17 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    telemetry::init(config.log_format);
+    if matches!(cli.command, Some(Command::Healthcheck)) {
+        return match chatbot_server::healthcheck::check(config.listen_addr, std::time::Duration::from_secs(3))
+        {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(err) => {
+                eprintln!("chatbot: unhealthy: {err}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    let telemetry = telemetry::init(config.log_format, &config.observability, VERSION);
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(err) => {
@@ -30,7 +40,10 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli.command.unwrap_or(Command::Serve), config)) {
+    let result = runtime.block_on(run(cli.command.unwrap_or(Command::Serve), config));
+    drop(runtime);
+    telemetry.shutdown();
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("chatbot: {err:#}");
@@ -53,7 +66,7 @@ async fn run(command: Command, config: chatbot_config::Config) -> anyhow::Result
         }
         Command::User(command) => user_command(command, &config).await,
         Command::Audit { action, actor, limit } => audit_command(action, actor, limit, &config).await,
-        Command::Version => Ok(()),
+        Command::Version | Command::Healthcheck => Ok(()),
     }
 }
 

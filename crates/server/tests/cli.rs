@@ -147,6 +147,10 @@ fn serve_on_the_embedded_default_and_stop_on_sigterm() {
     assert!(page.starts_with("HTTP/1.1 200") && page.to_lowercase().contains("<!doctype html>"), "{page}");
     let ready = get(port, "/readyz").expect("readyz");
     assert!(ready.contains("\"backend\":\"sqlite\""), "{ready}");
+    // The container health check: the same settings, asking the running server.
+    let healthy =
+        chatbot(dir.path()).env("PORT", port.to_string()).arg("healthcheck").output().expect("runs");
+    assert!(healthy.status.success(), "healthcheck against the running server: {}", stderr_of(&healthy));
     assert!(dir.path().join("data/chatbot.db").exists());
     assert!(dir.path().join("data/jwt_secret").exists(), "a secret is generated on first start");
 
@@ -157,4 +161,7 @@ fn serve_on_the_embedded_default_and_stop_on_sigterm() {
     assert!(output.status.success(), "clean exit on SIGTERM: {logs}");
     assert!(logs.contains("JWT_SECRET is not set"), "the generated secret is warned about: {logs}");
     assert!(logs.contains("shutting down"), "{logs}");
+    let gone = chatbot(dir.path()).env("PORT", port.to_string()).arg("healthcheck").output().expect("runs");
+    assert!(!gone.status.success(), "healthcheck with no server fails");
+    assert!(stderr_of(&gone).contains("unhealthy"), "{}", stderr_of(&gone));
 }

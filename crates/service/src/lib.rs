@@ -23,7 +23,7 @@ pub use answers::{
 pub use error::{ServiceError, ServiceResult};
 pub use events::{AnswerUsage, NoEvents, RoomEvents, SessionEnd};
 pub use passwords::PasswordHasher;
-pub use readiness::Readiness;
+pub use readiness::{DependencyState, Readiness};
 pub use rooms::{
     JOIN_HISTORY, JOIN_MEMBERS, JoinSnapshot, MemberRef, NewRoomInput, PostedMessage, RoomService,
     RoomSettings, RoomUpdate,

@@ -13,9 +13,11 @@
 
 use crate::error::{ServiceError, ServiceResult};
 use crate::events::RoomEvents;
+use chatbot_metrics::metrics;
 use chatbot_store::{Appended, NewMessage, Store, StoreError};
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
+use tracing::Instrument as _;
 
 struct Job {
     message: NewMessage,
@@ -73,7 +75,8 @@ async fn run(
         let (messages, replies): (Vec<_>, Vec<_>) =
             batch.drain(..).map(|job| (job.message, job.reply)).unzip();
         let (size, started) = (messages.len(), std::time::Instant::now());
-        let stored = store.append_messages(messages).await;
+        let span = tracing::debug_span!("store.append_batch", size);
+        let stored = store.append_messages(messages).instrument(span).await;
         tracing::debug!(
             size,
             elapsed_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
@@ -84,6 +87,7 @@ async fn run(
                 for (result, reply) in results.into_iter().zip(replies) {
                     if let Ok(Appended::Created(message)) = &result {
                         events.message_stored(message);
+                        metrics().message(message.role.as_str());
                     }
                     // A sender that gave up waiting is fine: its message is stored all the same.
                     let _ = reply.send(result.map_err(ServiceError::from));

@@ -10,6 +10,7 @@
 
 mod batch;
 mod error;
+mod measured;
 /// The records the store reads and writes (defined in `chatbot_domain::records`).
 mod records {
     pub use chatbot_domain::records::*;
@@ -21,6 +22,7 @@ mod sqlite;
 mod store;
 
 pub use error::StoreError;
+pub use measured::measured;
 pub use open::{Backend, OpenOptions, open};
 pub use records::*;
 pub use store::Store;

@@ -90,6 +90,12 @@ impl TempDatabase {
     }
 }
 
+/// The Redis the tests use: `TEST_REDIS_URL`, else the local one (`make test` starts it when
+/// stopped: scripts/ensure-services.sh).
+pub fn redis_url() -> String {
+    std::env::var("TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned())
+}
+
 /// The admin URL PostgreSQL test databases are created through.
 pub fn postgres_admin_url() -> String {
     std::env::var("TEST_POSTGRES_URL").unwrap_or_else(|_| DEFAULT_POSTGRES_URL.to_owned())

@@ -28,13 +28,58 @@ pub struct Config {
     pub trusted_proxies: TrustedProxies,
     pub assistant_name: String,
     pub log_format: Option<LogFormat>,
-    pub otel_endpoint: Option<Url>,
+    pub observability: Observability,
     pub anthropic: ProviderConfig,
     pub openai: ProviderConfig,
     pub llm: LlmConfig,
     /// `[models.<id>]` of the config file; the first is the default model.
     pub models: Vec<crate::model_tables::ModelSpec>,
     pub limits: Limits,
+}
+
+/// Traces and metrics export.
+#[derive(Debug, Clone)]
+pub struct Observability {
+    /// OTLP/HTTP collector base URL; `None`: no trace export.
+    pub otel_endpoint: Option<Url>,
+    pub otel_protocol: OtlpProtocol,
+    pub otel_service_name: String,
+    /// Fraction of new traces sampled, within 0..=1.
+    pub otel_sample_ratio: f64,
+    /// Bearer token `/metrics` requires, if any.
+    pub metrics_token: Option<Secret>,
+    /// A separate address for `/metrics` (then not served on the main port).
+    pub metrics_listen_addr: Option<SocketAddr>,
+}
+
+/// How spans are encoded for the collector (the OTLP/HTTP variants).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OtlpProtocol {
+    HttpProtobuf,
+    HttpJson,
+}
+
+fn parse_otlp_protocol(s: &str) -> Result<OtlpProtocol, String> {
+    match s {
+        "http/protobuf" => Ok(OtlpProtocol::HttpProtobuf),
+        "http/json" => Ok(OtlpProtocol::HttpJson),
+        "grpc" => Err("grpc is not supported; use http/protobuf (port 4318 of the collector)".into()),
+        _ => Err("expected http/protobuf or http/json".into()),
+    }
+}
+
+fn parse_ratio(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(r) if (0.0..=1.0).contains(&r) => Ok(r),
+        _ => Err("expected a number from 0.0 to 1.0".into()),
+    }
+}
+
+fn parse_token(s: &str) -> Result<Secret, String> {
+    if s.len() < 16 {
+        return Err("must be at least 16 characters".into());
+    }
+    Ok(Secret::new(s))
 }
 
 /// The answer engine's settings.
@@ -462,7 +507,14 @@ impl Config {
             trusted_proxies: r.optional("trusted_proxies", parse_proxies)?.unwrap_or_default(),
             assistant_name: r.required("assistant_name", parse_display_name)?,
             log_format: r.optional("log_format", parse_log_format)?,
-            otel_endpoint: r.optional("otel_endpoint", parse_url(&["http", "https"]))?,
+            observability: Observability {
+                otel_endpoint: r.optional("otel_endpoint", parse_url(&["http", "https"]))?,
+                otel_protocol: r.required("otel_protocol", parse_otlp_protocol)?,
+                otel_service_name: r.required("otel_service_name", |s| Ok(s.to_owned()))?,
+                otel_sample_ratio: r.required("otel_sample_ratio", parse_ratio)?,
+                metrics_token: r.optional("metrics_token", parse_token)?,
+                metrics_listen_addr: r.optional("metrics_listen_addr", parse_listen_addr)?,
+            },
             anthropic: ProviderConfig {
                 api_key: r.optional("anthropic.api_key", parse_secret)?,
                 base_url: r.optional("anthropic.base_url", parse_url(&["http", "https"]))?,

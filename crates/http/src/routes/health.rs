@@ -26,6 +26,8 @@ async fn healthz() -> Json<Liveness> {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Readiness {
+    /// `ok`; `degraded` (serving, but Redis or a model provider is failing); `unavailable` (the
+    /// database is: 503).
     status: &'static str,
     version: &'static str,
     checks: Checks,
@@ -34,32 +36,64 @@ struct Readiness {
 #[derive(Serialize)]
 struct Checks {
     database: Check,
+    /// Only when `REDIS_URL` is set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    redis: Option<Check>,
+    llm: LlmChecks,
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Check {
     ok: bool,
-    backend: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    backend: Option<&'static str>,
     latency_ms: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<String>,
 }
 
-/// Ready to take traffic: every dependency answered within two seconds. 503 otherwise, with the
-/// state of each check.
+#[derive(Serialize)]
+struct LlmChecks {
+    /// True when the offline demo is the only model: answers are canned (SPEC §1).
+    demo: bool,
+    /// Each provider by name (`demo`, `anthropic`, `openai`); reachability is re-checked at most
+    /// every 30 s.
+    providers: std::collections::BTreeMap<&'static str, Check>,
+}
+
+/// Ready to take traffic: the database answered within two seconds (503 otherwise). Redis and the
+/// model providers are reported, and make the status `degraded`, but never unready: every
+/// instance shares them, and taking all instances out of the load balancer at once helps no one.
 async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Readiness>) {
-    let started = Instant::now();
-    let result = tokio::time::timeout(Duration::from_secs(2), state.readiness.ping_database()).await;
-    let database = database_check(result, state.readiness.backend(), started.elapsed());
-    let ok = database.ok;
-    let status = if ok { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
-    let body = Readiness {
-        status: if ok { "ok" } else { "unavailable" },
-        version: state.settings.version,
-        checks: Checks { database },
+    let readiness = &state.readiness;
+    let database = async {
+        let started = Instant::now();
+        let result = tokio::time::timeout(Duration::from_secs(2), readiness.ping_database()).await;
+        database_check(result, readiness.backend(), started.elapsed())
     };
-    (status, Json(body))
+    let (database, redis, providers) = tokio::join!(database, readiness.redis(), readiness.providers());
+    let redis = redis.map(|state| dependency_check(&state));
+    let demo = providers.iter().all(|(name, _)| *name == "demo");
+    let providers = providers.iter().map(|(name, state)| (*name, dependency_check(state))).collect();
+    let llm = LlmChecks { demo, providers };
+    let degraded = redis.as_ref().is_some_and(|r| !r.ok) || llm.providers.values().any(|p| !p.ok);
+    let (code, status) = match (database.ok, degraded) {
+        (false, _) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+        (true, true) => (StatusCode::OK, "degraded"),
+        (true, false) => (StatusCode::OK, "ok"),
+    };
+    let body = Readiness { status, version: state.settings.version, checks: Checks { database, redis, llm } };
+    (code, Json(body))
+}
+
+fn dependency_check(state: &chatbot_service::DependencyState) -> Check {
+    Check {
+        ok: state.ok,
+        backend: None,
+        latency_ms: u64::try_from(state.latency.as_millis()).unwrap_or(u64::MAX),
+        error: state.error.map(str::to_owned),
+    }
 }
 
 /// The database check as anyone may see it: the endpoint is unauthenticated, and a driver's
@@ -80,7 +114,7 @@ fn database_check(
     };
     Check {
         ok: error.is_none(),
-        backend,
+        backend: Some(backend),
         latency_ms: u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX),
         error,
     }

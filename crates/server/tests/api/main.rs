@@ -14,6 +14,7 @@ mod fairness;
 mod hostile_text;
 mod lifecycle;
 mod privacy;
+mod readiness;
 mod restarts;
 mod rooms;
 mod sessions_end;

@@ -64,6 +64,10 @@ struct Job {
     question: Message,
     /// Whose budget and per-user limit the answer counts against.
     requester: UserId,
+    /// The trace of the request that asked (a Socket.IO `send`, a REST post): the answer's span
+    /// becomes its child. An OpenTelemetry context, not the span itself, so the request's span
+    /// ends when the request does, not when the answer does.
+    origin: opentelemetry::Context,
 }
 
 struct Live {
@@ -158,7 +162,7 @@ impl AnswerEngine {
         }
         let requester =
             message.user_id.ok_or_else(|| ServiceError::Internal("user message without author".into()))?;
-        let job = Job { room: room.clone(), question: message.clone(), requester };
+        let job = Job { room: room.clone(), question: message.clone(), requester, origin: trace_context() };
         if let Err(err) = self.enqueue(job.clone()) {
             tracing::info!(room_id = %room.id, error = %err, "answer refused");
             let engine = self.clone();
@@ -184,7 +188,7 @@ impl AnswerEngine {
             None => None,
         };
         let question = question.ok_or(ServiceError::NotFound("question"))?;
-        self.enqueue(Job { room, question, requester: actor.id() })
+        self.enqueue(Job { room, question, requester: actor.id(), origin: trace_context() })
     }
 
     /// Stops the room's streaming answer `message_id`. Any member may stop an answer.
@@ -340,6 +344,12 @@ fn prune_idle<K>(pools: &mut HashMap<K, Arc<Semaphore>>) {
     if pools.len() >= PERMIT_POOLS_KEPT {
         pools.retain(|_, pool| Arc::strong_count(pool) > 1);
     }
+}
+
+/// The current span's trace context (empty when no trace exporter is installed).
+fn trace_context() -> opentelemetry::Context {
+    use tracing_opentelemetry::OpenTelemetrySpanExt as _;
+    tracing::Span::current().context()
 }
 
 #[cfg(test)]

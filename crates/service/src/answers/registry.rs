@@ -39,4 +39,8 @@ impl ModelRegistry {
     pub fn list(&self) -> impl Iterator<Item = &ModelInfo> {
         self.models.iter().map(|m| &m.info)
     }
+
+    pub fn models(&self) -> impl Iterator<Item = &Model> {
+        self.models.iter()
+    }
 }

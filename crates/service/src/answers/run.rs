@@ -5,10 +5,13 @@ use super::{AnswerEngine, Job, Live, Model, StreamingAnswer, context};
 use crate::events::AnswerUsage;
 use chatbot_domain::{MessageId, MessageRole, MessageStatus};
 use chatbot_llm::{ChatRequest, FinishReason, LlmError, StreamEvent, Usage, stream_with_retry};
+use chatbot_metrics::{Gauge, metrics};
 use chatbot_store::{HistoryQuery, Message, NewMessage, NewUsage};
 use futures_util::StreamExt;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 use tokio::sync::watch;
+use tracing::Instrument as _;
+use tracing_opentelemetry::OpenTelemetrySpanExt as _;
 
 /// Most history read to build a context; the budget usually keeps far fewer.
 const HISTORY_WINDOW: u32 = 200;
@@ -53,13 +56,30 @@ impl AnswerEngine {
         // The requester's own slot first: an answer waiting for its user's earlier answers must
         // not hold (or queue for) one of the server's slots meanwhile, or one user asking in
         // many rooms would keep everyone else waiting.
+        let waiting = GaugeGuard::new(metrics().llm_queue_depth());
         let Ok(_user) = self.user_permits(job.requester).acquire_owned().await else { return };
         let Ok(_global) = self.global.clone().acquire_owned().await else { return };
+        drop(waiting);
+        let _streaming = GaugeGuard::new(metrics().llm_active_streams());
         let model = self.models.for_room(job.room.model.as_deref()).clone();
         let Some((row, mut stopped)) = self.open_answer(&job, &model, true).await else { return };
         let started = Instant::now();
-        let outcome = self.generate(&job, &model, &row, &mut stopped).await;
-        self.close_answer(&job, &model, row, outcome, started, true).await;
+        let span = tracing::info_span!(
+            "llm.answer",
+            provider = model.info.provider,
+            model = %model.info.id,
+            room_id = %job.room.id,
+            message_id = %row.id,
+            ttft_ms = tracing::field::Empty,
+            outcome = tracing::field::Empty,
+        );
+        // Fails only when no trace exporter is installed: then there is nothing to link.
+        let _ = span.set_parent(job.origin.clone());
+        let outcome = self.generate(&job, &model, &row, &mut stopped).instrument(span.clone()).await;
+        if let Some(ttft) = outcome.ttft_ms {
+            span.record("ttft_ms", ttft);
+        }
+        self.close_answer(&job, &model, row, outcome, started, true).instrument(span).await;
     }
 
     /// An answer that will not be generated (its room's queue, or its requester's, is full):
@@ -126,6 +146,7 @@ impl AnswerEngine {
             End::Failed(code) => (MessageStatus::Failed, Some(code.as_str())),
         };
         let cost = model.info.price.cost_microdollars(&outcome.usage);
+        record_metrics(model, status, &outcome, cost, live.then(|| started.elapsed()));
         // The usage and the final text in one transaction: whoever sees the finished answer
         // sees what it cost, and a cost is never counted for an answer that was not stored.
         let spent = outcome.usage.input_tokens + outcome.usage.output_tokens > 0;
@@ -348,6 +369,49 @@ fn estimate_missing_usage(usage: &mut Usage, prompt_estimate: u64, streamed: &st
     if usage.input_tokens == 0 && usage.cache_read_tokens == 0 && usage.output_tokens > 0 {
         usage.input_tokens = prompt_estimate;
         usage.estimated = true;
+    }
+}
+
+/// The answer's part of `chatbot_llm_*`: every answer counts by how it ended (refused ones as
+/// `failed`); time to first token and duration only for answers that were generated.
+fn record_metrics(
+    model: &Model,
+    status: MessageStatus,
+    outcome: &Outcome,
+    cost: u64,
+    took: Option<Duration>,
+) {
+    let series = metrics().llm(model.info.provider, &model.info.id);
+    series.finished(status.as_str());
+    let usage = &outcome.usage;
+    series.tokens("input", usage.input_tokens);
+    series.tokens("output", usage.output_tokens);
+    series.tokens("cache_write", usage.cache_creation_tokens);
+    series.tokens("cache_read", usage.cache_read_tokens);
+    series.cost_microdollars(cost);
+    if let Some(took) = took {
+        series.stream_duration(took);
+        if let Some(ttft) = outcome.ttft_ms.and_then(|ms| u64::try_from(ms).ok()) {
+            series.time_to_first_token(Duration::from_millis(ttft));
+        }
+    }
+    tracing::Span::current().record("outcome", status.as_str());
+}
+
+/// Holds a gauge one higher for as long as it lives (an answer waiting, an answer streaming),
+/// so every early return gives it back.
+struct GaugeGuard(&'static Gauge);
+
+impl GaugeGuard {
+    fn new(gauge: &'static Gauge) -> Self {
+        gauge.inc();
+        Self(gauge)
+    }
+}
+
+impl Drop for GaugeGuard {
+    fn drop(&mut self) {
+        self.0.dec();
     }
 }
 

@@ -1,0 +1,110 @@
+//! A [`Store`] that times every operation of the one it wraps: the
+//! `chatbot_db_query_duration_seconds{operation}` histogram, and a `db` span per operation for
+//! traces. One wrapper around either backend instead of a timer in each method of each backend,
+//! so a new method cannot be forgotten: the trait has no default for it here, and this impl
+//! does not compile until the method is listed.
+
+use crate::error::StoreResult;
+use crate::records::*;
+use crate::store::Store;
+use chatbot_domain::{MemberRole, MessageId, MessageStatus, RoomId, SessionId, UserId, UserRole};
+use chatbot_metrics::{Histogram, metrics};
+use std::sync::{Arc, OnceLock};
+use std::time::Instant;
+use time::OffsetDateTime;
+use tracing::Instrument as _;
+
+/// `inner` with every operation timed.
+pub fn measured(inner: Arc<dyn Store>) -> Arc<dyn Store> {
+    Arc::new(Measured { inner })
+}
+
+struct Measured {
+    inner: Arc<dyn Store>,
+}
+
+/// Times `operation` into its histogram (looked up once per call site, then kept in `cell`).
+async fn timed<T>(
+    cell: &'static OnceLock<Arc<Histogram>>,
+    operation: &'static str,
+    work: impl Future<Output = T>,
+) -> T {
+    let histogram = cell.get_or_init(|| metrics().db_operation(operation));
+    let started = Instant::now();
+    let result = work.instrument(tracing::debug_span!("db", operation)).await;
+    histogram.observe(started.elapsed());
+    result
+}
+
+macro_rules! measured_methods {
+    ($( fn $name:ident(&self $(, $arg:ident: $ty:ty)* $(,)?) -> $ret:ty; )*) => {
+        #[async_trait::async_trait]
+        impl Store for Measured {
+            fn backend(&self) -> &'static str {
+                self.inner.backend()
+            }
+
+            async fn close(&self) {
+                self.inner.close().await;
+            }
+
+            $(
+                async fn $name(&self $(, $arg: $ty)*) -> $ret {
+                    static HISTOGRAM: OnceLock<Arc<Histogram>> = OnceLock::new();
+                    timed(&HISTOGRAM, stringify!($name), self.inner.$name($($arg),*)).await
+                }
+            )*
+        }
+    };
+}
+
+measured_methods! {
+    fn ping(&self) -> StoreResult<()>;
+    fn create_user(&self, new: NewUser, first_becomes_admin: bool) -> StoreResult<User>;
+    fn user(&self, id: UserId) -> StoreResult<Option<User>>;
+    fn user_by_email(&self, email: &str) -> StoreResult<Option<User>>;
+    fn list_users(&self, query: &UserQuery) -> StoreResult<Vec<User>>;
+    fn count_users(&self) -> StoreResult<i64>;
+    fn set_user_role(&self, id: UserId, role: UserRole) -> StoreResult<User>;
+    fn set_user_active(&self, id: UserId, active: bool) -> StoreResult<User>;
+    fn record_login(&self, id: UserId, at: OffsetDateTime) -> StoreResult<()>;
+    fn create_session(&self, new: NewSession) -> StoreResult<Session>;
+    fn rotate_session_with_grace(
+        &self, token_hash: &str, next: NewSession, now: OffsetDateTime, grace: time::Duration,
+    ) -> StoreResult<Rotation>;
+    fn revoke_session_by_token(&self, token_hash: &str, now: OffsetDateTime) -> StoreResult<Option<(UserId, SessionId)>>;
+    fn revoke_family(&self, user_id: UserId, family_id: SessionId, now: OffsetDateTime) -> StoreResult<bool>;
+    fn list_devices(&self, user_id: UserId, now: OffsetDateTime) -> StoreResult<Vec<Device>>;
+    fn prune_sessions(&self, before: OffsetDateTime) -> StoreResult<u64>;
+    fn authenticate(&self, user_id: UserId, family_id: SessionId, now: OffsetDateTime) -> StoreResult<Option<User>>;
+    fn live_sessions(&self, families: &[SessionId], now: OffsetDateTime) -> StoreResult<Vec<SessionId>>;
+    fn create_room(&self, new: NewRoom, members: &[UserId]) -> StoreResult<Room>;
+    fn room(&self, id: RoomId) -> StoreResult<Option<Room>>;
+    fn room_if_member(&self, id: RoomId, user_id: UserId) -> StoreResult<Option<Room>>;
+    fn room_for_member(&self, id: RoomId, user_id: UserId) -> StoreResult<Option<RoomSummary>>;
+    fn list_rooms_for_user(&self, user_id: UserId, limit: u32) -> StoreResult<Vec<RoomSummary>>;
+    fn count_owned_rooms(&self, user_id: UserId) -> StoreResult<i64>;
+    fn update_room(&self, id: RoomId, patch: RoomPatch) -> StoreResult<Room>;
+    fn delete_room(&self, id: RoomId) -> StoreResult<bool>;
+    fn member(&self, room_id: RoomId, user_id: UserId) -> StoreResult<Option<Member>>;
+    fn add_member(&self, room_id: RoomId, user_id: UserId, role: MemberRole) -> StoreResult<(Member, bool)>;
+    fn remove_member(&self, room_id: RoomId, user_id: UserId) -> StoreResult<bool>;
+    fn list_members(&self, room_id: RoomId, after: Option<UserId>, limit: u32) -> StoreResult<Vec<Member>>;
+    fn count_members(&self, room_id: RoomId) -> StoreResult<i64>;
+    fn mark_read(&self, room_id: RoomId, user_id: UserId, seq: i64) -> StoreResult<i64>;
+    fn append_message(&self, new: NewMessage) -> StoreResult<Appended>;
+    fn append_messages(&self, batch: Vec<NewMessage>) -> StoreResult<Vec<StoreResult<Appended>>>;
+    fn message(&self, id: MessageId) -> StoreResult<Option<Message>>;
+    fn list_messages(&self, room_id: RoomId, query: HistoryQuery) -> StoreResult<Vec<Message>>;
+    fn update_message(
+        &self, id: MessageId, content: &str, status: MessageStatus, error: Option<&str>,
+    ) -> StoreResult<Message>;
+    fn finish_answer(
+        &self, id: MessageId, content: &str, status: MessageStatus, error: Option<&str>, usage: Option<NewUsage>,
+    ) -> StoreResult<Message>;
+    fn interrupt_streaming(&self, not_flushed_since: OffsetDateTime) -> StoreResult<u64>;
+    fn record_usage(&self, usage: NewUsage) -> StoreResult<()>;
+    fn usage_totals(&self, user_id: UserId, since: OffsetDateTime) -> StoreResult<UsageTotals>;
+    fn record_audit(&self, entry: NewAuditEntry) -> StoreResult<()>;
+    fn audit_page(&self, query: &AuditQuery) -> StoreResult<Vec<AuditEntry>>;
+}
