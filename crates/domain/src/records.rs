@@ -21,6 +21,12 @@ pub struct User {
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
     pub last_login_at: Option<OffsetDateTime>,
+    /// Last sign-in or token refresh.
+    pub last_active_at: Option<OffsetDateTime>,
+    /// Tokens per UTC day; `None`: the server's default.
+    pub daily_token_budget: Option<i64>,
+    /// Micro-dollars per UTC day; `None`: the server's default.
+    pub daily_cost_budget: Option<i64>,
 }
 
 #[derive(Debug, Clone)]
@@ -316,4 +322,101 @@ pub struct UsageTotals {
     pub tokens: i64,
     /// Micro-dollars.
     pub cost: i64,
+    /// The user's own daily budgets (`None`: the server's default).
+    pub token_budget: Option<i64>,
+    pub cost_budget: Option<i64>,
+}
+
+// ---- the admin console ------------------------------------------------------------------------
+
+/// One UTC day of the dashboard (days are `YYYY-MM-DD`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct DayFigures {
+    pub day: String,
+    pub messages: i64,
+    pub answers: i64,
+    pub input_tokens: i64,
+    pub output_tokens: i64,
+    /// Micro-dollars.
+    pub cost: i64,
+}
+
+/// Usage summed over some key (a user, a room, a model, a day).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct UsageSums {
+    pub answers: i64,
+    pub input_tokens: i64,
+    pub output_tokens: i64,
+    pub cache_read_tokens: i64,
+    pub cache_creation_tokens: i64,
+    /// Micro-dollars.
+    pub cost: i64,
+}
+
+/// What the admin dashboard shows, read from the sums kept on write (`message_days`,
+/// `usage_days`) and a scan of `users`, so its cost does not grow with the history.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct DashboardFigures {
+    pub users: i64,
+    pub admins: i64,
+    pub deactivated: i64,
+    pub active_24h: i64,
+    pub active_7d: i64,
+    pub rooms: i64,
+    pub messages: i64,
+    /// Days from the window's first on which anything happened, oldest first (the caller fills
+    /// the empty days).
+    pub days: Vec<DayFigures>,
+    /// Over the window, per provider and model, most expensive first.
+    pub models: Vec<(String, String, UsageSums)>,
+}
+
+/// How a usage report is grouped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UsageGroup {
+    User,
+    Room,
+    Model,
+    Day,
+}
+
+/// One line of a usage report: `key` is the user or room id, `provider/model`, or the day;
+/// `label` what a person reads (a name, `(deleted room)`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UsageLine {
+    pub key: String,
+    pub label: String,
+    pub sums: UsageSums,
+}
+
+/// Which rooms the admin list shows: in creation order, after a cursor.
+#[derive(Debug, Clone, Default)]
+pub struct AdminRoomQuery {
+    /// Part of the name (case-insensitive).
+    pub search: Option<String>,
+    pub after: Option<RoomId>,
+    /// Only this room.
+    pub only: Option<RoomId>,
+    pub limit: u32,
+}
+
+/// A room as an admin sees it in the list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AdminRoom {
+    pub room: Room,
+    pub owner_name: Option<String>,
+    pub members: i64,
+    /// When its last message was stored.
+    pub last_activity_at: Option<OffsetDateTime>,
+}
+
+/// An answer that failed, with the stable code it failed with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FailedAnswer {
+    pub message_id: MessageId,
+    pub room_id: RoomId,
+    pub room_name: Option<String>,
+    pub model: Option<String>,
+    pub code: Option<String>,
+    pub at: OffsetDateTime,
 }

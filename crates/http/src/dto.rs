@@ -202,7 +202,7 @@ pub struct PatchRoomRequest {
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AdminUserList {
-    pub users: Vec<UserDto>,
+    pub users: Vec<crate::dto_admin::AdminUserDto>,
     pub next_cursor: Option<UserId>,
 }
 
@@ -247,6 +247,14 @@ pub struct AuditPage {
 pub struct PatchUserRequest {
     pub role: Option<UserRole>,
     pub is_active: Option<bool>,
+    /// Tokens per UTC day; `null`: back to the server's default.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<i64>)]
+    pub daily_token_budget: Option<Option<i64>>,
+    /// Micro-dollars per UTC day; `null`: back to the server's default.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<i64>)]
+    pub daily_cost_budget: Option<Option<i64>>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

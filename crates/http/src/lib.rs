@@ -5,7 +5,9 @@
 //! compression, timeouts, body limits) lives in [`layers`].
 
 pub mod client_addr;
+pub mod csv;
 mod dto;
+mod dto_admin;
 mod error;
 mod extract;
 mod layers;

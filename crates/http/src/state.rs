@@ -1,4 +1,4 @@
-use chatbot_service::{AccountService, Readiness, RoomService};
+use chatbot_service::{AccountService, AdminService, Readiness, RoomService};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -22,6 +22,7 @@ pub struct HttpSettings {
 pub struct AppState {
     pub accounts: Arc<AccountService>,
     pub rooms: Arc<RoomService>,
+    pub admin: Arc<AdminService>,
     pub readiness: Arc<Readiness>,
     pub settings: Arc<HttpSettings>,
 }

@@ -6,8 +6,8 @@ use chatbot_gateway::{EventQueue, Gateway, GatewaySettings};
 use chatbot_http::client_addr::ProxyTrust;
 use chatbot_http::{AppState, HttpSettings};
 use chatbot_service::{
-    AccountService, AccountSettings, AnswerEngine, AnswerSettings, MessageWriter, PasswordHasher, Readiness,
-    RoomEvents, RoomService, RoomSettings, TokenIssuer, WriterSettings,
+    AccountService, AccountSettings, AdminService, AnswerEngine, AnswerSettings, MessageWriter,
+    PasswordHasher, Readiness, RoomEvents, RoomService, RoomSettings, TokenIssuer, WriterSettings,
 };
 use chatbot_store::{OpenOptions, Store};
 use std::future::Future;
@@ -111,9 +111,11 @@ pub async fn build_services(config: &Config, events: Arc<dyn RoomEvents>) -> any
         events,
         answers,
     );
+    let rooms = Arc::new(rooms);
     let state = AppState {
         accounts: Arc::new(accounts),
-        rooms: Arc::new(rooms),
+        admin: Arc::new(AdminService::new(store.clone(), rooms.clone())),
+        rooms,
         readiness: Arc::new(Readiness::new(store.clone()).with_models(&models)),
         settings: Arc::new(HttpSettings {
             max_body_bytes: limits.max_body_bytes,

@@ -50,6 +50,21 @@ pub enum Command {
         #[arg(long, default_value_t = 50)]
         limit: u32,
     },
+    /// Token usage and cost over a range of days, grouped (the admin console's usage report).
+    Usage {
+        /// `user`, `room`, `model` or `day`.
+        #[arg(long, value_parser = ["user", "room", "model", "day"])]
+        group_by: String,
+        /// First day, YYYY-MM-DD (UTC; default 29 days before --to).
+        #[arg(long)]
+        from: Option<String>,
+        /// Last day, inclusive, YYYY-MM-DD (default today).
+        #[arg(long)]
+        to: Option<String>,
+        /// CSV instead of a table (the API's CSV download).
+        #[arg(long)]
+        csv: bool,
+    },
     /// Print the version.
     Version,
     /// Exit 0 if the server on the configured listen address answers `/healthz` (for container
@@ -106,6 +121,35 @@ pub enum UserCommand {
         #[arg(long)]
         email: String,
     },
+    /// Set an account's own daily budgets; `default` returns to the server's
+    /// (CHATBOT_DAILY_TOKEN_BUDGET, CHATBOT_DAILY_COST_BUDGET). Audited.
+    Budget {
+        #[arg(long)]
+        email: String,
+        /// Tokens per UTC day, or `default`.
+        #[arg(long, value_parser = parse_budget)]
+        tokens: Option<Budget>,
+        /// Micro-dollars per UTC day (1000000 = $1), or `default`.
+        #[arg(long, value_parser = parse_budget)]
+        cost: Option<Budget>,
+    },
+}
+
+/// A budget given on the command line: an amount, or the server's default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Budget {
+    Amount(i64),
+    Default,
+}
+
+fn parse_budget(s: &str) -> Result<Budget, String> {
+    if s == "default" {
+        return Ok(Budget::Default);
+    }
+    match s.parse::<i64>() {
+        Ok(n) if n >= 0 => Ok(Budget::Amount(n)),
+        _ => Err("expected a whole number of 0 or more, or `default`".into()),
+    }
 }
 
 fn parse_role(s: &str) -> Result<UserRole, String> {

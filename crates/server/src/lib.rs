@@ -2,6 +2,7 @@
 //! the listener (port 0 in tests) and reports the real address; [`Application::run`] serves until
 //! the shutdown future resolves, then drains in-flight requests.
 
+pub mod admin_commands;
 mod app;
 pub mod cli;
 pub mod healthcheck;

@@ -66,6 +66,12 @@ async fn run(command: Command, config: chatbot_config::Config) -> anyhow::Result
         }
         Command::User(command) => user_command(command, &config).await,
         Command::Audit { action, actor, limit } => audit_command(action, actor, limit, &config).await,
+        Command::Usage { group_by, from, to, csv } => {
+            let services = build_services(&config, std::sync::Arc::new(chatbot_service::NoEvents)).await?;
+            let result = chatbot_server::admin_commands::usage(&services, &group_by, from, to, csv).await;
+            services.store.close().await;
+            result
+        }
         Command::Version | Command::Healthcheck => Ok(()),
     }
 }
@@ -120,6 +126,9 @@ async fn user_command(command: UserCommand, config: &chatbot_config::Config) -> 
             let user = accounts.set_active(None, user.id, true).await?;
             println!("{} <{}> may sign in again", user.name, user.email);
             Ok(())
+        }
+        UserCommand::Budget { email, tokens, cost } => {
+            chatbot_server::admin_commands::budget(&services, &email, tokens, cost).await
         }
     };
     services.store.close().await;

@@ -165,3 +165,101 @@ fn serve_on_the_embedded_default_and_stop_on_sigterm() {
     assert!(!gone.status.success(), "healthcheck with no server fails");
     assert!(stderr_of(&gone).contains("unhealthy"), "{}", stderr_of(&gone));
 }
+
+/// `chatbot usage` reads the per-day sums the database keeps (here fed by a usage row written
+/// directly, as an answer would write it); `chatbot user budget` sets and clears a budget.
+#[test]
+fn usage_and_budget_commands() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut create = chatbot(dir.path())
+        .args([
+            "user",
+            "create",
+            "--email",
+            "ops@example.com",
+            "--name",
+            "Ops",
+            "--password-stdin",
+            "--admin",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("runs");
+    create.stdin.take().expect("stdin").write_all(b"a long enough password\n").expect("written");
+    assert!(create.wait_with_output().expect("finishes").status.success());
+
+    let now = time::OffsetDateTime::now_utc();
+    let today = chatbot_service::day_text(now.date());
+    let stamp = format!("{today}T12:00:00.000000Z");
+    let db = dir.path().join("data/chatbot.db");
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    runtime.block_on(async {
+        use sqlx::Connection as _;
+        let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", db.display())).await.expect("open");
+        let user: uuid::Uuid =
+            sqlx::query_scalar("SELECT id FROM users").fetch_one(&mut conn).await.expect("the user");
+        for (model, output) in [("claude-x", 30i64), ("claude-x", 12), ("gpt-y", 5)] {
+            sqlx::query(
+                "INSERT INTO token_usage (id, user_id, room_id, provider, model, input_tokens, output_tokens, \
+                 cache_creation_tokens, cache_read_tokens, cost, created_at) VALUES ($1, $2, NULL, 'p', $3, 10, $4, 0, 0, 7, $5)",
+            )
+            .bind(uuid::Uuid::now_v7())
+            .bind(user)
+            .bind(model)
+            .bind(output)
+            .bind(&stamp)
+            .execute(&mut conn)
+            .await
+            .expect("usage row");
+        }
+        conn.close().await.expect("closed");
+    });
+
+    let csv = chatbot(dir.path()).args(["usage", "--group-by", "model", "--csv"]).output().expect("runs");
+    assert!(csv.status.success(), "{}", stderr_of(&csv));
+    let text = String::from_utf8_lossy(&csv.stdout).into_owned();
+    let lines: Vec<&str> = text.split("\r\n").filter(|l| !l.is_empty()).collect();
+    assert_eq!(
+        lines,
+        [
+            "key,label,answers,input_tokens,output_tokens,cache_read_tokens,cache_write_tokens,cost_microdollars",
+            "p/claude-x,p/claude-x,2,20,42,0,0,14",
+            "p/gpt-y,p/gpt-y,1,10,5,0,0,7",
+        ],
+        "summed per model, most expensive first"
+    );
+    let table = chatbot(dir.path()).args(["usage", "--group-by", "user"]).output().expect("runs");
+    let table = String::from_utf8_lossy(&table.stdout).into_owned();
+    assert!(table.contains("Ops <ops@example.com>") && table.contains("total"), "{table}");
+    let bad = chatbot(dir.path())
+        .args(["usage", "--group-by", "user", "--from", "yesterday"])
+        .output()
+        .expect("runs");
+    assert!(!bad.status.success());
+    assert!(stderr_of(&bad).contains("--from must be a day"), "{}", stderr_of(&bad));
+
+    let set = chatbot(dir.path())
+        .args(["user", "budget", "--email", "ops@example.com", "--tokens", "5000", "--cost", "250000"])
+        .output()
+        .expect("runs");
+    assert!(set.status.success(), "{}", stderr_of(&set));
+    assert!(
+        String::from_utf8_lossy(&set.stdout).contains("daily tokens 5000, daily cost (micro-dollars) 250000")
+    );
+    let cleared = chatbot(dir.path())
+        .args(["user", "budget", "--email", "ops@example.com", "--tokens", "default"])
+        .output()
+        .expect("runs");
+    let shown = String::from_utf8_lossy(&cleared.stdout).into_owned();
+    assert!(shown.contains("daily tokens server default, daily cost (micro-dollars) 250000"), "{shown}");
+    let audit =
+        chatbot(dir.path()).args(["audit", "--action", "user.budget_changed"]).output().expect("runs");
+    assert_eq!(String::from_utf8_lossy(&audit.stdout).matches("user.budget_changed").count(), 2);
+    let negative = chatbot(dir.path())
+        .args(["user", "budget", "--email", "ops@example.com", "--tokens", "-3"])
+        .output()
+        .expect("runs");
+    assert!(!negative.status.success());
+}

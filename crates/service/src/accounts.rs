@@ -215,6 +215,8 @@ impl AccountService {
             });
         }
         let user = self.create_account(email, name, &password, UserRole::User, true).await?;
+        // Registering signs in: it counts as a sign-in (and as activity) like a login.
+        self.store.record_login(user.id, OffsetDateTime::now_utc()).await?;
         self.start_session(user, client).await
     }
 

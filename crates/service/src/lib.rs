@@ -5,6 +5,7 @@
 
 mod access_cache;
 mod accounts;
+mod admin;
 mod answers;
 mod error;
 mod events;
@@ -16,6 +17,7 @@ mod tokens;
 mod writer;
 
 pub use accounts::{AccountService, AccountSettings, Actor, AuthOutcome, ClientContext, Registration};
+pub use admin::{AdminService, BudgetChange, Dashboard, MAX_REPORT_DAYS, day_text};
 pub use answers::{
     AnswerEngine, AnswerSettings, Context, Model, ModelRegistry, StreamingAnswer, build_context,
     estimate_tokens,

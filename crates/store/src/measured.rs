@@ -107,4 +107,9 @@ measured_methods! {
     fn usage_totals(&self, user_id: UserId, since: OffsetDateTime) -> StoreResult<UsageTotals>;
     fn record_audit(&self, entry: NewAuditEntry) -> StoreResult<()>;
     fn audit_page(&self, query: &AuditQuery) -> StoreResult<Vec<AuditEntry>>;
+    fn dashboard(&self, first_day: &str, active_since: (OffsetDateTime, OffsetDateTime)) -> StoreResult<DashboardFigures>;
+    fn usage_report(&self, group: UsageGroup, from: &str, to: &str) -> StoreResult<Vec<UsageLine>>;
+    fn admin_rooms(&self, query: &AdminRoomQuery) -> StoreResult<Vec<AdminRoom>>;
+    fn failed_answers(&self, before: Option<MessageId>, limit: u32) -> StoreResult<Vec<FailedAnswer>>;
+    fn set_user_budget(&self, id: UserId, tokens: Option<i64>, cost: Option<i64>) -> StoreResult<User>;
 }

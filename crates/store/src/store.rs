@@ -197,6 +197,24 @@ pub trait Store: Send + Sync + 'static {
     // ---- audit -------------------------------------------------------------------------------------
 
     async fn record_audit(&self, entry: NewAuditEntry) -> StoreResult<()>;
+
+    // ---- the admin console (sums kept on write; see `shared::admin`) ---------------------------
+
+    /// Users (with how many were active since each of `active_since`), rooms, messages, and per
+    /// day and per model from `first_day` (`YYYY-MM-DD`, UTC) on.
+    async fn dashboard(
+        &self,
+        first_day: &str,
+        active_since: (OffsetDateTime, OffsetDateTime),
+    ) -> StoreResult<DashboardFigures>;
+    /// Usage from `from` to `to` (days, inclusive), grouped; most expensive first (by day: in order).
+    async fn usage_report(&self, group: UsageGroup, from: &str, to: &str) -> StoreResult<Vec<UsageLine>>;
+    /// Rooms in creation order, with owner name, member count and last activity.
+    async fn admin_rooms(&self, query: &AdminRoomQuery) -> StoreResult<Vec<AdminRoom>>;
+    /// Failed answers, newest first, older than `before`.
+    async fn failed_answers(&self, before: Option<MessageId>, limit: u32) -> StoreResult<Vec<FailedAnswer>>;
+    /// A user's own daily budgets (`None`: the server's default).
+    async fn set_user_budget(&self, id: UserId, tokens: Option<i64>, cost: Option<i64>) -> StoreResult<User>;
     /// Newest first, filtered and paged by `query`. The log is append-only: nothing updates or
     /// deletes its rows.
     async fn audit_page(&self, query: &AuditQuery) -> StoreResult<Vec<AuditEntry>>;

@@ -1,7 +1,8 @@
 //! `/api/admin/*`: what an operator needs without opening the database. Role `admin` only:
 //! other users get 403, signed-out callers 401. Every change is audited by the service.
 
-use crate::dto::{AdminUserList, AuditEntryDto, AuditPage, PatchUserRequest, UserDto};
+use crate::dto::{AdminUserList, AuditEntryDto, AuditPage, PatchUserRequest};
+use crate::dto_admin::AdminUserDto;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery, Auth, parse_id};
 use crate::state::AppState;
@@ -52,24 +53,30 @@ pub async fn users(
     let search = query.search.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
     let page = state.accounts.list_users_after(search, after, limit).await?;
     let next_cursor = if page.len() == limit as usize { page.last().map(|u| u.id) } else { None };
-    Ok(Json(AdminUserList { users: page.iter().map(UserDto::from).collect(), next_cursor }))
+    Ok(Json(AdminUserList { users: page.iter().map(AdminUserDto::from).collect(), next_cursor }))
 }
 
-/// Change a user's role or deactivate / reactivate them. Deactivation signs them out on every
-/// device at once (their live connections get `sessionRevoked` with reason `deactivated`).
+/// Change a user's role, deactivate / reactivate them, or set their own daily budgets (`null`:
+/// back to the server's default). Deactivation signs them out on every device at once (their
+/// live connections get `sessionRevoked` with reason `deactivated`). Every change is audited.
 #[utoipa::path(patch, path = "/api/admin/users/{id}", tag = "admin", security(("bearer" = [])),
     params(("id" = String, Path, description = "user id")), request_body = PatchUserRequest,
-    responses((status = 200, body = UserDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+    responses((status = 200, body = AdminUserDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, description = "an admin deactivating their own account", body = ErrorBody)))]
 pub async fn update_user(
     State(state): State<AppState>,
     Auth(actor): Auth,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<PatchUserRequest>,
-) -> ApiResult<Json<UserDto>> {
+) -> ApiResult<Json<AdminUserDto>> {
     require_admin(&actor)?;
     let user_id: UserId = parse_id(&id, "user")?;
     let mut user = None;
+    if body.daily_token_budget.is_some() || body.daily_cost_budget.is_some() {
+        let change =
+            chatbot_service::BudgetChange { tokens: body.daily_token_budget, cost: body.daily_cost_budget };
+        user = Some(state.admin.set_budget(Some(&actor), user_id, change).await?);
+    }
     if let Some(role) = body.role {
         user = Some(state.accounts.set_role_of(Some(actor.id()), user_id, role).await?);
     }
@@ -80,7 +87,7 @@ pub async fn update_user(
         Some(user) => user,
         None => state.accounts.user(user_id).await?,
     };
-    Ok(Json(UserDto::from(&user)))
+    Ok(Json(AdminUserDto::from(&user)))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -1,6 +1,7 @@
 //! Route tables. Each module maps one resource's endpoints to service calls.
 
 pub mod admin;
+pub mod admin_console;
 pub mod auth;
 pub mod health;
 pub mod models;
@@ -30,6 +31,12 @@ pub fn api_router(state: AppState) -> Router {
         .route("/admin/users", get(admin::users))
         .route("/admin/audit", get(admin::audit))
         .route("/admin/users/{id}", patch(admin::update_user))
+        .route("/admin/dashboard", get(admin_console::dashboard))
+        .route("/admin/usage", get(admin_console::usage))
+        .route("/admin/rooms", get(admin_console::rooms))
+        .route("/admin/rooms/{id}", delete(admin_console::delete_room))
+        .route("/admin/rooms/{id}/thread", get(admin_console::thread))
+        .route("/admin/errors", get(admin_console::errors))
         .route("/version", get(health::version))
         .route("/models", get(models::list))
         .fallback(not_found)

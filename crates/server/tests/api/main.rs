@@ -5,6 +5,7 @@ mod support;
 mod upstream;
 
 mod admin;
+mod admin_console;
 mod answers;
 mod auth;
 mod bad_input;

@@ -59,19 +59,24 @@ impl Budget {
         worst_tokens: u64,
         worst_cost: u64,
     ) -> Result<Option<Reservation>, &'static str> {
-        if self.tokens.is_none() && self.cost.is_none() {
-            return Ok(None);
-        }
         let today = OffsetDateTime::now_utc().replace_time(time::Time::MIDNIGHT);
+        // One read gives today's spending and the user's own budgets, which replace the
+        // server's defaults (set by an admin: PATCH /api/admin/users/:id, `chatbot user budget`).
         let totals = self.store.usage_totals(user, today).await.map_err(|err| {
             tracing::warn!(error = %err, "could not read usage for the budget check: answer refused");
             "unavailable"
         })?;
+        let own = |budget: Option<i64>| budget.map(|b| u64::try_from(b).unwrap_or(0));
+        let token_budget = own(totals.token_budget).or(self.tokens);
+        let cost_budget = own(totals.cost_budget).or(self.cost);
+        if token_budget.is_none() && cost_budget.is_none() {
+            return Ok(None);
+        }
         let mut held = lock(&self.held);
         let holding = held.get(&user).copied().unwrap_or((0, 0));
         let spent_tokens = u64::try_from(totals.tokens).unwrap_or(0) + holding.0;
         let spent_cost = u64::try_from(totals.cost).unwrap_or(0) + holding.1;
-        if self.tokens.is_some_and(|t| spent_tokens >= t) || self.cost.is_some_and(|c| spent_cost >= c) {
+        if token_budget.is_some_and(|t| spent_tokens >= t) || cost_budget.is_some_and(|c| spent_cost >= c) {
             return Err("quota_exceeded");
         }
         let total = held.entry(user).or_insert((0, 0));

@@ -240,6 +240,20 @@ impl RoomService {
         self.summary(actor, room_id).await
     }
 
+    /// Deletes a room whoever its members are (the admin console; the caller has checked the
+    /// actor is an admin). The general room stays. `false` when there was no such room.
+    pub(crate) async fn delete_any(&self, room_id: RoomId) -> ServiceResult<bool> {
+        if room_id.is_general() {
+            return Err(ServiceError::Forbidden("the general room cannot be deleted"));
+        }
+        let deleted = self.store.delete_room(room_id).await?;
+        self.removed(room_id);
+        if deleted {
+            self.events.room_deleted(room_id);
+        }
+        Ok(deleted)
+    }
+
     pub async fn delete(&self, actor: &Actor, room_id: RoomId) -> ServiceResult<()> {
         let summary = self.summary(actor, room_id).await?;
         if room_id.is_general() {

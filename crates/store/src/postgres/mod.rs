@@ -33,6 +33,7 @@ use crate::shared::sql::postgres as sql;
 
 crate::shared::methods::transaction_helpers!();
 crate::shared::methods::store_helpers!(PgStore);
+crate::shared::admin::admin_queries!(PgStore);
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 

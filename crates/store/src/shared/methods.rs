@@ -26,6 +26,31 @@ macro_rules! impl_store {
                 Ok(())
             }
 
+            // The admin console's reads (`shared::admin`).
+            async fn dashboard(
+                &self,
+                first_day: &str,
+                active_since: (OffsetDateTime, OffsetDateTime),
+            ) -> StoreResult<DashboardFigures> {
+                self.read_dashboard(first_day, active_since).await
+            }
+
+            async fn usage_report(&self, group: UsageGroup, from: &str, to: &str) -> StoreResult<Vec<UsageLine>> {
+                self.read_usage_report(group, from, to).await
+            }
+
+            async fn admin_rooms(&self, query: &AdminRoomQuery) -> StoreResult<Vec<AdminRoom>> {
+                self.read_admin_rooms(query).await
+            }
+
+            async fn failed_answers(&self, before: Option<MessageId>, limit: u32) -> StoreResult<Vec<FailedAnswer>> {
+                self.read_failed_answers(before, limit).await
+            }
+
+            async fn set_user_budget(&self, id: UserId, tokens: Option<i64>, cost: Option<i64>) -> StoreResult<User> {
+                self.write_user_budget(id, tokens, cost).await
+            }
+
             async fn user(&self, id: UserId) -> StoreResult<Option<User>> {
                 let row = sqlx::query(concat!("SELECT ", user_cols!(), " FROM users WHERE id = $1"))
                     .bind(id.as_uuid())
@@ -90,7 +115,7 @@ macro_rules! impl_store {
             }
 
             async fn record_login(&self, id: UserId, at: OffsetDateTime) -> StoreResult<()> {
-                sqlx::query("UPDATE users SET last_login_at = $2 WHERE id = $1")
+                sqlx::query("UPDATE users SET last_login_at = $2, last_active_at = $2 WHERE id = $1")
                     .bind(id.as_uuid())
                     .bind(ts(at))
                     .execute(self.writer())
@@ -492,14 +517,21 @@ macro_rules! impl_store {
             async fn usage_totals(&self, user_id: UserId, since: OffsetDateTime) -> StoreResult<UsageTotals> {
                 let row = sqlx::query(
                     "SELECT CAST(COALESCE(SUM(input_tokens + output_tokens + cache_creation_tokens + cache_read_tokens), 0) AS BIGINT), \
-                            CAST(COALESCE(SUM(cost), 0) AS BIGINT) \
+                            CAST(COALESCE(SUM(cost), 0) AS BIGINT), \
+                            (SELECT daily_token_budget FROM users WHERE id = $1), \
+                            (SELECT daily_cost_budget FROM users WHERE id = $1) \
                      FROM token_usage WHERE user_id = $1 AND created_at >= $2",
                 )
                 .bind(user_id.as_uuid())
                 .bind(ts(since))
                 .fetch_one(self.reader())
                 .await?;
-                Ok(UsageTotals { tokens: row.try_get(0)?, cost: row.try_get(1)? })
+                Ok(UsageTotals {
+                    tokens: row.try_get(0)?,
+                    cost: row.try_get(1)?,
+                    token_budget: row.try_get(2)?,
+                    cost_budget: row.try_get(3)?,
+                })
             }
 
             async fn record_audit(&self, entry: NewAuditEntry) -> StoreResult<()> {
@@ -741,6 +773,12 @@ macro_rules! transaction_helpers {
             .execute(&mut **tx)
             .await
             .map_err(write_err)?;
+            // A refresh is activity: the dashboard's active users count it.
+            sqlx::query("UPDATE users SET last_active_at = $2 WHERE id = $1")
+                .bind(user_id.as_uuid())
+                .bind(ts(now))
+                .execute(&mut **tx)
+                .await?;
             Ok(())
         }
 

@@ -4,6 +4,7 @@
 //! and row type apply. To add a column to `messages`: one migration per backend, the column in
 //! `message_select!` and `Message`, one line in the `message` decoder.
 
+pub(crate) mod admin;
 pub(crate) mod append;
 pub(crate) mod methods;
 pub(crate) mod rows;

@@ -9,7 +9,8 @@ use time::{OffsetDateTime, UtcOffset};
 /// Columns of `users`, in the order [`user`] reads them.
 macro_rules! user_cols {
     () => {
-        "id, email, name, password_hash, role, is_active, created_at, updated_at, last_login_at"
+        "id, email, name, password_hash, role, is_active, created_at, updated_at, last_login_at, \
+         last_active_at, daily_token_budget, daily_cost_budget"
     };
 }
 pub(crate) use user_cols;
@@ -113,6 +114,9 @@ macro_rules! row_decoders {
                 created_at: get(r, "created_at")?,
                 updated_at: get(r, "updated_at")?,
                 last_login_at: get(r, "last_login_at")?,
+                last_active_at: get(r, "last_active_at")?,
+                daily_token_budget: get(r, "daily_token_budget")?,
+                daily_cost_budget: get(r, "daily_cost_budget")?,
             })
         }
 

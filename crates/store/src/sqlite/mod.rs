@@ -36,6 +36,7 @@ use crate::shared::sql::sqlite as sql;
 
 crate::shared::methods::transaction_helpers!();
 crate::shared::methods::store_helpers!(SqliteStore);
+crate::shared::admin::admin_queries!(SqliteStore);
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 

@@ -57,8 +57,14 @@ async fn usage_is_recorded_and_summed(store: Arc<dyn Store>) {
     store.record_usage(usage(alice.id, 1500)).await.unwrap();
     store.record_usage(usage(alice.id, 500)).await.unwrap();
     store.record_usage(usage(bob.id, 7)).await.unwrap();
-    assert_eq!(store.usage_totals(alice.id, before).await.unwrap(), UsageTotals { tokens: 74, cost: 2000 });
-    assert_eq!(store.usage_totals(bob.id, before).await.unwrap(), UsageTotals { tokens: 37, cost: 7 });
+    assert_eq!(
+        store.usage_totals(alice.id, before).await.unwrap(),
+        UsageTotals { tokens: 74, cost: 2000, token_budget: None, cost_budget: None }
+    );
+    assert_eq!(
+        store.usage_totals(bob.id, before).await.unwrap(),
+        UsageTotals { tokens: 37, cost: 7, token_budget: None, cost_budget: None }
+    );
     let later = OffsetDateTime::now_utc() + Duration::minutes(1);
     assert_eq!(store.usage_totals(alice.id, later).await.unwrap(), UsageTotals::default());
 }
@@ -90,7 +96,10 @@ async fn an_answer_finishes_with_its_usage_in_one_transaction(store: Arc<dyn Sto
         .await
         .unwrap();
     assert_eq!((done.content.as_str(), done.status), ("Hello", MessageStatus::Complete));
-    assert_eq!(store.usage_totals(alice.id, before).await.unwrap(), UsageTotals { tokens: 12, cost: 42 });
+    assert_eq!(
+        store.usage_totals(alice.id, before).await.unwrap(),
+        UsageTotals { tokens: 12, cost: 42, token_budget: None, cost_budget: None }
+    );
 
     // A usage row that names no message (so no foreign key refuses it): only the rollback of the
     // transaction keeps it out.
@@ -99,7 +108,7 @@ async fn an_answer_finishes_with_its_usage_in_one_transaction(store: Arc<dyn Sto
     assert!(matches!(missing, Err(StoreError::NotFound)), "{missing:?}");
     assert_eq!(
         store.usage_totals(alice.id, before).await.unwrap(),
-        UsageTotals { tokens: 12, cost: 42 },
+        UsageTotals { tokens: 12, cost: 42, token_budget: None, cost_budget: None },
         "the usage of an answer that was not stored is not counted"
     );
 }
