@@ -9,6 +9,8 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 command -v apt-get >/dev/null 2>&1 || { echo "error: the browser tests need Chromium at /usr/bin/chromium (Debian/Ubuntu: apt-get install -y chromium)" >&2; exit 1; }
 echo "installing Debian's chromium for the browser tests"
-$SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+# Another apt-get (an unattended upgrade, a parallel job) may hold the dpkg lock: wait for it.
+lock_wait=(-o DPkg::Lock::Timeout=300)
+$SUDO apt-get "${lock_wait[@]}" update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get "${lock_wait[@]}" install -y -qq chromium >/dev/null
 [ -x /usr/bin/chromium ] || { echo "error: chromium did not install to /usr/bin/chromium" >&2; exit 1; }

@@ -58,8 +58,40 @@ SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD'),
        sum(cache_read_tokens), sum(cost)
 FROM token_usage GROUP BY 1, 2, 3, 4, 5;
 
+-- The same per day and model only: what the dashboard reads (a few rows per day, however many
+-- users and rooms).
+CREATE TABLE usage_model_days (
+    day                   text   NOT NULL,
+    provider              text   NOT NULL,
+    model                 text   NOT NULL,
+    answers               bigint NOT NULL DEFAULT 0,
+    input_tokens          bigint NOT NULL DEFAULT 0,
+    output_tokens         bigint NOT NULL DEFAULT 0,
+    cache_creation_tokens bigint NOT NULL DEFAULT 0,
+    cache_read_tokens     bigint NOT NULL DEFAULT 0,
+    cost                  bigint NOT NULL DEFAULT 0,
+    PRIMARY KEY (day, provider, model)
+);
+INSERT INTO usage_model_days (day, provider, model, answers, input_tokens, output_tokens,
+                              cache_creation_tokens, cache_read_tokens, cost)
+SELECT day, provider, model, sum(answers), sum(input_tokens), sum(output_tokens), sum(cache_creation_tokens),
+       sum(cache_read_tokens), sum(cost)
+FROM usage_days GROUP BY 1, 2, 3;
+
 CREATE FUNCTION usage_days_add() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    INSERT INTO usage_model_days (day, provider, model, answers, input_tokens, output_tokens,
+                                  cache_creation_tokens, cache_read_tokens, cost)
+    SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD'), provider, model, count(*), sum(input_tokens),
+           sum(output_tokens), sum(cache_creation_tokens), sum(cache_read_tokens), sum(cost)
+    FROM new_usage GROUP BY 1, 2, 3
+    ON CONFLICT (day, provider, model) DO UPDATE SET
+        answers = usage_model_days.answers + EXCLUDED.answers,
+        input_tokens = usage_model_days.input_tokens + EXCLUDED.input_tokens,
+        output_tokens = usage_model_days.output_tokens + EXCLUDED.output_tokens,
+        cache_creation_tokens = usage_model_days.cache_creation_tokens + EXCLUDED.cache_creation_tokens,
+        cache_read_tokens = usage_model_days.cache_read_tokens + EXCLUDED.cache_read_tokens,
+        cost = usage_model_days.cost + EXCLUDED.cost;
     INSERT INTO usage_days (day, user_id, room_id, provider, model, answers, input_tokens, output_tokens,
                             cache_creation_tokens, cache_read_tokens, cost)
     SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD'),

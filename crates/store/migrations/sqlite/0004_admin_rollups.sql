@@ -53,8 +53,39 @@ SELECT substr(created_at, 1, 10),
        sum(cache_read_tokens), sum(cost)
 FROM token_usage GROUP BY 1, 2, 3, 4, 5;
 
+-- The same per day and model only: what the dashboard reads (a few rows per day, however many
+-- users and rooms).
+CREATE TABLE usage_model_days (
+    day                   TEXT    NOT NULL,
+    provider              TEXT    NOT NULL,
+    model                 TEXT    NOT NULL,
+    answers               INTEGER NOT NULL DEFAULT 0,
+    input_tokens          INTEGER NOT NULL DEFAULT 0,
+    output_tokens         INTEGER NOT NULL DEFAULT 0,
+    cache_creation_tokens INTEGER NOT NULL DEFAULT 0,
+    cache_read_tokens     INTEGER NOT NULL DEFAULT 0,
+    cost                  INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (day, provider, model)
+) WITHOUT ROWID;
+INSERT INTO usage_model_days (day, provider, model, answers, input_tokens, output_tokens,
+                              cache_creation_tokens, cache_read_tokens, cost)
+SELECT day, provider, model, sum(answers), sum(input_tokens), sum(output_tokens), sum(cache_creation_tokens),
+       sum(cache_read_tokens), sum(cost)
+FROM usage_days GROUP BY 1, 2, 3;
+
 CREATE TRIGGER token_usage_sum_days AFTER INSERT ON token_usage
 BEGIN
+    INSERT INTO usage_model_days (day, provider, model, answers, input_tokens, output_tokens,
+                                  cache_creation_tokens, cache_read_tokens, cost)
+    VALUES (substr(NEW.created_at, 1, 10), NEW.provider, NEW.model, 1, NEW.input_tokens, NEW.output_tokens,
+            NEW.cache_creation_tokens, NEW.cache_read_tokens, NEW.cost)
+    ON CONFLICT (day, provider, model) DO UPDATE SET
+        answers = answers + 1,
+        input_tokens = input_tokens + excluded.input_tokens,
+        output_tokens = output_tokens + excluded.output_tokens,
+        cache_creation_tokens = cache_creation_tokens + excluded.cache_creation_tokens,
+        cache_read_tokens = cache_read_tokens + excluded.cache_read_tokens,
+        cost = cost + excluded.cost;
     INSERT INTO usage_days (day, user_id, room_id, provider, model, answers, input_tokens, output_tokens,
                             cache_creation_tokens, cache_read_tokens, cost)
     VALUES (substr(NEW.created_at, 1, 10),

@@ -1,8 +1,8 @@
 //! The admin console's reads, written once for both backends (expanded as inherent methods of
 //! each store by `admin_queries!`, next to `store_helpers!`; the trait methods in `impl_store!`
-//! call them). They read the sums kept on write by the `message_days` and `usage_days` triggers
-//! (migrations `*_admin_rollups.sql`) and scan `users`, never the whole of `messages` or
-//! `token_usage`, so they stay fast however long the history.
+//! call them). They read the sums kept on write by triggers (`message_days`, `usage_days`,
+//! `usage_model_days`: migrations `*_admin_rollups.sql`) and scan `users`, never the whole of
+//! `messages` or `token_usage`, so they stay fast however long the history.
 
 /// Sums of `usage_days` columns, in the order [`usage_sums`](crate::shared::admin) reads them from
 /// column `$start` on. `CAST`: PostgreSQL sums `bigint` into `numeric`.
@@ -65,7 +65,7 @@ macro_rules! admin_queries {
                 let used = sqlx::query(concat!(
                     "SELECT day, ",
                     $crate::shared::admin::usage_sum_cols!(),
-                    " FROM usage_days WHERE day >= $1 GROUP BY day"
+                    " FROM usage_model_days WHERE day >= $1 GROUP BY day"
                 ))
                 .bind(first_day)
                 .fetch_all(self.reader())
@@ -82,7 +82,7 @@ macro_rules! admin_queries {
                 let by_model = sqlx::query(concat!(
                     "SELECT provider, model, ",
                     $crate::shared::admin::usage_sum_cols!(),
-                    " FROM usage_days WHERE day >= $1 GROUP BY provider, model ORDER BY 8 DESC, 1, 2"
+                    " FROM usage_model_days WHERE day >= $1 GROUP BY provider, model ORDER BY 8 DESC, 1, 2"
                 ))
                 .bind(first_day)
                 .fetch_all(self.reader())
@@ -105,7 +105,7 @@ macro_rules! admin_queries {
             }
 
             async fn read_usage_report(&self, group: UsageGroup, from: &str, to: &str) -> StoreResult<Vec<UsageLine>> {
-                let range = "FROM usage_days WHERE day >= $1 AND day <= $2";
+                let range = "FROM usage_model_days WHERE day >= $1 AND day <= $2";
                 let lines = match group {
                     UsageGroup::User => {
                         let sql = format!(
