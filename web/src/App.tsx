@@ -1,12 +1,14 @@
-import { useEffect } from "react";
+import { lazy, Suspense, useEffect } from "react";
 import { SignInPage } from "./auth/SignInPage";
 import { SignUpPage } from "./auth/SignUpPage";
 import { useSignedIn } from "./auth/session";
-import { AdminPlaceholder } from "./chat/AdminPlaceholder";
 import { ChatPage, type ChatView } from "./chat/ChatPage";
 import { dismissStickyNotice } from "./lib/notice";
 import { navigate, useRoute, type Route } from "./lib/router";
 import { NoticeToast } from "./ui/NoticeToast";
+
+// The admin console is for a few accounts: its own chunk, loaded when an admin page is opened.
+const AdminApp = lazy(() => import("./admin/AdminApp"));
 
 /** What the signed-in screen shows for a route (one ChatPage for all: the socket stays up). */
 function chatView(route: Route): { roomId: string | null; view: ChatView } {
@@ -44,7 +46,12 @@ export function App() {
 
 function page(signedIn: boolean, route: Route) {
   if (!signedIn) return route.name === "signup" ? <SignUpPage /> : <SignInPage />;
-  if (route.name === "admin") return <AdminPlaceholder />;
+  if (route.name === "admin")
+    return (
+      <Suspense fallback={null}>
+        <AdminApp page={route.page} roomId={route.roomId} />
+      </Suspense>
+    );
   const { roomId, view } = chatView(route);
   return <ChatPage roomId={roomId} view={view} />;
 }

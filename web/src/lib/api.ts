@@ -29,7 +29,7 @@ let refreshing: Promise<string | null> | null = null;
 
 /** Reads `{error: {code, message, details?, retryAfter?}}`; the top-level `message` and
  *  `statusCode` some bodies also carry (for older clients) are not needed. */
-async function parseError(res: Response): Promise<ApiError> {
+export async function parseError(res: Response): Promise<ApiError> {
   let body: { error?: ErrorBody } = {};
   try {
     body = (await res.json()) as { error?: ErrorBody };

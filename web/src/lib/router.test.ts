@@ -6,7 +6,7 @@ describe("routes", () => {
     expect(parseHash("")).toEqual({ name: "chat", roomId: null });
     expect(parseHash("#/login")).toEqual({ name: "login" });
     expect(parseHash("#/account")).toEqual({ name: "account" });
-    expect(parseHash("#/admin")).toEqual({ name: "admin" });
+    expect(parseHash("#/admin")).toEqual({ name: "admin", page: "dashboard", roomId: null });
     expect(parseHash("#/r/general")).toEqual({ name: "chat", roomId: "general" });
     expect(parseHash("#/r/general/settings")).toEqual({ name: "roomSettings", roomId: "general" });
     expect(parseHash("#/r/%E0%A4%A")).toEqual({ name: "chat", roomId: "%E0%A4%A" });

@@ -1,5 +1,5 @@
 // A tiny hash router: #/login, #/signup, #/ (chat), #/r/<roomId>, #/r/<roomId>/settings,
-// #/account, #/admin.
+// #/account, #/admin[/users|/rooms|/rooms/<roomId>|/usage|/audit|/errors].
 import { createStore, useStore } from "./store";
 
 export type Route =
@@ -8,13 +8,23 @@ export type Route =
   | { name: "chat"; roomId: string | null }
   | { name: "roomSettings"; roomId: string }
   | { name: "account" }
-  | { name: "admin" };
+  | { name: "admin"; page: AdminPage; roomId: string | null };
+
+/** The admin console's pages; `thread` is one room's conversation (#/admin/rooms/<roomId>). */
+export type AdminPage = "dashboard" | "users" | "rooms" | "thread" | "usage" | "audit" | "errors";
+const ADMIN_PAGES = ["users", "rooms", "usage", "audit", "errors"];
 
 export function parseHash(hash: string): Route {
   const path = hash.replace(/^#/, "") || "/";
   if (path === "/login") return { name: "login" };
   if (path === "/signup") return { name: "signup" };
-  if (path === "/admin") return { name: "admin" };
+  const admin = /^\/admin(?:\/([a-z]+)(?:\/([^/]+))?)?\/?$/.exec(path);
+  if (admin) {
+    const [, sub = "", id] = admin;
+    if (sub === "rooms" && id) return { name: "admin", page: "thread", roomId: safeDecode(id) };
+    const page = !id && ADMIN_PAGES.includes(sub) ? (sub as AdminPage) : "dashboard";
+    return { name: "admin", page, roomId: null };
+  }
   if (path === "/account") return { name: "account" };
   const m = /^\/r\/([^/]+)(\/settings)?$/.exec(path);
   if (m?.[1]) {
