@@ -180,7 +180,7 @@ macro_rules! admin_queries {
                     "SELECT r.id, r.name, r.description, r.owner_id, r.visibility, r.system_prompt, r.model, \
                             r.ai_mode, r.last_seq, r.created_at, r.updated_at, r.archived_at, \
                             u.name AS owner_name, \
-                            (SELECT COUNT(*) FROM room_members c WHERE c.room_id = r.id) AS member_count, \
+                            r.member_count AS member_count, \
                             lm.created_at AS last_activity_at \
                      FROM rooms r \
                      LEFT JOIN users u ON u.id = r.owner_id \

@@ -392,7 +392,7 @@ macro_rules! impl_store {
             }
 
             async fn count_members(&self, room_id: RoomId) -> StoreResult<i64> {
-                Ok(sqlx::query_scalar("SELECT COUNT(*) FROM room_members WHERE room_id = $1")
+                Ok(sqlx::query_scalar("SELECT COALESCE((SELECT member_count FROM rooms WHERE id = $1), 0)")
                     .bind(room_id.as_uuid())
                     .fetch_one(self.reader())
                     .await?)

@@ -51,15 +51,19 @@ pub(crate) use member_select;
 
 /// A room as seen by member `me` (`$1` = the member's user id): the room, the membership, unread
 /// count, member count, and the message at `last_seq` (columns prefixed `lm_`, null when none).
+/// Every part is a lookup by key: unread is `last_seq - last_read_seq` (seqs have no gaps, and
+/// sending marks the room read for the sender) less the deleted messages after the read mark
+/// (a partial index holds only deleted messages), the member count is kept on the room
+/// (migrations `*_room_counts.sql`): the cost does not grow with the room's history or size.
 macro_rules! summary_select {
     () => {
         "SELECT r.id, r.name, r.description, r.owner_id, r.visibility, r.system_prompt, r.model, r.ai_mode, \
                 r.last_seq, r.created_at, r.updated_at, r.archived_at, \
                 me.role AS my_role, me.last_read_seq AS my_last_read_seq, \
-                (SELECT COUNT(*) FROM messages x \
-                  WHERE x.room_id = r.id AND x.seq > me.last_read_seq AND x.deleted_at IS NULL \
-                    AND (x.user_id IS NULL OR x.user_id <> me.user_id)) AS unread, \
-                (SELECT COUNT(*) FROM room_members c WHERE c.room_id = r.id) AS member_count, \
+                CASE WHEN r.last_seq > me.last_read_seq THEN r.last_seq - me.last_read_seq ELSE 0 END \
+                  - (SELECT COUNT(*) FROM messages d \
+                      WHERE d.room_id = r.id AND d.seq > me.last_read_seq AND d.deleted_at IS NOT NULL) AS unread, \
+                r.member_count AS member_count, \
                 lm.id AS lm_id, lm.room_id AS lm_room_id, lm.seq AS lm_seq, lm.user_id AS lm_user_id, \
                 lu.name AS lm_user_name, lm.role AS lm_role, lm.content AS lm_content, \
                 lm.status AS lm_status, lm.model AS lm_model, lm.reply_to AS lm_reply_to, \

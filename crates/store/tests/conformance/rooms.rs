@@ -229,7 +229,7 @@ async fn list_rooms_with_unread_and_last_message(store: Arc<dyn Store>) {
     let busy_seen = &rooms[0];
     assert_eq!(busy_seen.my_role, MemberRole::Owner);
     assert_eq!(busy_seen.room.last_seq, 6);
-    assert_eq!(busy_seen.unread, 4, "bob's three and the answer, not alice's own");
+    assert_eq!(busy_seen.unread, 2, "b3 and the answer: sending a2 marked the room read for alice up to it");
     assert_eq!(busy_seen.member_count, 2);
     assert_eq!(busy_seen.last_message.as_ref(), Some(&last));
     assert_eq!(busy_seen.last_message.as_ref().unwrap().user_name, None);
@@ -244,12 +244,13 @@ async fn list_rooms_with_unread_and_last_message(store: Arc<dyn Store>) {
         bob_rooms.iter().map(|r| r.room.id).collect::<Vec<_>>(),
         [busy.id, alone.id, newest.id, quiet.id]
     );
-    assert_eq!(bob_rooms[0].unread, 3, "alice's two and the answer");
+    assert_eq!(bob_rooms[0].unread, 1, "the answer: bob has read up to his own b3");
 
-    assert_eq!(store.mark_read(busy.id, alice.id, 3).await.unwrap(), 3);
+    assert_eq!(store.mark_read(busy.id, alice.id, 3).await.unwrap(), 4, "already read up to her own a2");
+    assert_eq!(store.mark_read(busy.id, alice.id, 5).await.unwrap(), 5);
     let seen = store.room_for_member(busy.id, alice.id).await.unwrap().unwrap();
-    assert_eq!(seen.last_read_seq, 3);
-    assert_eq!(seen.unread, 2, "b3 and the answer");
+    assert_eq!(seen.last_read_seq, 5);
+    assert_eq!(seen.unread, 1, "the answer");
 
     // Activity moves a room to the top; the limit caps the list.
     let m = store.append_message(text(quiet.id, bob.id, "wake up")).await.unwrap().into_message();
@@ -258,6 +259,56 @@ async fn list_rooms_with_unread_and_last_message(store: Arc<dyn Store>) {
     assert_eq!(rooms[0].last_message.as_ref().unwrap().id, m.id);
     assert_eq!(rooms[0].last_message.as_ref().unwrap().user_name.as_deref(), Some("bob"));
     assert!(store.list_rooms_for_user(UserId::new(), 10).await.unwrap().is_empty());
+}
+
+/// The member count is kept on the room through adds and removals; unread is last_seq -
+/// last_read_seq, a sender having read the room up to their own message.
+async fn room_counts_are_kept_on_write(store: Arc<dyn Store>) {
+    let alice = user(&store, "alice@example.com").await;
+    let bob = user(&store, "bob@example.com").await;
+    let carol = user(&store, "carol@example.com").await;
+    let room = room(&store, &alice, &[&bob]).await;
+    assert_eq!(store.count_members(room.id).await.unwrap(), 2);
+    store.add_member(room.id, carol.id, MemberRole::Member).await.unwrap();
+    assert_eq!(
+        store.add_member(room.id, carol.id, MemberRole::Member).await.unwrap().1,
+        false,
+        "already a member"
+    );
+    assert_eq!(store.count_members(room.id).await.unwrap(), 3, "a repeated add is not counted twice");
+    assert!(store.remove_member(room.id, bob.id).await.unwrap());
+    assert!(!store.remove_member(room.id, bob.id).await.unwrap());
+    let seen = store.room_for_member(room.id, alice.id).await.unwrap().unwrap();
+    assert_eq!(seen.member_count, 2);
+    assert_eq!(store.count_members(room.id).await.unwrap(), 2);
+
+    store.append_message(text(room.id, carol.id, "c1")).await.unwrap();
+    store.append_message(text(room.id, carol.id, "c2")).await.unwrap();
+    assert_eq!(store.room_for_member(room.id, alice.id).await.unwrap().unwrap().unread, 2);
+    assert_eq!(store.room_for_member(room.id, carol.id).await.unwrap().unwrap().unread, 0, "her own");
+    store.append_message(text(room.id, alice.id, "a1")).await.unwrap();
+    let alice_seen = store.room_for_member(room.id, alice.id).await.unwrap().unwrap();
+    assert_eq!((alice_seen.unread, alice_seen.last_read_seq), (0, 3), "answering marks the room read");
+    assert_eq!(store.room_for_member(room.id, carol.id).await.unwrap().unwrap().unread, 1);
+    let batch = store
+        .append_messages(vec![
+            text(room.id, carol.id, "c3"),
+            text(room.id, alice.id, "a2"),
+            text(room.id, carol.id, "c4"),
+        ])
+        .await
+        .unwrap();
+    assert!(batch.iter().all(Result::is_ok));
+    assert_eq!(
+        store.room_for_member(room.id, alice.id).await.unwrap().unwrap().unread,
+        1,
+        "c4, after her a2"
+    );
+    assert_eq!(
+        store.room_for_member(room.id, carol.id).await.unwrap().unwrap().unread,
+        0,
+        "her c4 is the last"
+    );
 }
 
 async fn mark_read_is_monotonic_and_clamped(store: Arc<dyn Store>) {
@@ -274,9 +325,25 @@ async fn mark_read_is_monotonic_and_clamped(store: Arc<dyn Store>) {
     assert_eq!(store.mark_read(room.id, bob.id, -1).await.unwrap(), 3);
     assert_eq!(store.mark_read(room.id, bob.id, 100).await.unwrap(), 5, "clamped to last_seq");
     assert_eq!(store.member(room.id, bob.id).await.unwrap().unwrap().last_read_seq, 5);
-    assert_eq!(store.member(room.id, alice.id).await.unwrap().unwrap().last_read_seq, 0, "per member");
+    assert_eq!(
+        store.mark_read(room.id, alice.id, 2).await.unwrap(),
+        5,
+        "alice read up to her own m4 by sending it"
+    );
+    let carols = room_with_carol(&store, &alice, &carol).await;
+    assert_eq!(store.mark_read(carols, carol.id, 0).await.unwrap(), 0, "per member: carol has read nothing");
     assert!(matches!(store.mark_read(room.id, carol.id, 1).await, Err(StoreError::NotFound)));
     assert!(matches!(store.mark_read(RoomId::new(), bob.id, 1).await, Err(StoreError::NotFound)));
+}
+
+async fn room_with_carol(
+    store: &Arc<dyn Store>,
+    alice: &chatbot_store::User,
+    carol: &chatbot_store::User,
+) -> RoomId {
+    let other = room(store, alice, &[carol]).await;
+    store.append_message(text(other.id, alice.id, "hello carol")).await.unwrap();
+    other.id
 }
 
 /// Deleted messages are not unread and not shown as the last message (set up under the interface:
@@ -318,6 +385,7 @@ store_tests!(
     list_members_by_cursor,
     list_rooms_with_unread_and_last_message,
     mark_read_is_monotonic_and_clamped,
+    room_counts_are_kept_on_write,
     room_if_member_is_one_lookup,
 );
 
