@@ -270,11 +270,7 @@ async fn room_counts_are_kept_on_write(store: Arc<dyn Store>) {
     let room = room(&store, &alice, &[&bob]).await;
     assert_eq!(store.count_members(room.id).await.unwrap(), 2);
     store.add_member(room.id, carol.id, MemberRole::Member).await.unwrap();
-    assert_eq!(
-        store.add_member(room.id, carol.id, MemberRole::Member).await.unwrap().1,
-        false,
-        "already a member"
-    );
+    assert!(!store.add_member(room.id, carol.id, MemberRole::Member).await.unwrap().1, "already a member");
     assert_eq!(store.count_members(room.id).await.unwrap(), 3, "a repeated add is not counted twice");
     assert!(store.remove_member(room.id, bob.id).await.unwrap());
     assert!(!store.remove_member(room.id, bob.id).await.unwrap());
