@@ -58,6 +58,25 @@ eachBackend('load generator', (ctx) => {
     assertSummary(result.afterFirstReceiptMs, 'afterFirstReceiptMs');
     assert.equal(result.slowestMessages.length, 5);
   });
+
+  it('connect: every socket is held, and the server RSS per socket is read from its /metrics', async () => {
+    const result = await loadgen('--base', ctx.base, 'connect', '--sockets', '30', '--users', '3', '--concurrency', '8');
+    assert.equal(result.scenario, 'connect');
+    assert.equal(result.connected, 30, show(result));
+    assert.equal(result.failures, 0, show(result));
+    assert.ok(result.connectsPerSecond > 0, show(result));
+    assert.ok(result.serverRssBeforeBytes > 0 && result.serverRssAfterBytes > 0, show(result));
+    assert.equal(typeof result.rssPerSocketBytes, 'number', show(result));
+  });
+
+  it('connect: sockets the server refuses are counted as failures, not hidden', async () => {
+    // Three users and at most 100 sockets each (this suite's server): of 400 asked for, 300 are
+    // held and 100 refused at the handshake.
+    const result = await loadgen('--base', ctx.base, 'connect', '--sockets', '400', '--users', '3', '--concurrency', '16');
+    assert.equal(result.connected, 300, show(result));
+    assert.equal(result.failures, 100, show(result));
+    assert.match(result.firstFailures[0], /rate_limited|at most/, show(result));
+  });
 }, { env: { CHATBOT_SOCKETS_PER_USER: '100' } });
 
 it('tcp-floor: bare loopback TCP delivers every frame to every socket', async () => {

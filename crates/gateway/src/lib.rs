@@ -47,6 +47,8 @@ pub struct GatewaySettings {
     pub max_payload: u64,
     /// Bytes of events queued for one socket before it is disconnected as a slow consumer.
     pub socket_queue_bytes: usize,
+    /// Each WebSocket's read buffer (`limits.ws_read_buffer_bytes`).
+    pub ws_read_buffer_bytes: usize,
     /// Name shown for assistant messages.
     pub assistant_name: String,
     /// How often sockets are checked for an expired access token (see [`expiry`]).
@@ -94,6 +96,9 @@ pub fn layer(gateway: Arc<Gateway>, events: EventQueue) -> (SocketIoLayer, Socke
         // queue limit in bytes: a client that does not read past it is disconnected, never left
         // connected with deliveries dropped, and it catches up with `join {since}`.
         .max_buffer_size(gateway.settings.socket_queue_bytes)
+        // Each WebSocket keeps a read buffer of this size for its life; our clients' frames are
+        // small (a larger one is read in several steps).
+        .ws_read_buffer_size(gateway.settings.ws_read_buffer_bytes)
         .ping_interval(Duration::from_secs(25))
         .ping_timeout(Duration::from_secs(20))
         .with_state(gateway.clone())

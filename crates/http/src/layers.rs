@@ -69,6 +69,7 @@ pub fn apply(router: Router, settings: &HttpSettings) -> Router {
             span.record("status", res.status().as_u16());
         });
     router
+        .layer(middleware::from_fn(crate::owned_request::own_socket_request))
         .layer(middleware::from_fn(crate::metrics::record))
         .layer(CompressionLayer::new())
         .layer(cors(&settings.cors_origins))

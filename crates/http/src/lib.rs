@@ -13,6 +13,7 @@ mod extract;
 mod layers;
 pub mod metrics;
 mod openapi;
+mod owned_request;
 mod routes;
 mod spa;
 mod state;

@@ -4,6 +4,7 @@
 //! CHATBOT_SOCKETS_PER_USER=10000`.
 
 mod bare;
+mod connect;
 mod floor;
 mod raw;
 mod scenarios;
@@ -48,6 +49,20 @@ enum Scenario {
         /// Threads reading the member sockets (default: one per core).
         #[arg(long)]
         readers: Option<usize>,
+    },
+    /// N authenticated sockets held at once: connect rate, failures, server RSS per socket.
+    Connect {
+        #[arg(long, default_value_t = 1000)]
+        sockets: usize,
+        /// Users the sockets are spread over (the server's sockets-per-user limit must allow it).
+        #[arg(long, default_value_t = 10)]
+        users: usize,
+        /// Connects in flight at once.
+        #[arg(long, default_value_t = 64)]
+        concurrency: usize,
+        /// Read the server's RSS from /proc/<pid> (any server) instead of its /metrics.
+        #[arg(long)]
+        server_pid: Option<u32>,
     },
     /// The machine's floor for `fanout`: the same sockets, frames and pace over bare loopback TCP,
     /// with no server at all (`--base` is not used).
@@ -94,6 +109,9 @@ async fn main() -> anyhow::Result<()> {
         Scenario::Fanout { members, users, messages, interval, readers } => {
             let readers = readers.unwrap_or_else(cores);
             scenarios::fanout(&cli.base, members, users, messages, interval, readers).await?
+        }
+        Scenario::Connect { sockets, users, concurrency, server_pid } => {
+            connect::connect(&cli.base, &connect::Connect { sockets, users, concurrency, server_pid }).await?
         }
         Scenario::TcpFloor { sockets, messages, interval, bytes, writers, readers } => {
             let (writers, readers) = (writers.unwrap_or_else(cores), readers.unwrap_or_else(cores));

@@ -18,7 +18,7 @@ fn run_id() -> String {
 }
 
 /// Registers `n` users, a few at a time (password hashing is deliberately slow).
-async fn users(api: &Arc<Api>, run: &str, n: usize) -> anyhow::Result<Vec<User>> {
+pub(crate) async fn users(api: &Arc<Api>, run: &str, n: usize) -> anyhow::Result<Vec<User>> {
     let mut users = Vec::with_capacity(n);
     for chunk in (0..n).collect::<Vec<_>>().chunks(8) {
         let tasks: Vec<_> = chunk

@@ -20,6 +20,17 @@ impl Api {
         Ok(Self { base: base.trim_end_matches('/').to_owned(), http: reqwest::Client::builder().build()? })
     }
 
+    /// The server's resident memory from its `/metrics` (`process_resident_memory_bytes`), when
+    /// it has one (ours; the framework floors do not).
+    pub async fn scraped_rss(&self) -> Option<u64> {
+        let response = self.http.get(format!("{}/metrics", self.base)).send().await.ok()?;
+        if !response.status().is_success() {
+            return None;
+        }
+        let text = response.text().await.ok()?;
+        text.lines().find_map(|l| l.strip_prefix("process_resident_memory_bytes ")?.trim().parse().ok())
+    }
+
     async fn post(&self, path: &str, token: Option<&str>, body: Value) -> anyhow::Result<Value> {
         let mut request = self.http.post(format!("{}{path}", self.base)).json(&body);
         if let Some(token) = token {

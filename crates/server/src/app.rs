@@ -173,6 +173,7 @@ impl Application {
                 typing_interval: limits.typing_interval,
                 max_payload: u64::try_from(limits.max_body_bytes).unwrap_or(u64::MAX),
                 socket_queue_bytes: limits.socket_queue_bytes,
+                ws_read_buffer_bytes: limits.ws_read_buffer_bytes,
                 assistant_name: config.assistant_name.clone(),
                 // A quarter of the token's life, within 1 to 30 seconds: a socket outlives its
                 // token by at most that much.

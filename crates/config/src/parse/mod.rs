@@ -251,6 +251,7 @@ pub struct Limits {
     pub membership_cache_ttl: Duration,
     pub write_batch: usize,
     pub socket_queue_bytes: usize,
+    pub ws_read_buffer_bytes: usize,
     pub fanout_queue_bytes: usize,
 }
 
@@ -459,6 +460,7 @@ impl Config {
             membership_cache_ttl: r.required("limits.membership_cache_ttl", parse_duration)?,
             write_batch: r.required("limits.write_batch", parse_positive)?,
             socket_queue_bytes: r.required("limits.socket_queue_bytes", parse_positive)?,
+            ws_read_buffer_bytes: r.required("limits.ws_read_buffer_bytes", parse_positive)?,
             fanout_queue_bytes: r.required("limits.fanout_queue_bytes", parse_positive)?,
         };
         // A queue smaller than the largest ack would end every connection whose `join` is answered
