@@ -145,6 +145,15 @@ fn serve_on_the_embedded_default_and_stop_on_sigterm() {
     assert!(health.starts_with("HTTP/1.1 200"), "{health}");
     let page = get(port, "/").expect("page");
     assert!(page.starts_with("HTTP/1.1 200") && page.to_lowercase().contains("<!doctype html>"), "{page}");
+    // The server restarted itself with glibc's mmap threshold pinned (main.rs).
+    if cfg!(all(target_os = "linux", target_env = "gnu")) {
+        let environ =
+            std::fs::read(format!("/proc/{}/environ", server.id())).expect("the server's environment");
+        assert!(
+            environ.split(|b| *b == 0).any(|var| var == b"MALLOC_MMAP_THRESHOLD_=16777216"),
+            "MALLOC_MMAP_THRESHOLD_ is set in the running server"
+        );
+    }
     let ready = get(port, "/readyz").expect("readyz");
     assert!(ready.contains("\"backend\":\"sqlite\""), "{ready}");
     // The container health check: the same settings, asking the running server.
