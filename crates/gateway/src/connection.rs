@@ -5,7 +5,7 @@ use crate::limits::{EventRate, TypingGate};
 use crate::presence::DeviceSlot;
 use crate::turn::Turnstile;
 use crate::{Gateway, GatewaySettings, rooms};
-use chatbot_metrics::metrics;
+use chatbot_metrics::{GaugeHold, metrics};
 use chatbot_protocol::events::{Connected, ServerEvent};
 use chatbot_service::Actor;
 use socketioxide::SocketIo;
@@ -24,23 +24,7 @@ pub struct Connection {
     /// Runs this socket's events in arrival order (see `turn`).
     pub turnstile: Turnstile,
     /// Counts this socket in `chatbot_ws_connections` for as long as it lives.
-    _counted: Counted,
-}
-
-/// One in `chatbot_ws_connections` from creation to drop, whichever way the socket goes.
-struct Counted;
-
-impl Counted {
-    fn new() -> Self {
-        metrics().ws_connections().inc();
-        Self
-    }
-}
-
-impl Drop for Counted {
-    fn drop(&mut self) {
-        metrics().ws_connections().dec();
-    }
+    _counted: GaugeHold,
 }
 
 impl Connection {
@@ -51,7 +35,7 @@ impl Connection {
             events: EventRate::new(settings.events_per_second),
             typing: TypingGate::new(settings.typing_interval),
             turnstile: Turnstile::default(),
-            _counted: Counted::new(),
+            _counted: metrics().ws_connections().hold(),
         }
     }
 }

@@ -12,7 +12,7 @@ mod registry;
 mod render;
 mod slots;
 
-pub use primitives::{Counter, FAST_BUCKETS, Gauge, Histogram, HistogramSnapshot, LLM_BUCKETS};
+pub use primitives::{Counter, FAST_BUCKETS, Gauge, GaugeHold, Histogram, HistogramSnapshot, LLM_BUCKETS};
 pub use registry::{LLM_OUTCOMES, LlmSeries, Metrics, ROLES, TOKEN_KINDS, WS_EVENTS, WS_OUTCOMES};
 pub use render::CONTENT_TYPE;
 

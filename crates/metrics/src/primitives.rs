@@ -50,6 +50,24 @@ impl Gauge {
     pub fn get(&self) -> i64 {
         self.0.load(Ordering::Relaxed)
     }
+
+    /// One more for as long as the returned guard lives (a connection, an answer waiting or
+    /// streaming), so every way out of the scope, early returns included, gives it back.
+    pub fn hold(&'static self) -> GaugeHold {
+        self.inc();
+        GaugeHold(self)
+    }
+}
+
+/// See [`Gauge::hold`].
+#[derive(Debug)]
+#[must_use = "the gauge goes back down when this is dropped"]
+pub struct GaugeHold(&'static Gauge);
+
+impl Drop for GaugeHold {
+    fn drop(&mut self) {
+        self.0.dec();
+    }
 }
 
 /// Upper bounds (seconds) for request-scale latencies: HTTP, database, fan-out.
@@ -131,6 +149,18 @@ mod tests {
         assert_eq!(s.buckets, vec![(0.001, 1), (0.01, 2), (f64::INFINITY, 3)]);
         assert_eq!(s.count, 3);
         assert!((s.sum_seconds - 3.0025).abs() < 1e-9, "{}", s.sum_seconds);
+    }
+
+    #[test]
+    fn a_hold_counts_until_dropped() {
+        static HELD: Gauge = Gauge::new();
+        let first = HELD.hold();
+        let second = HELD.hold();
+        assert_eq!(HELD.get(), 2);
+        drop(first);
+        assert_eq!(HELD.get(), 1);
+        drop(second);
+        assert_eq!(HELD.get(), 0);
     }
 
     #[test]

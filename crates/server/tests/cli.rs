@@ -70,24 +70,7 @@ fn migrate_and_user_commands_manage_accounts() {
     assert!(migrate.status.success(), "{}", stderr_of(&migrate));
     assert!(dir.path().join("data/chatbot.db").exists(), "the SQLite file is created under ./data");
 
-    let mut create = chatbot(dir.path())
-        .args([
-            "user",
-            "create",
-            "--email",
-            "Root@Example.com",
-            "--name",
-            "Root",
-            "--password-stdin",
-            "--admin",
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("runs");
-    create.stdin.take().expect("stdin").write_all(b"a long enough password\n").expect("written");
-    let created = create.wait_with_output().expect("finishes");
+    let created = create_admin(dir.path(), "Root@Example.com", "Root");
     assert!(created.status.success(), "{}", stderr_of(&created));
     assert!(String::from_utf8_lossy(&created.stdout).contains("<root@example.com> (admin)"));
 
@@ -106,6 +89,19 @@ fn migrate_and_user_commands_manage_accounts() {
     let list = chatbot(dir.path()).args(["user", "list"]).output().expect("runs");
     let listing = String::from_utf8_lossy(&list.stdout);
     assert!(listing.contains("root@example.com") && listing.contains(" user "), "{listing}");
+}
+
+/// `chatbot user create --admin`, the password given on standard input; its output.
+fn create_admin(dir: &Path, email: &str, name: &str) -> Output {
+    let mut create = chatbot(dir)
+        .args(["user", "create", "--email", email, "--name", name, "--password-stdin", "--admin"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("runs");
+    create.stdin.take().expect("stdin").write_all(b"a long enough password\n").expect("written");
+    create.wait_with_output().expect("finishes")
 }
 
 fn free_port() -> u16 {
@@ -180,24 +176,8 @@ fn serve_on_the_embedded_default_and_stop_on_sigterm() {
 #[test]
 fn usage_and_budget_commands() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut create = chatbot(dir.path())
-        .args([
-            "user",
-            "create",
-            "--email",
-            "ops@example.com",
-            "--name",
-            "Ops",
-            "--password-stdin",
-            "--admin",
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("runs");
-    create.stdin.take().expect("stdin").write_all(b"a long enough password\n").expect("written");
-    assert!(create.wait_with_output().expect("finishes").status.success());
+    let created = create_admin(dir.path(), "ops@example.com", "Ops");
+    assert!(created.status.success(), "{}", stderr_of(&created));
 
     let now = time::OffsetDateTime::now_utc();
     let today = chatbot_service::day_text(now.date());

@@ -14,39 +14,24 @@
 //! median, p95 and max in milliseconds, with the seeding time and row counts.
 
 use chatbot_store::{AdminRoomQuery, OpenOptions, UsageGroup};
+mod support;
+
 use sqlx::Connection as _;
-use std::time::{Duration, Instant};
+use std::time::Instant;
+use support::{RUNS, TempDb, time_it};
 use time::OffsetDateTime;
 
 const ROOMS: i64 = 100;
 const MESSAGES_PER_ROOM: i64 = 10_000;
 const USAGE_ROWS: i64 = 100_000;
-const RUNS: usize = 20;
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let backend = std::env::args().nth(1).unwrap_or_else(|| "sqlite".to_owned());
-    let (url, cleanup) = match backend.as_str() {
-        "sqlite" => {
-            let path = std::env::temp_dir().join(format!("admin-figures-{}.db", std::process::id()));
-            (format!("sqlite://{}", path.display()), Cleanup::File(path))
-        }
-        "postgres" => {
-            let admin = std::env::var("TEST_POSTGRES_URL")
-                .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable".to_owned());
-            let name = format!("chatbot_admin_figures_{}", std::process::id());
-            let mut conn = sqlx::PgConnection::connect(&admin).await?;
-            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await?;
-            let base = admin.split('?').next().unwrap_or(&admin);
-            let url = format!("{}/{name}?sslmode=disable", base.rsplit_once('/').map_or(base, |(b, _)| b));
-            (url, Cleanup::Database { admin, name })
-        }
-        other => return Err(format!("unknown backend `{other}`: sqlite or postgres").into()),
-    };
-    let result = run(&backend, &url).await;
-    cleanup.run().await;
-    let line = result?;
-    println!("{line}");
+    let db = TempDb::create(&backend, "admin-figures").await?;
+    let result = run(&backend, &db.url).await;
+    db.remove().await;
+    println!("{}", result?);
     Ok(())
 }
 
@@ -106,25 +91,6 @@ async fn run(backend: &str, url: &str) -> Result<serde_json::Value, Box<dyn std:
 
 fn chatbot_store_day(day: time::Date) -> String {
     format!("{:04}-{:02}-{:02}", day.year(), u8::from(day.month()), day.day())
-}
-
-/// One warm-up, then [`RUNS`] timed runs: median, p95 and max in milliseconds.
-async fn time_it<F, Fut>(mut read: F) -> Result<serde_json::Value, Box<dyn std::error::Error>>
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Result<(), chatbot_store::StoreError>>,
-{
-    read().await?;
-    let mut times: Vec<Duration> = Vec::with_capacity(RUNS);
-    for _ in 0..RUNS {
-        let started = Instant::now();
-        read().await?;
-        times.push(started.elapsed());
-    }
-    times.sort();
-    let ms = |d: Duration| (d.as_secs_f64() * 1000.0 * 100.0).round() / 100.0;
-    let at = |q: f64| times[((times.len() as f64 - 1.0) * q).round() as usize];
-    Ok(serde_json::json!({ "p50": ms(at(0.5)), "p95": ms(at(0.95)), "max": ms(at(1.0)) }))
 }
 
 async fn seed_sqlite(url: &str) -> Result<(), sqlx::Error> {
@@ -232,27 +198,4 @@ async fn seed_postgres(url: &str) -> Result<(), sqlx::Error> {
         sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut conn).await?;
     }
     conn.close().await
-}
-
-enum Cleanup {
-    File(std::path::PathBuf),
-    Database { admin: String, name: String },
-}
-
-impl Cleanup {
-    async fn run(self) {
-        match self {
-            Cleanup::File(path) => {
-                for suffix in ["", "-wal", "-shm"] {
-                    let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-                }
-            }
-            Cleanup::Database { admin, name } => {
-                if let Ok(mut conn) = sqlx::PgConnection::connect(&admin).await {
-                    let drop = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-                    let _ = sqlx::query(sqlx::AssertSqlSafe(drop)).execute(&mut conn).await;
-                }
-            }
-        }
-    }
 }

@@ -13,49 +13,22 @@
 //! in milliseconds.
 
 use chatbot_store::OpenOptions;
+mod support;
+
 use sqlx::Connection as _;
-use std::time::{Duration, Instant};
+use std::time::Instant;
+use support::{RUNS, TempDb, time_it};
 
 const MEMBERS: i64 = 10_000;
 const MESSAGES: i64 = 1_000_000;
 const SENDERS: i64 = 100;
-const RUNS: usize = 20;
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let backend = std::env::args().nth(1).unwrap_or_else(|| "sqlite".to_owned());
-    let (url, admin) = match backend.as_str() {
-        "sqlite" => {
-            let path = std::env::temp_dir().join(format!("room-lists-{}.db", std::process::id()));
-            (format!("sqlite://{}", path.display()), None)
-        }
-        "postgres" => {
-            let admin = std::env::var("TEST_POSTGRES_URL")
-                .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable".to_owned());
-            let name = format!("chatbot_room_lists_{}", std::process::id());
-            let mut conn = sqlx::PgConnection::connect(&admin).await?;
-            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await?;
-            let base = admin.split('?').next().unwrap_or(&admin);
-            let url = format!("{}/{name}?sslmode=disable", base.rsplit_once('/').map_or(base, |(b, _)| b));
-            (url, Some((admin, name)))
-        }
-        other => return Err(format!("unknown backend `{other}`: sqlite or postgres").into()),
-    };
-    let result = run(&backend, &url).await;
-    match &admin {
-        Some((admin, name)) => {
-            if let Ok(mut conn) = sqlx::PgConnection::connect(admin).await {
-                let drop = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-                let _ = sqlx::query(sqlx::AssertSqlSafe(drop)).execute(&mut conn).await;
-            }
-        }
-        None => {
-            let path = url.trim_start_matches("sqlite://").to_owned();
-            for suffix in ["", "-wal", "-shm"] {
-                let _ = std::fs::remove_file(format!("{path}{suffix}"));
-            }
-        }
-    }
+    let db = TempDb::create(&backend, "room-lists").await?;
+    let result = run(&backend, &db.url).await;
+    db.remove().await;
     println!("{}", result?);
     Ok(())
 }
@@ -94,25 +67,6 @@ async fn run(backend: &str, url: &str) -> Result<serde_json::Value, Box<dyn std:
         "runs": RUNS,
         "readsMs": reads,
     }))
-}
-
-/// One warm-up, then [`RUNS`] timed runs: median, p95 and max in milliseconds.
-async fn time_it<F, Fut>(mut read: F) -> Result<serde_json::Value, Box<dyn std::error::Error>>
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Result<(), chatbot_store::StoreError>>,
-{
-    read().await?;
-    let mut times: Vec<Duration> = Vec::with_capacity(RUNS);
-    for _ in 0..RUNS {
-        let started = Instant::now();
-        read().await?;
-        times.push(started.elapsed());
-    }
-    times.sort();
-    let ms = |d: Duration| (d.as_secs_f64() * 1000.0 * 100.0).round() / 100.0;
-    let at = |q: f64| times[((times.len() as f64 - 1.0) * q).round() as usize];
-    Ok(serde_json::json!({ "p50": ms(at(0.5)), "p95": ms(at(0.95)), "max": ms(at(1.0)) }))
 }
 
 /// The room's id and the reader's.

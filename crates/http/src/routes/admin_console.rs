@@ -81,6 +81,10 @@ pub async fn usage(
         "day" => (UsageGroup::Day, "day"),
         _ => return Err(ApiError::validation("groupBy must be user, room, model or day", Some("groupBy"))),
     };
+    match query.format.as_deref() {
+        None | Some("json" | "csv") => {}
+        Some(_) => return Err(ApiError::validation("format must be json or csv", Some("format"))),
+    }
     let to = day_param(query.to.as_deref(), "to")?.unwrap_or_else(|| OffsetDateTime::now_utc().date());
     let from = day_param(query.from.as_deref(), "from")?.unwrap_or(to - Duration::days(29));
     let (lines, totals) = state.admin.usage(Some(&actor), group, from, to).await?;
@@ -96,10 +100,6 @@ pub async fn usage(
             .get(header::ACCEPT)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|a| a.starts_with("text/csv"));
-    match query.format.as_deref() {
-        None | Some("json" | "csv") => {}
-        Some(_) => return Err(ApiError::validation("format must be json or csv", Some("format"))),
-    }
     if !wants_csv {
         return Ok(Json(report).into_response());
     }

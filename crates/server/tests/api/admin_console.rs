@@ -6,8 +6,7 @@ use crate::support::{Session, TestApp};
 use chatbot_store::Backend;
 use chatbot_test_support::backend_tests;
 use reqwest::{Method, StatusCode};
-use serde_json::{Value, json};
-use std::time::Duration;
+use serde_json::json;
 
 backend_tests!(
     every_console_route_is_for_admins_only,
@@ -16,24 +15,6 @@ backend_tests!(
     rooms_are_listed_read_and_deleted_with_an_audit_trail,
     budgets_are_set_per_user_enforced_and_failures_listed,
 );
-
-/// Polls `room`'s history until it holds `n` final answers; returns them.
-async fn answers(app: &TestApp, who: &Session, room: &str, n: usize) -> Vec<Value> {
-    for _ in 0..200 {
-        let history = app.get(&format!("/api/rooms/{room}/messages"), &who.access).await;
-        let done: Vec<Value> = history.body["messages"]
-            .as_array()
-            .map(|l| {
-                l.iter().filter(|m| m["role"] == "assistant" && m["status"] != "streaming").cloned().collect()
-            })
-            .unwrap_or_default();
-        if done.len() >= n {
-            return done;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("fewer than {n} answers in room {room}");
-}
 
 async fn room_named(app: &TestApp, owner: &Session, name: &str) -> String {
     app.create_room_with(owner, json!({"name": name, "aiMode": "always"})).await
@@ -92,9 +73,9 @@ async fn the_dashboard_counts_what_happened(backend: Backend) {
     let bob = app.register("bob").await;
     let room = room_named(&app, &root, "Counted").await;
     app.send(&root, &room, "one").await;
-    answers(&app, &root, &room, 1).await;
+    app.finished_answers(&root, &room, 1).await;
     app.send(&root, &room, "two").await;
-    answers(&app, &root, &room, 2).await;
+    app.finished_answers(&root, &room, 2).await;
     let off = app.create_room_with(&bob, json!({"name": "Quiet", "aiMode": "off"})).await;
     app.send(&bob, &off, "no answer here").await;
 
@@ -139,10 +120,10 @@ async fn usage_is_grouped_and_downloadable_as_csv(backend: Backend) {
     let his = room_named(&app, &bob, "His").await;
     app.send(&root, &mine, "a").await;
     app.send(&bob, &his, "b").await;
-    answers(&app, &root, &mine, 1).await;
-    answers(&app, &bob, &his, 1).await;
+    app.finished_answers(&root, &mine, 1).await;
+    app.finished_answers(&bob, &his, 1).await;
     app.send(&bob, &his, "c").await;
-    answers(&app, &bob, &his, 2).await;
+    app.finished_answers(&bob, &his, 2).await;
 
     let by_user = app.get("/api/admin/usage?groupBy=user", &root.access).await;
     assert_eq!(by_user.status, StatusCode::OK, "{:?}", by_user.body);
@@ -299,7 +280,7 @@ async fn budgets_are_set_per_user_enforced_and_failures_listed(backend: Backend)
     assert_eq!(listed.body["users"][0]["dailyTokenBudget"], 0, "shown in the list");
 
     app.send(&bob, &room, "over budget").await;
-    let first = answers(&app, &bob, &room, 1).await;
+    let first = app.finished_answers(&bob, &room, 1).await;
     assert_eq!(first[0]["status"], "failed");
     assert_eq!(first[0]["error"], "quota_exceeded");
 
@@ -321,7 +302,7 @@ async fn budgets_are_set_per_user_enforced_and_failures_listed(backend: Backend)
         .await;
     assert!(cleared.body["dailyTokenBudget"].is_null(), "{:?}", cleared.body);
     app.send(&bob, &room, "within budget again").await;
-    let both = answers(&app, &bob, &room, 2).await;
+    let both = app.finished_answers(&bob, &room, 2).await;
     assert_eq!(both[1]["status"], "complete", "{both:?}");
 
     let negative = app

@@ -7,7 +7,7 @@ use crate::support::{Session, TestApp};
 use chatbot_store::Backend;
 use chatbot_test_support::backend_tests;
 use reqwest::StatusCode;
-use serde_json::{Value, json};
+use serde_json::json;
 use std::time::Duration;
 
 backend_tests!(
@@ -22,24 +22,6 @@ async fn always_room(app: &TestApp, owner: &Session, name: &str) -> String {
     let created = app.post("/api/rooms", &owner.access, json!({"name": name, "aiMode": "always"})).await;
     assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.body);
     created.body["room"]["id"].as_str().expect("room id").to_owned()
-}
-
-/// The room's finished answers (waits until there are `n`).
-async fn answers(app: &TestApp, who: &Session, room: &str, n: usize) -> Vec<Value> {
-    for _ in 0..400 {
-        let history = app.get(&format!("/api/rooms/{room}/messages"), &who.access).await;
-        let done: Vec<Value> = history.body["messages"]
-            .as_array()
-            .map(|l| {
-                l.iter().filter(|m| m["role"] == "assistant" && m["status"] != "streaming").cloned().collect()
-            })
-            .unwrap_or_default();
-        if done.len() >= n {
-            return done;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("fewer than {n} finished answers in room {room}");
 }
 
 async fn a_user_waiting_for_their_own_slot_holds_no_global_one(backend: Backend) {
@@ -57,8 +39,8 @@ async fn a_user_waiting_for_their_own_slot_holds_no_global_one(backend: Backend)
     app.send(&bob, &bob1, "mine").await;
     // Answer rows are created when an answer gets its slots: bob's must come before ada's
     // second, which only waits for ada's own first answer.
-    let bob_answer = answers(&app, &bob, &bob1, 1).await.remove(0);
-    let ada_second = answers(&app, &ada, &ada2, 1).await.remove(0);
+    let bob_answer = app.finished_answers(&bob, &bob1, 1).await.remove(0);
+    let ada_second = app.finished_answers(&ada, &ada2, 1).await.remove(0);
     let (b, a) = (bob_answer["createdAt"].as_str().expect("t"), ada_second["createdAt"].as_str().expect("t"));
     assert!(b < a, "bob's answer started at {b}, after ada's second at {a}: ada held the only global slot");
 }
@@ -81,7 +63,7 @@ async fn a_message_is_stored_when_the_answer_queue_is_full(backend: Backend) {
         questions.push(sent.body["message"]["id"].clone());
     }
     // The third question's answer did not fit: it is refused as an answer, in the room.
-    let done = answers(&app, &ada, &room, 3).await;
+    let done = app.finished_answers(&ada, &room, 3).await;
     let refused = done.iter().find(|a| a["replyTo"] == questions[2]).expect("an answer to the third");
     assert_eq!(refused["status"], "failed", "{refused}");
     assert_eq!(refused["error"], "unavailable", "{refused}");
@@ -104,7 +86,7 @@ async fn a_cut_stream_without_usage_still_counts(backend: Backend) {
     let ada = app.register("ada").await;
     let room = always_room(&app, &ada, "Local").await;
     app.send(&ada, &room, "tell me").await;
-    let answer = answers(&app, &ada, &room, 1).await.remove(0);
+    let answer = app.finished_answers(&ada, &room, 1).await.remove(0);
     assert_eq!(answer["status"], "failed", "{answer}");
     assert!(!answer["content"].as_str().unwrap_or_default().is_empty(), "partial text kept: {answer}");
     let since = time::OffsetDateTime::now_utc() - time::Duration::hours(1);
@@ -127,8 +109,8 @@ async fn answers_in_flight_count_against_the_budget(backend: Backend) {
     app.send(&ada, &one, "first").await;
     tokio::time::sleep(Duration::from_millis(200)).await; // the first answer is streaming
     app.send(&ada, &two, "second").await;
-    let first = answers(&app, &ada, &one, 1).await.remove(0);
-    let second = answers(&app, &ada, &two, 1).await.remove(0);
+    let first = app.finished_answers(&ada, &one, 1).await.remove(0);
+    let second = app.finished_answers(&ada, &two, 1).await.remove(0);
     assert_eq!(first["status"], "complete", "{first}");
     assert_eq!(second["status"], "failed", "{second}");
     assert_eq!(second["error"], "quota_exceeded", "{second}");

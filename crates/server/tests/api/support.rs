@@ -192,6 +192,27 @@ impl TestApp {
     }
 
     /// Posts a message and returns it.
+    /// The room's finished answers, oldest first, once there are at least `n` (polls its history).
+    pub async fn finished_answers(&self, who: &Session, room: &str, n: usize) -> Vec<Value> {
+        for _ in 0..400 {
+            let history = self.get(&format!("/api/rooms/{room}/messages"), &who.access).await;
+            let done: Vec<Value> = history.body["messages"]
+                .as_array()
+                .map(|l| {
+                    l.iter()
+                        .filter(|m| m["role"] == "assistant" && m["status"] != "streaming")
+                        .cloned()
+                        .collect()
+                })
+                .unwrap_or_default();
+            if done.len() >= n {
+                return done;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("fewer than {n} finished answers in room {room}");
+    }
+
     pub async fn send(&self, who: &Session, room: &str, content: &str) -> Value {
         let reply = self
             .post(&format!("/api/rooms/{room}/messages"), &who.access, json!({ "content": content }))

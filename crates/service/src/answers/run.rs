@@ -5,7 +5,7 @@ use super::{AnswerEngine, Job, Live, Model, StreamingAnswer, context};
 use crate::events::AnswerUsage;
 use chatbot_domain::{MessageId, MessageRole, MessageStatus};
 use chatbot_llm::{ChatRequest, FinishReason, LlmError, StreamEvent, Usage, stream_with_retry};
-use chatbot_metrics::{Gauge, metrics};
+use chatbot_metrics::metrics;
 use chatbot_store::{HistoryQuery, Message, NewMessage, NewUsage};
 use futures_util::StreamExt;
 use std::time::{Duration, Instant};
@@ -56,11 +56,11 @@ impl AnswerEngine {
         // The requester's own slot first: an answer waiting for its user's earlier answers must
         // not hold (or queue for) one of the server's slots meanwhile, or one user asking in
         // many rooms would keep everyone else waiting.
-        let waiting = GaugeGuard::new(metrics().llm_queue_depth());
+        let waiting = metrics().llm_queue_depth().hold();
         let Ok(_user) = self.user_permits(job.requester).acquire_owned().await else { return };
         let Ok(_global) = self.global.clone().acquire_owned().await else { return };
         drop(waiting);
-        let _streaming = GaugeGuard::new(metrics().llm_active_streams());
+        let _streaming = metrics().llm_active_streams().hold();
         let model = self.models.for_room(job.room.model.as_deref()).clone();
         let Some((row, mut stopped)) = self.open_answer(&job, &model, true).await else { return };
         let started = Instant::now();
@@ -396,23 +396,6 @@ fn record_metrics(
         }
     }
     tracing::Span::current().record("outcome", status.as_str());
-}
-
-/// Holds a gauge one higher for as long as it lives (an answer waiting, an answer streaming),
-/// so every early return gives it back.
-struct GaugeGuard(&'static Gauge);
-
-impl GaugeGuard {
-    fn new(gauge: &'static Gauge) -> Self {
-        gauge.inc();
-        Self(gauge)
-    }
-}
-
-impl Drop for GaugeGuard {
-    fn drop(&mut self) {
-        self.0.dec();
-    }
 }
 
 #[cfg(test)]
