@@ -54,11 +54,12 @@ function freePort() {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * @param {{backend: 'sqlite'|'postgres', env?: Record<string,string>}} options
+ * @param {{backend: 'sqlite'|'postgres', env?: Record<string,string>, databaseUrl?: string}} options
+ *   `databaseUrl`: a PostgreSQL database the caller created and drops (instances sharing it, lib/cluster.mjs)
  * @returns {Promise<{base: string, backend: string, output: () => string, cli: (...args: string[]) => Promise<string>, crash: () => Promise<void>,
  *   restart: () => Promise<void>, stop: () => Promise<void>}>}
  */
-export async function startServer({ backend, env = {} }) {
+export async function startServer({ backend, env = {}, databaseUrl: sharedDatabase }) {
   const bin = binaryPath();
   if (!existsSync(bin)) {
     throw new Error(`server binary not found at ${bin}: run \`cargo build --bin chatbot\` ` +
@@ -68,7 +69,9 @@ export async function startServer({ backend, env = {} }) {
   const dir = await mkdtemp(join(tmpdir(), 'chatbot-e2e-'));
   let database = null;
   let databaseUrl;
-  if (backend === 'sqlite') {
+  if (sharedDatabase) {
+    databaseUrl = sharedDatabase;
+  } else if (backend === 'sqlite') {
     databaseUrl = `sqlite://${dir}/chatbot.db`;
   } else {
     try {

@@ -24,7 +24,8 @@ settings! {
     "data_dir", ["CHATBOT_DATA_DIR"], Some("./data"), "Directory for the SQLite file and the generated JWT secret.";
     "database_url", ["DATABASE_URL"], Some("sqlite://./data/chatbot.db"), "`sqlite://path` or `postgres://user@host/db`.";
     "database_max_connections", ["CHATBOT_DATABASE_MAX_CONNECTIONS"], Some("16"), "Pooled database connections (SQLite: readers).";
-    "redis_url", ["REDIS_URL"], None, "Redis for multi-instance fan-out (`redis://host:6379`). Unset: in-process. Today connected and watched (`/readyz`, `chatbot_redis_up`); cross-instance delivery arrives with the Redis adapter.";
+    "redis_url", ["REDIS_URL"], None, "Redis for running several instances on one PostgreSQL (`redis://host:6379`): every delivery reaches sockets on every instance (docs/scaling.md). Unset: one instance, in-process delivery.";
+    "redis_prefix", ["CHATBOT_REDIS_PREFIX"], Some("chatbot:"), "Prefix of every Redis key this deployment uses, so several deployments (or test runs) can share one Redis.";
     "jwt_secret", ["JWT_SECRET"], None, "HS256 signing secret, at least 32 bytes. Unset: generated once into `<data_dir>/jwt_secret` (SQLite only; required with PostgreSQL or Redis, where instances must share it).";
     "access_token_ttl", ["CHATBOT_ACCESS_TOKEN_TTL"], Some("15m"), "Lifetime of access tokens (JWT).";
     "refresh_token_ttl", ["CHATBOT_REFRESH_TOKEN_TTL"], Some("30d"), "Lifetime of refresh tokens (sessions).";
@@ -90,6 +91,8 @@ settings! {
     "limits.events_per_second", ["CHATBOT_EVENTS_PER_SECOND"], Some("30"), "Events one socket may send per second; more gets `rate_limited`.";
     "limits.sockets_per_user", ["CHATBOT_SOCKETS_PER_USER"], Some("10"), "Connections one user may hold at once (per instance).";
     "limits.typing_interval", ["CHATBOT_TYPING_INTERVAL"], Some("1s"), "The `typing` throttle's interval: per socket and room, at most two starts (and one renewal while typing) per interval, and a stop only after a forwarded start.";
+    "limits.relay_max_entries", ["CHATBOT_RELAY_MAX_ENTRIES"], Some("100000"), "Deliveries the Redis relay stream keeps (approximately): how far an instance that lost Redis for a moment, or fell behind, can catch up without its clients resyncing.";
+    "limits.relay_gap_wait", ["CHATBOT_RELAY_GAP_WAIT"], Some("500ms"), "How long a room message from another instance waits for the message before it (seq order) before it is delivered anyway (the one before was lost: clients catch up with `join {since}`).";
     "limits.fanout_queue_bytes", ["CHATBOT_FANOUT_QUEUE_BYTES"], Some("67108864"), "Bytes of room traffic (messages, answer chunks) waiting for real-time delivery at most; past it a room's live deliveries stop and its joined sockets are disconnected to catch up with `join {since}` (only a starved server gets there).";
     "limits.ws_read_buffer_bytes", ["CHATBOT_WS_READ_BUFFER_BYTES"], Some("256"), "Read buffer each WebSocket keeps for its life; a larger frame is read in several steps. Memory per connection against system calls per large frame.";
     "limits.socket_queue_bytes", ["CHATBOT_SOCKET_QUEUE_BYTES"], Some("1048576"), "Bytes of events queued for one socket; a client that does not read past it is disconnected and catches up with `join {since}` when it reconnects. At least twice `limits.join_history_bytes`, so a `join` ack always fits.";

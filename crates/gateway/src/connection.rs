@@ -68,7 +68,7 @@ pub async fn on_connect<A: Adapter>(
         member_rooms = current;
     }
     if conn.slot.devices_at_reserve() == 1 {
-        crate::presence::announce(&socket, &io, &member_rooms, user, true, 1).await;
+        crate::presence::announce(&socket, &io, &gateway.cluster, &member_rooms, user, true, 1).await;
     }
     let payload = Connected::new(user, socket.id.to_string(), conn.slot.devices_at_reserve());
     if let Err(err) = socket.emit(Connected::NAME, &payload) {
@@ -88,7 +88,12 @@ async fn member_rooms_of(gateway: &Gateway, conn: &Connection) -> Vec<String> {
 }
 
 /// Releases the device slot; the user's last device going away makes them offline.
-pub async fn on_disconnect<A: Adapter>(socket: SocketRef<A>, io: SocketIo<A>, reason: DisconnectReason) {
+pub async fn on_disconnect<A: Adapter>(
+    socket: SocketRef<A>,
+    io: SocketIo<A>,
+    State(gateway): State<Arc<Gateway>>,
+    reason: DisconnectReason,
+) {
     let Some(conn) = connection_of(&socket) else { return };
     let user = &conn.actor.user;
     let remaining = conn.slot.release();
@@ -97,6 +102,6 @@ pub async fn on_disconnect<A: Adapter>(socket: SocketRef<A>, io: SocketIo<A>, re
         // Rooms are still readable in the disconnect handler (cleared after it returns).
         let member_rooms: Vec<String> =
             socket.rooms().into_iter().map(|r| r.to_string()).filter(|r| r.starts_with("member:")).collect();
-        crate::presence::announce(&socket, &io, &member_rooms, user, false, 0).await;
+        crate::presence::announce(&socket, &io, &gateway.cluster, &member_rooms, user, false, 0).await;
     }
 }

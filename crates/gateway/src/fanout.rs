@@ -14,6 +14,7 @@
 //! clients reconnect and catch up from the database (`join {since}`) instead of missing events
 //! while connected. Membership, deletion and session changes are never dropped (rare and small).
 
+use crate::cluster::{Cluster, Order, Relayed};
 use crate::{namespaces, rooms};
 use chatbot_domain::{Message, Room};
 use chatbot_domain::{MessageId, MessageStatus, RoomId, SessionId, UserId};
@@ -22,11 +23,15 @@ use chatbot_protocol::events::{
     MemberAdded, MemberRemoved, RoomActivity, RoomDeleted, RoomUpdated, ServerEvent, SessionRevoked,
     StreamChunk, StreamEnd, StreamStart, UsageDto, message_event,
 };
+use chatbot_redis::relay::Incoming;
+use chatbot_service::RoomService;
 use chatbot_service::{AnswerUsage, RoomEvents, SessionEnd};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use socketioxide::SocketIo;
 use socketioxide::adapter::Adapter;
 use socketioxide::operators::BroadcastOperators;
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -173,10 +178,9 @@ impl EventQueue {
 
 impl RoomEvents for ChatEvents {
     fn message_stored(&self, message: &Message) {
-        // An answer is announced as a `message` only once its stream has ended (SPEC §3).
-        if message.status != MessageStatus::Streaming {
-            self.push(Change::Message(Box::new(message.clone())));
-        }
+        // An answer is announced as a `message` only once its stream has ended (SPEC §3); its
+        // row still takes its place in the room's order (other instances wait for every seq).
+        self.push(Change::Message(Box::new(message.clone())));
     }
 
     fn answer_started(&self, answer: &Message) {
@@ -213,11 +217,13 @@ impl RoomEvents for ChatEvents {
 }
 
 /// One thing to do to the sockets of a chat namespace. A change becomes a short list of these
-/// ([`plan`]), built once and applied to each namespace ([`apply`]).
-#[derive(Debug, PartialEq)]
-enum Op {
+/// ([`plan`]), built once and applied to each namespace ([`apply`]), on this instance and, through
+/// the relay, on every other ([`crate::cluster`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "camelCase")]
+pub(crate) enum Op {
     /// Emit `event` to the sockets in any of `to`, except those in `except`.
-    Emit { to: Vec<String>, except: Option<String>, event: &'static str, payload: Value },
+    Emit { to: Vec<String>, except: Option<String>, event: Cow<'static, str>, payload: Value },
     /// Make the sockets in `to` join `rooms`.
     Join { to: String, rooms: Vec<String> },
     /// Make the sockets in `to` leave `rooms`.
@@ -232,20 +238,31 @@ fn event<E: ServerEvent>(payload: &E) -> (&'static str, Value) {
     (E::NAME, serde_json::to_value(payload).unwrap_or_default())
 }
 
-fn emit<E: ServerEvent>(to: String, payload: &E) -> Op {
+pub(crate) fn emit<E: ServerEvent>(to: String, payload: &E) -> Op {
     let (event, payload) = event(payload);
-    Op::Emit { to: vec![to], except: None, event, payload }
+    Op::Emit { to: vec![to], except: None, event: Cow::Borrowed(event), payload }
 }
 
 /// `emit` to the sockets of `to` except those in `except`.
-fn emit_except<E: ServerEvent>(to: Vec<String>, except: Option<String>, payload: &E) -> Op {
+pub(crate) fn emit_except<E: ServerEvent>(to: Vec<String>, except: Option<String>, payload: &E) -> Op {
     let (event, payload) = event(payload);
-    Op::Emit { to, except, event, payload }
+    Op::Emit { to, except, event: Cow::Borrowed(event), payload }
+}
+
+/// Where a change stands in its room's `seq` order: every stored message, answers included
+/// (whose row is announced by its stream, not as a `message`).
+fn order_of(change: &Change) -> Option<Order> {
+    match change {
+        Change::Message(message) => Some(Order { room: message.room_id, seq: message.seq }),
+        _ => None,
+    }
 }
 
 /// What a change means for sockets, whichever namespace they connected to.
 fn plan(change: Change, assistant_name: &str) -> Vec<Op> {
     match change {
+        // Its stream announces it; the row only holds its place in the room's order.
+        Change::Message(message) if message.status == MessageStatus::Streaming => Vec::new(),
         Change::Message(message) => {
             let joined = rooms::joined(message.room_id);
             vec![
@@ -332,12 +349,12 @@ async fn apply<A: Adapter>(chat: BroadcastOperators<A>, ops: &[Op]) -> Result<()
         let chat = chat.clone();
         let result = match op {
             Op::Emit { to, except: None, event, payload } => {
-                chat.to(to.clone()).emit(*event, payload).await.map_err(|e| e.to_string())
+                chat.to(to.clone()).emit(event.as_ref(), payload).await.map_err(|e| e.to_string())
             }
             Op::Emit { to, except: Some(except), event, payload } => chat
                 .to(to.clone())
                 .except(except.clone())
-                .emit(*event, payload)
+                .emit(event.as_ref(), payload)
                 .await
                 .map_err(|e| e.to_string()),
             Op::Join { to, rooms } => {
@@ -354,17 +371,94 @@ async fn apply<A: Adapter>(chat: BroadcastOperators<A>, ops: &[Op]) -> Result<()
     outcome
 }
 
-/// Delivers queued changes until the services drop their sink.
-pub async fn run<A: Adapter>(io: SocketIo<A>, mut changes: EventQueue, assistant_name: String) {
+/// Applies `ops` to both chat namespaces of this instance.
+async fn apply_everywhere<A: Adapter>(io: &SocketIo<A>, ops: &[Op]) {
+    if ops.is_empty() {
+        return;
+    }
+    for chat in namespaces::everyone(io) {
+        if let Err(err) = apply(chat, ops).await {
+            tracing::warn!(error = %err, "real-time delivery incomplete");
+        }
+    }
+}
+
+/// Delivers, in order, what the sequencer lets through.
+async fn deliver<A: Adapter>(io: &SocketIo<A>, cluster: &Cluster, ops: Vec<Op>, order: Option<Order>) {
+    for ready in cluster.admit(ops, order) {
+        apply_everywhere(io, &ready).await;
+    }
+}
+
+/// What the delivery task needs besides its queue.
+pub struct Delivery {
+    pub assistant_name: String,
+    pub cluster: Arc<Cluster>,
+    /// Entries of the other instances, when clustered.
+    pub incoming: Option<mpsc::Receiver<Incoming>>,
+    /// Acts on relayed requests to stop an answer this instance generates.
+    pub rooms: Arc<RoomService>,
+}
+
+/// Delivers queued changes (and, when clustered, the other instances' deliveries) until the
+/// services drop their sink.
+pub async fn run<A: Adapter>(io: SocketIo<A>, mut changes: EventQueue, delivery: Delivery) {
+    let Delivery { assistant_name, cluster, mut incoming, rooms } = delivery;
     let delay = metrics().fanout_delay();
-    while let Some((change, queued)) = changes.next().await {
-        let ops = plan(change, &assistant_name);
-        for chat in namespaces::everyone(&io) {
-            if let Err(err) = apply(chat, &ops).await {
-                tracing::warn!(error = %err, "real-time delivery incomplete");
+    loop {
+        let deadline = cluster.next_deadline();
+        tokio::select! {
+            change = changes.next() => {
+                let Some((change, queued)) = change else { break };
+                let local_only = matches!(change, Change::Lagged(_));
+                let order = order_of(&change);
+                let ops = plan(change, &assistant_name);
+                if !local_only && cluster.is_clustered() {
+                    cluster.publish(&Relayed::Deliver { ops: ops.clone(), order });
+                }
+                deliver(&io, &cluster, ops, order).await;
+                delay.observe(queued.elapsed());
+            }
+            entry = next_incoming(&mut incoming) => {
+                let Some(entry) = entry else {
+                    incoming = None; // the relay ended (shutdown)
+                    continue;
+                };
+                metrics().relay_received().inc();
+                match serde_json::from_str::<Relayed>(&entry.body) {
+                    Ok(Relayed::Deliver { ops, order }) => {
+                        cluster.observe(&ops);
+                        if !entry.replayed {
+                            deliver(&io, &cluster, ops, order).await;
+                        }
+                    }
+                    Ok(Relayed::Stop { room, message }) if !entry.replayed => {
+                        rooms.stop_here(room, message);
+                    }
+                    Ok(Relayed::Stop { .. }) => {}
+                    Err(err) => tracing::warn!(error = %err, "relay: an entry of another instance was not understood"),
+                }
+            }
+            () = sleep_until(deadline) => {
+                for ready in cluster.overdue() {
+                    apply_everywhere(&io, &ready).await;
+                }
             }
         }
-        delay.observe(queued.elapsed());
+    }
+}
+
+async fn next_incoming(incoming: &mut Option<mpsc::Receiver<Incoming>>) -> Option<Incoming> {
+    match incoming {
+        Some(rx) => rx.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
+async fn sleep_until(deadline: Option<Instant>) {
+    match deadline {
+        Some(at) => tokio::time::sleep_until(at.into()).await,
+        None => std::future::pending().await,
     }
 }
 
@@ -389,7 +483,7 @@ mod tests {
             vec![Op::Emit {
                 to: vec![rooms::joined(room())],
                 except: None,
-                event: "stream",
+                event: "stream".into(),
                 payload: serde_json::json!({ "roomId": room(), "messageId": answer, "token": "안녕", "index": 3 }),
             }]
         );
@@ -399,11 +493,11 @@ mod tests {
     fn membership_changes_move_sockets_between_groups() {
         let added = plan(Change::MemberAdded(room(), user()), "Bot");
         assert_eq!(added[0], Op::Join { to: rooms::user(user()), rooms: vec![rooms::members(room())] });
-        assert!(matches!(&added[1], Op::Emit { event: "memberAdded", .. }));
+        assert!(matches!(&added[1], Op::Emit { event, .. } if event == "memberAdded"));
 
         let removed = plan(Change::MemberRemoved(room(), user()), "Bot");
         assert!(
-            matches!(&removed[0], Op::Emit { event: "memberRemoved", to, .. } if to.contains(&rooms::user(user()))),
+            matches!(&removed[0], Op::Emit { event, to, .. } if event == "memberRemoved" && to.contains(&rooms::user(user()))),
             "the removed user hears of it too"
         );
         assert_eq!(
@@ -461,7 +555,7 @@ mod tests {
         let ops = plan(Change::SessionRevoked(session, SessionEnd::Deactivated), "Bot");
         assert!(matches!(
             &ops[0],
-            Op::Emit { event: "sessionRevoked", payload, .. } if payload["reason"] == "deactivated"
+            Op::Emit { event, payload, .. } if event == "sessionRevoked" && payload["reason"] == "deactivated"
         ));
         assert_eq!(ops[1], Op::Disconnect { to: rooms::session(session) });
     }

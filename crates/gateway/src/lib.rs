@@ -13,6 +13,7 @@
 //! - `user:<id>`: every socket of one user (their devices: `readSync`).
 
 mod auth;
+pub mod cluster;
 mod connection;
 mod expiry;
 mod fanout;
@@ -31,6 +32,7 @@ use socketioxide::{ParserConfig, SocketIo, handler::ConnectHandler};
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use cluster::Cluster;
 pub use fanout::{ChatEvents, EventQueue, event_channel};
 pub use namespaces::NAMESPACE;
 
@@ -60,6 +62,8 @@ pub struct Gateway {
     pub accounts: Arc<AccountService>,
     pub rooms: Arc<RoomService>,
     pub settings: GatewaySettings,
+    /// The other instances, when there are any (`REDIS_URL`).
+    pub cluster: Arc<Cluster>,
     presence: Presence,
 }
 
@@ -68,8 +72,15 @@ impl Gateway {
         accounts: Arc<AccountService>,
         rooms: Arc<RoomService>,
         settings: GatewaySettings,
+        cluster: Arc<Cluster>,
     ) -> Arc<Self> {
-        Arc::new(Self { accounts, rooms, presence: Presence::new(settings.sockets_per_user), settings })
+        Arc::new(Self {
+            accounts,
+            rooms,
+            presence: Presence::new(settings.sockets_per_user),
+            settings,
+            cluster,
+        })
     }
 
     /// Number of sockets connected to this process.
@@ -79,9 +90,14 @@ impl Gateway {
 }
 
 /// Builds the Socket.IO tower layer for `/socket.io/`, registers `/chat` (and its alias
-/// `/api/chat`, [`namespaces`]), and starts the task
-/// that delivers stored messages and membership changes (from `events`) to sockets in order.
-pub fn layer(gateway: Arc<Gateway>, events: EventQueue) -> (SocketIoLayer, SocketIo) {
+/// `/api/chat`, [`namespaces`]), and starts the task that delivers stored messages and
+/// membership changes (from `events`) to sockets in order, along with the deliveries of the
+/// other instances (`incoming`, when clustered).
+pub fn layer(
+    gateway: Arc<Gateway>,
+    events: EventQueue,
+    incoming: Option<tokio::sync::mpsc::Receiver<chatbot_redis::relay::Incoming>>,
+) -> (SocketIoLayer, SocketIo) {
     let (layer, io) = SocketIo::builder()
         .max_payload(gateway.settings.max_payload)
         // The WebSocket transport's own limits default to 64 MiB per message (16 MiB per frame),
@@ -106,7 +122,13 @@ pub fn layer(gateway: Arc<Gateway>, events: EventQueue) -> (SocketIoLayer, Socke
     for ns in namespaces::ALL {
         io.ns(ns, connection::on_connect.with(auth::authenticate));
     }
-    tokio::spawn(fanout::run(io.clone(), events, gateway.settings.assistant_name.clone()));
+    let delivery = fanout::Delivery {
+        assistant_name: gateway.settings.assistant_name.clone(),
+        cluster: gateway.cluster.clone(),
+        incoming,
+        rooms: gateway.rooms.clone(),
+    };
+    tokio::spawn(fanout::run(io.clone(), events, delivery));
     tokio::spawn(expiry::run(io.clone(), gateway.clone()));
     (layer, io)
 }

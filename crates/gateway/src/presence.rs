@@ -99,6 +99,7 @@ impl Drop for DeviceSlot {
 pub async fn announce<A: Adapter>(
     socket: &SocketRef<A>,
     io: &SocketIo<A>,
+    cluster: &crate::Cluster,
     member_rooms: &[String],
     user: &User,
     online: bool,
@@ -118,6 +119,11 @@ pub async fn announce<A: Adapter>(
             tracing::debug!(error = %err, "user_status not delivered");
         }
     }
+    cluster.relay_ops(vec![crate::fanout::emit_except(
+        member_rooms.to_vec(),
+        Some(rooms::user(user.id)),
+        &payload,
+    )]);
 }
 
 #[cfg(test)]

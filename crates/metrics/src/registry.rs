@@ -65,6 +65,10 @@ pub struct Metrics {
     pub(crate) fanout_delay: Histogram,
     pub(crate) redis_up: Gauge,
     pub(crate) redis_configured: Gauge,
+    pub(crate) relay_published: Counter,
+    pub(crate) relay_received: Counter,
+    pub(crate) relay_dropped: Counter,
+    pub(crate) relay_reordered: Counter,
     pub(crate) version: OnceLock<String>,
 }
 
@@ -146,6 +150,10 @@ impl Metrics {
             fanout_delay: Histogram::new(FAST_BUCKETS),
             redis_up: Gauge::new(),
             redis_configured: Gauge::new(),
+            relay_published: Counter::new(),
+            relay_received: Counter::new(),
+            relay_dropped: Counter::new(),
+            relay_reordered: Counter::new(),
             version: OnceLock::new(),
         }
     }
@@ -247,6 +255,27 @@ impl Metrics {
     /// 1 when `REDIS_URL` is set.
     pub fn redis_configured(&self) -> &Gauge {
         &self.redis_configured
+    }
+
+    /// Deliveries appended to the cross-instance relay.
+    pub fn relay_published(&self) -> &Counter {
+        &self.relay_published
+    }
+
+    /// Deliveries of other instances read from the relay.
+    pub fn relay_received(&self) -> &Counter {
+        &self.relay_received
+    }
+
+    /// Deliveries that never reached the relay (Redis down or slow; clients repair from the
+    /// database).
+    pub fn relay_dropped(&self) -> &Counter {
+        &self.relay_dropped
+    }
+
+    /// Room messages held back because a lower `seq` had not arrived yet (another instance's).
+    pub fn relay_reordered(&self) -> &Counter {
+        &self.relay_reordered
     }
 }
 

@@ -25,6 +25,31 @@ impl Metrics {
         out.sample("chatbot_redis_up", &[], self.redis_up.get());
         out.header("chatbot_redis_configured", "gauge", "1 when REDIS_URL is set.");
         out.sample("chatbot_redis_configured", &[], self.redis_configured.get());
+        for (name, help, counter) in [
+            (
+                "chatbot_relay_published_total",
+                "Deliveries appended to the cross-instance relay (Redis).",
+                &self.relay_published,
+            ),
+            (
+                "chatbot_relay_received_total",
+                "Deliveries of other instances read from the relay.",
+                &self.relay_received,
+            ),
+            (
+                "chatbot_relay_dropped_total",
+                "Deliveries that could not be relayed (Redis down or slow); clients catch up from the database.",
+                &self.relay_dropped,
+            ),
+            (
+                "chatbot_relay_reordered_total",
+                "Room messages held back until a lower seq from another instance arrived.",
+                &self.relay_reordered,
+            ),
+        ] {
+            out.header(name, "counter", help);
+            out.sample(name, &[], counter.get());
+        }
         out.header("chatbot_build_info", "gauge", "Always 1; the version as a label.");
         let version = self.version.get().map_or("unknown", String::as_str);
         out.sample("chatbot_build_info", &[("version", version)], 1);

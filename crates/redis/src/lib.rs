@@ -3,6 +3,8 @@
 //! `/readyz` reports. The scale-out work (cross-instance delivery, shared limits) uses this
 //! client; until then Redis is only watched.
 
+pub mod relay;
+
 use chatbot_metrics::metrics;
 use fred::prelude::{Builder, ClientLike, Config, ReconnectPolicy};
 use std::sync::Arc;

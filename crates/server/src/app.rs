@@ -2,7 +2,7 @@ use crate::VERSION;
 use crate::secret::resolve_jwt_secret;
 use anyhow::Context;
 use chatbot_config::Config;
-use chatbot_gateway::{EventQueue, Gateway, GatewaySettings};
+use chatbot_gateway::{Cluster, EventQueue, Gateway, GatewaySettings};
 use chatbot_http::client_addr::ProxyTrust;
 use chatbot_http::{AppState, HttpSettings};
 use chatbot_service::{
@@ -155,6 +155,10 @@ pub struct Application {
     store: Arc<dyn Store>,
     gateway: Arc<Gateway>,
     events: EventQueue,
+    /// Where the services announce changes (housekeeping announces swept answers there too).
+    sink: Arc<dyn RoomEvents>,
+    /// The other instances' deliveries, when clustered.
+    incoming: Option<tokio::sync::mpsc::Receiver<chatbot_redis::relay::Incoming>>,
     config: Config,
 }
 
@@ -162,8 +166,26 @@ impl Application {
     /// Binds `config.listen_addr` (port 0 picks a free port) and prepares every service.
     pub async fn build(config: Config) -> anyhow::Result<Self> {
         let (sink, events) = chatbot_gateway::event_channel(config.limits.fanout_queue_bytes);
-        let Services { state, store } = build_services(&config, sink).await?;
+        let Services { state, store } = build_services(&config, sink.clone()).await?;
         let limits = &config.limits;
+        // Redis is watched from here on; one that is down at start-up is picked up when it
+        // comes back (SPEC §5: degrade, then heal). Through it, every delivery reaches the
+        // other instances' sockets (docs/scaling.md).
+        let (redis, cluster, incoming) = match &config.redis_url {
+            Some(url) => {
+                let redis = chatbot_redis::Redis::connect(url)?;
+                state.readiness.attach_redis(redis.clone());
+                let relay = chatbot_redis::relay::RelayConfig {
+                    key: format!("{}relay", config.redis_prefix),
+                    instance: uuid::Uuid::new_v4().to_string(),
+                    max_entries: limits.relay_max_entries,
+                };
+                let (sender, incoming) = chatbot_redis::relay::start(&redis, relay);
+                let cluster = Cluster::new(Some(sender), limits.relay_gap_wait);
+                (Some(redis), cluster, Some(incoming))
+            }
+            None => (None, Cluster::single(), None),
+        };
         let gateway = Gateway::new(
             state.accounts.clone(),
             state.rooms.clone(),
@@ -180,6 +202,7 @@ impl Application {
                 token_check_interval: (config.access_token_ttl / 4)
                     .clamp(std::time::Duration::from_secs(1), std::time::Duration::from_secs(30)),
             },
+            Arc::new(cluster),
         );
         let listener = TcpListener::bind(config.listen_addr)
             .await
@@ -192,20 +215,10 @@ impl Application {
             ),
             None => None,
         };
-        // Redis is watched from here on; one that is down at start-up is picked up when it
-        // comes back (SPEC §5: degrade, then heal).
-        let redis = match &config.redis_url {
-            Some(url) => {
-                let redis = chatbot_redis::Redis::connect(url)?;
-                state.readiness.attach_redis(redis.clone());
-                Some(redis)
-            }
-            None => None,
-        };
         let process = chatbot_metrics::metrics();
         process.set_version(VERSION);
         process.redis_configured().set(i64::from(config.redis_url.is_some()));
-        Ok(Self { listener, metrics_listener, state, store, gateway, events, config, redis })
+        Ok(Self { listener, metrics_listener, state, store, gateway, events, sink, incoming, config, redis })
     }
 
     /// The address actually bound.
@@ -225,7 +238,8 @@ impl Application {
     /// Serves until `shutdown` resolves, then stops accepting and lets in-flight requests finish
     /// for at most the configured grace period, and closes the database.
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
-        let Self { listener, metrics_listener, state, store, gateway, events, config, redis } = self;
+        let Self { listener, metrics_listener, state, store, gateway, events, sink, incoming, config, redis } =
+            self;
         let redis_watch = redis.clone().map(|redis| tokio::spawn(redis.watch()));
         let metrics_server = metrics_listener.map(|listener| {
             tracing::info!(addr = ?listener.local_addr().ok(), "metrics listening");
@@ -237,7 +251,7 @@ impl Application {
             })
         });
         let answers = state.rooms.answers().clone();
-        let (realtime, io) = chatbot_gateway::layer(gateway, events);
+        let (realtime, io) = chatbot_gateway::layer(gateway, events, incoming);
         let app = chatbot_http::router(state, |routes| routes.layer(realtime));
         let grace = config.limits.shutdown_grace;
         let connection_limits = crate::http_server::ConnectionLimits {
@@ -246,7 +260,8 @@ impl Application {
             max_connections: config.limits.max_connections,
         };
         tracing::info!(addr = %listener.local_addr()?, database = store.backend(), version = VERSION, "listening");
-        let housekeeping = tokio::spawn(crate::housekeeping::run(store.clone(), config.llm.flush_interval));
+        let housekeeping =
+            tokio::spawn(crate::housekeeping::run(store.clone(), sink, config.llm.flush_interval));
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         let stopping = async move {
             shutdown.await;

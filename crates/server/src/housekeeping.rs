@@ -2,9 +2,12 @@
 //! - answers left `streaming` by an instance that died: a live answer is flushed every flush
 //!   interval, so one not written for several intervals has no writer left, whichever
 //!   instance it was (several may share the database); the sweep runs at start and then at
-//!   that pace, so a restart finds its own previous answers within a few intervals;
+//!   that pace, so a restart finds its own previous answers within a few intervals. Each one
+//!   is announced like any end (`stream` end, then the answer as a `message`), through the
+//!   relay to every instance, so members see it end without reloading;
 //! - expired sessions (every refresh leaves a row behind).
 
+use chatbot_service::{AnswerUsage, RoomEvents};
 use chatbot_store::Store;
 use std::sync::Arc;
 use std::time::Duration;
@@ -21,7 +24,7 @@ const KEEP_EXPIRED: time::Duration = time::Duration::days(1);
 const ABANDONED_AFTER_FLUSHES: u32 = 5;
 
 /// Runs until the task is aborted.
-pub async fn run(store: Arc<dyn Store>, flush_interval: Duration) {
+pub async fn run(store: Arc<dyn Store>, events: Arc<dyn RoomEvents>, flush_interval: Duration) {
     let abandoned_after = (flush_interval * ABANDONED_AFTER_FLUSHES).max(Duration::from_millis(100));
     let mut answers = tokio::time::interval(abandoned_after);
     let mut sessions = tokio::time::interval(SESSIONS_EVERY);
@@ -30,18 +33,25 @@ pub async fn run(store: Arc<dyn Store>, flush_interval: Duration) {
     }
     loop {
         tokio::select! {
-            _ = answers.tick() => interrupt_abandoned(store.as_ref(), abandoned_after).await,
+            _ = answers.tick() => interrupt_abandoned(store.as_ref(), events.as_ref(), abandoned_after).await,
             _ = sessions.tick() => prune_sessions(store.as_ref()).await,
         }
     }
 }
 
-async fn interrupt_abandoned(store: &dyn Store, abandoned_after: Duration) {
+async fn interrupt_abandoned(store: &dyn Store, events: &dyn RoomEvents, abandoned_after: Duration) {
     let cutoff = OffsetDateTime::now_utc() - abandoned_after;
     match store.interrupt_streaming(cutoff).await {
-        Ok(0) => {}
+        Ok(interrupted) if interrupted.is_empty() => {}
         Ok(interrupted) => {
-            tracing::warn!(interrupted, "answers nobody is writing any more are now `interrupted`")
+            tracing::warn!(
+                interrupted = interrupted.len(),
+                "answers nobody is writing any more are now `interrupted`"
+            );
+            for answer in &interrupted {
+                // What it used was never reported by its generator: no usage to show.
+                events.answer_finished(answer, AnswerUsage::default());
+            }
         }
         Err(err) => tracing::warn!(error = %err, "could not mark abandoned answers interrupted"),
     }

@@ -102,7 +102,7 @@ measured_methods! {
     fn finish_answer(
         &self, id: MessageId, content: &str, status: MessageStatus, error: Option<&str>, usage: Option<NewUsage>,
     ) -> StoreResult<Message>;
-    fn interrupt_streaming(&self, not_flushed_since: OffsetDateTime) -> StoreResult<u64>;
+    fn interrupt_streaming(&self, not_flushed_since: OffsetDateTime) -> StoreResult<Vec<Message>>;
     fn record_usage(&self, usage: NewUsage) -> StoreResult<()>;
     fn usage_totals(&self, user_id: UserId, since: OffsetDateTime) -> StoreResult<UsageTotals>;
     fn record_audit(&self, entry: NewAuditEntry) -> StoreResult<()>;

@@ -185,8 +185,9 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Message>;
     /// Marks `interrupted` every `streaming` message not written since `not_flushed_since`: its
     /// writer is gone (a live answer is flushed every flush interval, even without new text).
-    /// Returns how many there were.
-    async fn interrupt_streaming(&self, not_flushed_since: OffsetDateTime) -> StoreResult<u64>;
+    /// Returns them as they now are, so their end can be announced (whichever instance sweeps:
+    /// each row is returned to exactly one caller).
+    async fn interrupt_streaming(&self, not_flushed_since: OffsetDateTime) -> StoreResult<Vec<Message>>;
 
     // ---- usage -------------------------------------------------------------------------------------
 

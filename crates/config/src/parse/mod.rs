@@ -18,6 +18,8 @@ pub struct Config {
     pub database: DatabaseUrl,
     pub database_max_connections: u32,
     pub redis_url: Option<Url>,
+    /// Prefix of every Redis key (`redis_prefix`).
+    pub redis_prefix: String,
     /// `None`: the server generates and stores one (SQLite mode only, enforced here).
     pub jwt_secret: Option<Secret>,
     pub access_token_ttl: Duration,
@@ -253,6 +255,8 @@ pub struct Limits {
     pub socket_queue_bytes: usize,
     pub ws_read_buffer_bytes: usize,
     pub fanout_queue_bytes: usize,
+    pub relay_max_entries: u64,
+    pub relay_gap_wait: Duration,
 }
 
 /// Reads one setting through a typed parser, naming the setting and source on failure.
@@ -462,6 +466,8 @@ impl Config {
             socket_queue_bytes: r.required("limits.socket_queue_bytes", parse_positive)?,
             ws_read_buffer_bytes: r.required("limits.ws_read_buffer_bytes", parse_positive)?,
             fanout_queue_bytes: r.required("limits.fanout_queue_bytes", parse_positive)?,
+            relay_max_entries: r.required("limits.relay_max_entries", parse_positive)?,
+            relay_gap_wait: r.required("limits.relay_gap_wait", parse_duration)?,
         };
         // A queue smaller than the largest ack would end every connection whose `join` is answered
         // in full; twice the history bytes leaves room for the ack's members and metadata.
@@ -500,6 +506,7 @@ impl Config {
             database,
             database_max_connections: r.required("database_max_connections", parse_positive)?,
             redis_url,
+            redis_prefix: r.required("redis_prefix", |s| Ok(s.to_owned()))?,
             jwt_secret,
             access_token_ttl: r.required("access_token_ttl", parse_duration)?,
             refresh_token_ttl: r.required("refresh_token_ttl", parse_duration)?,

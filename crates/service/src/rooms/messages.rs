@@ -106,6 +106,27 @@ impl RoomService {
         self.answers.stop(room_id, message_id)
     }
 
+    /// Stops the answer if this instance is generating it (asked by another instance, which
+    /// checked the member's right to); false when it is not streaming here.
+    pub fn stop_here(&self, room_id: RoomId, message_id: MessageId) -> bool {
+        self.answers.stop(room_id, message_id).is_ok()
+    }
+
+    /// Whether the answer is stored as still streaming in that room (generated on some
+    /// instance): checked before a stop is relayed to the others.
+    pub async fn streaming_stored(
+        &self,
+        actor: &Actor,
+        room_id: RoomId,
+        message_id: MessageId,
+    ) -> ServiceResult<bool> {
+        self.membership(actor, room_id).await?;
+        Ok(matches!(
+            self.store.message(message_id).await?,
+            Some(m) if m.room_id == room_id && m.status == MessageStatus::Streaming
+        ))
+    }
+
     /// Asks for a new answer to the question `answer_id` answered.
     pub async fn regenerate(
         &self,

@@ -495,17 +495,24 @@ macro_rules! impl_store {
                 Ok(message)
             }
 
-            async fn interrupt_streaming(&self, not_flushed_since: OffsetDateTime) -> StoreResult<u64> {
-                let done = sqlx::query(
+            async fn interrupt_streaming(&self, not_flushed_since: OffsetDateTime) -> StoreResult<Vec<Message>> {
+                let ids: Vec<Uuid> = sqlx::query_scalar(
                     "UPDATE messages SET status = 'interrupted', updated_at = $1 \
-                     WHERE status = 'streaming' AND updated_at < $2",
+                     WHERE status = 'streaming' AND updated_at < $2 RETURNING id",
                 )
                 .bind(ts(now()))
                 .bind(ts(not_flushed_since))
-                .execute(self.writer())
+                .fetch_all(self.writer())
                 .await
                 .map_err(write_err)?;
-                Ok(done.rows_affected())
+                let mut interrupted = Vec::with_capacity(ids.len());
+                for id in ids {
+                    // Gone only if its room was deleted meanwhile: nothing left to announce.
+                    if let Some(message) = self.message(MessageId::from_uuid(id)).await? {
+                        interrupted.push(message);
+                    }
+                }
+                Ok(interrupted)
             }
 
             async fn record_usage(&self, usage: NewUsage) -> StoreResult<()> {

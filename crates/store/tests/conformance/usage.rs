@@ -20,12 +20,14 @@ async fn answers_are_flushed_finished_and_interrupted(store: Arc<dyn Store>) {
     let other = store.append_message(answer(room.id, question.id, "")).await.unwrap().into_message();
     // Both were written just now: a cut-off before that leaves them alone (a live writer).
     let before = OffsetDateTime::now_utc() - Duration::seconds(5);
-    assert_eq!(store.interrupt_streaming(before).await.unwrap(), 0);
+    assert_eq!(store.interrupt_streaming(before).await.unwrap().len(), 0);
     assert_eq!(store.message(other.id).await.unwrap().unwrap().status, MessageStatus::Streaming);
     let after = OffsetDateTime::now_utc() + Duration::seconds(1);
-    assert_eq!(store.interrupt_streaming(after).await.unwrap(), 2);
+    let interrupted = store.interrupt_streaming(after).await.unwrap();
+    assert_eq!(interrupted.len(), 2);
+    assert!(interrupted.iter().all(|m| m.status == MessageStatus::Interrupted), "returned as they now are");
     assert_eq!(store.message(other.id).await.unwrap().unwrap().status, MessageStatus::Interrupted);
-    assert_eq!(store.interrupt_streaming(after).await.unwrap(), 0);
+    assert_eq!(store.interrupt_streaming(after).await.unwrap().len(), 0);
 
     let failed =
         store.update_message(reply.id, "Hel", MessageStatus::Failed, Some("overloaded")).await.unwrap();
