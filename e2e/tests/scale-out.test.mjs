@@ -119,6 +119,7 @@ describe('scale-out: three instances, one PostgreSQL, one Redis', { timeout: 300
     const started = waitFor(a, 'stream', (e) => e.start === true, ANSWER_MS);
     assertOk(await emitAck(a, 'send', { roomId: room.id, content: 'across instances', clientId: clientId() }), 'send');
     const start = await started;
+    const endOnB = waitFor(b, 'stream', (e) => e.messageId === start.messageId && e.end === true, ANSWER_MS);
     await waitFor(b, 'stream', (e) => e.messageId === start.messageId && e.index === 3, ANSWER_MS);
     const c = await connect(bases[2], carol.accessToken);
     const later = collect(c, 'stream', (e) => e.messageId === start.messageId);
@@ -130,8 +131,9 @@ describe('scale-out: three instances, one PostgreSQL, one Redis', { timeout: 300
     const tail = later.items.filter((e) => e.token !== undefined && e.index >= snapshot.nextIndex).sort((x, y) => x.index - y.index);
     tail.forEach((chunk, i) => assert.equal(chunk.index, snapshot.nextIndex + i, 'no gap after the snapshot'));
     assert.equal(snapshot.content + tail.map((e) => e.token).join(''), end.content, 'no gap, no duplicate');
+    await endOnB;
     const onB = streamOnB.items.filter((e) => e.messageId === start.messageId);
-    assert.equal(onB[0].start, true);
+    assert.equal(onB[0].start, true, show(onB.slice(0, 3)));
     const chunks = onB.filter((e) => e.token !== undefined);
     chunks.forEach((chunk, i) => assert.equal(chunk.index, i, 'chunks in order on another instance'));
     assert.equal(chunks.map((e) => e.token).join(''), end.content);
@@ -202,5 +204,90 @@ describe('scale-out: three instances, one PostgreSQL, one Redis', { timeout: 300
     // `join {since}` repairs it.
     const repaired = await join(b, room.id, b.joinAck.room.lastSeq);
     assert.ok(repaired.messages.some((m) => m.id === during.message.id), 'join {since} returns what was missed');
+  });
+});
+
+describe('scale-out: limits shared by two instances', { timeout: 120_000 }, () => {
+  let cluster;
+  let bases;
+
+  before(async () => {
+    cluster = await startCluster({
+      count: 2,
+      env: {
+        CHATBOT_SEND_RATE: '5',
+        CHATBOT_SEND_RATE_WINDOW: '60s',
+        CHATBOT_LOGIN_FAILURES_PER_ACCOUNT: '4',
+        CHATBOT_LLM_PER_USER_CONCURRENCY: '1',
+        CHATBOT_DEMO_PACE: '20ms',
+      },
+    });
+    bases = cluster.instances.map((i) => i.base);
+  });
+
+  after(async () => {
+    closeAll();
+    await cluster?.stop();
+  });
+
+  it('the send rate counts sends on every instance together', async () => {
+    const [alice] = await users(bases[0], 'alice');
+    const room = await roomWith(bases[0], alice);
+    const on = await Promise.all(bases.map((base) => joined(base, alice, room.id)));
+    for (let i = 0; i < 5; i++) {
+      assertOk(await emitAck(on[i % 2], 'send', { roomId: room.id, content: `n${i}`, clientId: clientId() }), `send ${i}`);
+    }
+    for (const socket of on) {
+      const refused = await emitAck(socket, 'send', { roomId: room.id, content: 'one too many', clientId: clientId() });
+      assert.equal(refused.ok, false, show(refused));
+      assert.equal(refused.error.code, 'rate_limited');
+      assert.ok(refused.error.retryAfter >= 1, show(refused));
+    }
+  });
+
+  it('failed sign-ins count on every instance together', async () => {
+    const [bob] = await users(bases[0], 'bob');
+    for (let i = 0; i < 4; i++) {
+      const res = await request(bases[i % 2], 'POST', '/api/auth/login', { body: { email: bob.email, password: 'wrong password!' } });
+      assert.equal(res.status, 401, `attempt ${i}: ${show(res.body)}`);
+    }
+    for (const base of bases) {
+      const res = await request(base, 'POST', '/api/auth/login', { body: { email: bob.email, password: 'wrong password!' } });
+      assert.equal(res.status, 429, show(res.body));
+    }
+  });
+
+  it('one answer at a time per room, and per user, across instances', async () => {
+    const [carol, dave] = await users(bases[0], 'carol', 'dave');
+    const room = await roomWith(bases[0], carol, [dave], { aiMode: 'always' });
+    const c = await joined(bases[0], carol, room.id);
+    const d = await joined(bases[1], dave, room.id);
+    const streams = collect(c, 'stream', () => true);
+    await Promise.all([
+      emitAck(c, 'send', { roomId: room.id, content: 'first', clientId: clientId() }),
+      emitAck(d, 'send', { roomId: room.id, content: 'second', clientId: clientId() }),
+    ]);
+    const ends = await collect(c, 'stream', (e) => e.end === true).until(2, ANSWER_MS);
+    assert.equal(ends.length, 2);
+    // Events in arrival order: the second start comes after the first end.
+    const starts = streams.items.map((e, i) => [e, i]).filter(([e]) => e.start);
+    const firstEnd = streams.items.findIndex((e) => e.end && e.messageId === starts[0][0].messageId);
+    assert.ok(starts[1][1] > firstEnd, `answers overlapped: ${show(streams.items.filter((e) => e.start || e.end))}`);
+
+    // Carol asks in two rooms on two instances: with one answer per user, they run one after the other.
+    const other = await roomWith(bases[0], carol, [], { aiMode: 'always' });
+    const c2 = await joined(bases[1], carol, other.id);
+    const both = [collect(c, 'stream', (e) => e.start || e.end), collect(c2, 'stream', (e) => e.start || e.end)];
+    const times = [];
+    c.on('stream', (e) => { if (e.start || e.end) times.push({ room: e.roomId, kind: e.start ? 'start' : 'end', at: Date.now() }); });
+    c2.on('stream', (e) => { if (e.start || e.end) times.push({ room: e.roomId, kind: e.start ? 'start' : 'end', at: Date.now() }); });
+    await Promise.all([
+      emitAck(c, 'send', { roomId: room.id, content: 'room one', clientId: clientId() }),
+      emitAck(c2, 'send', { roomId: other.id, content: 'room two', clientId: clientId() }),
+    ]);
+    await both[0].until(2, ANSWER_MS);
+    await both[1].until(2, ANSWER_MS);
+    const kinds = times.map((t) => t.kind);
+    assert.deepEqual(kinds, ['start', 'end', 'start', 'end'], `one answer of carol's at a time: ${show(times)}`);
   });
 });

@@ -4,6 +4,7 @@
 //! client; until then Redis is only watched.
 
 pub mod relay;
+pub mod shared;
 
 use chatbot_metrics::metrics;
 use fred::prelude::{Builder, ClientLike, Config, ReconnectPolicy};

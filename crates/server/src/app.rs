@@ -5,6 +5,7 @@ use chatbot_config::Config;
 use chatbot_gateway::{Cluster, EventQueue, Gateway, GatewaySettings};
 use chatbot_http::client_addr::ProxyTrust;
 use chatbot_http::{AppState, HttpSettings};
+use chatbot_redis::shared::Shared;
 use chatbot_service::{
     AccountService, AccountSettings, AdminService, AnswerEngine, AnswerSettings, MessageWriter,
     PasswordHasher, Readiness, RoomEvents, RoomService, RoomSettings, TokenIssuer, WriterSettings,
@@ -25,6 +26,16 @@ pub struct Services {
 /// Opens storage (running migrations) and wires the services from configuration. `events`
 /// receives committed changes (the real-time gateway, or `NoEvents` for the CLI).
 pub async fn build_services(config: &Config, events: Arc<dyn RoomEvents>) -> anyhow::Result<Services> {
+    build_services_with(config, events, None).await
+}
+
+/// [`build_services`] with limits and answer leases shared through Redis (a serving instance
+/// with `REDIS_URL`).
+pub async fn build_services_with(
+    config: &Config,
+    events: Arc<dyn RoomEvents>,
+    shared: Option<Shared>,
+) -> anyhow::Result<Services> {
     let mut options = OpenOptions::new(config.database.as_str());
     options.max_connections = config.database_max_connections;
     let store = chatbot_store::open(&options)
@@ -54,6 +65,7 @@ pub async fn build_services(config: &Config, events: Arc<dyn RoomEvents>) -> any
             registrations_per_ip: (limits.registrations_per_ip.max, limits.registrations_per_ip.window),
             assistant_name: config.assistant_name.clone(),
             max_page: limits.max_page,
+            shared: shared.clone(),
         },
     )
     .with_events(events.clone());
@@ -88,6 +100,7 @@ pub async fn build_services(config: &Config, events: Arc<dyn RoomEvents>) -> any
                 max_attempts: llm.retry_attempts,
                 ..chatbot_llm::RetryPolicy::default()
             },
+            shared: shared.clone(),
         },
     );
     let rooms = RoomService::new(
@@ -101,6 +114,7 @@ pub async fn build_services(config: &Config, events: Arc<dyn RoomEvents>) -> any
             max_rooms_per_user: limits.max_rooms_per_user,
             join_history_bytes: limits.join_history_bytes,
             send_rate: (limits.send_rate.max, limits.send_rate.window),
+            shared,
             max_page: limits.max_page,
             max_model_id_chars: limits.max_model_id_chars,
             max_client_id_chars: limits.max_client_id_chars,
@@ -166,25 +180,26 @@ impl Application {
     /// Binds `config.listen_addr` (port 0 picks a free port) and prepares every service.
     pub async fn build(config: Config) -> anyhow::Result<Self> {
         let (sink, events) = chatbot_gateway::event_channel(config.limits.fanout_queue_bytes);
-        let Services { state, store } = build_services(&config, sink.clone()).await?;
-        let limits = &config.limits;
         // Redis is watched from here on; one that is down at start-up is picked up when it
-        // comes back (SPEC §5: degrade, then heal). Through it, every delivery reaches the
-        // other instances' sockets (docs/scaling.md).
-        let (redis, cluster, incoming) = match &config.redis_url {
-            Some(url) => {
-                let redis = chatbot_redis::Redis::connect(url)?;
+        // comes back (SPEC §5: degrade, then heal). Through it, limits are shared and every
+        // delivery reaches the other instances' sockets (docs/scaling.md).
+        let instance = uuid::Uuid::new_v4().to_string();
+        let redis = config.redis_url.as_ref().map(chatbot_redis::Redis::connect).transpose()?;
+        let shared = redis.as_ref().map(|redis| Shared::new(redis.clone(), &config.redis_prefix, &instance));
+        let Services { state, store } = build_services_with(&config, sink.clone(), shared.clone()).await?;
+        let limits = &config.limits;
+        let (cluster, incoming) = match &redis {
+            Some(redis) => {
                 state.readiness.attach_redis(redis.clone());
                 let relay = chatbot_redis::relay::RelayConfig {
                     key: format!("{}relay", config.redis_prefix),
-                    instance: uuid::Uuid::new_v4().to_string(),
+                    instance,
                     max_entries: limits.relay_max_entries,
                 };
-                let (sender, incoming) = chatbot_redis::relay::start(&redis, relay);
-                let cluster = Cluster::new(Some(sender), limits.relay_gap_wait);
-                (Some(redis), cluster, Some(incoming))
+                let (sender, incoming) = chatbot_redis::relay::start(redis, relay);
+                (Cluster::new(Some(sender), limits.relay_gap_wait), Some(incoming))
             }
-            None => (None, Cluster::single(), None),
+            None => (Cluster::single(), None),
         };
         let gateway = Gateway::new(
             state.accounts.clone(),

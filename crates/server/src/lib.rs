@@ -12,7 +12,7 @@ mod model_registry;
 mod secret;
 pub mod telemetry;
 
-pub use app::{Application, Services, build_services};
+pub use app::{Application, Services, build_services, build_services_with};
 pub use secret::resolve_jwt_secret;
 
 /// The version printed by `chatbot version` and served by `/api/version` and `/readyz`.

@@ -3,8 +3,9 @@
 
 use crate::error::{ServiceError, ServiceResult};
 use crate::events::{NoEvents, RoomEvents, SessionEnd};
+use crate::limit::Limit;
 use crate::passwords::PasswordHasher;
-use crate::throttle::{Throttle, ThrottleDecision};
+use crate::throttle::ThrottleDecision;
 use crate::tokens::{TokenError, TokenIssuer, hash_refresh_token, new_refresh_token};
 use chatbot_domain::{
     DisplayName, Email, MemberRole, Password, RoomId, SessionId, UserId, UserRole, ValidationError,
@@ -45,6 +46,8 @@ pub struct AccountSettings {
     pub assistant_name: String,
     /// Most users one page lists (`limits.max_page`).
     pub max_page: u32,
+    /// Where the throttles are counted across instances (`REDIS_URL`); `None`: in process.
+    pub shared: Option<chatbot_redis::shared::Shared>,
 }
 
 /// Where a request comes from, for throttles, audit entries and the device list.
@@ -76,15 +79,15 @@ impl ClientContext {
 /// kept: a successful login, or a request that failed for another reason (the database, or the
 /// client gone while its password waited to be hashed), does not count as a failure.
 struct Reservations<'a> {
-    held: Vec<(&'a Throttle, String)>,
+    held: Vec<(&'a Limit, String)>,
 }
 
 impl<'a> Reservations<'a> {
     /// Reserves one attempt in each throttle, or none: refused as soon as one is full.
-    fn take(slots: Vec<(&'a Throttle, String)>, message: &'static str) -> ServiceResult<Self> {
+    async fn take(slots: Vec<(&'a Limit, String)>, message: &'static str) -> ServiceResult<Self> {
         let mut held = Self { held: Vec::with_capacity(slots.len()) };
         for (throttle, key) in slots {
-            if let ThrottleDecision::Deny { retry_after } = throttle.try_acquire(&key) {
+            if let ThrottleDecision::Deny { retry_after } = throttle.try_acquire(&key).await {
                 return Err(ServiceError::RateLimited { message, retry_after });
             }
             held.held.push((throttle, key));
@@ -153,11 +156,11 @@ pub struct AccountService {
     hasher: PasswordHasher,
     tokens: TokenIssuer,
     settings: AccountSettings,
-    login_per_account: Throttle,
-    login_per_account_total: Throttle,
-    login_per_ip: Throttle,
-    refresh_per_ip: Throttle,
-    registrations_per_ip: Throttle,
+    login_per_account: Limit,
+    login_per_account_total: Limit,
+    login_per_ip: Limit,
+    refresh_per_ip: Limit,
+    registrations_per_ip: Limit,
     events: Arc<dyn RoomEvents>,
 }
 
@@ -168,13 +171,13 @@ impl AccountService {
         tokens: TokenIssuer,
         settings: AccountSettings,
     ) -> Self {
-        let throttle = |(max, window): (u32, Duration)| Throttle::new(max, window);
+        let limit = |name, rule| Limit::new(name, rule, settings.shared.clone());
         Self {
-            login_per_account: throttle(settings.login_per_account),
-            login_per_account_total: throttle(settings.login_per_account_total),
-            login_per_ip: throttle(settings.login_per_ip),
-            refresh_per_ip: throttle(settings.refresh_per_ip),
-            registrations_per_ip: throttle(settings.registrations_per_ip),
+            login_per_account: limit("login-account-ip", settings.login_per_account),
+            login_per_account_total: limit("login-account", settings.login_per_account_total),
+            login_per_ip: limit("login-ip", settings.login_per_ip),
+            refresh_per_ip: limit("refresh-ip", settings.refresh_per_ip),
+            registrations_per_ip: limit("register-ip", settings.registrations_per_ip),
             store,
             hasher,
             tokens,
@@ -208,7 +211,7 @@ impl AccountService {
         // which addresses have accounts, and each attempt costs a password hash. Reserved before
         // hashing, under one lock, so parallel attempts cannot all pass the check.
         let ip_key = client.throttle_key();
-        if let ThrottleDecision::Deny { retry_after } = self.registrations_per_ip.try_acquire(&ip_key) {
+        if let ThrottleDecision::Deny { retry_after } = self.registrations_per_ip.try_acquire(&ip_key).await {
             return Err(ServiceError::RateLimited {
                 message: "too many sign-up attempts from this address; try again later",
                 retry_after,
@@ -303,7 +306,8 @@ impl AccountService {
                 (&self.login_per_account_total, account_key.clone()),
             ],
             "too many failed sign-in attempts; try again later",
-        )?;
+        )
+        .await?;
         let user = self.store.user_by_email(email.as_str()).await?;
         let verified = self.hasher.verify(password, user.as_ref().map(|u| u.password_hash.as_str())).await?;
         let user = match user {
@@ -337,7 +341,8 @@ impl AccountService {
         let reserved = Reservations::take(
             vec![(&self.refresh_per_ip, client.throttle_key())],
             "too many failed token refreshes; try again later",
-        )?;
+        )
+        .await?;
         let outcome = self.rotate(refresh_token, client).await;
         if matches!(outcome, Err(ServiceError::Unauthorized(_))) {
             reserved.keep();

@@ -9,6 +9,7 @@ mod admin;
 mod answers;
 mod error;
 mod events;
+mod limit;
 mod passwords;
 mod readiness;
 mod rooms;

@@ -51,6 +51,10 @@ struct Check {
     latency_ms: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<String>,
+    /// Redis only: what this instance does without it (`fallback`), so an operator reading
+    /// `/readyz` knows what is degraded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fallback: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -73,7 +77,12 @@ async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Readiness>) 
         database_check(result, readiness.backend(), started.elapsed())
     };
     let (database, redis, providers) = tokio::join!(database, readiness.redis(), readiness.providers());
-    let redis = redis.map(|state| dependency_check(&state));
+    let redis = redis.map(|state| Check {
+        fallback: (!state.ok).then_some(
+            "limits are enforced per instance and deliveries reach this instance's sockets only, until Redis is back",
+        ),
+        ..dependency_check(&state)
+    });
     let demo = providers.iter().all(|(name, _)| *name == "demo");
     let providers = providers.iter().map(|(name, state)| (*name, dependency_check(state))).collect();
     let llm = LlmChecks { demo, providers };
@@ -93,6 +102,7 @@ fn dependency_check(state: &chatbot_service::DependencyState) -> Check {
         backend: None,
         latency_ms: u64::try_from(state.latency.as_millis()).unwrap_or(u64::MAX),
         error: state.error.map(str::to_owned),
+        fallback: None,
     }
 }
 
@@ -117,6 +127,7 @@ fn database_check(
         backend: Some(backend),
         latency_ms: u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX),
         error,
+        fallback: None,
     }
 }
 

@@ -7,6 +7,7 @@
 
 mod budget;
 mod context;
+mod lease;
 mod registry;
 mod run;
 
@@ -46,6 +47,9 @@ pub struct AnswerSettings {
     pub daily_token_budget: Option<u64>,
     pub daily_cost_budget: Option<u64>,
     pub retry: RetryPolicy,
+    /// Answer leases shared by every instance (`REDIS_URL`): one answer per room and the
+    /// per-user concurrency hold across instances.
+    pub shared: Option<chatbot_redis::shared::Shared>,
 }
 
 /// An answer in progress, as a late joiner needs it.

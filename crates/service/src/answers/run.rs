@@ -59,6 +59,15 @@ impl AnswerEngine {
         let waiting = metrics().llm_queue_depth().hold();
         let Ok(_user) = self.user_permits(job.requester).acquire_owned().await else { return };
         let Ok(_global) = self.global.clone().acquire_owned().await else { return };
+        // Then the room's and the user's slots across instances, when there are several.
+        let _lease = match &self.settings.shared {
+            Some(shared) => {
+                let ttl = (self.settings.flush_interval * 5).max(std::time::Duration::from_secs(3));
+                let per_user = self.settings.per_user_concurrency;
+                super::lease::take(shared, job.room.id, job.requester, per_user, ttl).await
+            }
+            None => None,
+        };
         drop(waiting);
         let _streaming = metrics().llm_active_streams().hold();
         let model = self.models.for_room(job.room.model.as_deref()).clone();

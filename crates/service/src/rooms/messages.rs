@@ -54,7 +54,9 @@ impl RoomService {
         let content = MessageContent::parse(content, self.settings.max_message_bytes)?;
         let client_id =
             client_id.map(|id| ClientId::parse(id, self.settings.max_client_id_chars)).transpose()?;
-        if let ThrottleDecision::Deny { retry_after } = self.send_limit.try_acquire(&actor.id().to_string()) {
+        if let ThrottleDecision::Deny { retry_after } =
+            self.send_limit.try_acquire(&actor.id().to_string()).await
+        {
             return Err(ServiceError::RateLimited {
                 message: "you are sending messages too fast",
                 retry_after,

@@ -10,7 +10,8 @@ use crate::accounts::Actor;
 use crate::answers::{AnswerEngine, StreamingAnswer};
 use crate::error::{ServiceError, ServiceResult};
 use crate::events::RoomEvents;
-use crate::throttle::{Throttle, ThrottleDecision};
+use crate::limit::Limit;
+use crate::throttle::ThrottleDecision;
 use crate::writer::MessageWriter;
 use chatbot_domain::{
     AiMode, ClientId, Email, MemberRole, MessageContent, MessageId, MessageRole, MessageStatus, RoomId,
@@ -41,6 +42,8 @@ pub struct RoomSettings {
     pub join_history_bytes: usize,
     /// Messages one user may post within the window, by REST and Socket.IO together.
     pub send_rate: (u32, Duration),
+    /// Where the send and lookup limits are counted across instances (`REDIS_URL`).
+    pub shared: Option<chatbot_redis::shared::Shared>,
     /// Largest page of messages or members.
     pub max_page: u32,
     /// Longest model id a room may name (`limits.max_model_id_chars`).
@@ -92,9 +95,9 @@ pub struct RoomService {
     events: Arc<dyn RoomEvents>,
     answers: Arc<AnswerEngine>,
     access: AccessCache,
-    email_lookups: Throttle,
+    email_lookups: Limit,
     /// One send rate per user, whichever transport the message came by.
-    send_limit: Throttle,
+    send_limit: Limit,
     /// Counts removals of members and rooms made by this process (see [`RoomService::removals`]).
     removals: AtomicU64,
 }
@@ -108,8 +111,8 @@ impl RoomService {
         answers: Arc<AnswerEngine>,
     ) -> Self {
         let access = AccessCache::new(settings.membership_cache_ttl);
-        let email_lookups = Throttle::new(settings.email_lookups.0, settings.email_lookups.1);
-        let send_limit = Throttle::new(settings.send_rate.0, settings.send_rate.1);
+        let email_lookups = Limit::new("email-lookup", settings.email_lookups, settings.shared.clone());
+        let send_limit = Limit::new("send", settings.send_rate, settings.shared.clone());
         Self {
             store,
             settings,
@@ -311,7 +314,7 @@ impl RoomService {
                     });
                 }
                 let email = Email::parse(&email)?;
-                self.reserve_email_lookup(actor)?;
+                self.reserve_email_lookup(actor).await?;
                 self.store.user_by_email(email.as_str()).await?.ok_or(ServiceError::NotFound("user"))?.id
             }
         };
@@ -421,11 +424,11 @@ impl RoomService {
     /// Counts one lookup of an account by email address against the actor's allowance. Anyone
     /// may own a room, so adding members by address would otherwise tell anyone which addresses
     /// have accounts, faster than the registration throttle lets registering tell it.
-    fn reserve_email_lookup(&self, actor: &Actor) -> ServiceResult<()> {
+    async fn reserve_email_lookup(&self, actor: &Actor) -> ServiceResult<()> {
         if actor.is_admin() {
             return Ok(()); // admins see every account anyway
         }
-        match self.email_lookups.try_acquire(&actor.id().to_string()) {
+        match self.email_lookups.try_acquire(&actor.id().to_string()).await {
             ThrottleDecision::Allow => Ok(()),
             ThrottleDecision::Deny { retry_after } => Err(ServiceError::RateLimited {
                 message: "too many members added by email address; try again later",

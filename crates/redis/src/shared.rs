@@ -1,0 +1,254 @@
+//! Limits shared by every instance (SPEC §5, §11): sliding-window throttles and answer leases,
+//! each one Lua script so a check and its update are one atomic step in Redis.
+//!
+//! The callers keep a local fallback: any error here (Redis down, slow, restarted) makes them
+//! enforce the limit in their own process until Redis answers again, and [`Shared::note`] logs
+//! each change of state once and keeps [`Shared::is_degraded`] for `/readyz`.
+//!
+//! Times come from Redis (`TIME`), not from the instances, so clocks that disagree do not make
+//! a window longer or shorter on one of them.
+
+use crate::Redis;
+use fred::prelude::{ClientLike, Value};
+use fred::types::{ClusterHash, CustomCommand};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
+
+/// Keys `KEYS[1]` (a sorted set of events by time); `ARGV`: window ms, max, member to add ("" to
+/// only look). Returns -1 when allowed (and adds the member), else the ms until the oldest
+/// event leaves the window.
+const WINDOW: &str = r#"
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local window = tonumber(ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then
+  local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+  return math.max(1, tonumber(oldest[2]) + window - now)
+end
+if ARGV[3] ~= '' then
+  redis.call('ZADD', KEYS[1], now, ARGV[3])
+  redis.call('PEXPIRE', KEYS[1], window)
+end
+return -1
+"#;
+
+/// `KEYS[1]` the room's answer lease (a string), `KEYS[2]` the user's answers (a sorted set of
+/// holders by lease end); `ARGV`: holder, lease ms, the user's max. 1 when both are taken.
+const LEASE: &str = r#"
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local lease = tonumber(ARGV[2])
+local room = redis.call('GET', KEYS[1])
+if room and room ~= ARGV[1] then return 0 end
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+if not redis.call('ZSCORE', KEYS[2], ARGV[1]) and redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[3]) then
+  return 0
+end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', lease)
+redis.call('ZADD', KEYS[2], now + lease, ARGV[1])
+redis.call('PEXPIRE', KEYS[2], lease)
+return 1
+"#;
+
+/// Gives both back, if still held by `ARGV[1]`.
+const UNLEASE: &str = r#"
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+redis.call('ZREM', KEYS[2], ARGV[1])
+return 1
+"#;
+
+/// The shared-limits client of one instance.
+#[derive(Clone)]
+pub struct Shared {
+    redis: Redis,
+    prefix: Arc<str>,
+    /// Makes members and lease holders unique: this instance's id and a counter.
+    instance: Arc<str>,
+    next: Arc<AtomicU64>,
+    degraded: Arc<AtomicBool>,
+}
+
+impl std::fmt::Debug for Shared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Shared").field("prefix", &self.prefix).field("instance", &self.instance).finish()
+    }
+}
+
+/// A Redis error while enforcing a shared limit (the caller falls back to its own count).
+#[derive(Debug, thiserror::Error)]
+#[error("shared limit unavailable: {0}")]
+pub struct SharedError(String);
+
+/// An answer's leases: the room's one-answer slot and one of its requester's slots.
+#[derive(Debug, Clone)]
+pub struct AnswerLease {
+    room_key: String,
+    user_key: String,
+    holder: String,
+}
+
+impl Shared {
+    pub fn new(redis: Redis, prefix: &str, instance: &str) -> Self {
+        Self {
+            redis,
+            prefix: Arc::from(prefix),
+            instance: Arc::from(instance),
+            next: Arc::new(AtomicU64::new(0)),
+            degraded: Arc::new(AtomicBool::new(false)),
+        }
+    }
+
+    fn unique(&self) -> String {
+        format!("{}:{}", self.instance, self.next.fetch_add(1, Ordering::Relaxed))
+    }
+
+    fn window_key(&self, limit: &str, key: &str) -> String {
+        format!("{}limit:{limit}:{key}", self.prefix)
+    }
+
+    async fn eval(
+        &self,
+        script: &'static str,
+        keys: Vec<String>,
+        args: Vec<String>,
+    ) -> Result<i64, SharedError> {
+        let mut all: Vec<Value> = vec![script.into(), keys.len().to_string().into()];
+        all.extend(keys.into_iter().map(Value::from));
+        all.extend(args.into_iter().map(Value::from));
+        let command = CustomCommand::new("EVAL", ClusterHash::Random, false);
+        let reply: Value =
+            self.redis.client.custom(command, all).await.map_err(|e| SharedError(e.to_string()))?;
+        reply.as_i64().ok_or_else(|| SharedError(format!("unexpected reply {reply:?}")))
+    }
+
+    /// One event under `limit` for `key` if fewer than `max` are in the last `window`: `None`
+    /// when allowed (and counted), else how long until one leaves the window.
+    pub async fn acquire(
+        &self,
+        limit: &str,
+        key: &str,
+        max: u32,
+        window: Duration,
+    ) -> Result<Option<Duration>, SharedError> {
+        self.window(limit, key, max, window, self.unique()).await
+    }
+
+    /// Like [`Shared::acquire`] but counts nothing.
+    pub async fn check(
+        &self,
+        limit: &str,
+        key: &str,
+        max: u32,
+        window: Duration,
+    ) -> Result<Option<Duration>, SharedError> {
+        self.window(limit, key, max, window, String::new()).await
+    }
+
+    async fn window(
+        &self,
+        limit: &str,
+        key: &str,
+        max: u32,
+        window: Duration,
+        member: String,
+    ) -> Result<Option<Duration>, SharedError> {
+        let window_ms = u64::try_from(window.as_millis()).unwrap_or(u64::MAX).max(1);
+        let wait = self
+            .eval(
+                WINDOW,
+                vec![self.window_key(limit, key)],
+                vec![window_ms.to_string(), max.max(1).to_string(), member],
+            )
+            .await?;
+        Ok((wait >= 0).then(|| Duration::from_millis(u64::try_from(wait).unwrap_or(1))))
+    }
+
+    /// Counts one event whatever the count (a failure to remember).
+    pub async fn record(&self, limit: &str, key: &str, window: Duration) -> Result<(), SharedError> {
+        self.window(limit, key, u32::MAX, window, self.unique()).await.map(|_| ())
+    }
+
+    /// Gives back the newest counted event (an attempt that turned out not to count). In the
+    /// background: callers give back from `Drop`.
+    pub fn release(&self, limit: &str, key: &str) {
+        let key = self.window_key(limit, key);
+        let client = self.redis.client.clone();
+        tokio::spawn(async move {
+            let command = CustomCommand::new("ZPOPMAX", ClusterHash::FirstKey, false);
+            let _ = client.custom::<Value, Value>(command, vec![key.into()]).await;
+        });
+    }
+
+    /// Forgets every counted event of `key` (in the background).
+    pub fn reset(&self, limit: &str, key: &str) {
+        let key = self.window_key(limit, key);
+        let client = self.redis.client.clone();
+        tokio::spawn(async move {
+            let command = CustomCommand::new("DEL", ClusterHash::FirstKey, false);
+            let _ = client.custom::<Value, Value>(command, vec![key.into()]).await;
+        });
+    }
+
+    /// Takes the room's answer slot and one of the user's `max_per_user` slots for `lease`
+    /// (renew before it ends): `Some` when both were free.
+    pub async fn lease_answer(
+        &self,
+        room: &str,
+        user: &str,
+        max_per_user: usize,
+        lease: Duration,
+    ) -> Result<Option<AnswerLease>, SharedError> {
+        let held = AnswerLease {
+            room_key: format!("{}answering:room:{room}", self.prefix),
+            user_key: format!("{}answering:user:{user}", self.prefix),
+            holder: self.unique(),
+        };
+        Ok(self.renew_answer(&held, max_per_user, lease).await?.then_some(held))
+    }
+
+    /// Extends a lease; false when it was lost (expired and taken by another answer).
+    pub async fn renew_answer(
+        &self,
+        held: &AnswerLease,
+        max_per_user: usize,
+        lease: Duration,
+    ) -> Result<bool, SharedError> {
+        let lease_ms = u64::try_from(lease.as_millis()).unwrap_or(u64::MAX).max(1);
+        let taken = self
+            .eval(
+                LEASE,
+                vec![held.room_key.clone(), held.user_key.clone()],
+                vec![held.holder.clone(), lease_ms.to_string(), max_per_user.max(1).to_string()],
+            )
+            .await?;
+        Ok(taken == 1)
+    }
+
+    /// Gives an answer's leases back.
+    pub async fn release_answer(&self, held: &AnswerLease) -> Result<(), SharedError> {
+        self.eval(UNLEASE, vec![held.room_key.clone(), held.user_key.clone()], vec![held.holder.clone()])
+            .await
+            .map(|_| ())
+    }
+
+    /// Records how the last shared operation went: logs each change between shared and local
+    /// enforcement once.
+    pub fn note<T>(&self, result: &Result<T, SharedError>) {
+        let failed = result.is_err();
+        if self.degraded.swap(failed, Ordering::Relaxed) != failed {
+            match result {
+                Err(err) => {
+                    tracing::warn!(error = %err, "Redis unreachable: limits are enforced per instance until it is back")
+                }
+                Ok(_) => tracing::info!("Redis reachable again: limits are shared by every instance again"),
+            }
+        }
+    }
+
+    /// True while the last shared operation failed (limits are per instance).
+    pub fn is_degraded(&self) -> bool {
+        self.degraded.load(Ordering::Relaxed)
+    }
+}
