@@ -46,3 +46,16 @@ export function createDatabase() {
 export function dropDatabase(name) {
   psql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
 }
+
+/**
+ * Makes `name` refuse new connections and ends the open ones (what its clients see while a
+ * PostgreSQL server restarts), or lets it accept them again. Only for databases a test created.
+ */
+export function setDatabaseDown(name, down) {
+  if (down) {
+    psql(`ALTER DATABASE ${name} ALLOW_CONNECTIONS false`);
+    psql(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${name}' AND pid <> pg_backend_pid()`);
+  } else {
+    psql(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`);
+  }
+}

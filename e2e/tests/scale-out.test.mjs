@@ -8,9 +8,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { request } from '../lib/api.mjs';
 import { startCluster } from '../lib/cluster.mjs';
+import { setDatabaseDown } from '../lib/postgres.mjs';
 import { assertOk } from '../lib/contract.mjs';
 import { clientId, join, joined, roomWith, users } from '../lib/scene.mjs';
-import { closeAll, collect, connect, emitAck, show, sleep, waitFor } from '../lib/socket.mjs';
+import { closeAll, collect, connect, emitAck, expectRefused, mark, show, sleep, waitFor } from '../lib/socket.mjs';
 
 const ANSWER_MS = 20_000;
 
@@ -66,6 +67,24 @@ describe('scale-out: three instances, one PostgreSQL, one Redis', { timeout: 300
     const c2 = await connect(bases[1], carol.accessToken);
     await join(c2, room.id);
     await joinedEvent;
+  });
+
+  it('presence counts devices on every instance: online in join acks, offline only when the last one goes', async () => {
+    const [erin, frank] = await users(bases[0], 'erin', 'frank');
+    const room = await roomWith(bases[0], erin, [frank]);
+    const f1 = await connect(bases[1], frank.accessToken);
+    assert.equal(f1.hello.deviceCount, 1);
+    const e = await joined(bases[0], erin, room.id);
+    assert.ok(e.joinAck.online.includes(frank.id), `frank (on another instance) is online: ${show(e.joinAck.online)}`);
+    const f2 = await connect(bases[2], frank.accessToken);
+    assert.equal(f2.hello.deviceCount, 2, 'devices on every instance are counted');
+    const since = mark(e);
+    f1.close();
+    await sleep(500);
+    assert.deepEqual(since('user_status').filter((s) => s.userId === frank.id), [], 'frank is still online on another instance');
+    const offline = waitFor(e, 'user_status', (s) => s.userId === frank.id && s.online === false);
+    f2.close();
+    await offline;
   });
 
   it('membership changes reach the added user on another instance', async () => {
@@ -173,6 +192,38 @@ describe('scale-out: three instances, one PostgreSQL, one Redis', { timeout: 300
     await cluster.instances[2].restart();
   });
 
+  it('PostgreSQL gone: sends are answered `unavailable`, never acked and lost; back: every instance recovers without a restart', async () => {
+    const room = await roomWith(bases[0], alice, [bob]);
+    const a = await joined(bases[0], alice, room.id);
+    const b = await joined(bases[1], bob, room.id);
+    setDatabaseDown(cluster.database.name, true);
+    const retried = clientId();
+    try {
+      const refused = await emitAck(a, 'send', { roomId: room.id, content: 'while the database is down', clientId: retried }, 20_000);
+      assert.equal(refused.ok, false, `not acked: ${show(refused)}`);
+      assert.equal(refused.error.code, 'unavailable', show(refused));
+      assert.ok(refused.error.retryAfter >= 1, show(refused));
+      const ready = await request(bases[1], 'GET', '/readyz');
+      assert.equal(ready.status, 503, show(ready.body));
+    } finally {
+      setDatabaseDown(cluster.database.name, false);
+    }
+    // The same send again (the client's retry) goes through once the database is back.
+    let sent;
+    for (let i = 0; i < 60 && !sent; i++) {
+      const ack = await emitAck(a, 'send', { roomId: room.id, content: 'while the database is down', clientId: retried }, 20_000);
+      if (ack.ok) sent = ack;
+      else await sleep(500);
+    }
+    assert.ok(sent, 'sends succeed again without restarting the instance');
+    assert.equal(sent.duplicate, false, 'the refused send was not stored');
+    await waitFor(b, 'message', (m) => m.id === sent.message.id);
+    for (const base of bases) {
+      const ready = await request(base, 'GET', '/readyz');
+      assert.equal(ready.status, 200, show(ready.body));
+    }
+  });
+
   it('Redis stopped: sends stay durable, same-instance delivery goes on, /readyz says so; back: delivery heals by itself', async () => {
     const room = await roomWith(bases[0], alice, [bob]);
     const a = await joined(bases[0], alice, room.id);
@@ -219,6 +270,7 @@ describe('scale-out: limits shared by two instances', { timeout: 120_000 }, () =
         CHATBOT_SEND_RATE_WINDOW: '60s',
         CHATBOT_LOGIN_FAILURES_PER_ACCOUNT: '4',
         CHATBOT_LLM_PER_USER_CONCURRENCY: '1',
+        CHATBOT_SOCKETS_PER_USER: '2',
         CHATBOT_DEMO_PACE: '20ms',
       },
     });
@@ -243,6 +295,20 @@ describe('scale-out: limits shared by two instances', { timeout: 120_000 }, () =
       assert.equal(refused.error.code, 'rate_limited');
       assert.ok(refused.error.retryAfter >= 1, show(refused));
     }
+  });
+
+  it('sockets per user count on every instance together', async () => {
+    const [gina] = await users(bases[0], 'gina');
+    const first = await connect(bases[0], gina.accessToken);
+    await connect(bases[1], gina.accessToken);
+    for (const base of bases) {
+      const { err } = await expectRefused(base, gina.accessToken);
+      assert.match(err.message, /rate_limited/, show(err.message));
+    }
+    first.close();
+    await sleep(300);
+    const again = await connect(bases[0], gina.accessToken);
+    assert.equal(again.hello.deviceCount, 2, 'a device that left frees its place on every instance');
   });
 
   it('failed sign-ins count on every instance together', async () => {

@@ -89,7 +89,7 @@ settings! {
     "limits.send_rate", ["CHATBOT_SEND_RATE"], Some("20"), "Messages one user may send within `send_rate_window`, over Socket.IO and REST together; more gets `rate_limited` / 429.";
     "limits.send_rate_window", ["CHATBOT_SEND_RATE_WINDOW"], Some("10s"), "Window for the send rate.";
     "limits.events_per_second", ["CHATBOT_EVENTS_PER_SECOND"], Some("30"), "Events one socket may send per second; more gets `rate_limited`.";
-    "limits.sockets_per_user", ["CHATBOT_SOCKETS_PER_USER"], Some("10"), "Connections one user may hold at once (per instance).";
+    "limits.sockets_per_user", ["CHATBOT_SOCKETS_PER_USER"], Some("10"), "Connections one user may hold at once, on every instance together when `REDIS_URL` is set (per instance while Redis is unreachable).";
     "limits.typing_interval", ["CHATBOT_TYPING_INTERVAL"], Some("1s"), "The `typing` throttle's interval: per socket and room, at most two starts (and one renewal while typing) per interval, and a stop only after a forwarded start.";
     "limits.relay_max_entries", ["CHATBOT_RELAY_MAX_ENTRIES"], Some("100000"), "Deliveries the Redis relay stream keeps (approximately): how far an instance that lost Redis for a moment, or fell behind, can catch up without its clients resyncing.";
     "limits.relay_gap_wait", ["CHATBOT_RELAY_GAP_WAIT"], Some("500ms"), "How long a room message from another instance waits for the message before it (seq order) before it is delivered anyway (the one before was lost: clients catch up with `join {since}`).";

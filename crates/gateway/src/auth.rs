@@ -98,12 +98,16 @@ pub async fn authenticate<A: Adapter>(
         .authenticate(&token)
         .await
         .map_err(|e| Refused { code: "unauthorized", reason: e.to_string() })?;
-    let Some(slot) = gateway.presence.reserve(actor.id()) else {
-        return Err(Refused {
-            code: "rate_limited",
-            reason: format!("at most {} connections per user", gateway.settings.sockets_per_user),
-        });
+    let at_limit = || Refused {
+        code: "rate_limited",
+        reason: format!("at most {} connections per user", gateway.settings.sockets_per_user),
     };
+    let Some(mut slot) = gateway.presence.reserve(actor.id()) else { return Err(at_limit()) };
+    if let Some(shared) = gateway.cluster.shared()
+        && !slot.reserve_everywhere(shared, gateway.settings.sockets_per_user).await
+    {
+        return Err(at_limit()); // dropping the slot gives it back here
+    }
     socket.extensions.insert(Arc::new(Connection::new(actor, slot, &gateway.settings)));
     crate::handlers::register(&socket);
     Ok(())

@@ -20,6 +20,7 @@ use crate::fanout::Op;
 use chatbot_domain::{MessageId, RoomId};
 use chatbot_metrics::metrics;
 use chatbot_redis::relay::RelaySender;
+use chatbot_redis::shared::Shared;
 use chatbot_service::StreamingAnswer;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -51,6 +52,8 @@ pub(crate) enum Relayed {
 /// This instance's part in a cluster; inert (no relay) on a single instance.
 pub struct Cluster {
     relay: Option<RelaySender>,
+    /// Limits and presence counted across instances.
+    shared: Option<Shared>,
     gap_wait: Duration,
     order: Mutex<Sequencer>,
     mirror: Mutex<Mirror>,
@@ -64,13 +67,18 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 impl Cluster {
     /// A single instance: nothing is relayed, nothing is reordered.
     pub fn single() -> Self {
-        Self::new(None, Duration::ZERO)
+        Self::new(None, None, Duration::ZERO)
     }
 
-    /// One of several instances, relaying through `relay`; a room message waits at most
-    /// `gap_wait` for the one before it.
-    pub fn new(relay: Option<RelaySender>, gap_wait: Duration) -> Self {
-        Self { relay, gap_wait, order: Mutex::default(), mirror: Mutex::default() }
+    /// One of several instances, relaying through `relay` and counting devices in `shared`; a
+    /// room message waits at most `gap_wait` for the one before it.
+    pub fn new(relay: Option<RelaySender>, shared: Option<Shared>, gap_wait: Duration) -> Self {
+        Self { relay, shared, gap_wait, order: Mutex::default(), mirror: Mutex::default() }
+    }
+
+    /// Where devices are counted across instances, when clustered.
+    pub fn shared(&self) -> Option<&Shared> {
+        self.shared.as_ref()
     }
 
     pub fn is_clustered(&self) -> bool {

@@ -96,12 +96,12 @@ pub async fn on_disconnect<A: Adapter>(
 ) {
     let Some(conn) = connection_of(&socket) else { return };
     let user = &conn.actor.user;
-    let remaining = conn.slot.release();
+    // Rooms are readable until the handler's first await (they are cleared meanwhile).
+    let member_rooms: Vec<String> =
+        socket.rooms().into_iter().map(|r| r.to_string()).filter(|r| r.starts_with("member:")).collect();
+    let remaining = conn.slot.release_everywhere().await;
     tracing::debug!(user_id = %user.id, ?reason, remaining, "socket disconnected");
     if remaining == 0 {
-        // Rooms are still readable in the disconnect handler (cleared after it returns).
-        let member_rooms: Vec<String> =
-            socket.rooms().into_iter().map(|r| r.to_string()).filter(|r| r.starts_with("member:")).collect();
         crate::presence::announce(&socket, &io, &gateway.cluster, &member_rooms, user, false, 0).await;
     }
 }

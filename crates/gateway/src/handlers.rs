@@ -177,9 +177,8 @@ async fn join<A: Adapter>(ctx: Ctx<A>, data: Value) -> Outcome {
         }
     }
     cluster.relay_ops(vec![emit(rooms::joined(room_id), &joined)]);
-    let presence = &ctx.gateway.presence;
-    let online: Vec<_> =
-        snapshot.members.iter().map(|m| m.user_id).filter(|id| presence.is_online(*id)).collect();
+    let members: Vec<_> = snapshot.members.iter().map(|m| m.user_id).collect();
+    let online = crate::presence::online(&ctx.gateway.presence, cluster.shared(), &members).await;
     ack(JoinAck {
         room: RoomDto::from(&snapshot.summary),
         members: snapshot.members.iter().map(MemberDto::from).collect(),

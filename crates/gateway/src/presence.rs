@@ -1,4 +1,6 @@
-//! Who is online: a count of connected sockets per user, in this process.
+//! Who is online: a count of connected sockets per user, in this process and, with several
+//! instances, in Redis across all of them ([`chatbot_redis::shared::Shared`]: the sockets-per-user
+//! limit, `deviceCount` and online/offline hold for the user's devices on every instance).
 //!
 //! A user is online while any of their devices is connected. `user_status` goes only to sockets
 //! that share a room with the user (their `member:` rooms), never to everyone.
@@ -7,6 +9,7 @@ use crate::rooms;
 use chatbot_domain::User;
 use chatbot_domain::UserId;
 use chatbot_protocol::events::{ServerEvent, UserStatus};
+use chatbot_redis::shared::Shared;
 use socketioxide::SocketIo;
 use socketioxide::adapter::Adapter;
 use socketioxide::extract::SocketRef;
@@ -43,7 +46,14 @@ impl Presence {
             return None;
         }
         *count += 1;
-        Some(DeviceSlot { counts: self.sockets.clone(), user, devices: *count, held: AtomicBool::new(true) })
+        Some(DeviceSlot {
+            counts: self.sockets.clone(),
+            user,
+            devices: *count,
+            held: AtomicBool::new(true),
+            everywhere: None,
+            held_everywhere: AtomicBool::new(false),
+        })
     }
 
     pub fn devices(&self, user: UserId) -> usize {
@@ -65,12 +75,47 @@ pub struct DeviceSlot {
     user: UserId,
     devices: usize,
     held: AtomicBool,
+    /// Counted across instances too (while Redis answered at connect).
+    everywhere: Option<Shared>,
+    held_everywhere: AtomicBool,
 }
 
 impl DeviceSlot {
-    /// The user's connected devices when this slot was taken, this one included.
+    /// The user's connected devices when this slot was taken, this one included (on every
+    /// instance, when counted there).
     pub fn devices_at_reserve(&self) -> usize {
         self.devices
+    }
+
+    /// Counts this device across instances too, unless the user is at `max` there: false at
+    /// the limit. Redis unreachable: counted here only (true).
+    pub async fn reserve_everywhere(&mut self, shared: &Shared, max: usize) -> bool {
+        let result = shared.device_connected(&self.user.to_string(), max).await;
+        shared.note(&result);
+        match result {
+            Ok(Some(devices)) => {
+                self.devices = usize::try_from(devices).unwrap_or(usize::MAX);
+                self.everywhere = Some(shared.clone());
+                self.held_everywhere.store(true, Ordering::Release);
+                true
+            }
+            Ok(None) => false,
+            Err(_) => true,
+        }
+    }
+
+    /// Gives the slot back here and across instances: the user's devices left on every
+    /// instance (on this one only when not counted across instances or Redis is unreachable).
+    pub async fn release_everywhere(&self) -> usize {
+        let here = self.release();
+        let Some(shared) =
+            self.everywhere.as_ref().filter(|_| self.held_everywhere.swap(false, Ordering::AcqRel))
+        else {
+            return here;
+        };
+        let result = shared.device_disconnected(&self.user.to_string()).await;
+        shared.note(&result);
+        result.map_or(here, |left| usize::try_from(left).unwrap_or(usize::MAX))
     }
 
     /// Gives the slot back (once; later calls change nothing): the user's remaining devices.
@@ -92,7 +137,31 @@ impl DeviceSlot {
 impl Drop for DeviceSlot {
     fn drop(&mut self) {
         self.release();
+        // A handshake abandoned after it was counted across instances never reaches the
+        // disconnect handler: uncount it in the background.
+        if let Some(shared) =
+            self.everywhere.take().filter(|_| self.held_everywhere.swap(false, Ordering::AcqRel))
+        {
+            let user = self.user.to_string();
+            tokio::spawn(async move {
+                let result = shared.device_disconnected(&user).await;
+                shared.note(&result);
+            });
+        }
     }
+}
+
+/// Which of `users` are online: across instances when Redis answers, else on this one.
+pub async fn online(presence: &Presence, shared: Option<&Shared>, users: &[UserId]) -> Vec<UserId> {
+    if let Some(shared) = shared {
+        let keys: Vec<String> = users.iter().map(ToString::to_string).collect();
+        let result = shared.online(&keys).await;
+        shared.note(&result);
+        if let Ok(flags) = result {
+            return users.iter().zip(flags).filter(|(_, on)| *on).map(|(u, _)| *u).collect();
+        }
+    }
+    users.iter().copied().filter(|u| presence.is_online(*u)).collect()
 }
 
 /// Sends `user_status` to the sockets sharing a room with `user`, except the user's own.

@@ -59,6 +59,57 @@ redis.call('ZREM', KEYS[2], ARGV[1])
 return 1
 "#;
 
+/// Sums a user's devices over live instances (`KEYS[1]`, a hash of instance id to count),
+/// dropping the counts of instances whose heartbeat lapsed, and adds this one's (`ARGV[1]`)
+/// unless `ARGV[2]` are connected already. `ARGV[3]`: the heartbeat keys' prefix; `ARGV[4]`: the
+/// heartbeat's life (this instance's is renewed here, so its own counts are never dropped).
+/// Returns the devices now connected, or -1 at the limit.
+const DEVICE_IN: &str = r#"
+redis.call('SET', ARGV[3] .. ARGV[1], '1', 'PX', tonumber(ARGV[4]))
+local all = redis.call('HGETALL', KEYS[1])
+local total = 0
+for i = 1, #all, 2 do
+  if redis.call('EXISTS', ARGV[3] .. all[i]) == 1 then
+    total = total + tonumber(all[i + 1])
+  else
+    redis.call('HDEL', KEYS[1], all[i])
+  end
+end
+if total >= tonumber(ARGV[2]) then return -1 end
+redis.call('HINCRBY', KEYS[1], ARGV[1], 1)
+return total + 1
+"#;
+
+/// Takes one of this instance's (`ARGV[1]`) devices off the user's count; returns the devices
+/// still connected on live instances (`ARGV[2]`: the heartbeat keys' prefix).
+const DEVICE_OUT: &str = r#"
+if redis.call('HINCRBY', KEYS[1], ARGV[1], -1) <= 0 then redis.call('HDEL', KEYS[1], ARGV[1]) end
+local all = redis.call('HGETALL', KEYS[1])
+local total = 0
+for i = 1, #all, 2 do
+  if redis.call('EXISTS', ARGV[2] .. all[i]) == 1 then total = total + tonumber(all[i + 1]) end
+end
+return total
+"#;
+
+/// For each user's device hash in `KEYS`, 1 when a live instance counts a device (`ARGV[1]`:
+/// the heartbeat keys' prefix).
+const ONLINE: &str = r#"
+local out = {}
+for k = 1, #KEYS do
+  local all = redis.call('HGETALL', KEYS[k])
+  local online = 0
+  for i = 1, #all, 2 do
+    if tonumber(all[i + 1]) > 0 and redis.call('EXISTS', ARGV[1] .. all[i]) == 1 then online = 1 end
+  end
+  out[k] = online
+end
+return out
+"#;
+
+/// How long an instance counts as alive after its last heartbeat.
+pub const HEARTBEAT_LIFE: Duration = Duration::from_secs(15);
+
 /// The shared-limits client of one instance.
 #[derive(Clone)]
 pub struct Shared {
@@ -108,19 +159,90 @@ impl Shared {
         format!("{}limit:{limit}:{key}", self.prefix)
     }
 
+    async fn eval_value(
+        &self,
+        script: &'static str,
+        keys: Vec<String>,
+        args: Vec<String>,
+    ) -> Result<Value, SharedError> {
+        let mut all: Vec<Value> = vec![script.into(), keys.len().to_string().into()];
+        all.extend(keys.into_iter().map(Value::from));
+        all.extend(args.into_iter().map(Value::from));
+        let command = CustomCommand::new("EVAL", ClusterHash::Random, false);
+        self.redis.client.custom(command, all).await.map_err(|e| SharedError(e.to_string()))
+    }
+
     async fn eval(
         &self,
         script: &'static str,
         keys: Vec<String>,
         args: Vec<String>,
     ) -> Result<i64, SharedError> {
-        let mut all: Vec<Value> = vec![script.into(), keys.len().to_string().into()];
-        all.extend(keys.into_iter().map(Value::from));
-        all.extend(args.into_iter().map(Value::from));
-        let command = CustomCommand::new("EVAL", ClusterHash::Random, false);
-        let reply: Value =
-            self.redis.client.custom(command, all).await.map_err(|e| SharedError(e.to_string()))?;
+        let reply = self.eval_value(script, keys, args).await?;
         reply.as_i64().ok_or_else(|| SharedError(format!("unexpected reply {reply:?}")))
+    }
+
+    fn heartbeat_prefix(&self) -> String {
+        format!("{}instance:", self.prefix)
+    }
+
+    fn devices_key(&self, user: &str) -> String {
+        format!("{}devices:{user}", self.prefix)
+    }
+
+    /// Marks this instance alive for [`HEARTBEAT_LIFE`]; call at least every third of it. The
+    /// devices counted by an instance whose heartbeat lapsed (it died) stop counting.
+    pub async fn heartbeat(&self) -> Result<(), SharedError> {
+        let life = HEARTBEAT_LIFE.as_millis().to_string();
+        let args: Vec<Value> = vec![
+            format!("{}{}", self.heartbeat_prefix(), self.instance).into(),
+            "1".into(),
+            "PX".into(),
+            life.into(),
+        ];
+        let command = CustomCommand::new("SET", ClusterHash::FirstKey, false);
+        self.redis
+            .client
+            .custom::<Value, Value>(command, args)
+            .await
+            .map_err(|e| SharedError(e.to_string()))?;
+        Ok(())
+    }
+
+    /// Counts a new device of `user` on this instance unless `max` are connected on all
+    /// instances together: `Some(devices now)`, or `None` at the limit.
+    pub async fn device_connected(&self, user: &str, max: usize) -> Result<Option<u64>, SharedError> {
+        let life = HEARTBEAT_LIFE.as_millis().to_string();
+        let total = self
+            .eval(
+                DEVICE_IN,
+                vec![self.devices_key(user)],
+                vec![self.instance.to_string(), max.max(1).to_string(), self.heartbeat_prefix(), life],
+            )
+            .await?;
+        Ok(u64::try_from(total).ok())
+    }
+
+    /// Uncounts a device of `user` on this instance: the devices still connected anywhere.
+    pub async fn device_disconnected(&self, user: &str) -> Result<u64, SharedError> {
+        let total = self
+            .eval(
+                DEVICE_OUT,
+                vec![self.devices_key(user)],
+                vec![self.instance.to_string(), self.heartbeat_prefix()],
+            )
+            .await?;
+        Ok(u64::try_from(total).unwrap_or(0))
+    }
+
+    /// Which of `users` have a device connected on any live instance, in order.
+    pub async fn online(&self, users: &[String]) -> Result<Vec<bool>, SharedError> {
+        if users.is_empty() {
+            return Ok(Vec::new());
+        }
+        let keys = users.iter().map(|u| self.devices_key(u)).collect();
+        let reply = self.eval_value(ONLINE, keys, vec![self.heartbeat_prefix()]).await?;
+        Ok(reply.into_array().into_iter().map(|v| v.as_i64() == Some(1)).collect())
     }
 
     /// One event under `limit` for `key` if fewer than `max` are in the last `window`: `None`

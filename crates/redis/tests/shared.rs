@@ -91,3 +91,23 @@ async fn a_lease_of_a_dead_instance_lapses() {
     let taken = b.lease_answer("room", "alice", 1, short).await.expect("redis");
     assert!(taken.is_some(), "the room and alice's slot are free once the lease lapsed");
 }
+
+#[tokio::test]
+async fn devices_count_on_every_live_instance() {
+    let prefix = prefix();
+    let (a, b) = (shared("a", &prefix).await, shared("b", &prefix).await);
+    a.heartbeat().await.expect("redis");
+    b.heartbeat().await.expect("redis");
+    assert_eq!(a.device_connected("u", 2).await.expect("redis"), Some(1));
+    assert_eq!(
+        b.device_connected("u", 2).await.expect("redis"),
+        Some(2),
+        "counted with the other instance's"
+    );
+    assert_eq!(a.device_connected("u", 2).await.expect("redis"), None, "at the limit on every instance");
+    let online = a.online(&["u".into(), "nobody".into()]).await.expect("redis");
+    assert_eq!(online, vec![true, false]);
+    assert_eq!(a.device_disconnected("u").await.expect("redis"), 1, "one left, on the other instance");
+    assert_eq!(b.device_disconnected("u").await.expect("redis"), 0);
+    assert_eq!(a.online(&["u".into()]).await.expect("redis"), vec![false]);
+}

@@ -153,6 +153,16 @@ pub async fn build_services_with(
     Ok(Services { state, store })
 }
 
+/// Keeps this instance counted as alive (devices it holds count for their users) while it runs.
+async fn heartbeat(shared: Shared) {
+    let mut ticks = tokio::time::interval(chatbot_redis::shared::HEARTBEAT_LIFE / 3);
+    loop {
+        ticks.tick().await;
+        let result = shared.heartbeat().await;
+        shared.note(&result);
+    }
+}
+
 fn metrics_access(config: &Config) -> chatbot_http::metrics::MetricsAccess {
     chatbot_http::metrics::MetricsAccess {
         token: config.observability.metrics_token.as_ref().map(|t| Arc::from(t.expose())),
@@ -187,6 +197,9 @@ impl Application {
         let redis = config.redis_url.as_ref().map(chatbot_redis::Redis::connect).transpose()?;
         let shared = redis.as_ref().map(|redis| Shared::new(redis.clone(), &config.redis_prefix, &instance));
         let Services { state, store } = build_services_with(&config, sink.clone(), shared.clone()).await?;
+        if let Some(shared) = shared.clone() {
+            tokio::spawn(heartbeat(shared));
+        }
         let limits = &config.limits;
         let (cluster, incoming) = match &redis {
             Some(redis) => {
@@ -197,7 +210,7 @@ impl Application {
                     max_entries: limits.relay_max_entries,
                 };
                 let (sender, incoming) = chatbot_redis::relay::start(redis, relay);
-                (Cluster::new(Some(sender), limits.relay_gap_wait), Some(incoming))
+                (Cluster::new(Some(sender), shared.clone(), limits.relay_gap_wait), Some(incoming))
             }
             None => (Cluster::single(), None),
         };
