@@ -6,6 +6,7 @@
 mod bare;
 mod connect;
 mod floor;
+mod probe;
 mod raw;
 mod scenarios;
 mod setup;
@@ -18,9 +19,11 @@ use std::time::Duration;
 #[derive(Parser)]
 #[command(name = "chatbot-loadgen", about = "Load generator for chatbot-socket")]
 struct Cli {
-    /// The server, e.g. http://127.0.0.1:3000
-    #[arg(long, default_value = "http://127.0.0.1:3000")]
-    base: String,
+    /// The server, e.g. http://127.0.0.1:3000; several instances of one deployment separated
+    /// by commas: sockets are spread over them in turn (`sends`, `fanout`; the first one gets
+    /// the REST calls and the fan-out's sender).
+    #[arg(long, default_value = "http://127.0.0.1:3000", value_delimiter = ',')]
+    base: Vec<String>,
     #[command(subcommand)]
     scenario: Scenario,
 }
@@ -64,6 +67,15 @@ enum Scenario {
         #[arg(long)]
         server_pid: Option<u32>,
     },
+    /// Cross-instance delivery over time: a message every `interval` sent on the first
+    /// instance, received on the second; reports which were not received live (run it while
+    /// Redis is stopped and started, to time the recovery).
+    RelayProbe {
+        #[arg(long, default_value = "30s", value_parser = humantime_duration)]
+        duration: Duration,
+        #[arg(long, default_value = "100ms", value_parser = humantime_duration)]
+        interval: Duration,
+    },
     /// The machine's floor for `fanout`: the same sockets, frames and pace over bare loopback TCP,
     /// with no server at all (`--base` is not used).
     TcpFloor {
@@ -104,15 +116,18 @@ fn cores() -> usize {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
+    let bases = &cli.base;
+    let first = bases.first().map_or("http://127.0.0.1:3000", String::as_str);
     let result = match cli.scenario {
-        Scenario::Sends { senders, duration } => scenarios::sends(&cli.base, senders, duration).await?,
+        Scenario::Sends { senders, duration } => scenarios::sends(bases, senders, duration).await?,
         Scenario::Fanout { members, users, messages, interval, readers } => {
             let readers = readers.unwrap_or_else(cores);
-            scenarios::fanout(&cli.base, members, users, messages, interval, readers).await?
+            scenarios::fanout(bases, members, users, messages, interval, readers).await?
         }
         Scenario::Connect { sockets, users, concurrency, server_pid } => {
-            connect::connect(&cli.base, &connect::Connect { sockets, users, concurrency, server_pid }).await?
+            connect::connect(first, &connect::Connect { sockets, users, concurrency, server_pid }).await?
         }
+        Scenario::RelayProbe { duration, interval } => probe::relay_probe(bases, duration, interval).await?,
         Scenario::TcpFloor { sockets, messages, interval, bytes, writers, readers } => {
             let (writers, readers) = (writers.unwrap_or_else(cores), readers.unwrap_or_else(cores));
             let shape = floor::Floor { sockets, messages, interval, bytes, writers, readers };

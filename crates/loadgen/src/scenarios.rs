@@ -10,10 +10,15 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-const NAMESPACE: &str = "/chat";
-const ACK_TIMEOUT: Duration = Duration::from_secs(30);
+pub(crate) const NAMESPACE: &str = "/chat";
+pub(crate) const ACK_TIMEOUT: Duration = Duration::from_secs(30);
 
-fn run_id() -> String {
+/// The instance that gets the REST calls.
+pub(crate) fn first(bases: &[String]) -> anyhow::Result<&str> {
+    bases.first().map(String::as_str).context("no --base given")
+}
+
+pub(crate) fn run_id() -> String {
     uuid::Uuid::new_v4().simple().to_string()[..8].to_owned()
 }
 
@@ -37,14 +42,15 @@ pub(crate) async fn users(api: &Arc<Api>, run: &str, n: usize) -> anyhow::Result
 }
 
 /// Acked durable sends per second: every sender waits for its ack before sending again.
-pub async fn sends(base: &str, senders: usize, duration: Duration) -> anyhow::Result<Value> {
+pub async fn sends(bases: &[String], senders: usize, duration: Duration) -> anyhow::Result<Value> {
+    let base = first(bases)?;
     let api = Arc::new(Api::new(base)?);
     let run = run_id();
     let people = users(&api, &run, senders).await?;
     let mut sockets = Vec::with_capacity(senders);
     for (i, user) in people.iter().enumerate() {
         let room = api.room(user, &format!("bench {i}"), &[]).await?;
-        let socket = SioClient::connect(base, NAMESPACE, &user.token).await?;
+        let socket = SioClient::connect(&bases[i % bases.len()], NAMESPACE, &user.token).await?;
         sockets.push((socket, room));
     }
     eprintln!("loadgen: {senders} senders connected; measuring for {duration:?}");
@@ -82,6 +88,7 @@ pub async fn sends(base: &str, senders: usize, duration: Duration) -> anyhow::Re
     let elapsed = start.elapsed().as_secs_f64();
     Ok(json!({
         "scenario": "sends",
+        "instances": bases.len(),
         "senders": senders,
         "durationSeconds": (elapsed * 100.0).round() / 100.0,
         "acked": latencies.len(),
@@ -111,13 +118,14 @@ async fn settle(sockets: &mut [SioClient]) {
 /// Delivery latency to `members` sockets in one room, from just before the send to receipt.
 /// Once set up, the member sockets are read by `readers` bare reader threads ([`raw`]).
 pub async fn fanout(
-    base: &str,
+    bases: &[String],
     members: usize,
     users_n: usize,
     messages: usize,
     interval: Duration,
     readers: usize,
 ) -> anyhow::Result<Value> {
+    let base = first(bases)?;
     let api = Arc::new(Api::new(base)?);
     let run = run_id();
     let people = users(&api, &run, users_n.max(1) + 1).await?;
@@ -127,7 +135,7 @@ pub async fn fanout(
     let mut sockets = Vec::with_capacity(members);
     for i in 0..members {
         let user = &receivers[i % receivers.len()];
-        let socket = SioClient::connect(base, NAMESPACE, &user.token).await?;
+        let socket = SioClient::connect(&bases[i % bases.len()], NAMESPACE, &user.token).await?;
         let ack = socket.emit_with_ack("join", &json!({ "roomId": room }), ACK_TIMEOUT).await?;
         if ack["ok"] != true {
             bail!("join failed: {ack}");
@@ -212,6 +220,7 @@ pub async fn fanout(
         .collect();
     Ok(json!({
         "scenario": "fanout",
+        "instances": bases.len(),
         "members": members,
         "messages": messages,
         "readers": readers,

@@ -92,6 +92,20 @@ async fn write(client: fred::clients::Client, config: Arc<RelayConfig>, mut pend
     let mut failing = false;
     let mut batch = Vec::with_capacity(BATCH);
     while pending.recv_many(&mut batch, BATCH).await > 0 {
+        // While the connection is down, appends are dropped rather than queued in the client
+        // (without bound, for as long as Redis is away) and replayed late: receivers repair
+        // from the database, in order.
+        if !client.is_connected() {
+            metrics().relay_dropped().add(batch.len() as u64);
+            batch.clear();
+            if !failing {
+                failing = true;
+                tracing::warn!(
+                    "relay: Redis is unreachable; other instances miss this one's deliveries until it is back"
+                );
+            }
+            continue;
+        }
         let pipeline = client.pipeline();
         for body in batch.drain(..) {
             let args: Vec<Value> = vec![

@@ -9,6 +9,7 @@
 //! a window longer or shorter on one of them.
 
 use crate::Redis;
+use fred::prelude::Options;
 use fred::prelude::{ClientLike, Value};
 use fred::types::{ClusterHash, CustomCommand};
 use std::sync::Arc;
@@ -107,6 +108,10 @@ end
 return out
 "#;
 
+/// Longest a shared-limit command may take before the caller falls back to its local count.
+/// Redis answers these in well under a millisecond; this only bounds a sick one.
+const COMMAND_TIMEOUT: Duration = Duration::from_millis(500);
+
 /// How long an instance counts as alive after its last heartbeat.
 pub const HEARTBEAT_LIFE: Duration = Duration::from_secs(15);
 
@@ -168,8 +173,20 @@ impl Shared {
         let mut all: Vec<Value> = vec![script.into(), keys.len().to_string().into()];
         all.extend(keys.into_iter().map(Value::from));
         all.extend(args.into_iter().map(Value::from));
-        let command = CustomCommand::new("EVAL", ClusterHash::Random, false);
-        self.redis.client.custom(command, all).await.map_err(|e| SharedError(e.to_string()))
+        self.command("EVAL", all).await
+    }
+
+    /// Commands fail at once while the connection is down (never queued for the reconnection:
+    /// a send must not wait seconds for a limit it can check locally) and within
+    /// [`COMMAND_TIMEOUT`] otherwise.
+    fn options() -> Options {
+        Options { fail_fast: true, timeout: Some(COMMAND_TIMEOUT), ..Options::default() }
+    }
+
+    async fn command(&self, name: &'static str, args: Vec<Value>) -> Result<Value, SharedError> {
+        let command = CustomCommand::new(name, ClusterHash::FirstKey, false);
+        let client = self.redis.client.with_options(&Self::options());
+        client.custom(command, args).await.map_err(|e| SharedError(e.to_string()))
     }
 
     async fn eval(
@@ -295,21 +312,17 @@ impl Shared {
     /// Gives back the newest counted event (an attempt that turned out not to count). In the
     /// background: callers give back from `Drop`.
     pub fn release(&self, limit: &str, key: &str) {
-        let key = self.window_key(limit, key);
-        let client = self.redis.client.clone();
+        let (shared, key) = (self.clone(), self.window_key(limit, key));
         tokio::spawn(async move {
-            let command = CustomCommand::new("ZPOPMAX", ClusterHash::FirstKey, false);
-            let _ = client.custom::<Value, Value>(command, vec![key.into()]).await;
+            let _ = shared.command("ZPOPMAX", vec![key.into()]).await;
         });
     }
 
     /// Forgets every counted event of `key` (in the background).
     pub fn reset(&self, limit: &str, key: &str) {
-        let key = self.window_key(limit, key);
-        let client = self.redis.client.clone();
+        let (shared, key) = (self.clone(), self.window_key(limit, key));
         tokio::spawn(async move {
-            let command = CustomCommand::new("DEL", ClusterHash::FirstKey, false);
-            let _ = client.custom::<Value, Value>(command, vec![key.into()]).await;
+            let _ = shared.command("DEL", vec![key.into()]).await;
         });
     }
 
