@@ -175,6 +175,31 @@ describe('scale-out: three instances, one PostgreSQL, one Redis', { timeout: 300
     assert.equal(missing.error.code, 'not_found');
   });
 
+  it('regenerate from another instance than the one that answered', async () => {
+    const room = await roomWith(bases[0], alice, [bob], { aiMode: 'always' });
+    const a = await joined(bases[0], alice, room.id);
+    const b = await joined(bases[2], bob, room.id);
+    const first = waitFor(b, 'stream', (e) => e.end === true, ANSWER_MS);
+    const sent = assertOk(await emitAck(a, 'send', { roomId: room.id, content: 'answer me twice', clientId: clientId() }), 'send');
+    const ended = await first;
+    const second = waitFor(a, 'stream', (e) => e.end === true && e.messageId !== ended.messageId, ANSWER_MS);
+    const secondStart = waitFor(a, 'stream', (e) => e.start === true && e.messageId !== ended.messageId, ANSWER_MS);
+    assertOk(await emitAck(b, 'regenerate', { roomId: room.id, messageId: ended.messageId }), 'regenerate on another instance');
+    assert.equal((await secondStart).replyTo, sent.message.id);
+    assert.equal((await second).status, 'complete');
+  });
+
+  it('a device signed out on one instance loses its socket on another', async () => {
+    const [hana] = await users(bases[0], 'hana');
+    const socket = await connect(bases[2], hana.accessToken);
+    const revoked = waitFor(socket, 'sessionRevoked', () => true);
+    const gone = new Promise((resolve) => socket.once('disconnect', resolve));
+    const res = await request(bases[0], 'POST', '/api/auth/logout', { body: { refreshToken: hana.refreshToken } });
+    assert.equal(res.status, 204, show(res.body));
+    assert.equal((await revoked).reason, 'signed_out');
+    await gone;
+  });
+
   it('an instance killed mid-answer: the others end its answer `interrupted` for every member', async () => {
     const room = await roomWith(bases[0], alice, [bob], { aiMode: 'always' });
     const b = await joined(bases[0], bob, room.id);

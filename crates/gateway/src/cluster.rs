@@ -147,7 +147,19 @@ impl Cluster {
     pub fn streaming_elsewhere(&self, room: RoomId) -> Vec<StreamingAnswer> {
         lock(&self.mirror).streaming(room)
     }
+
+    /// Forgets rooms and answers nothing has happened in for [`IDLE`], so that memory follows
+    /// the rooms in use rather than every room ever seen (and an answer whose end was lost with
+    /// Redis does not linger). A room forgotten is followed afresh from its next message.
+    pub(crate) fn prune(&self) {
+        let now = Instant::now();
+        lock(&self.order).prune(now);
+        lock(&self.mirror).prune(now);
+    }
 }
+
+/// How long a room or an answer may stay silent before [`Cluster::prune`] forgets it.
+const IDLE: Duration = Duration::from_secs(600);
 
 /// Per-room `seq` order of deliveries (see the module documentation).
 #[derive(Default)]
@@ -155,10 +167,11 @@ pub(crate) struct Sequencer {
     rooms: HashMap<RoomId, RoomOrder>,
 }
 
-#[derive(Default)]
 struct RoomOrder {
     /// The highest `seq` delivered.
     delivered: i64,
+    /// The last delivery or join seen.
+    touched: Instant,
     /// Deliveries waiting for a lower `seq`, by seq.
     held: BTreeMap<i64, Vec<Op>>,
     /// Since when the oldest of `held` has waited.
@@ -166,6 +179,10 @@ struct RoomOrder {
 }
 
 impl RoomOrder {
+    fn at(delivered: i64) -> Self {
+        Self { delivered, touched: Instant::now(), held: BTreeMap::new(), holding_since: None }
+    }
+
     /// Takes the held deliveries that now follow on, in order.
     fn release_following(&mut self, out: &mut Vec<Vec<Op>>) {
         while let Some(entry) = self.held.first_entry() {
@@ -183,15 +200,16 @@ impl RoomOrder {
 
 impl Sequencer {
     fn seed(&mut self, room: RoomId, last_seq: i64) {
-        self.rooms.entry(room).or_insert_with(|| RoomOrder { delivered: last_seq, ..RoomOrder::default() });
+        self.rooms.entry(room).or_insert_with(|| RoomOrder::at(last_seq)).touched = Instant::now();
     }
 
     fn admit(&mut self, order: Order, ops: Vec<Op>, now: Instant) -> Vec<Vec<Op>> {
         let Some(room) = self.rooms.get_mut(&order.room) else {
             // The first delivery of a room this instance sees: nothing to wait for.
-            self.rooms.insert(order.room, RoomOrder { delivered: order.seq, ..RoomOrder::default() });
+            self.rooms.insert(order.room, RoomOrder::at(order.seq));
             return vec![ops];
         };
+        room.touched = now;
         if order.seq <= room.delivered {
             // Late (its gap was given up on) or read in a join's history: deliver it rather
             // than lose it; clients recognise messages by id.
@@ -207,6 +225,10 @@ impl Sequencer {
         let mut out = vec![ops];
         room.release_following(&mut out);
         out
+    }
+
+    fn prune(&mut self, now: Instant) {
+        self.rooms.retain(|_, room| !room.held.is_empty() || now.duration_since(room.touched) < IDLE);
     }
 
     fn oldest_hold(&self) -> Option<Instant> {
@@ -240,6 +262,8 @@ pub(crate) struct Mirror {
 
 struct Mirrored {
     answer: StreamingAnswer,
+    /// The last event seen.
+    touched: Instant,
     /// False once a chunk was missed (this instance started after the answer did, or Redis lost
     /// entries): its text so far is then unknown here, and it is left out of joins.
     whole: bool,
@@ -277,11 +301,12 @@ impl Mirror {
         let mirrored = match position {
             Some(position) => &mut answers[position],
             None => {
-                answers.push(Mirrored { answer: fresh(), whole: event.start });
+                answers.push(Mirrored { answer: fresh(), whole: event.start, touched: Instant::now() });
                 let last = answers.len() - 1;
                 &mut answers[last]
             }
         };
+        mirrored.touched = Instant::now();
         if let (Some(token), Some(index)) = (event.token, event.index) {
             if index == mirrored.answer.next_index {
                 mirrored.answer.content.push_str(&token);
@@ -291,6 +316,13 @@ impl Mirror {
                 mirrored.answer.next_index = index + 1;
             }
         }
+    }
+
+    fn prune(&mut self, now: Instant) {
+        self.rooms.retain(|_, answers| {
+            answers.retain(|m| now.duration_since(m.touched) < IDLE);
+            !answers.is_empty()
+        });
     }
 
     fn streaming(&self, room: RoomId) -> Vec<StreamingAnswer> {
@@ -364,6 +396,19 @@ mod tests {
         assert_eq!(admit(&mut seq, 11, now), [11, 12]);
         seq.seed(room(), 3);
         assert_eq!(admit(&mut seq, 13, now), [13], "a later join does not move a room already followed");
+    }
+
+    #[test]
+    fn idle_rooms_are_forgotten_but_not_those_holding_messages() {
+        let mut seq = Sequencer::default();
+        let now = Instant::now();
+        let other = RoomId::new();
+        admit(&mut seq, 1, now);
+        admit(&mut seq, 3, now); // waits for 2
+        seq.admit(Order { room: other, seq: 7 }, op(7), now);
+        seq.prune(now + IDLE + Duration::from_secs(1));
+        assert!(seq.rooms.contains_key(&room()), "a room holding a message is kept");
+        assert!(!seq.rooms.contains_key(&other), "an idle room is forgotten");
     }
 
     #[test]

@@ -405,9 +405,12 @@ pub struct Delivery {
 pub async fn run<A: Adapter>(io: SocketIo<A>, mut changes: EventQueue, delivery: Delivery) {
     let Delivery { assistant_name, cluster, mut incoming, rooms } = delivery;
     let delay = metrics().fanout_delay();
+    let mut prune = tokio::time::interval(std::time::Duration::from_secs(60));
+    prune.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         let deadline = cluster.next_deadline();
         tokio::select! {
+            _ = prune.tick(), if cluster.is_clustered() => cluster.prune(),
             change = changes.next() => {
                 let Some((change, queued)) = change else { break };
                 let local_only = matches!(change, Change::Lagged(_));
@@ -429,6 +432,9 @@ pub async fn run<A: Adapter>(io: SocketIo<A>, mut changes: EventQueue, delivery:
                     Ok(Relayed::Deliver { ops, order }) => {
                         cluster.observe(&ops);
                         if !entry.replayed {
+                            for room in removals_in(&ops) {
+                                rooms.removed_elsewhere(room);
+                            }
                             deliver(&io, &cluster, ops, order).await;
                         }
                     }
@@ -446,6 +452,18 @@ pub async fn run<A: Adapter>(io: SocketIo<A>, mut changes: EventQueue, delivery:
             }
         }
     }
+}
+
+/// The chat rooms whose members' sockets `ops` send out (a member removed, a room deleted).
+fn removals_in(ops: &[Op]) -> Vec<RoomId> {
+    ops.iter()
+        .filter_map(|op| match op {
+            Op::Leave { rooms, .. } => Some(rooms),
+            _ => None,
+        })
+        .flatten()
+        .filter_map(|name| name.strip_prefix("member:")?.parse().ok())
+        .collect()
 }
 
 async fn next_incoming(incoming: &mut Option<mpsc::Receiver<Incoming>>) -> Option<Incoming> {
@@ -542,6 +560,15 @@ mod tests {
         );
         sink.answer_chunk(room(), answer, 5, "0123456789");
         assert_eq!(kinds(&mut queue), ["chunk 5"], "after the resync the room's changes flow again");
+    }
+
+    #[test]
+    fn relayed_removals_are_recognised_by_the_rooms_they_empty() {
+        let removed = plan(Change::MemberRemoved(room(), user()), "Bot");
+        assert_eq!(removals_in(&removed), vec![room()]);
+        let deleted = plan(Change::RoomDeleted(room()), "Bot");
+        assert_eq!(removals_in(&deleted), vec![room()]);
+        assert!(removals_in(&plan(Change::MemberAdded(room(), user()), "Bot")).is_empty());
     }
 
     #[test]

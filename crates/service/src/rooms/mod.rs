@@ -139,6 +139,13 @@ impl RoomService {
         self.removals.fetch_add(1, Ordering::AcqRel);
     }
 
+    /// Another instance removed a member of `room_id` (or the room): forget what this one
+    /// cached about its members, and count it as a removal, before its sockets are sent out of
+    /// the room, so joins and connects racing with it read their room again.
+    pub fn removed_elsewhere(&self, room_id: RoomId) {
+        self.removed(room_id);
+    }
+
     pub fn answers(&self) -> &Arc<AnswerEngine> {
         &self.answers
     }
