@@ -40,6 +40,8 @@ if [ "$purpose" = test ]; then
   need node "Node.js $min_node+ for the web app and the Socket.IO tests (Debian/Ubuntu: apt-get install -y nodejs npm, or https://nodejs.org)"
   need npm "Debian/Ubuntu: apt-get install -y npm"
   need python3 "Python 3 with venv, for the deployment checks' tools (Debian/Ubuntu: apt-get install -y python3 python3-venv)"
+  need psql "the PostgreSQL client, with which the Socket.IO tests create their databases (Debian/Ubuntu: apt-get install -y postgresql-client)"
+  need redis-server "the scale-out tests start a private Redis of their own (Debian/Ubuntu: apt-get install -y redis-server)"
   if command -v node >/dev/null 2>&1; then
     have_node="$(node --version)"
     at_least "${have_node#v}" "$min_node" || missing+=("Node.js $min_node or newer (found $have_node): https://nodejs.org")

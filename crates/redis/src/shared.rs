@@ -112,6 +112,51 @@ return out
 /// Redis answers these in well under a millisecond; this only bounds a sick one.
 const COMMAND_TIMEOUT: Duration = Duration::from_millis(500);
 
+/// A user's budget reservations (`KEYS[1]`: a hash of reservation id to
+/// `tokens:cost:expires_ms`). `ARGV`: spent tokens, spent cost (in the database), token budget,
+/// cost budget (-1: none), this answer's worst tokens and cost, its id, its life in ms. Refuses
+/// (0) when what is spent plus what every instance holds reaches a budget; else holds this
+/// answer's worst case too (1). Expired reservations (an instance that died) are dropped.
+const BUDGET: &str = r#"
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local all = redis.call('HGETALL', KEYS[1])
+local tokens, cost = tonumber(ARGV[1]), tonumber(ARGV[2])
+for i = 1, #all, 2 do
+  local held_tokens, held_cost, expires = string.match(all[i + 1], '^(%d+):(%d+):(%d+)$')
+  if expires and tonumber(expires) > now then
+    tokens = tokens + tonumber(held_tokens)
+    cost = cost + tonumber(held_cost)
+  else
+    redis.call('HDEL', KEYS[1], all[i])
+  end
+end
+local token_budget, cost_budget = tonumber(ARGV[3]), tonumber(ARGV[4])
+if (token_budget >= 0 and tokens >= token_budget) or (cost_budget >= 0 and cost >= cost_budget) then return 0 end
+local life = tonumber(ARGV[8])
+redis.call('HSET', KEYS[1], ARGV[7], ARGV[5] .. ':' .. ARGV[6] .. ':' .. (now + life))
+redis.call('PEXPIRE', KEYS[1], life)
+return 1
+"#;
+
+/// What a budget check sees and asks for (see [`Shared::reserve_budget`]).
+#[derive(Debug, Clone, Copy)]
+pub struct BudgetAsk {
+    pub spent_tokens: u64,
+    pub spent_cost: u64,
+    pub token_budget: Option<u64>,
+    pub cost_budget: Option<u64>,
+    pub worst_tokens: u64,
+    pub worst_cost: u64,
+}
+
+/// A budget reservation held in Redis until [`Shared::release_budget`] (or its life ends).
+#[derive(Debug, Clone)]
+pub struct BudgetHold {
+    key: String,
+    id: String,
+}
+
 /// How long an instance counts as alive after its last heartbeat.
 pub const HEARTBEAT_LIFE: Duration = Duration::from_secs(15);
 
@@ -366,6 +411,45 @@ impl Shared {
         self.eval(UNLEASE, vec![held.room_key.clone(), held.user_key.clone()], vec![held.holder.clone()])
             .await
             .map(|_| ())
+    }
+
+    /// Holds `ask`'s worst case against the user's budgets unless what is spent plus what every
+    /// instance holds already reaches one: `Some` when held. `life` bounds a hold whose instance
+    /// died before giving it back.
+    pub async fn reserve_budget(
+        &self,
+        user: &str,
+        ask: BudgetAsk,
+        life: Duration,
+    ) -> Result<Option<BudgetHold>, SharedError> {
+        let hold = BudgetHold { key: format!("{}budget-held:{user}", self.prefix), id: self.unique() };
+        let budget = |b: Option<u64>| b.map_or_else(|| "-1".to_owned(), |b| b.to_string());
+        let life_ms = u64::try_from(life.as_millis()).unwrap_or(u64::MAX).max(1);
+        let taken = self
+            .eval(
+                BUDGET,
+                vec![hold.key.clone()],
+                vec![
+                    ask.spent_tokens.to_string(),
+                    ask.spent_cost.to_string(),
+                    budget(ask.token_budget),
+                    budget(ask.cost_budget),
+                    ask.worst_tokens.to_string(),
+                    ask.worst_cost.to_string(),
+                    hold.id.clone(),
+                    life_ms.to_string(),
+                ],
+            )
+            .await?;
+        Ok((taken == 1).then_some(hold))
+    }
+
+    /// Gives a budget hold back (in the background: callers give back from `Drop`).
+    pub fn release_budget(&self, hold: &BudgetHold) {
+        let (shared, hold) = (self.clone(), hold.clone());
+        tokio::spawn(async move {
+            let _ = shared.command("HDEL", vec![hold.key.into(), hold.id.into()]).await;
+        });
     }
 
     /// Records how the last shared operation went: logs each change between shared and local

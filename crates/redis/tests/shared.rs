@@ -111,3 +111,25 @@ async fn devices_count_on_every_live_instance() {
     assert_eq!(b.device_disconnected("u").await.expect("redis"), 0);
     assert_eq!(a.online(&["u".into()]).await.expect("redis"), vec![false]);
 }
+
+#[tokio::test]
+async fn budget_holds_of_every_instance_count_against_a_budget() {
+    use chatbot_redis::shared::BudgetAsk;
+    let prefix = prefix();
+    let (a, b) = (shared("a", &prefix).await, shared("b", &prefix).await);
+    let life = Duration::from_secs(60);
+    let ask = BudgetAsk {
+        spent_tokens: 400,
+        spent_cost: 0,
+        token_budget: Some(1_000),
+        cost_budget: None,
+        worst_tokens: 700,
+        worst_cost: 0,
+    };
+    let first = a.reserve_budget("u", ask, life).await.expect("redis").expect("400 spent: room left");
+    let second = b.reserve_budget("u", ask, life).await.expect("redis");
+    assert!(second.is_none(), "400 spent + 700 held by the other instance reach 1,000: {second:?}");
+    a.release_budget(&first);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(b.reserve_budget("u", ask, life).await.expect("redis").is_some(), "given back");
+}

@@ -92,7 +92,9 @@ fn missing_tools_are_named_in_one_error_before_any_build() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert_eq!(stderr.matches("error:").count(), 1, "one message: {stderr}");
-    for named in ["cargo: install Rust with rustup", "node: Node.js 20+", "npm: ", "git: ", "cc: "] {
+    for named in
+        ["cargo: install Rust with rustup", "node: Node.js 20+", "npm: ", "git: ", "cc: ", "redis-server: "]
+    {
         assert!(stderr.contains(named), "names {named:?}: {stderr}");
     }
 

@@ -1,8 +1,12 @@
 //! Per-user daily budgets (tokens and micro-dollars, UTC day), with what answers in flight may
 //! still spend held back: the check alone let every answer started before the first one
 //! finished pass it, so a user asking in many rooms at once could overshoot by all of them.
+//! With several instances the holds are kept in Redis ([`Shared::reserve_budget`]), so an answer
+//! started on one instance sees what answers on the others hold; while Redis is unreachable each
+//! instance holds its own.
 
 use chatbot_domain::UserId;
+use chatbot_redis::shared::{BudgetAsk, BudgetHold, Shared};
 use chatbot_store::Store;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -17,17 +21,27 @@ pub(super) struct Budget {
     cost: Option<u64>,
     /// Per user: the worst case of their answers in flight, until each records its usage.
     held: Arc<Mutex<HashMap<UserId, Amount>>>,
+    shared: Option<Shared>,
 }
+
+/// How long a hold in Redis outlives an instance that died without giving it back.
+const SHARED_HOLD_LIFE: std::time::Duration = std::time::Duration::from_secs(1800);
 
 /// What one answer holds of its requester's budget; given back when dropped.
 pub(super) struct Reservation {
     user: UserId,
     amount: Amount,
     held: Arc<Mutex<HashMap<UserId, Amount>>>,
+    /// Held in Redis instead of `held` (several instances).
+    shared: Option<(Shared, BudgetHold)>,
 }
 
 impl Drop for Reservation {
     fn drop(&mut self) {
+        if let Some((shared, hold)) = self.shared.take() {
+            shared.release_budget(&hold);
+            return;
+        }
         let mut held = lock(&self.held);
         if let Some(total) = held.get_mut(&self.user) {
             total.0 = total.0.saturating_sub(self.amount.0);
@@ -45,8 +59,13 @@ fn lock(held: &Mutex<HashMap<UserId, Amount>>) -> std::sync::MutexGuard<'_, Hash
 }
 
 impl Budget {
-    pub(super) fn new(store: Arc<dyn Store>, tokens: Option<u64>, cost: Option<u64>) -> Self {
-        Self { store, tokens, cost, held: Arc::new(Mutex::new(HashMap::new())) }
+    pub(super) fn new(
+        store: Arc<dyn Store>,
+        tokens: Option<u64>,
+        cost: Option<u64>,
+        shared: Option<Shared>,
+    ) -> Self {
+        Self { store, tokens, cost, held: Arc::new(Mutex::new(HashMap::new())), shared }
     }
 
     /// Admits an answer that may spend up to `worst` (tokens, micro-dollars): refused with
@@ -72,6 +91,30 @@ impl Budget {
         if token_budget.is_none() && cost_budget.is_none() {
             return Ok(None);
         }
+        if let Some(shared) = &self.shared {
+            let ask = BudgetAsk {
+                spent_tokens: u64::try_from(totals.tokens).unwrap_or(0),
+                spent_cost: u64::try_from(totals.cost).unwrap_or(0),
+                token_budget,
+                cost_budget,
+                worst_tokens,
+                worst_cost,
+            };
+            let result = shared.reserve_budget(&user.to_string(), ask, SHARED_HOLD_LIFE).await;
+            shared.note(&result);
+            match result {
+                Ok(Some(hold)) => {
+                    return Ok(Some(Reservation {
+                        user,
+                        amount: (worst_tokens, worst_cost),
+                        held: self.held.clone(),
+                        shared: Some((shared.clone(), hold)),
+                    }));
+                }
+                Ok(None) => return Err("quota_exceeded"),
+                Err(_) => {} // Redis unreachable: hold it here
+            }
+        }
         let mut held = lock(&self.held);
         let holding = held.get(&user).copied().unwrap_or((0, 0));
         let spent_tokens = u64::try_from(totals.tokens).unwrap_or(0) + holding.0;
@@ -82,6 +125,11 @@ impl Budget {
         let total = held.entry(user).or_insert((0, 0));
         total.0 += worst_tokens;
         total.1 += worst_cost;
-        Ok(Some(Reservation { user, amount: (worst_tokens, worst_cost), held: self.held.clone() }))
+        Ok(Some(Reservation {
+            user,
+            amount: (worst_tokens, worst_cost),
+            held: self.held.clone(),
+            shared: None,
+        }))
     }
 }

@@ -118,6 +118,7 @@ impl AnswerEngine {
                 store.clone(),
                 settings.daily_token_budget,
                 settings.daily_cost_budget,
+                settings.shared.clone(),
             ),
             store,
             writer,

@@ -58,8 +58,8 @@ impl AnswerEngine {
         // many rooms would keep everyone else waiting.
         let waiting = metrics().llm_queue_depth().hold();
         let Ok(_user) = self.user_permits(job.requester).acquire_owned().await else { return };
-        let Ok(_global) = self.global.clone().acquire_owned().await else { return };
-        // Then the room's and the user's slots across instances, when there are several.
+        // Then the room's and the user's slots across instances, when there are several (before
+        // a server slot: waiting for another instance's answer must not hold one of ours).
         let _lease = match &self.settings.shared {
             Some(shared) => {
                 let ttl = (self.settings.flush_interval * 5).max(std::time::Duration::from_secs(3));
@@ -68,6 +68,7 @@ impl AnswerEngine {
             }
             None => None,
         };
+        let Ok(_global) = self.global.clone().acquire_owned().await else { return };
         drop(waiting);
         let _streaming = metrics().llm_active_streams().hold();
         let model = self.models.for_room(job.room.model.as_deref()).clone();
