@@ -45,6 +45,14 @@ impl From<sqlx::Error> for StoreError {
             sqlx::Error::Database(db) if db.code().is_some_and(|code| transient(&code)) => {
                 StoreError::Unavailable(text)
             }
+            // A database closed to new connections for maintenance (`ALLOW_CONNECTIONS false`):
+            // SQLSTATE 55000 is too broad to be transient in general, this use of it is.
+            sqlx::Error::Database(db)
+                if db.code().as_deref() == Some("55000")
+                    && db.message().contains("not currently accepting connections") =>
+            {
+                StoreError::Unavailable(text)
+            }
             sqlx::Error::ColumnDecode { .. } | sqlx::Error::Decode(_) => StoreError::Corrupt(text),
             _ => StoreError::Internal(text),
         }
