@@ -5,7 +5,7 @@ SHELL := /bin/bash
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/chatbot-socket/target
 CARGO ?= cargo
 
-.PHONY: run build test tools run-tools fmt lint deploy-check unit e2e web web-test browser-test services wire-types help
+.PHONY: run build test tools run-tools fmt lint deploy-check unit e2e web web-test browser-test services wire-types bench-smoke help
 
 help:
 	@echo "make run    build and start the server on the embedded default (http://localhost:3000)"
@@ -13,6 +13,7 @@ help:
 	@echo "make build  optimised binary at $(CARGO_TARGET_DIR)/release/chatbot"
 	@echo "make deploy-check  static checks of Dockerfile, docker-compose.yml, deploy/ and the CI workflow (part of make test)"
 	@echo "make wire-types  regenerate web/src/lib/wire.ts from the Rust wire types"
+	@echo "make bench-smoke  every load-generator scenario at a small scale (errors and lost messages fail it; no timing)"
 
 ## Start the server on the embedded default: SQLite under ./data, no configuration needed.
 ## Builds the web app first when Node.js is available (else the placeholder page is served).
@@ -25,6 +26,13 @@ run: run-tools
 build: web
 	$(CARGO) build --locked --release --bin chatbot
 	@echo "built $(CARGO_TARGET_DIR)/release/chatbot"
+
+## Every load-generator scenario at a small scale against fresh release servers (one and three
+## instances): fails on errors, lost or reordered messages, refused connections; judges no
+## timing. The full figures are in docs/benchmarks.md.
+bench-smoke: build services
+	$(CARGO) build --locked --release --bin chatbot-loadgen
+	scripts/bench-smoke.sh
 
 ## Everything CI runs. The tool check comes first, so a missing tool is named before any build.
 test: tools services fmt lint deploy-check web-test unit e2e browser-test
