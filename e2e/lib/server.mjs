@@ -39,7 +39,7 @@ export function binaryPath() {
 }
 
 /** Asks the OS for a free port. Another process could take it before the server binds; rare. */
-function freePort() {
+export function freePort() {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.unref();

@@ -24,6 +24,7 @@ use chatbot_redis::shared::Shared;
 use chatbot_service::StreamingAnswer;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -35,13 +36,14 @@ pub(crate) struct Order {
     pub seq: i64,
 }
 
-/// What one instance tells the others.
+/// What one instance tells the others. The sender lends its ops (serialized, not copied); the
+/// receiver owns them.
 #[derive(Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "k", rename_all = "camelCase")]
-pub(crate) enum Relayed {
+pub(crate) enum Relayed<'a> {
     /// Apply these ops to your sockets (in `seq` order when `order` is set).
     Deliver {
-        ops: Vec<Op>,
+        ops: Cow<'a, [Op]>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         order: Option<Order>,
     },
@@ -86,7 +88,7 @@ impl Cluster {
     }
 
     /// Tells the other instances (no-op on a single instance).
-    pub(crate) fn publish(&self, relayed: &Relayed) {
+    pub(crate) fn publish(&self, relayed: &Relayed<'_>) {
         let Some(relay) = &self.relay else { return };
         match serde_json::to_string(relayed) {
             Ok(body) => {
@@ -98,10 +100,11 @@ impl Cluster {
         }
     }
 
-    /// Relays ops a handler has just applied to this instance's sockets.
-    pub(crate) fn relay_ops(&self, ops: Vec<Op>) {
+    /// Relays ops a handler has just applied to this instance's sockets; `ops` is only called
+    /// when there are other instances (a single one builds nothing).
+    pub(crate) fn relay_ops(&self, ops: impl FnOnce() -> Vec<Op>) {
         if self.is_clustered() {
-            self.publish(&Relayed::Deliver { ops, order: None });
+            self.publish(&Relayed::Deliver { ops: Cow::Owned(ops()), order: None });
         }
     }
 
@@ -439,6 +442,6 @@ mod tests {
     fn a_stop_request_survives_the_wire() {
         let stop = Relayed::Stop { room: room(), message: MessageId::new() };
         let text = serde_json::to_string(&stop).expect("serializes");
-        assert_eq!(serde_json::from_str::<Relayed>(&text).expect("parses"), stop);
+        assert_eq!(serde_json::from_str::<Relayed<'_>>(&text).expect("parses"), stop);
     }
 }

@@ -97,8 +97,12 @@ pub async fn on_disconnect<A: Adapter>(
     let Some(conn) = connection_of(&socket) else { return };
     let user = &conn.actor.user;
     // Rooms are readable until the handler's first await (they are cleared meanwhile).
-    let member_rooms: Vec<String> =
-        socket.rooms().into_iter().map(|r| r.to_string()).filter(|r| r.starts_with("member:")).collect();
+    let member_rooms: Vec<String> = socket
+        .rooms()
+        .into_iter()
+        .map(|r| r.to_string())
+        .filter(|r| rooms::members_of(r).is_some())
+        .collect();
     let remaining = conn.slot.release_everywhere().await;
     tracing::debug!(user_id = %user.id, ?reason, remaining, "socket disconnected");
     if remaining == 0 {

@@ -417,7 +417,7 @@ pub async fn run<A: Adapter>(io: SocketIo<A>, mut changes: EventQueue, delivery:
                 let order = order_of(&change);
                 let ops = plan(change, &assistant_name);
                 if !local_only && cluster.is_clustered() {
-                    cluster.publish(&Relayed::Deliver { ops: ops.clone(), order });
+                    cluster.publish(&Relayed::Deliver { ops: Cow::Borrowed(&ops), order });
                 }
                 deliver(&io, &cluster, ops, order).await;
                 delay.observe(queued.elapsed());
@@ -428,8 +428,9 @@ pub async fn run<A: Adapter>(io: SocketIo<A>, mut changes: EventQueue, delivery:
                     continue;
                 };
                 metrics().relay_received().inc();
-                match serde_json::from_str::<Relayed>(&entry.body) {
+                match serde_json::from_str::<Relayed<'_>>(&entry.body) {
                     Ok(Relayed::Deliver { ops, order }) => {
+                        let ops = ops.into_owned();
                         cluster.observe(&ops);
                         if !entry.replayed {
                             for room in removals_in(&ops) {
@@ -462,7 +463,7 @@ fn removals_in(ops: &[Op]) -> Vec<RoomId> {
             _ => None,
         })
         .flatten()
-        .filter_map(|name| name.strip_prefix("member:")?.parse().ok())
+        .filter_map(|name| rooms::members_of(name))
         .collect()
 }
 

@@ -176,7 +176,7 @@ async fn join<A: Adapter>(ctx: Ctx<A>, data: Value) -> Outcome {
             tracing::debug!(error = %err, "userJoined not delivered");
         }
     }
-    cluster.relay_ops(vec![emit(rooms::joined(room_id), &joined)]);
+    cluster.relay_ops(|| vec![emit(rooms::joined(room_id), &joined)]);
     let members: Vec<_> = snapshot.members.iter().map(|m| m.user_id).collect();
     let online = crate::presence::online(&ctx.gateway.presence, cluster.shared(), &members).await;
     ack(JoinAck {
@@ -201,7 +201,7 @@ async fn leave<A: Adapter>(ctx: Ctx<A>, data: Value) -> Outcome {
             tracing::debug!(error = %err, "userLeft not delivered");
         }
     }
-    ctx.gateway.cluster.relay_ops(vec![emit(rooms::joined(room_id), &left)]);
+    ctx.gateway.cluster.relay_ops(|| vec![emit(rooms::joined(room_id), &left)]);
     ack(RoomAck { room_id })
 }
 
@@ -244,7 +244,7 @@ async fn typing<A: Adapter>(ctx: Ctx<A>, data: Value) -> Outcome {
                 tracing::debug!(error = %err, "userTyping not delivered");
             }
         }
-        ctx.gateway.cluster.relay_ops(vec![emit_except(vec![room], Some(rooms::user(user.id)), &payload)]);
+        ctx.gateway.cluster.relay_ops(|| vec![emit_except(vec![room], Some(rooms::user(user.id)), &payload)]);
     }
     ack(EmptyAck {})
 }
@@ -265,7 +265,7 @@ async fn sync_read<A: Adapter>(ctx: Ctx<A>, data: Value) -> Outcome {
             tracing::debug!(error = %err, "readSync not delivered");
         }
     }
-    ctx.gateway.cluster.relay_ops(vec![emit(rooms::user(actor.id()), &payload)]);
+    ctx.gateway.cluster.relay_ops(|| vec![emit(rooms::user(actor.id()), &payload)]);
     ack(payload)
 }
 

@@ -145,6 +145,11 @@ pub(crate) mod rooms {
         format!("member:{room}")
     }
 
+    /// The chat room of a [`members`] group name, `None` for any other name.
+    pub fn members_of(name: &str) -> Option<RoomId> {
+        name.strip_prefix("member:")?.parse().ok()
+    }
+
     pub fn user(user: UserId) -> String {
         format!("user:{user}")
     }

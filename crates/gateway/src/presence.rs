@@ -51,8 +51,7 @@ impl Presence {
             user,
             devices: *count,
             held: AtomicBool::new(true),
-            everywhere: None,
-            held_everywhere: AtomicBool::new(false),
+            everywhere: Mutex::new(None),
         })
     }
 
@@ -75,9 +74,8 @@ pub struct DeviceSlot {
     user: UserId,
     devices: usize,
     held: AtomicBool,
-    /// Counted across instances too (while Redis answered at connect).
-    everywhere: Option<Shared>,
-    held_everywhere: AtomicBool,
+    /// Counted across instances too (Redis answered at connect), until given back there.
+    everywhere: Mutex<Option<Shared>>,
 }
 
 impl DeviceSlot {
@@ -95,8 +93,8 @@ impl DeviceSlot {
         match result {
             Ok(Some(devices)) => {
                 self.devices = usize::try_from(devices).unwrap_or(usize::MAX);
-                self.everywhere = Some(shared.clone());
-                self.held_everywhere.store(true, Ordering::Release);
+                *self.everywhere.get_mut().unwrap_or_else(std::sync::PoisonError::into_inner) =
+                    Some(shared.clone());
                 true
             }
             Ok(None) => false,
@@ -104,15 +102,16 @@ impl DeviceSlot {
         }
     }
 
+    /// The cross-instance count to give back, once (later calls: `None`).
+    fn take_everywhere(&self) -> Option<Shared> {
+        self.everywhere.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take()
+    }
+
     /// Gives the slot back here and across instances: the user's devices left on every
     /// instance (on this one only when not counted across instances or Redis is unreachable).
     pub async fn release_everywhere(&self) -> usize {
         let here = self.release();
-        let Some(shared) =
-            self.everywhere.as_ref().filter(|_| self.held_everywhere.swap(false, Ordering::AcqRel))
-        else {
-            return here;
-        };
+        let Some(shared) = self.take_everywhere() else { return here };
         let result = shared.device_disconnected(&self.user.to_string()).await;
         shared.note(&result);
         result.map_or(here, |left| usize::try_from(left).unwrap_or(usize::MAX))
@@ -139,9 +138,7 @@ impl Drop for DeviceSlot {
         self.release();
         // A handshake abandoned after it was counted across instances never reaches the
         // disconnect handler: uncount it in the background.
-        if let Some(shared) =
-            self.everywhere.take().filter(|_| self.held_everywhere.swap(false, Ordering::AcqRel))
-        {
+        if let Some(shared) = self.take_everywhere() {
             let user = self.user.to_string();
             tokio::spawn(async move {
                 let result = shared.device_disconnected(&user).await;
@@ -188,11 +185,9 @@ pub async fn announce<A: Adapter>(
             tracing::debug!(error = %err, "user_status not delivered");
         }
     }
-    cluster.relay_ops(vec![crate::fanout::emit_except(
-        member_rooms.to_vec(),
-        Some(rooms::user(user.id)),
-        &payload,
-    )]);
+    cluster.relay_ops(|| {
+        vec![crate::fanout::emit_except(member_rooms.to_vec(), Some(rooms::user(user.id)), &payload)]
+    });
 }
 
 #[cfg(test)]

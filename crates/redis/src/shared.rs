@@ -16,9 +16,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
-/// Keys `KEYS[1]` (a sorted set of events by time); `ARGV`: window ms, max, member to add ("" to
-/// only look). Returns -1 when allowed (and adds the member), else the ms until the oldest
-/// event leaves the window.
+/// Keys `KEYS[1]` (a sorted set of events by time); `ARGV`: window ms, max, member to add.
+/// Returns -1 when allowed (and adds the member), else the ms until the oldest event leaves the
+/// window.
 const WINDOW: &str = r#"
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -28,10 +28,8 @@ if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then
   local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
   return math.max(1, tonumber(oldest[2]) + window - now)
 end
-if ARGV[3] ~= '' then
-  redis.call('ZADD', KEYS[1], now, ARGV[3])
-  redis.call('PEXPIRE', KEYS[1], window)
-end
+redis.call('ZADD', KEYS[1], now, ARGV[3])
+redis.call('PEXPIRE', KEYS[1], window)
 return -1
 "#;
 
@@ -316,59 +314,26 @@ impl Shared {
         max: u32,
         window: Duration,
     ) -> Result<Option<Duration>, SharedError> {
-        self.window(limit, key, max, window, self.unique()).await
-    }
-
-    /// Like [`Shared::acquire`] but counts nothing.
-    pub async fn check(
-        &self,
-        limit: &str,
-        key: &str,
-        max: u32,
-        window: Duration,
-    ) -> Result<Option<Duration>, SharedError> {
-        self.window(limit, key, max, window, String::new()).await
-    }
-
-    async fn window(
-        &self,
-        limit: &str,
-        key: &str,
-        max: u32,
-        window: Duration,
-        member: String,
-    ) -> Result<Option<Duration>, SharedError> {
         let window_ms = u64::try_from(window.as_millis()).unwrap_or(u64::MAX).max(1);
         let wait = self
             .eval(
                 WINDOW,
                 vec![self.window_key(limit, key)],
-                vec![window_ms.to_string(), max.max(1).to_string(), member],
+                vec![window_ms.to_string(), max.max(1).to_string(), self.unique()],
             )
             .await?;
         Ok((wait >= 0).then(|| Duration::from_millis(u64::try_from(wait).unwrap_or(1))))
     }
 
-    /// Counts one event whatever the count (a failure to remember).
-    pub async fn record(&self, limit: &str, key: &str, window: Duration) -> Result<(), SharedError> {
-        self.window(limit, key, u32::MAX, window, self.unique()).await.map(|_| ())
-    }
-
     /// Gives back the newest counted event (an attempt that turned out not to count). In the
     /// background: callers give back from `Drop`.
     pub fn release(&self, limit: &str, key: &str) {
-        let (shared, key) = (self.clone(), self.window_key(limit, key));
-        tokio::spawn(async move {
-            let _ = shared.command("ZPOPMAX", vec![key.into()]).await;
-        });
+        self.in_background("ZPOPMAX", vec![self.window_key(limit, key).into()]);
     }
 
     /// Forgets every counted event of `key` (in the background).
     pub fn reset(&self, limit: &str, key: &str) {
-        let (shared, key) = (self.clone(), self.window_key(limit, key));
-        tokio::spawn(async move {
-            let _ = shared.command("DEL", vec![key.into()]).await;
-        });
+        self.in_background("DEL", vec![self.window_key(limit, key).into()]);
     }
 
     /// Takes the room's answer slot and one of the user's `max_per_user` slots for `lease`
@@ -446,9 +411,16 @@ impl Shared {
 
     /// Gives a budget hold back (in the background: callers give back from `Drop`).
     pub fn release_budget(&self, hold: &BudgetHold) {
-        let (shared, hold) = (self.clone(), hold.clone());
+        self.in_background("HDEL", vec![hold.key.as_str().into(), hold.id.as_str().into()]);
+    }
+
+    /// Runs a give-back command without waiting for it (callers are in `Drop`); a failure only
+    /// leaves a count that expires by itself.
+    fn in_background(&self, name: &'static str, args: Vec<Value>) {
+        let shared = self.clone();
         tokio::spawn(async move {
-            let _ = shared.command("HDEL", vec![hold.key.into(), hold.id.into()]).await;
+            let result = shared.command(name, args).await;
+            shared.note(&result);
         });
     }
 

@@ -37,7 +37,6 @@ async fn a_window_is_shared_by_every_instance_and_gives_back_on_release() {
         None,
         "another key has its own count"
     );
-    assert!(a.check("send", "u1", 3, window).await.expect("redis").is_some(), "check sees the count");
     a.release("send", "u1");
     tokio::time::sleep(Duration::from_millis(100)).await; // released in the background
     assert_eq!(b.acquire("send", "u1", 3, window).await.expect("redis"), None, "one was given back");

@@ -18,7 +18,7 @@ mod support;
 
 use sqlx::Connection as _;
 use std::time::Instant;
-use support::{RUNS, TempDb, time_it};
+use support::{RUNS, time_it};
 use time::OffsetDateTime;
 
 const ROOMS: i64 = 100;
@@ -27,12 +27,7 @@ const USAGE_ROWS: i64 = 100_000;
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let backend = std::env::args().nth(1).unwrap_or_else(|| "sqlite".to_owned());
-    let db = TempDb::create(&backend, "admin-figures").await?;
-    let result = run(&backend, &db.url).await;
-    db.remove().await;
-    println!("{}", result?);
-    Ok(())
+    support::main_with("admin-figures", |backend, url| async move { run(&backend, &url).await }).await
 }
 
 async fn run(backend: &str, url: &str) -> Result<serde_json::Value, Box<dyn std::error::Error>> {

@@ -17,7 +17,7 @@ mod support;
 
 use sqlx::Connection as _;
 use std::time::Instant;
-use support::{RUNS, TempDb, time_it};
+use support::{RUNS, time_it};
 
 const MEMBERS: i64 = 10_000;
 const MESSAGES: i64 = 1_000_000;
@@ -25,12 +25,7 @@ const SENDERS: i64 = 100;
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let backend = std::env::args().nth(1).unwrap_or_else(|| "sqlite".to_owned());
-    let db = TempDb::create(&backend, "room-lists").await?;
-    let result = run(&backend, &db.url).await;
-    db.remove().await;
-    println!("{}", result?);
-    Ok(())
+    support::main_with("room-lists", |backend, url| async move { run(&backend, &url).await }).await
 }
 
 async fn run(backend: &str, url: &str) -> Result<serde_json::Value, Box<dyn std::error::Error>> {

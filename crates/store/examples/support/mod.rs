@@ -1,8 +1,26 @@
-//! What the store benchmarks share: a fresh database to seed, dropped afterwards, and timing a
-//! read.
+//! What the store benchmarks share: the command line and its one JSON line of output, a fresh
+//! database to seed, dropped afterwards, and timing a read.
 
 use sqlx::Connection as _;
 use std::time::{Duration, Instant};
+
+type Failure = Box<dyn std::error::Error>;
+
+/// An example's whole run: the backend from the first argument (`sqlite` by default), a fresh
+/// database named after `tag` for `run` (given the backend and the URL), dropped afterwards
+/// whatever happened, and `run`'s result printed as one JSON line.
+pub async fn main_with<F, Fut>(tag: &str, run: F) -> Result<(), Failure>
+where
+    F: FnOnce(String, String) -> Fut,
+    Fut: Future<Output = Result<serde_json::Value, Failure>>,
+{
+    let backend = std::env::args().nth(1).unwrap_or_else(|| "sqlite".to_owned());
+    let db = TempDb::create(&backend, tag).await?;
+    let result = run(backend, db.url.clone()).await;
+    db.remove().await;
+    println!("{}", result?);
+    Ok(())
+}
 
 /// Runs of each read after its warm-up.
 pub const RUNS: usize = 20;
