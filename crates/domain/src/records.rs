@@ -213,6 +213,11 @@ pub struct Message {
     pub updated_at: OffsetDateTime,
     pub edited_at: Option<OffsetDateTime>,
     pub deleted_at: Option<OffsetDateTime>,
+    /// On an answer: the question text it answered, once the question has been edited since
+    /// (`None` while the question is unchanged). See docs/conversations.md, "Branches".
+    pub prompt: Option<String>,
+    /// On a question: the answer (branch) the room follows; `None`: the newest.
+    pub active_reply: Option<MessageId>,
 }
 
 #[derive(Debug, Clone)]
@@ -325,6 +330,18 @@ pub struct UsageTotals {
     /// The user's own daily budgets (`None`: the server's default).
     pub token_budget: Option<i64>,
     pub cost_budget: Option<i64>,
+}
+
+/// What one answer cost, as an export shows it (the sums of its usage rows).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MessageUsage {
+    pub message_id: MessageId,
+    pub input_tokens: i64,
+    pub output_tokens: i64,
+    pub cache_read_tokens: i64,
+    pub cache_creation_tokens: i64,
+    /// Micro-dollars.
+    pub cost: i64,
 }
 
 // ---- the admin console ------------------------------------------------------------------------

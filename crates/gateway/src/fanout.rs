@@ -20,8 +20,8 @@ use chatbot_domain::{Message, Room};
 use chatbot_domain::{MessageId, MessageStatus, RoomId, SessionId, UserId};
 use chatbot_metrics::metrics;
 use chatbot_protocol::events::{
-    MemberAdded, MemberRemoved, RoomActivity, RoomDeleted, RoomUpdated, ServerEvent, SessionRevoked,
-    StreamChunk, StreamEnd, StreamStart, UsageDto, message_event,
+    BranchSelected, MemberAdded, MemberRemoved, MessageDeleted, MessageEdited, RoomActivity, RoomDeleted,
+    RoomUpdated, ServerEvent, SessionRevoked, StreamChunk, StreamEnd, StreamStart, UsageDto, message_event,
 };
 use chatbot_redis::relay::Incoming;
 use chatbot_service::RoomService;
@@ -52,6 +52,13 @@ enum Change {
     MemberRemoved(RoomId, UserId),
     RoomDeleted(RoomId),
     RoomUpdated(Box<Room>),
+    /// Edited, or deleted (`deleted_at` set).
+    MessageChanged(Box<Message>),
+    BranchSelected {
+        room: RoomId,
+        question: MessageId,
+        answer: MessageId,
+    },
     SessionRevoked(SessionId, SessionEnd),
     /// Changes of this room were dropped at the queue's bound: end its joined sockets.
     Lagged(RoomId),
@@ -65,10 +72,12 @@ impl Change {
     /// `None` for changes that are never dropped.
     fn room_traffic(&self) -> Option<(RoomId, usize)> {
         let (room, text) = match self {
-            Change::Message(m) | Change::AnswerStarted(m) | Change::AnswerFinished(m, _) => {
-                (m.room_id, m.content.len())
-            }
+            Change::Message(m)
+            | Change::AnswerStarted(m)
+            | Change::AnswerFinished(m, _)
+            | Change::MessageChanged(m) => (m.room_id, m.content.len()),
             Change::AnswerChunk { room, text, .. } => (*room, text.len()),
+            Change::BranchSelected { room, .. } => (*room, 0),
             Change::RoomUpdated(room) => {
                 (room.id, room.system_prompt.as_ref().map_or(0, String::len) + room.name.len())
             }
@@ -207,6 +216,14 @@ impl RoomEvents for ChatEvents {
         self.push(Change::RoomDeleted(room));
     }
 
+    fn message_changed(&self, message: &Message) {
+        self.push(Change::MessageChanged(Box::new(message.clone())));
+    }
+
+    fn branch_selected(&self, room: RoomId, question: MessageId, answer: MessageId) {
+        self.push(Change::BranchSelected { room, question, answer });
+    }
+
     fn room_updated(&self, room: &Room) {
         self.push(Change::RoomUpdated(Box::new(room.clone())));
     }
@@ -331,6 +348,17 @@ fn plan(change: Change, assistant_name: &str) -> Vec<Op> {
             ]
         }
         Change::RoomUpdated(room) => vec![emit(rooms::members(room.id), &RoomUpdated::from(&*room))],
+        Change::MessageChanged(message) if message.deleted_at.is_some() => {
+            vec![emit(rooms::joined(message.room_id), &MessageDeleted::of(&message))]
+        }
+        Change::MessageChanged(message) => {
+            let edited = MessageEdited(message_event(&message, assistant_name));
+            vec![emit(rooms::joined(message.room_id), &edited)]
+        }
+        Change::BranchSelected { room, question, answer } => vec![emit(
+            rooms::joined(room),
+            &BranchSelected { room_id: room, question_id: question, answer_id: answer },
+        )],
         // Dropped deliveries: the sockets in the room reconnect and catch up from the database.
         Change::Lagged(room) => vec![Op::Disconnect { to: rooms::joined(room) }],
         // Tell the device why, then end its connections: the client must not reconnect with a

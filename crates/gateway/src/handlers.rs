@@ -10,7 +10,7 @@ use crate::reply::{EventError, HasAck, respond};
 use crate::turn::{Admission, Ticket};
 use crate::{Gateway, namespaces, rooms};
 use chatbot_metrics::metrics;
-use chatbot_protocol::acks::{AnswerAck, EmptyAck, JoinAck, RoomAck, SendAck, StreamingAnswer};
+use chatbot_protocol::acks::{AnswerAck, EmptyAck, JoinAck, MessageAck, RoomAck, SendAck, StreamingAnswer};
 use chatbot_protocol::events::{ReadSync, ServerEvent, UserJoined, UserLeft, UserTyping};
 use chatbot_protocol::{MemberDto, MessageDto, RoomDto};
 use chatbot_service::ServiceError;
@@ -60,6 +60,9 @@ pub fn register<A: Adapter>(socket: &SocketRef<A>) {
     on!("getRooms", get_rooms::<A>);
     on!("stop", stop::<A>);
     on!("regenerate", regenerate::<A>);
+    on!("edit", edit::<A>);
+    on!("delete", delete::<A>);
+    on!("selectBranch", select_branch::<A>);
     socket.on_fallback(unknown_event::<A>);
     socket.on_disconnect(on_disconnect::<A>);
 }
@@ -303,6 +306,34 @@ async fn stop<A: Adapter>(ctx: Ctx<A>, data: Value) -> Outcome {
         Err(err) => return Err(err.into()),
     }
     ack(AnswerAck { room_id, message_id })
+}
+
+/// New text for one's own message; the room gets `messageEdited` (and, when the AI answers
+/// it, a new answer: another branch).
+async fn edit<A: Adapter>(ctx: Ctx<A>, data: Value) -> Outcome {
+    let request: payload::Edit = payload::parse("edit", data)?;
+    let room_id = payload::room_id(&request.room_id)?;
+    let message_id = payload::message_id(&request.message_id)?;
+    let edited =
+        ctx.gateway.rooms.edit_message(&ctx.conn.actor, room_id, message_id, &request.content).await?;
+    ack(MessageAck { message: MessageDto::from(&edited) })
+}
+
+/// Deletes one's own message (a tombstone stays); the room gets `messageDeleted`.
+async fn delete<A: Adapter>(ctx: Ctx<A>, data: Value) -> Outcome {
+    let request: payload::AnswerRef = payload::parse("delete", data)?;
+    let (room_id, message_id) = payload::answer_ids(&request)?;
+    let deleted = ctx.gateway.rooms.delete_message(&ctx.conn.actor, room_id, message_id).await?;
+    ack(MessageAck { message: MessageDto::from(&deleted) })
+}
+
+/// The room follows the given answer of its question from now on; the room gets
+/// `branchSelected`. Acks the question.
+async fn select_branch<A: Adapter>(ctx: Ctx<A>, data: Value) -> Outcome {
+    let request: payload::AnswerRef = payload::parse("selectBranch", data)?;
+    let (room_id, message_id) = payload::answer_ids(&request)?;
+    let question = ctx.gateway.rooms.select_branch(&ctx.conn.actor, room_id, message_id, None).await?;
+    ack(MessageAck { message: MessageDto::from(&question) })
 }
 
 /// A new answer to the question the given answer replied to.

@@ -3,7 +3,7 @@
 
 use crate::reply::EventError;
 use chatbot_domain::{MessageId, RoomId};
-pub use chatbot_protocol::requests::{AnswerRef, Join, RoomOnly, Send, SyncRead, Typing};
+pub use chatbot_protocol::requests::{AnswerRef, Edit, Join, RoomOnly, Send, SyncRead, Typing};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 

@@ -9,6 +9,7 @@ pub mod csv;
 mod dto;
 mod dto_admin;
 mod error;
+mod export;
 mod extract;
 mod layers;
 pub mod metrics;

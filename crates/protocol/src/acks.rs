@@ -55,3 +55,10 @@ pub struct RoomAck {
 /// `typing`: nothing to say.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct EmptyAck {}
+
+/// `edit`, `delete` (the message as it now is) and `selectBranch` (the question, with its
+/// `activeReply`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MessageAck {
+    pub message: MessageDto,
+}

@@ -30,6 +30,9 @@ macro_rules! server_event {
 server_event!(
     Connected => "connected",
     MessageDto => "message",
+    MessageEdited => "messageEdited",
+    MessageDeleted => "messageDeleted",
+    BranchSelected => "branchSelected",
     RoomActivity => "roomActivity",
     RoomUpdated => "roomUpdated",
     StreamStart => "stream",
@@ -320,4 +323,39 @@ pub fn message_event(message: &chatbot_domain::Message, assistant_name: &str) ->
         event.user_name = Some(assistant_name.to_owned());
     }
     event
+}
+
+/// `messageEdited`: the whole message as it now reads (`editedAt` set).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(transparent)]
+pub struct MessageEdited(pub MessageDto);
+
+/// `messageDeleted`: the message is a tombstone now (its text is gone; its `seq` stays).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MessageDeleted {
+    pub room_id: RoomId,
+    pub message_id: MessageId,
+    pub seq: i64,
+    pub deleted_at: Option<String>,
+}
+
+impl MessageDeleted {
+    pub fn of(message: &chatbot_domain::Message) -> Self {
+        Self {
+            room_id: message.room_id,
+            message_id: message.id,
+            seq: message.seq,
+            deleted_at: message.deleted_at.and_then(rfc3339),
+        }
+    }
+}
+
+/// `branchSelected`: the room now follows `answerId` among the answers to `questionId`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BranchSelected {
+    pub room_id: RoomId,
+    pub question_id: MessageId,
+    pub answer_id: MessageId,
 }

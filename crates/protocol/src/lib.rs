@@ -81,6 +81,10 @@ pub struct MessageDto {
     pub edited_at: Option<OffsetDateTime>,
     #[serde(with = "time::serde::rfc3339::option")]
     pub deleted_at: Option<OffsetDateTime>,
+    /// On an answer: the question text it answered, when the question was edited since.
+    pub prompt: Option<String>,
+    /// On a question: the answer (branch) the room follows; null: the newest.
+    pub active_reply: Option<MessageId>,
 }
 
 impl From<&Message> for MessageDto {
@@ -105,6 +109,8 @@ impl From<&Message> for MessageDto {
             updated_at: m.updated_at,
             edited_at: m.edited_at,
             deleted_at: m.deleted_at,
+            prompt: m.prompt.clone(),
+            active_reply: m.active_reply,
         }
     }
 }

@@ -48,10 +48,20 @@ pub struct SyncRead {
     pub message_id: Option<String>,
 }
 
-/// `stop` and `regenerate`: an answer in a room.
+/// `stop`, `regenerate` and `selectBranch` (an answer), `delete` (one's own message): a message in
+/// a room.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AnswerRef {
     pub room_id: String,
     pub message_id: String,
+}
+
+/// `edit {roomId, messageId, content}`: new text for one's own message.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Edit {
+    pub room_id: String,
+    pub message_id: String,
+    pub content: String,
 }

@@ -6,13 +6,13 @@
 //! `oneOf`/`allOf`, and `type` lists with `null`. A property the schema does not require is
 //! optional (`?`): serde writes an absent `Option` as `null`, which the type allows too.
 
-use crate::acks::{AnswerAck, EmptyAck, JoinAck, RoomAck, SendAck, StreamingAnswer};
+use crate::acks::{AnswerAck, EmptyAck, JoinAck, MessageAck, RoomAck, SendAck, StreamingAnswer};
 use crate::events::{
-    Connected, ConnectedUser, Exception, MemberAdded, MemberRemoved, ReadSync, RoomActivity, RoomDeleted,
-    RoomUpdated, SERVER_EVENTS, SessionRevoked, StreamChunk, StreamEnd, StreamStart, UsageDto, UserJoined,
-    UserLeft, UserStatus, UserTyping,
+    BranchSelected, Connected, ConnectedUser, Exception, MemberAdded, MemberRemoved, MessageDeleted,
+    MessageEdited, ReadSync, RoomActivity, RoomDeleted, RoomUpdated, SERVER_EVENTS, SessionRevoked,
+    StreamChunk, StreamEnd, StreamStart, UsageDto, UserJoined, UserLeft, UserStatus, UserTyping,
 };
-use crate::requests::{AnswerRef, Join, RoomOnly, Send, SyncRead, Typing};
+use crate::requests::{AnswerRef, Edit, Join, RoomOnly, Send, SyncRead, Typing};
 use crate::{AuthorDto, MemberDto, MessageDto, RoomDto, UserDto};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -24,14 +24,18 @@ use utoipa::OpenApi;
     AnswerAck,
     EmptyAck,
     JoinAck,
+    MessageAck,
     RoomAck,
     SendAck,
     StreamingAnswer,
+    BranchSelected,
     Connected,
     ConnectedUser,
     Exception,
     MemberAdded,
     MemberRemoved,
+    MessageDeleted,
+    MessageEdited,
     ReadSync,
     RoomActivity,
     RoomDeleted,
@@ -46,6 +50,7 @@ use utoipa::OpenApi;
     UserStatus,
     UserTyping,
     AnswerRef,
+    Edit,
     Join,
     RoomOnly,
     Send,

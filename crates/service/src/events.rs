@@ -57,6 +57,10 @@ pub trait RoomEvents: Send + Sync + 'static {
     fn member_removed(&self, room: RoomId, user: UserId);
     /// The room and its history are gone.
     fn room_deleted(&self, room: RoomId);
+    /// A message was edited or deleted (`deleted_at` set: a tombstone).
+    fn message_changed(&self, _message: &Message) {}
+    /// The room now follows `answer` for `question` (see docs/conversations.md, "Branches").
+    fn branch_selected(&self, _room: RoomId, _question: MessageId, _answer: MessageId) {}
     /// The room's settings (name, description, visibility, system prompt, model, AI mode) changed.
     fn room_updated(&self, _room: &Room) {}
     /// A device's session was revoked (signed out, its refresh token reused, the account

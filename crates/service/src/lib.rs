@@ -28,8 +28,8 @@ pub use events::{AnswerUsage, NoEvents, RoomEvents, SessionEnd};
 pub use passwords::PasswordHasher;
 pub use readiness::{DependencyState, Readiness};
 pub use rooms::{
-    JOIN_HISTORY, JOIN_MEMBERS, JoinSnapshot, MemberRef, NewRoomInput, PostedMessage, RoomService,
-    RoomSettings, RoomUpdate,
+    ExportPage, JOIN_HISTORY, JOIN_MEMBERS, JoinSnapshot, MemberRef, NewRoomInput, PostedMessage, RoomExport,
+    RoomService, RoomSettings, RoomUpdate,
 };
 pub use throttle::{Throttle, ThrottleDecision};
 pub use tokens::{AccessClaims, TokenError, TokenIssuer};

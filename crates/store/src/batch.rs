@@ -155,6 +155,8 @@ pub(crate) fn outcomes(
                         updated_at: at,
                         edited_at: None,
                         deleted_at: None,
+                        prompt: None,
+                        active_reply: None,
                     };
                     created[i] = Some(message.clone());
                     Ok(Appended::Created(message))
@@ -265,6 +267,8 @@ mod tests {
             updated_at: at,
             edited_at: None,
             deleted_at: None,
+            prompt: None,
+            active_reply: None,
         };
         let batch = vec![new(room, alice, Some("k")), new(room, bob, Some("k"))];
         let plan = plan(&batch, vec![first]);

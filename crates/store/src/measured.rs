@@ -102,6 +102,11 @@ measured_methods! {
     fn finish_answer(
         &self, id: MessageId, content: &str, status: MessageStatus, error: Option<&str>, usage: Option<NewUsage>,
     ) -> StoreResult<Message>;
+    fn edit_message(&self, id: MessageId, content: &str, at: OffsetDateTime) -> StoreResult<Message>;
+    fn delete_message(&self, id: MessageId, at: OffsetDateTime) -> StoreResult<Message>;
+    fn set_active_reply(&self, question: MessageId, answer: Option<MessageId>) -> StoreResult<Message>;
+    fn replies(&self, question: MessageId) -> StoreResult<Vec<Message>>;
+    fn usage_of_messages(&self, room_id: RoomId, after: i64, up_to: i64) -> StoreResult<Vec<MessageUsage>>;
     fn interrupt_streaming(&self, not_flushed_since: OffsetDateTime) -> StoreResult<Vec<Message>>;
     fn record_usage(&self, usage: NewUsage) -> StoreResult<()>;
     fn usage_totals(&self, user_id: UserId, since: OffsetDateTime) -> StoreResult<UsageTotals>;

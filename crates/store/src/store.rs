@@ -183,6 +183,26 @@ pub trait Store: Send + Sync + 'static {
         error: Option<&str>,
         usage: Option<NewUsage>,
     ) -> StoreResult<Message>;
+    /// Replaces a message's text and sets `edited_at` (and `updated_at`) to `at`, in one
+    /// transaction with keeping the old text on each of its answers that has none yet (`prompt`:
+    /// the question they answered) and following its newest answer again (`active_reply` cleared).
+    /// A deleted message is not changed. Errors: `NotFound` (no such message, or deleted).
+    async fn edit_message(&self, id: MessageId, content: &str, at: OffsetDateTime) -> StoreResult<Message>;
+    /// Leaves a tombstone: empty text, `deleted_at = at`; its answers forget the older texts of it
+    /// they kept (`prompt`), so nothing of what was said stays. Errors: `NotFound` (no such
+    /// message, or already deleted).
+    async fn delete_message(&self, id: MessageId, at: OffsetDateTime) -> StoreResult<Message>;
+    /// Sets the answer a question's room follows (`None`: the newest). Errors: `NotFound`.
+    async fn set_active_reply(&self, question: MessageId, answer: Option<MessageId>) -> StoreResult<Message>;
+    /// Every answer to `question`, ascending seq: its branches in order.
+    async fn replies(&self, question: MessageId) -> StoreResult<Vec<Message>>;
+    /// The usage of the room's answers with `after < seq <= up_to`, one line per answer.
+    async fn usage_of_messages(
+        &self,
+        room_id: RoomId,
+        after: i64,
+        up_to: i64,
+    ) -> StoreResult<Vec<MessageUsage>>;
     /// Marks `interrupted` every `streaming` message not written since `not_flushed_since`: its
     /// writer is gone (a live answer is flushed every flush interval, even without new text).
     /// Returns them as they now are, so their end can be announced (whichever instance sweeps:

@@ -10,7 +10,10 @@ export interface AnswerAck {
   roomId: RoomId;
 }
 
-/** `stop` and `regenerate`: an answer in a room. */
+/**
+ * `stop`, `regenerate` and `selectBranch` (an answer), `delete` (one's own message): a message in
+ * a room.
+ */
 export interface AnswerRef {
   messageId: string;
   roomId: string;
@@ -20,6 +23,13 @@ export interface AnswerRef {
 export interface AuthorDto {
   id: UserId;
   name: string;
+}
+
+/** `branchSelected`: the room now follows `answerId` among the answers to `questionId`. */
+export interface BranchSelected {
+  answerId: MessageId;
+  questionId: MessageId;
+  roomId: RoomId;
 }
 
 /** `connected`: the first event on a new socket (the original client sends nothing before it). */
@@ -38,6 +48,13 @@ export interface ConnectedUser {
   id: UserId;
   name: string;
   role: UserRole;
+}
+
+/** `edit {roomId, messageId, content}`: new text for one's own message. */
+export interface Edit {
+  content: string;
+  messageId: string;
+  roomId: string;
 }
 
 /** `typing`: nothing to say. */
@@ -97,7 +114,24 @@ export interface MemberRemoved {
 /** A member's role within one room. */
 export type MemberRole = "owner" | "member";
 
+/**
+ * `edit`, `delete` (the message as it now is) and `selectBranch` (the question, with its
+ * `activeReply`).
+ */
+export interface MessageAck {
+  message: MessageDto;
+}
+
+/** `messageDeleted`: the message is a tombstone now (its text is gone; its `seq` stays). */
+export interface MessageDeleted {
+  deletedAt?: string | null;
+  messageId: MessageId;
+  roomId: RoomId;
+  seq: number;
+}
+
 export interface MessageDto {
+  activeReply?: MessageId | null;
   clientId?: string | null;
   content: string;
   createdAt: string;
@@ -106,6 +140,8 @@ export interface MessageDto {
   error?: string | null;
   id: MessageId;
   model?: string | null;
+  /** On an answer: the question text it answered, when the question was edited since. */
+  prompt?: string | null;
   replyTo?: MessageId | null;
   role: MessageRole;
   roomId: RoomId;
@@ -120,6 +156,9 @@ export interface MessageDto {
   userId?: UserId | null;
   userName?: string | null;
 }
+
+/** `messageEdited`: the whole message as it now reads (`editedAt` set). */
+export type MessageEdited = MessageDto;
 
 export type MessageId = string;
 
@@ -336,11 +375,14 @@ export interface UserTyping {
 
 /** Every event the server emits on `/chat`, by name. */
 export interface ServerEvents {
+  branchSelected: BranchSelected;
   connected: Connected;
   exception: Exception;
   memberAdded: MemberAdded;
   memberRemoved: MemberRemoved;
   message: MessageDto;
+  messageDeleted: MessageDeleted;
+  messageEdited: MessageEdited;
   readSync: ReadSync;
   roomActivity: RoomActivity;
   roomDeleted: RoomDeleted;

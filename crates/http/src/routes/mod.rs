@@ -3,7 +3,9 @@
 pub mod admin;
 pub mod admin_console;
 pub mod auth;
+pub mod export;
 pub mod health;
+pub mod messages;
 pub mod models;
 pub mod rooms;
 
@@ -11,7 +13,7 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use axum::Router;
 use axum::http::StatusCode;
-use axum::routing::{delete, get, patch, post};
+use axum::routing::{delete, get, patch, post, put};
 
 /// Everything under `/api`.
 pub fn api_router(state: AppState) -> Router {
@@ -26,6 +28,10 @@ pub fn api_router(state: AppState) -> Router {
         .route("/rooms", get(rooms::list).post(rooms::create))
         .route("/rooms/{id}", get(rooms::get).patch(rooms::update).put(rooms::put).delete(rooms::remove))
         .route("/rooms/{id}/messages", get(rooms::messages).post(rooms::post_message))
+        .route("/rooms/{id}/messages/{mid}", patch(messages::edit).delete(messages::remove))
+        .route("/rooms/{id}/messages/{mid}/replies", get(messages::replies))
+        .route("/rooms/{id}/messages/{mid}/branch", put(messages::select_branch))
+        .route("/rooms/{id}/export", get(export::export))
         .route("/rooms/{id}/members", get(rooms::members).post(rooms::add_member))
         .route("/rooms/{id}/members/{user_id}", delete(rooms::remove_member))
         .route("/admin/users", get(admin::users))

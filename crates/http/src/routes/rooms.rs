@@ -129,6 +129,9 @@ pub struct HistoryParams {
     pub before: Option<i64>,
     /// Only messages with a larger seq (the oldest of them): catch up forwards.
     pub after: Option<i64>,
+    /// Messages around this seq (it included, about half before it): where a search result
+    /// opens. Not combined with `before` or `after`.
+    pub around: Option<i64>,
     /// At most 200 (default 50).
     pub limit: Option<u32>,
 }
@@ -143,12 +146,20 @@ pub async fn messages(
     Path(id): Path<String>,
     ApiQuery(params): ApiQuery<HistoryParams>,
 ) -> ApiResult<Json<MessageList>> {
-    let query = HistoryQuery {
-        before: params.before,
-        after: params.after,
-        limit: state.rooms.page_size(params.limit, 50)?,
+    let limit = state.rooms.page_size(params.limit, 50)?;
+    let room = room_id(&id)?;
+    let messages = match (params.around, params.before, params.after) {
+        (Some(seq), None, None) => state.rooms.messages_around(&actor, room, seq, limit).await?,
+        (Some(_), _, _) => {
+            return Err(ApiError::validation(
+                "`around` cannot be combined with `before` or `after`",
+                Some("around"),
+            ));
+        }
+        (None, before, after) => {
+            state.rooms.messages(&actor, room, HistoryQuery { before, after, limit }).await?
+        }
     };
-    let messages = state.rooms.messages(&actor, room_id(&id)?, query).await?;
     Ok(Json(MessageList { messages: messages.iter().map(MessageDto::from).collect() }))
 }
 

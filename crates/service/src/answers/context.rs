@@ -6,7 +6,7 @@
 //! character), so the estimate errs on the side of sending less; the budget also keeps a 10%
 //! margin. A tokenizer per provider would be exact but adds megabytes of vocabulary per model.
 
-use chatbot_domain::{MessageRole, MessageStatus, UserId};
+use chatbot_domain::{MessageId, MessageRole, MessageStatus, UserId};
 use chatbot_llm::{ChatMessage, ChatRole};
 use chatbot_store::Message;
 use std::collections::HashSet;
@@ -38,7 +38,8 @@ pub fn build(system_prompt: Option<&str>, history: &[Message], budget: u32) -> C
     let budget = budget - budget / 10;
     let system = system_prompt.map(str::to_owned);
     let mut remaining = budget.saturating_sub(system.as_deref().map_or(0, estimate_tokens));
-    let usable: Vec<&Message> = history.iter().filter(|m| usable(m)).collect();
+    let followed = follow_branches(history);
+    let usable: Vec<&Message> = followed.iter().filter(|m| usable(m)).collect();
     let speakers: HashSet<UserId> = usable.iter().filter_map(|m| m.user_id).collect();
     let name_speakers = speakers.len() > 1;
 
@@ -80,6 +81,51 @@ pub fn build(system_prompt: Option<&str>, history: &[Message], budget: u32) -> C
         messages[len - 2].cache_breakpoint = true;
     }
     Context { system, messages }
+}
+
+/// The history as the room follows it: of each question's answers (its branches) only the one
+/// the room follows (`active_reply`, else the newest), right after its question, which reads as
+/// the text that answer replied to (`prompt`, else its current text). An answer whose question is
+/// not in `history` stays where it is.
+pub fn follow_branches(history: &[Message]) -> Vec<Message> {
+    use std::collections::HashMap;
+    let questions: HashSet<MessageId> =
+        history.iter().filter(|m| m.role != MessageRole::Assistant).map(|m| m.id).collect();
+    let mut followed: HashMap<MessageId, &Message> = HashMap::new();
+    for answer in history.iter().filter(|m| m.role == MessageRole::Assistant) {
+        let Some(question) = answer.reply_to.filter(|q| questions.contains(q)) else { continue };
+        let chosen = history.iter().find(|m| m.id == question).and_then(|q| q.active_reply);
+        match (chosen, followed.get(&question)) {
+            // The chosen one wins; otherwise the newest (history ascends by seq).
+            (Some(id), _) if id == answer.id => {
+                followed.insert(question, answer);
+            }
+            (Some(id), Some(current)) if current.id == id => {}
+            _ => {
+                followed.insert(question, answer);
+            }
+        }
+    }
+    let mut out = Vec::with_capacity(history.len());
+    for message in history {
+        let is_branch = message.role == MessageRole::Assistant
+            && message.reply_to.is_some_and(|q| questions.contains(&q));
+        if is_branch {
+            continue;
+        }
+        match followed.get(&message.id) {
+            Some(answer) => {
+                let mut question = message.clone();
+                if let Some(prompt) = &answer.prompt {
+                    question.content.clone_from(prompt);
+                }
+                out.push(question);
+                out.push((*answer).clone());
+            }
+            None => out.push(message.clone()),
+        }
+    }
+    out
 }
 
 /// Messages that belong in a prompt: users' messages, and answers that produced text.

@@ -158,6 +158,11 @@ impl AnswerEngine {
         }
     }
 
+    /// The assistant's display name.
+    pub fn assistant_name(&self) -> &str {
+        &self.settings.assistant_name
+    }
+
     /// Queues an answer to a new user message if the room's mode calls for one. The message is
     /// stored already: when no answer can be queued, the refusal is itself an answer in the
     /// room (`failed`, `unavailable`), never a lost message.
@@ -176,13 +181,14 @@ impl AnswerEngine {
         Ok(())
     }
 
-    /// A new answer to the question `answer` replied to (the old answer stays in history).
+    /// A new answer to the question `answer` replied to (the old answer stays in history: the
+    /// new one is another branch). Returns the question.
     pub async fn regenerate(
         self: &Arc<Self>,
         actor: &Actor,
         room: Room,
         answer: MessageId,
-    ) -> ServiceResult<()> {
+    ) -> ServiceResult<MessageId> {
         let old = self.store.message(answer).await?.filter(|m| m.room_id == room.id);
         let old = old.ok_or(ServiceError::NotFound("message"))?;
         if old.role != MessageRole::Assistant {
@@ -193,7 +199,12 @@ impl AnswerEngine {
             None => None,
         };
         let question = question.ok_or(ServiceError::NotFound("question"))?;
-        self.enqueue(Job { room, question, requester: actor.id(), origin: trace_context() })
+        if question.deleted_at.is_some() {
+            return Err(ServiceError::Conflict("the question was deleted".into()));
+        }
+        let id = question.id;
+        self.enqueue(Job { room, question, requester: actor.id(), origin: trace_context() })?;
+        Ok(id)
     }
 
     /// Stops the room's streaming answer `message_id`. Any member may stop an answer.

@@ -138,7 +138,31 @@ impl RoomService {
     ) -> ServiceResult<()> {
         self.membership(actor, room_id).await?;
         let room = self.room(room_id).await?;
-        self.answers.regenerate(actor, room, answer_id).await
+        let question = self.answers.regenerate(actor, room, answer_id).await?;
+        // The new answer is a new branch, and the room follows the newest from now on.
+        self.store.set_active_reply(question, None).await?;
+        Ok(())
+    }
+
+    /// Up to `limit` messages around `seq` (it included, about half before it): where a search
+    /// result opens its room.
+    pub async fn messages_around(
+        &self,
+        actor: &Actor,
+        room_id: RoomId,
+        seq: i64,
+        limit: u32,
+    ) -> ServiceResult<Vec<Message>> {
+        self.membership(actor, room_id).await?;
+        let limit = limit.clamp(1, self.settings.max_page);
+        let older = HistoryQuery { before: Some(seq.saturating_add(1)), after: None, limit: limit / 2 + 1 };
+        let mut messages = self.store.list_messages(room_id, older).await?;
+        let rest = limit.saturating_sub(u32::try_from(messages.len()).unwrap_or(limit));
+        if rest > 0 {
+            let newer = HistoryQuery { before: None, after: Some(seq), limit: rest };
+            messages.extend(self.store.list_messages(room_id, newer).await?);
+        }
+        Ok(messages)
     }
 
     /// Joins a room for live updates: the room, its first members and the history the caller

@@ -24,8 +24,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+mod edits;
+mod export;
 mod messages;
 
+pub use export::{ExportPage, RoomExport};
 pub use messages::{JOIN_HISTORY, JOIN_MEMBERS, JoinSnapshot, PostedMessage};
 
 /// Limits the room service enforces.

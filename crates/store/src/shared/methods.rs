@@ -495,6 +495,99 @@ macro_rules! impl_store {
                 Ok(message)
             }
 
+            async fn edit_message(&self, id: MessageId, content: &str, at: OffsetDateTime) -> StoreResult<Message> {
+                let mut tx = self.begin().await?;
+                // The answers so far answered the text being replaced: each keeps it (once).
+                sqlx::query(
+                    "UPDATE messages SET prompt = (SELECT q.content FROM messages q WHERE q.id = $1) \
+                     WHERE reply_to = $1 AND prompt IS NULL \
+                       AND (SELECT q.content FROM messages q WHERE q.id = $1) <> $2",
+                )
+                .bind(id.as_uuid())
+                .bind(content)
+                .execute(&mut *tx)
+                .await
+                .map_err(write_err)?;
+                let updated = sqlx::query(
+                    "UPDATE messages SET content = $2, edited_at = $3, updated_at = $3, active_reply = NULL \
+                     WHERE id = $1 AND deleted_at IS NULL",
+                )
+                .bind(id.as_uuid())
+                .bind(content)
+                .bind(ts(at))
+                .execute(&mut *tx)
+                .await
+                .map_err(write_err)?;
+                if updated.rows_affected() == 0 {
+                    return Err(StoreError::NotFound); // dropping `tx` rolls the prompts back
+                }
+                let message = message_in(&mut tx, id.as_uuid()).await?;
+                tx.commit().await?;
+                Ok(message)
+            }
+
+            async fn delete_message(&self, id: MessageId, at: OffsetDateTime) -> StoreResult<Message> {
+                let mut tx = self.begin().await?;
+                let updated = sqlx::query(
+                    "UPDATE messages SET content = '', deleted_at = $2, updated_at = $2, prompt = NULL \
+                     WHERE id = $1 AND deleted_at IS NULL",
+                )
+                .bind(id.as_uuid())
+                .bind(ts(at))
+                .execute(&mut *tx)
+                .await
+                .map_err(write_err)?;
+                if updated.rows_affected() == 0 {
+                    return Err(StoreError::NotFound);
+                }
+                sqlx::query("UPDATE messages SET prompt = NULL WHERE reply_to = $1 AND prompt IS NOT NULL")
+                    .bind(id.as_uuid())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(write_err)?;
+                let message = message_in(&mut tx, id.as_uuid()).await?;
+                tx.commit().await?;
+                Ok(message)
+            }
+
+            async fn set_active_reply(&self, question: MessageId, answer: Option<MessageId>) -> StoreResult<Message> {
+                let updated = sqlx::query("UPDATE messages SET active_reply = $2 WHERE id = $1")
+                    .bind(question.as_uuid())
+                    .bind(answer.map(|id| id.as_uuid()))
+                    .execute(self.writer())
+                    .await
+                    .map_err(write_err)?;
+                if updated.rows_affected() == 0 {
+                    return Err(StoreError::NotFound);
+                }
+                self.message(question).await?.ok_or(StoreError::NotFound)
+            }
+
+            async fn replies(&self, question: MessageId) -> StoreResult<Vec<Message>> {
+                let rows = sqlx::query(concat!(message_select!(), "WHERE m.reply_to = $1 ORDER BY m.seq"))
+                    .bind(question.as_uuid())
+                    .fetch_all(self.reader())
+                    .await?;
+                rows.iter().map(|r| rows::message(r, "")).collect()
+            }
+
+            async fn usage_of_messages(&self, room_id: RoomId, after: i64, up_to: i64) -> StoreResult<Vec<MessageUsage>> {
+                let rows = sqlx::query(
+                    "SELECT t.message_id, CAST(SUM(t.input_tokens) AS BIGINT) AS input_tokens, CAST(SUM(t.output_tokens) AS BIGINT) AS output_tokens, \
+                            CAST(SUM(t.cache_read_tokens) AS BIGINT) AS cache_read_tokens, \
+                            CAST(SUM(t.cache_creation_tokens) AS BIGINT) AS cache_creation_tokens, CAST(SUM(t.cost) AS BIGINT) AS cost \
+                     FROM messages m JOIN token_usage t ON t.message_id = m.id \
+                     WHERE m.room_id = $1 AND m.seq > $2 AND m.seq <= $3 AND m.role = 'assistant' \
+                     GROUP BY t.message_id",
+                )
+                .bind(room_id.as_uuid())
+                .bind(after)
+                .bind(up_to)
+                .fetch_all(self.reader())
+                .await?;
+                rows.iter().map(rows::message_usage).collect()
+            }
+
             async fn interrupt_streaming(&self, not_flushed_since: OffsetDateTime) -> StoreResult<Vec<Message>> {
                 let ids: Vec<Uuid> = sqlx::query_scalar(
                     "UPDATE messages SET status = 'interrupted', updated_at = $1 \

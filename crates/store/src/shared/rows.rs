@@ -34,7 +34,8 @@ pub(crate) use room_cols;
 macro_rules! message_select {
     () => {
         "SELECT m.id, m.room_id, m.seq, m.user_id, u.name AS user_name, m.role, m.content, m.status, \
-         m.model, m.reply_to, m.client_id, m.error, m.created_at, m.updated_at, m.edited_at, m.deleted_at \
+         m.model, m.reply_to, m.client_id, m.error, m.created_at, m.updated_at, m.edited_at, m.deleted_at, \
+         m.prompt, m.active_reply \
          FROM messages m LEFT JOIN users u ON u.id = m.user_id "
     };
 }
@@ -68,7 +69,8 @@ macro_rules! summary_select {
                 lu.name AS lm_user_name, lm.role AS lm_role, lm.content AS lm_content, \
                 lm.status AS lm_status, lm.model AS lm_model, lm.reply_to AS lm_reply_to, \
                 lm.client_id AS lm_client_id, lm.error AS lm_error, lm.created_at AS lm_created_at, \
-                lm.updated_at AS lm_updated_at, lm.edited_at AS lm_edited_at, lm.deleted_at AS lm_deleted_at \
+                lm.updated_at AS lm_updated_at, lm.edited_at AS lm_edited_at, lm.deleted_at AS lm_deleted_at, \
+                lm.prompt AS lm_prompt, lm.active_reply AS lm_active_reply \
          FROM room_members me \
          JOIN rooms r ON r.id = me.room_id \
          LEFT JOIN messages lm ON lm.room_id = r.id AND lm.seq = r.last_seq \
@@ -197,6 +199,20 @@ macro_rules! row_decoders {
                 updated_at: get(r, &c("updated_at"))?,
                 edited_at: get(r, &c("edited_at"))?,
                 deleted_at: get(r, &c("deleted_at"))?,
+                prompt: get(r, &c("prompt"))?,
+                active_reply: get::<Option<Uuid>>(r, &c("active_reply"))?.map(MessageId::from_uuid),
+            })
+        }
+
+        /// A row of the usage sums per answer (`usage_of_messages`).
+        pub(super) fn message_usage(r: &$row) -> StoreResult<MessageUsage> {
+            Ok(MessageUsage {
+                message_id: MessageId::from_uuid(get(r, "message_id")?),
+                input_tokens: get(r, "input_tokens")?,
+                output_tokens: get(r, "output_tokens")?,
+                cache_read_tokens: get(r, "cache_read_tokens")?,
+                cache_creation_tokens: get(r, "cache_creation_tokens")?,
+                cost: get(r, "cost")?,
             })
         }
 

@@ -46,6 +46,7 @@ macro_rules! db_tests {
 }
 
 mod audit;
+mod edits;
 mod lifecycle;
 mod messages;
 mod rooms;

@@ -21,6 +21,8 @@ fn message(seq: i64, who: Option<(UserId, &str)>, content: &str) -> Message {
         updated_at: at,
         edited_at: None,
         deleted_at: None,
+        prompt: None,
+        active_reply: None,
     }
 }
 
@@ -101,4 +103,56 @@ fn streaming_failed_empty_and_deleted_messages_are_left_out() {
 #[test]
 fn korean_is_estimated_at_a_token_per_character() {
     assert_eq!(estimate_tokens("안녕하세요"), 5 + 4);
+}
+
+fn answer_to(seq: i64, question: &Message, content: &str) -> Message {
+    Message { reply_to: Some(question.id), ..message(seq, None, content) }
+}
+
+#[test]
+fn follows_the_newest_branch_placed_after_its_question() {
+    let ada = UserId::new();
+    let q1 = message(1, Some((ada, "Ada")), "first question");
+    let a1 = answer_to(2, &q1, "first answer");
+    let q2 = message(3, Some((ada, "Ada")), "second question");
+    let a2 = answer_to(4, &q2, "second answer");
+    let a1b = answer_to(5, &q1, "regenerated first answer");
+    let q3 = message(6, Some((ada, "Ada")), "third question");
+    let history = vec![q1, a1, q2, a2, a1b, q3];
+    let texts: Vec<String> = follow_branches(&history).into_iter().map(|m| m.content).collect();
+    assert_eq!(
+        texts,
+        ["first question", "regenerated first answer", "second question", "second answer", "third question"]
+    );
+}
+
+#[test]
+fn follows_the_chosen_branch_with_the_text_it_answered() {
+    let ada = UserId::new();
+    let mut q1 = message(1, Some((ada, "Ada")), "edited question");
+    let a1 = Message { prompt: Some("original question".into()), ..answer_to(2, &q1, "old answer") };
+    let a1b = answer_to(3, &q1, "answer to the edit");
+    q1.active_reply = Some(a1.id);
+    let q2 = message(4, Some((ada, "Ada")), "next");
+    let ctx = build(None, &[q1, a1, a1b, q2], 10_000);
+    let shape: Vec<(ChatRole, &str)> = ctx.messages.iter().map(|m| (m.role, m.content.as_str())).collect();
+    assert_eq!(
+        shape,
+        vec![
+            (ChatRole::User, "original question"),
+            (ChatRole::Assistant, "old answer"),
+            (ChatRole::User, "next")
+        ]
+    );
+}
+
+#[test]
+fn a_chosen_branch_outside_the_history_falls_back_to_the_newest() {
+    let ada = UserId::new();
+    let mut q1 = message(1, Some((ada, "Ada")), "question");
+    q1.active_reply = Some(MessageId::new());
+    let a1 = answer_to(2, &q1, "one");
+    let a1b = answer_to(3, &q1, "two");
+    let texts: Vec<String> = follow_branches(&[q1, a1, a1b]).into_iter().map(|m| m.content).collect();
+    assert_eq!(texts, ["question", "two"]);
 }
