@@ -222,4 +222,45 @@ eachBackend('conversations', (ctx) => {
     const [edited] = await events.until(1, 5000);
     assert.equal(edited.content, 'fixed');
   });
+
+  it('search: own rooms only, Korean and English, snippets with marked matches, pages', async () => {
+    const searchRoom = await roomWith(ctx.base, alice, [bob], { aiMode: 'off' });
+    const secret = await roomWith(ctx.base, carol, [], { aiMode: 'off' });
+    await postMessage(ctx.base, alice.accessToken, searchRoom.id, '안녕하세요 세계, 반갑습니다');
+    await postMessage(ctx.base, bob.accessToken, searchRoom.id, 'Our Kubernetes rollout is done');
+    await postMessage(ctx.base, carol.accessToken, secret.id, 'kubernetes secrets of carol');
+    for (let i = 0; i < 5; i += 1) await postMessage(ctx.base, alice.accessToken, searchRoom.id, `zebra note ${i}`);
+    const search = (token, query) => request(ctx.base, 'GET', `/api/search?${new URLSearchParams(query)}`, { token });
+
+    const korean = await search(alice.accessToken, { q: '안녕', roomId: searchRoom.id });
+    assert.equal(korean.status, 200, show(korean.body));
+    assert.equal(korean.body.results.length, 1, show(korean.body));
+    const [hit] = korean.body.results;
+    assert.equal(hit.roomId, searchRoom.id);
+    assert.equal(hit.roomName, searchRoom.name);
+    assert.equal(hit.userName, alice.name);
+    assert.equal(hit.role, 'user');
+    assert.ok(hit.seq > 0 && hit.messageId && hit.createdAt);
+    assert.deepEqual(hit.snippet.filter((p) => p.match).map((p) => p.text), ['안녕']);
+    assert.equal(hit.snippet.map((p) => p.text).join(''), '안녕하세요 세계, 반갑습니다');
+
+    const english = await search(alice.accessToken, { q: 'KUBERNETES' });
+    assert.deepEqual(english.body.results.map((r) => r.roomId), [searchRoom.id], 'never another user\'s room');
+    assert.equal((await search(carol.accessToken, { q: 'kubernetes' })).body.results.length, 1);
+
+    const first = await search(alice.accessToken, { q: 'zebra', limit: '3', roomId: searchRoom.id });
+    assert.equal(first.body.results.length, 3);
+    assert.ok(first.body.nextBefore, show(first.body));
+    const second = await search(alice.accessToken, { q: 'zebra', limit: '3', roomId: searchRoom.id, before: first.body.nextBefore });
+    assert.equal(second.body.results.length, 2);
+    assert.equal(second.body.nextBefore, null);
+    const seen = new Set([...first.body.results, ...second.body.results].map((r) => r.messageId));
+    assert.equal(seen.size, 5, 'pages neither repeat nor skip');
+
+    assert.equal((await search(alice.accessToken, { q: 'kubernetes', roomId: secret.id })).status, 404, 'not a room of hers');
+    assert.equal((await search(alice.accessToken, { q: '  ?! ' })).status, 422);
+    assert.equal((await search(alice.accessToken, { q: 'x'.repeat(201) })).status, 413);
+    assert.equal((await search(alice.accessToken, { q: 'zebra', before: 'garbage' })).status, 422);
+    assert.equal((await search(undefined, { q: 'zebra' })).status, 401);
+  });
 });

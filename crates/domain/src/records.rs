@@ -332,6 +332,29 @@ pub struct UsageTotals {
     pub cost_budget: Option<i64>,
 }
 
+/// A search over the messages of one user's rooms (docs/conversations.md, "Search").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchQuery {
+    pub user_id: UserId,
+    /// Every term must occur; each is letters and digits only, lowercase, non-empty.
+    pub terms: Vec<String>,
+    /// Only this room.
+    pub room_id: Option<RoomId>,
+    /// Matches skipped, newest first (the window's start).
+    pub offset: u32,
+    /// Matches read (the window's size).
+    pub limit: u32,
+}
+
+/// A message found by a search.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchHit {
+    pub message: Message,
+    pub room_name: String,
+    /// Higher is better; comparable within one search only.
+    pub rank: f64,
+}
+
 /// What one answer cost, as an export shows it (the sums of its usage rows).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct MessageUsage {

@@ -107,6 +107,7 @@ measured_methods! {
     fn set_active_reply(&self, question: MessageId, answer: Option<MessageId>) -> StoreResult<Message>;
     fn replies(&self, question: MessageId) -> StoreResult<Vec<Message>>;
     fn usage_of_messages(&self, room_id: RoomId, after: i64, up_to: i64) -> StoreResult<Vec<MessageUsage>>;
+    fn search_messages(&self, query: &SearchQuery) -> StoreResult<Vec<SearchHit>>;
     fn interrupt_streaming(&self, not_flushed_since: OffsetDateTime) -> StoreResult<Vec<Message>>;
     fn record_usage(&self, usage: NewUsage) -> StoreResult<()>;
     fn usage_totals(&self, user_id: UserId, since: OffsetDateTime) -> StoreResult<UsageTotals>;

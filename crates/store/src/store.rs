@@ -203,6 +203,11 @@ pub trait Store: Send + Sync + 'static {
         after: i64,
         up_to: i64,
     ) -> StoreResult<Vec<MessageUsage>>;
+    /// Messages of the user's rooms (not deleted) holding every term: the window `offset ..
+    /// offset + limit` of them, newest first, each with its rank (the caller orders by it). SQLite
+    /// finds terms anywhere in the text (trigram index; terms under three characters by a scan of
+    /// the candidates), PostgreSQL as word prefixes (tsvector index).
+    async fn search_messages(&self, query: &SearchQuery) -> StoreResult<Vec<SearchHit>>;
     /// Marks `interrupted` every `streaming` message not written since `not_flushed_since`: its
     /// writer is gone (a live answer is flushed every flush interval, even without new text).
     /// Returns them as they now are, so their end can be announced (whichever instance sweeps:

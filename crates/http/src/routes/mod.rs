@@ -8,6 +8,7 @@ pub mod health;
 pub mod messages;
 pub mod models;
 pub mod rooms;
+pub mod search;
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -34,6 +35,7 @@ pub fn api_router(state: AppState) -> Router {
         .route("/rooms/{id}/export", get(export::export))
         .route("/rooms/{id}/members", get(rooms::members).post(rooms::add_member))
         .route("/rooms/{id}/members/{user_id}", delete(rooms::remove_member))
+        .route("/search", get(search::search))
         .route("/admin/users", get(admin::users))
         .route("/admin/audit", get(admin::audit))
         .route("/admin/users/{id}", patch(admin::update_user))

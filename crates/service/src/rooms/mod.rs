@@ -27,9 +27,11 @@ use std::time::Duration;
 mod edits;
 mod export;
 mod messages;
+mod search;
 
 pub use export::{ExportPage, RoomExport};
 pub use messages::{JOIN_HISTORY, JOIN_MEMBERS, JoinSnapshot, PostedMessage};
+pub use search::{SearchPage, SearchResult, SnippetPiece};
 
 /// Limits the room service enforces.
 #[derive(Debug, Clone)]

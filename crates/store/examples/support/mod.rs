@@ -17,7 +17,12 @@ where
     let backend = std::env::args().nth(1).unwrap_or_else(|| "sqlite".to_owned());
     let db = TempDb::create(&backend, tag).await?;
     let result = run(backend, db.url.clone()).await;
-    db.remove().await;
+    // KEEP_DB=1 leaves the database for a look at the plans (`EXPLAIN ANALYZE`).
+    if std::env::var_os("KEEP_DB").is_some() {
+        eprintln!("kept: {}", db.url);
+    } else {
+        db.remove().await;
+    }
     println!("{}", result?);
     Ok(())
 }

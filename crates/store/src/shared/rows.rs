@@ -30,16 +30,41 @@ macro_rules! room_cols {
 }
 pub(crate) use room_cols;
 
+/// The columns of a message (alias `m`) and its author's name (alias `u`), as [`message`] reads them.
+macro_rules! message_cols {
+    () => {
+        "m.id, m.room_id, m.seq, m.user_id, u.name AS user_name, m.role, m.content, m.status, \
+         m.model, m.reply_to, m.client_id, m.error, m.created_at, m.updated_at, m.edited_at, m.deleted_at, \
+         m.prompt, m.active_reply"
+    };
+}
+pub(crate) use message_cols;
+
 /// `SELECT` of messages (alias `m`) with the author's name joined (alias `u`).
 macro_rules! message_select {
     () => {
-        "SELECT m.id, m.room_id, m.seq, m.user_id, u.name AS user_name, m.role, m.content, m.status, \
-         m.model, m.reply_to, m.client_id, m.error, m.created_at, m.updated_at, m.edited_at, m.deleted_at, \
-         m.prompt, m.active_reply \
-         FROM messages m LEFT JOIN users u ON u.id = m.user_id "
+        concat!(
+            "SELECT ",
+            $crate::shared::rows::message_cols!(),
+            " FROM messages m LEFT JOIN users u ON u.id = m.user_id "
+        )
     };
 }
 pub(crate) use message_select;
+
+/// What every search reads besides its match: the room's name, limited to the searcher's rooms
+/// (`$1`), not deleted, optionally one room (`$2`). Backends add the match and the rank. The rooms
+/// are a subquery, not a join, so the planner walks the matches (newest first) and checks each
+/// against the set of rooms, stopping at the window, instead of reading every room's history.
+macro_rules! search_from {
+    () => {
+        "JOIN rooms r ON r.id = m.room_id \
+         LEFT JOIN users u ON u.id = m.user_id \
+         WHERE m.room_id IN (SELECT me.room_id FROM room_members me WHERE me.user_id = $1) \
+           AND m.deleted_at IS NULL AND ($2 IS NULL OR m.room_id = $2) "
+    };
+}
+pub(crate) use search_from;
 
 /// `SELECT` of memberships (alias `rm`) with the member's name and email (alias `u`).
 macro_rules! member_select {
@@ -214,6 +239,11 @@ macro_rules! row_decoders {
                 cache_creation_tokens: get(r, "cache_creation_tokens")?,
                 cost: get(r, "cost")?,
             })
+        }
+
+        /// A row of a search: the message, its room's name and its rank.
+        pub(super) fn search_hit(r: &$row) -> StoreResult<SearchHit> {
+            Ok(SearchHit { message: message(r, "")?, room_name: get(r, "room_name")?, rank: get(r, "rank")? })
         }
 
         /// A row of `summary_select!`.

@@ -18,8 +18,8 @@ use crate::records::*;
 use crate::shared::append::AppendError;
 use chatbot_domain::{MemberRole, MessageId, MessageStatus, RoomId, SessionId, UserId, UserRole};
 use rows::{
-    json, like_pattern, member_select, message_select, now, room_cols, session_cols, summary_select, ts,
-    user_cols, write_err,
+    json, like_pattern, member_select, message_cols, message_select, now, room_cols, search_from,
+    session_cols, summary_select, ts, user_cols, write_err,
 };
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
@@ -359,6 +359,51 @@ async fn insert_one_in(tx: &mut Transaction<'static, Sqlite>, new: &NewMessage) 
 }
 
 crate::shared::methods::impl_store!(SqliteStore, "sqlite", {
+    async fn search_messages(&self, query: &SearchQuery) -> StoreResult<Vec<SearchHit>> {
+        // The trigram index answers terms of three characters or more; shorter ones (a two-syllable
+        // Korean word) are checked on the candidates it found, or on the user's rooms without one.
+        let (indexed, short): (Vec<&String>, Vec<&String>) =
+            query.terms.iter().partition(|t| t.chars().count() >= 3);
+        let mut sql = String::from(concat!("SELECT ", message_cols!(), ", r.name AS room_name, "));
+        if indexed.is_empty() {
+            // Walk the table newest first and stop at the window: no index knows these terms, and
+            // the one on rooms would read every message of the searcher's rooms before sorting.
+            sql.push_str(concat!("0.0 AS rank FROM messages m NOT INDEXED ", search_from!()));
+        } else {
+            sql.push_str(concat!(
+                "-bm25(messages_fts) AS rank FROM messages_fts f JOIN messages m ON m.rowid = f.rowid ",
+                search_from!(),
+                "AND messages_fts MATCH $3 "
+            ));
+        }
+        for i in 0..short.len() {
+            sql.push_str(&format!("AND lower(m.content) LIKE ${} ESCAPE '\\' ", i + 4));
+        }
+        // Newest first (rowids ascend with inserts): the index's own order, so a window of the
+        // newest matches is read without sorting every match.
+        let order = if indexed.is_empty() { "m.rowid" } else { "f.rowid" };
+        sql.push_str(&format!(
+            "ORDER BY {order} DESC LIMIT ${} OFFSET ${}",
+            short.len() + 4,
+            short.len() + 5
+        ));
+        // Each term quoted: FTS5 then reads it as a string, never as query syntax.
+        let matched = indexed.iter().map(|t| format!("\"{t}\"")).collect::<Vec<_>>().join(" AND ");
+        let mut statement = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(query.user_id.as_uuid())
+            .bind(query.room_id.map(|id| id.as_uuid()))
+            .bind(matched);
+        for term in &short {
+            statement = statement.bind(like_pattern(term));
+        }
+        let rows = statement
+            .bind(i64::from(query.limit))
+            .bind(i64::from(query.offset))
+            .fetch_all(self.reader())
+            .await?;
+        rows.iter().map(rows::search_hit).collect()
+    }
+
     async fn close(&self) {
         if let Some(checkpointer) = &self.checkpointer {
             checkpointer.stop().await;

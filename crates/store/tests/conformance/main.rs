@@ -50,6 +50,7 @@ mod edits;
 mod lifecycle;
 mod messages;
 mod rooms;
+mod search;
 mod sessions;
 mod sqlite_wal;
 mod usage;

@@ -1,0 +1,114 @@
+//! Full-text search: both backends find English and Korean, only in the searcher's rooms, never
+//! deleted text, and edits at once.
+
+use crate::{room, text, user};
+use chatbot_domain::UserId;
+use chatbot_store::{SearchQuery, Store};
+use std::sync::Arc;
+use time::OffsetDateTime;
+
+fn query(user: UserId, terms: &[&str]) -> SearchQuery {
+    SearchQuery {
+        user_id: user,
+        terms: terms.iter().map(|t| (*t).to_owned()).collect(),
+        room_id: None,
+        offset: 0,
+        limit: 20,
+    }
+}
+
+async fn found(store: &Arc<dyn Store>, q: SearchQuery) -> Vec<String> {
+    let mut texts: Vec<String> =
+        store.search_messages(&q).await.unwrap().into_iter().map(|h| h.message.content).collect();
+    texts.sort();
+    texts
+}
+
+async fn finds_english_and_korean_in_own_rooms_only(store: Arc<dyn Store>) {
+    let alice = user(&store, "alice@example.com").await;
+    let bob = user(&store, "bob@example.com").await;
+    let shared = room(&store, &alice, &[&bob]).await;
+    let private = room(&store, &bob, &[]).await;
+    for (room, author, content) in [
+        (shared.id, alice.id, "안녕하세요 세계"),
+        (shared.id, alice.id, "Deploying the Rust server today"),
+        (shared.id, bob.id, "the rust belt"),
+        (shared.id, bob.id, "오늘 회의는 취소되었습니다"),
+        (private.id, bob.id, "rust secrets of bob"),
+    ] {
+        store.append_message(text(room, author, content)).await.unwrap();
+    }
+    assert_eq!(found(&store, query(alice.id, &["안녕"])).await, ["안녕하세요 세계"], "a two-syllable word");
+    assert_eq!(found(&store, query(alice.id, &["회의는"])).await, ["오늘 회의는 취소되었습니다"]);
+    assert_eq!(
+        found(&store, query(alice.id, &["rust"])).await,
+        ["Deploying the Rust server today", "the rust belt"],
+        "any case; not Bob's private room"
+    );
+    assert_eq!(
+        found(&store, query(alice.id, &["rust", "server"])).await,
+        ["Deploying the Rust server today"]
+    );
+    assert_eq!(
+        found(&store, query(alice.id, &["deploy"])).await,
+        ["Deploying the Rust server today"],
+        "a prefix"
+    );
+    assert!(found(&store, query(alice.id, &["secrets"])).await.is_empty());
+    assert_eq!(found(&store, query(bob.id, &["secrets"])).await, ["rust secrets of bob"]);
+    let only_private = SearchQuery { room_id: Some(private.id), ..query(bob.id, &["rust"]) };
+    assert_eq!(found(&store, only_private).await, ["rust secrets of bob"]);
+
+    let hits = store.search_messages(&query(alice.id, &["rust"])).await.unwrap();
+    assert!(hits.iter().all(|h| h.room_name == shared.name && h.message.room_id == shared.id));
+    assert_eq!(
+        hits.iter().find(|h| h.message.content == "the rust belt").unwrap().message.user_name.as_deref(),
+        Some("bob")
+    );
+}
+
+async fn edits_and_deletions_are_searched_at_once(store: Arc<dyn Store>) {
+    let alice = user(&store, "alice@example.com").await;
+    let room = room(&store, &alice, &[]).await;
+    let message = store
+        .append_message(text(room.id, alice.id, "the launch code is banana"))
+        .await
+        .unwrap()
+        .into_message();
+    assert_eq!(found(&store, query(alice.id, &["banana"])).await.len(), 1);
+    store.edit_message(message.id, "the launch code is mango", OffsetDateTime::now_utc()).await.unwrap();
+    assert!(found(&store, query(alice.id, &["banana"])).await.is_empty(), "the old text is gone");
+    assert_eq!(found(&store, query(alice.id, &["mango"])).await.len(), 1);
+    store.delete_message(message.id, OffsetDateTime::now_utc()).await.unwrap();
+    assert!(found(&store, query(alice.id, &["mango"])).await.is_empty(), "deleted text is not found");
+    assert!(found(&store, query(alice.id, &["launch"])).await.is_empty());
+}
+
+async fn windows_are_newest_first_with_ranks(store: Arc<dyn Store>) {
+    let alice = user(&store, "alice@example.com").await;
+    let room = room(&store, &alice, &[]).await;
+    store.append_message(text(room.id, alice.id, "apples apples apples apples")).await.unwrap();
+    for i in 0..5 {
+        store
+            .append_message(text(room.id, alice.id, &format!("note number {i} about apples")))
+            .await
+            .unwrap();
+    }
+    let first =
+        store.search_messages(&SearchQuery { limit: 4, ..query(alice.id, &["apples"]) }).await.unwrap();
+    let second = store
+        .search_messages(&SearchQuery { limit: 4, offset: 4, ..query(alice.id, &["apples"]) })
+        .await
+        .unwrap();
+    assert_eq!((first.len(), second.len()), (4, 2));
+    let seqs: Vec<i64> = first.iter().chain(&second).map(|h| h.message.seq).collect();
+    assert_eq!(seqs, [6, 5, 4, 3, 2, 1], "windows neither repeat nor skip, newest first");
+    let best = second.iter().find(|h| h.message.seq == 1).unwrap();
+    assert!(first.iter().chain(&second).filter(|h| h.message.seq != 1).all(|h| h.rank < best.rank), "ranked");
+}
+
+store_tests!(
+    finds_english_and_korean_in_own_rooms_only,
+    edits_and_deletions_are_searched_at_once,
+    windows_are_newest_first_with_ranks
+);
