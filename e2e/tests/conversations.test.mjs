@@ -263,4 +263,60 @@ eachBackend('conversations', (ctx) => {
     assert.equal((await search(alice.accessToken, { q: 'zebra', before: 'garbage' })).status, 422);
     assert.equal((await search(undefined, { q: 'zebra' })).status, 401);
   });
+
+  it('share links: the owner shares a snapshot; signed-in users open it; revoked, it is gone', async () => {
+    const shared = await roomWith(ctx.base, alice, [bob], { aiMode: 'off' });
+    await postMessage(ctx.base, alice.accessToken, shared.id, 'before the link');
+    const removed = await postMessage(ctx.base, alice.accessToken, shared.id, 'private afterthought');
+    const path = `/api/rooms/${shared.id}/shares`;
+    assert.equal((await request(ctx.base, 'POST', path, { token: bob.accessToken, body: {} })).status, 403, 'members do not share');
+    assert.equal((await request(ctx.base, 'POST', path, { token: carol.accessToken, body: {} })).status, 404);
+    assert.equal((await request(ctx.base, 'POST', path, { token: alice.accessToken, body: { expiresInHours: 0 } })).status, 422);
+    const created = await request(ctx.base, 'POST', path, { token: alice.accessToken, body: { expiresInHours: 24 } });
+    assert.equal(created.status, 201, show(created.body));
+    const { share } = created.body;
+    assert.equal(share.url, `/share/${share.token}`);
+    assert.ok(share.token.length >= 40, 'a long random token');
+    assert.equal(share.upToSeq, removed.seq);
+    assert.ok(Date.parse(share.expiresAt) > Date.now() + 23 * 3600_000);
+    await postMessage(ctx.base, alice.accessToken, shared.id, 'after the link');
+    await request(ctx.base, 'DELETE', `/api/rooms/${shared.id}/messages/${removed.id}`, { token: alice.accessToken });
+
+    const opened = await request(ctx.base, 'GET', `/api/shares/${share.token}`, { token: carol.accessToken });
+    assert.equal(opened.status, 200, show(opened.body));
+    assert.equal(opened.body.room.name, shared.name);
+    assert.deepEqual(opened.body.messages.map((m) => m.content), ['before the link', ''], 'the snapshot, without deleted text');
+    assert.equal(opened.body.hasMore, false);
+    assert.equal(opened.body.share.roomId, undefined, 'viewers do not learn the room id');
+    assert.equal((await request(ctx.base, 'GET', `/api/shares/${share.token}`)).status, 401, 'signed-in users only by default');
+    assert.equal((await request(ctx.base, 'GET', `/api/shares/${share.token}x`, { token: carol.accessToken })).status, 404);
+
+    const listed = await request(ctx.base, 'GET', path, { token: alice.accessToken });
+    assert.deepEqual(listed.body.shares.map((s) => s.id), [share.id]);
+    assert.equal((await request(ctx.base, 'GET', path, { token: bob.accessToken })).status, 403);
+    assert.equal((await request(ctx.base, 'DELETE', `${path}/${share.id}`, { token: bob.accessToken })).status, 403);
+    assert.equal((await request(ctx.base, 'DELETE', `${path}/${share.id}`, { token: alice.accessToken })).status, 204);
+    assert.equal((await request(ctx.base, 'GET', `/api/shares/${share.token}`, { token: carol.accessToken })).status, 404, 'revoked');
+    assert.equal((await request(ctx.base, 'DELETE', `${path}/${share.id}`, { token: alice.accessToken })).status, 404);
+    const again = await request(ctx.base, 'GET', path, { token: alice.accessToken });
+    assert.ok(again.body.shares[0].revokedAt);
+
+    const audit = await request(ctx.base, 'GET', '/api/admin/audit?limit=50', { token: alice.accessToken });
+    assert.equal(audit.status, 200, `alice registered first: admin (${audit.status})`);
+    const actions = audit.body.entries.filter((e) => e.target === shared.id).map((e) => e.action);
+    assert.deepEqual(actions.sort(), ['share.create', 'share.revoke']);
+  });
 });
+
+eachBackend('share links open for anyone when configured', (ctx) => {
+  it('CHATBOT_SHARE_PUBLIC=true: a link opens without signing in', async () => {
+    const [owner] = await users(ctx.base, 'owner');
+    const room = await roomWith(ctx.base, owner, [], { aiMode: 'off' });
+    await postMessage(ctx.base, owner.accessToken, room.id, 'for everyone');
+    const { share } = (await request(ctx.base, 'POST', `/api/rooms/${room.id}/shares`, { token: owner.accessToken, body: {} })).body;
+    assert.equal(share.expiresAt, null, 'no expiry: until revoked');
+    const opened = await request(ctx.base, 'GET', `/api/shares/${share.token}`);
+    assert.equal(opened.status, 200, show(opened.body));
+    assert.deepEqual(opened.body.messages.map((m) => m.content), ['for everyone']);
+  });
+}, { env: { CHATBOT_SHARE_PUBLIC: 'true' } });

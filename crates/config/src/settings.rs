@@ -33,6 +33,7 @@ settings! {
     "cors_origins", ["CORS_ORIGINS", "FRONTEND_URL"], None, "Comma-separated browser origins allowed cross-origin (credentials allowed). Unset: same origin only.";
     "trust_proxy_headers", ["CHATBOT_TRUST_PROXY_HEADERS"], Some("false"), "Take the client IP from `X-Forwarded-For`, trusting only the proxy that connects to this server: its last entry is the client. Behind several proxies, list them in `trusted_proxies` instead.";
     "trusted_proxies", ["CHATBOT_TRUSTED_PROXIES"], None, "Comma-separated addresses or CIDR ranges of your proxies (`10.0.0.0/8, 127.0.0.1`). A request from one of them is from the rightmost `X-Forwarded-For` entry outside the list; entries a client wrote itself are never believed.";
+    "share_links_public", ["CHATBOT_SHARE_PUBLIC"], Some("false"), "Whether a share link opens for anyone who has it (`true`), not only for signed-in users.";
     "assistant_name", ["CHATBOT_ASSISTANT_NAME"], Some("Assistant"), "The assistant's display name in rooms.";
     "log_format", ["LOG_FORMAT"], None, "`json` or `pretty`. Unset: pretty on a terminal, JSON otherwise. Filter with `RUST_LOG`.";
     "otel_endpoint", ["OTEL_EXPORTER_OTLP_ENDPOINT"], None, "OTLP/HTTP collector base URL (`http://collector:4318`); traces go to `<url>/v1/traces`. Unset: no traces exported.";
@@ -92,6 +93,7 @@ settings! {
     "limits.sockets_per_user", ["CHATBOT_SOCKETS_PER_USER"], Some("10"), "Connections one user may hold at once, on every instance together when `REDIS_URL` is set (per instance while Redis is unreachable).";
     "limits.typing_interval", ["CHATBOT_TYPING_INTERVAL"], Some("1s"), "The `typing` throttle's interval: per socket and room, at most two starts (and one renewal while typing) per interval, and a stop only after a forwarded start.";
     "limits.relay_max_entries", ["CHATBOT_RELAY_MAX_ENTRIES"], Some("100000"), "Deliveries the Redis relay stream keeps (approximately): how far an instance that lost Redis for a moment, or fell behind, can catch up without its clients resyncing.";
+    "limits.max_shares_per_room", ["CHATBOT_MAX_SHARES_PER_ROOM"], Some("20"), "Live (not revoked, not expired) share links one room may have.";
     "limits.relay_gap_wait", ["CHATBOT_RELAY_GAP_WAIT"], Some("500ms"), "How long a room message from another instance waits for the message before it (seq order) before it is delivered anyway (the one before was lost: clients catch up with `join {since}`).";
     "limits.fanout_queue_bytes", ["CHATBOT_FANOUT_QUEUE_BYTES"], Some("67108864"), "Bytes of room traffic (messages, answer chunks) waiting for real-time delivery at most; past it a room's live deliveries stop and its joined sockets are disconnected to catch up with `join {since}` (only a starved server gets there).";
     "limits.ws_read_buffer_bytes", ["CHATBOT_WS_READ_BUFFER_BYTES"], Some("256"), "Read buffer each WebSocket keeps for its life; a larger frame is read in several steps. Memory per connection against system calls per large frame.";

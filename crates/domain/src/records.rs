@@ -332,6 +332,28 @@ pub struct UsageTotals {
     pub cost_budget: Option<i64>,
 }
 
+/// A read-only link to a snapshot of a room's history (docs/conversations.md, "Share links").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShareLink {
+    pub id: uuid::Uuid,
+    /// The secret part of the link.
+    pub token: String,
+    pub room_id: RoomId,
+    pub created_by: Option<UserId>,
+    /// The snapshot: messages up to this seq.
+    pub up_to_seq: i64,
+    pub created_at: OffsetDateTime,
+    pub expires_at: Option<OffsetDateTime>,
+    pub revoked_at: Option<OffsetDateTime>,
+}
+
+impl ShareLink {
+    /// Whether the link still opens at `now`.
+    pub fn is_live(&self, now: OffsetDateTime) -> bool {
+        self.revoked_at.is_none() && self.expires_at.is_none_or(|at| at > now)
+    }
+}
+
 /// A search over the messages of one user's rooms (docs/conversations.md, "Search").
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SearchQuery {

@@ -93,6 +93,21 @@ impl FromRequestParts<AppState> for Auth {
     }
 }
 
+/// The caller if signed in: no `Authorization` header is `None`; a header with a bad token is
+/// still refused (401), as for [`Auth`].
+pub struct MaybeAuth(pub Option<Actor>);
+
+impl FromRequestParts<AppState> for MaybeAuth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        if parts.headers.get(axum::http::header::AUTHORIZATION).is_none() {
+            return Ok(MaybeAuth(None));
+        }
+        Ok(MaybeAuth(Some(Auth::from_request_parts(parts, state).await?.0)))
+    }
+}
+
 /// The caller's address and user agent. The address is the TCP peer, or, behind proxies the
 /// operator trusts, the rightmost untrusted `X-Forwarded-For` hop ([`crate::client_addr`]).
 pub struct Client(pub ClientContext);

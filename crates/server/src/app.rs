@@ -112,6 +112,8 @@ pub async fn build_services_with(
             max_message_bytes: limits.max_message_bytes,
             max_room_members: limits.max_room_members,
             max_rooms_per_user: limits.max_rooms_per_user,
+            max_shares_per_room: limits.max_shares_per_room,
+            share_links_public: config.share_links_public,
             join_history_bytes: limits.join_history_bytes,
             send_rate: (limits.send_rate.max, limits.send_rate.window),
             shared,

@@ -29,7 +29,7 @@ pub use passwords::PasswordHasher;
 pub use readiness::{DependencyState, Readiness};
 pub use rooms::{
     ExportPage, JOIN_HISTORY, JOIN_MEMBERS, JoinSnapshot, MemberRef, NewRoomInput, PostedMessage, RoomExport,
-    RoomService, RoomSettings, RoomUpdate, SearchPage, SearchResult, SnippetPiece,
+    RoomService, RoomSettings, RoomUpdate, SearchPage, SearchResult, SharedSnapshot, SnippetPiece,
 };
 pub use throttle::{Throttle, ThrottleDecision};
 pub use tokens::{AccessClaims, TokenError, TokenIssuer};

@@ -108,6 +108,10 @@ measured_methods! {
     fn replies(&self, question: MessageId) -> StoreResult<Vec<Message>>;
     fn usage_of_messages(&self, room_id: RoomId, after: i64, up_to: i64) -> StoreResult<Vec<MessageUsage>>;
     fn search_messages(&self, query: &SearchQuery) -> StoreResult<Vec<SearchHit>>;
+    fn create_share(&self, share: &ShareLink) -> StoreResult<()>;
+    fn list_shares(&self, room_id: RoomId) -> StoreResult<Vec<ShareLink>>;
+    fn share_by_token(&self, token: &str) -> StoreResult<Option<ShareLink>>;
+    fn revoke_share(&self, room_id: RoomId, id: uuid::Uuid, at: OffsetDateTime) -> StoreResult<bool>;
     fn interrupt_streaming(&self, not_flushed_since: OffsetDateTime) -> StoreResult<Vec<Message>>;
     fn record_usage(&self, usage: NewUsage) -> StoreResult<()>;
     fn usage_totals(&self, user_id: UserId, since: OffsetDateTime) -> StoreResult<UsageTotals>;

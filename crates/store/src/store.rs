@@ -208,6 +208,14 @@ pub trait Store: Send + Sync + 'static {
     /// finds terms anywhere in the text (trigram index; terms under three characters by a scan of
     /// the candidates), PostgreSQL as word prefixes (tsvector index).
     async fn search_messages(&self, query: &SearchQuery) -> StoreResult<Vec<SearchHit>>;
+    /// Stores a new share link. Errors: `NotFound` (no such room).
+    async fn create_share(&self, share: &ShareLink) -> StoreResult<()>;
+    /// The room's links, newest first.
+    async fn list_shares(&self, room_id: RoomId) -> StoreResult<Vec<ShareLink>>;
+    /// The link with this token, whatever its state.
+    async fn share_by_token(&self, token: &str) -> StoreResult<Option<ShareLink>>;
+    /// Revokes a link of the room at `at`; `false` when it has no such link or it was revoked.
+    async fn revoke_share(&self, room_id: RoomId, id: uuid::Uuid, at: OffsetDateTime) -> StoreResult<bool>;
     /// Marks `interrupted` every `streaming` message not written since `not_flushed_since`: its
     /// writer is gone (a live answer is flushed every flush interval, even without new text).
     /// Returns them as they now are, so their end can be announced (whichever instance sweeps:

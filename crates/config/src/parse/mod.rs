@@ -27,6 +27,8 @@ pub struct Config {
     pub refresh_reuse_grace: Duration,
     pub cors_origins: CorsOrigins,
     pub trust_proxy_headers: bool,
+    /// Share links open without signing in.
+    pub share_links_public: bool,
     pub trusted_proxies: TrustedProxies,
     pub assistant_name: String,
     pub log_format: Option<LogFormat>,
@@ -257,6 +259,7 @@ pub struct Limits {
     pub fanout_queue_bytes: usize,
     pub relay_max_entries: u64,
     pub relay_gap_wait: Duration,
+    pub max_shares_per_room: u32,
 }
 
 /// Reads one setting through a typed parser, naming the setting and source on failure.
@@ -468,6 +471,7 @@ impl Config {
             fanout_queue_bytes: r.required("limits.fanout_queue_bytes", parse_positive)?,
             relay_max_entries: r.required("limits.relay_max_entries", parse_positive)?,
             relay_gap_wait: r.required("limits.relay_gap_wait", parse_duration)?,
+            max_shares_per_room: r.required("limits.max_shares_per_room", parse_positive)?,
         };
         // A queue smaller than the largest ack would end every connection whose `join` is answered
         // in full; twice the history bytes leaves room for the ack's members and metadata.
@@ -513,6 +517,7 @@ impl Config {
             refresh_reuse_grace: r.required("refresh_reuse_grace", parse_pace)?,
             cors_origins: r.optional("cors_origins", parse_origins)?.unwrap_or_default(),
             trust_proxy_headers: r.required("trust_proxy_headers", parse_bool)?,
+            share_links_public: r.required("share_links_public", parse_bool)?,
             trusted_proxies: r.optional("trusted_proxies", parse_proxies)?.unwrap_or_default(),
             assistant_name: r.required("assistant_name", parse_display_name)?,
             log_format: r.optional("log_format", parse_log_format)?,

@@ -9,6 +9,7 @@ pub mod messages;
 pub mod models;
 pub mod rooms;
 pub mod search;
+pub mod shares;
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -36,6 +37,9 @@ pub fn api_router(state: AppState) -> Router {
         .route("/rooms/{id}/members", get(rooms::members).post(rooms::add_member))
         .route("/rooms/{id}/members/{user_id}", delete(rooms::remove_member))
         .route("/search", get(search::search))
+        .route("/rooms/{id}/shares", get(shares::list).post(shares::create))
+        .route("/rooms/{id}/shares/{share_id}", delete(shares::revoke))
+        .route("/shares/{token}", get(shares::open))
         .route("/admin/users", get(admin::users))
         .route("/admin/audit", get(admin::audit))
         .route("/admin/users/{id}", patch(admin::update_user))

@@ -28,10 +28,12 @@ mod edits;
 mod export;
 mod messages;
 mod search;
+mod shares;
 
 pub use export::{ExportPage, RoomExport};
 pub use messages::{JOIN_HISTORY, JOIN_MEMBERS, JoinSnapshot, PostedMessage};
 pub use search::{SearchPage, SearchResult, SnippetPiece};
+pub use shares::SharedSnapshot;
 
 /// Limits the room service enforces.
 #[derive(Debug, Clone)]
@@ -60,6 +62,10 @@ pub struct RoomSettings {
     /// Members one user may add by email address within the window: the registration
     /// throttle's numbers, so neither path tells which addresses have accounts faster.
     pub email_lookups: (u32, Duration),
+    /// Live share links one room may have (`limits.max_shares_per_room`).
+    pub max_shares_per_room: u32,
+    /// Share links open without signing in (`share_links_public`).
+    pub share_links_public: bool,
 }
 
 /// A new room, as received.

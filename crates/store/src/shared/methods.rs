@@ -588,6 +588,53 @@ macro_rules! impl_store {
                 rows.iter().map(rows::message_usage).collect()
             }
 
+            async fn create_share(&self, share: &ShareLink) -> StoreResult<()> {
+                sqlx::query(
+                    "INSERT INTO share_links (id, token, room_id, created_by, up_to_seq, created_at, expires_at, revoked_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, NULL)",
+                )
+                .bind(share.id)
+                .bind(&share.token)
+                .bind(share.room_id.as_uuid())
+                .bind(share.created_by.map(|id| id.as_uuid()))
+                .bind(share.up_to_seq)
+                .bind(ts(share.created_at))
+                .bind(share.expires_at.map(ts))
+                .execute(self.writer())
+                .await
+                .map_err(write_err)?;
+                Ok(())
+            }
+
+            async fn list_shares(&self, room_id: RoomId) -> StoreResult<Vec<ShareLink>> {
+                let rows = sqlx::query(concat!("SELECT ", share_cols!(), " FROM share_links WHERE room_id = $1 ORDER BY created_at DESC, id DESC"))
+                    .bind(room_id.as_uuid())
+                    .fetch_all(self.reader())
+                    .await?;
+                rows.iter().map(rows::share_link).collect()
+            }
+
+            async fn share_by_token(&self, token: &str) -> StoreResult<Option<ShareLink>> {
+                let row = sqlx::query(concat!("SELECT ", share_cols!(), " FROM share_links WHERE token = $1"))
+                    .bind(token)
+                    .fetch_optional(self.reader())
+                    .await?;
+                row.as_ref().map(rows::share_link).transpose()
+            }
+
+            async fn revoke_share(&self, room_id: RoomId, id: Uuid, at: OffsetDateTime) -> StoreResult<bool> {
+                let updated = sqlx::query(
+                    "UPDATE share_links SET revoked_at = $3 WHERE id = $1 AND room_id = $2 AND revoked_at IS NULL",
+                )
+                .bind(id)
+                .bind(room_id.as_uuid())
+                .bind(ts(at))
+                .execute(self.writer())
+                .await
+                .map_err(write_err)?;
+                Ok(updated.rows_affected() > 0)
+            }
+
             async fn interrupt_streaming(&self, not_flushed_since: OffsetDateTime) -> StoreResult<Vec<Message>> {
                 let ids: Vec<Uuid> = sqlx::query_scalar(
                     "UPDATE messages SET status = 'interrupted', updated_at = $1 \

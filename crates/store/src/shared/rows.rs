@@ -30,6 +30,14 @@ macro_rules! room_cols {
 }
 pub(crate) use room_cols;
 
+/// Columns of `share_links`, in the order [`share_link`] reads them.
+macro_rules! share_cols {
+    () => {
+        "id, token, room_id, created_by, up_to_seq, created_at, expires_at, revoked_at"
+    };
+}
+pub(crate) use share_cols;
+
 /// The columns of a message (alias `m`) and its author's name (alias `u`), as [`message`] reads them.
 macro_rules! message_cols {
     () => {
@@ -244,6 +252,20 @@ macro_rules! row_decoders {
         /// A row of a search: the message, its room's name and its rank.
         pub(super) fn search_hit(r: &$row) -> StoreResult<SearchHit> {
             Ok(SearchHit { message: message(r, "")?, room_name: get(r, "room_name")?, rank: get(r, "rank")? })
+        }
+
+        /// A row of `share_links`.
+        pub(super) fn share_link(r: &$row) -> StoreResult<ShareLink> {
+            Ok(ShareLink {
+                id: get(r, "id")?,
+                token: get(r, "token")?,
+                room_id: RoomId::from_uuid(get(r, "room_id")?),
+                created_by: get::<Option<Uuid>>(r, "created_by")?.map(UserId::from_uuid),
+                up_to_seq: get(r, "up_to_seq")?,
+                created_at: get(r, "created_at")?,
+                expires_at: get(r, "expires_at")?,
+                revoked_at: get(r, "revoked_at")?,
+            })
         }
 
         /// A row of `summary_select!`.

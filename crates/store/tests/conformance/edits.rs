@@ -120,4 +120,48 @@ store_tests!(
     editing_keeps_the_old_text_on_the_answers_to_it,
     deleting_leaves_a_tombstone_and_forgets_older_texts,
     branches_and_usage_for_exports,
+    share_links_are_stored_listed_and_revoked,
 );
+
+async fn share_links_are_stored_listed_and_revoked(store: Arc<dyn Store>) {
+    use chatbot_store::ShareLink;
+    let alice = user(&store, "alice@example.com").await;
+    let room = room(&store, &alice, &[]).await;
+    let now = OffsetDateTime::now_utc();
+    let link = |token: &str, expires| ShareLink {
+        id: Uuid::now_v7(),
+        token: token.to_owned(),
+        room_id: room.id,
+        created_by: Some(alice.id),
+        up_to_seq: 7,
+        created_at: now,
+        expires_at: expires,
+        revoked_at: None,
+    };
+    let first = link("token-one", None);
+    let second = link("token-two", Some(now + time::Duration::hours(1)));
+    store.create_share(&first).await.unwrap();
+    store.create_share(&second).await.unwrap();
+    let err = store.create_share(&link("token-one", None)).await.unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "tokens are unique: {err:?}");
+    let err = store
+        .create_share(&ShareLink { room_id: chatbot_domain::RoomId::new(), ..link("token-x", None) })
+        .await;
+    assert!(matches!(err, Err(StoreError::NotFound)), "{err:?}");
+
+    let listed = store.list_shares(room.id).await.unwrap();
+    assert_eq!(listed.iter().map(|s| s.id).collect::<Vec<_>>(), vec![second.id, first.id], "newest first");
+    assert_eq!(store.share_by_token("token-two").await.unwrap().as_ref(), listed.first());
+    assert_eq!(store.share_by_token("nope").await.unwrap(), None);
+    assert!(store.revoke_share(room.id, first.id, now).await.unwrap());
+    assert!(!store.revoke_share(room.id, first.id, now).await.unwrap(), "once");
+    assert!(
+        !store.revoke_share(chatbot_domain::RoomId::GENERAL, second.id, now).await.unwrap(),
+        "another room's link"
+    );
+    let revoked = store.share_by_token("token-one").await.unwrap().unwrap();
+    assert!(!revoked.is_live(now) && revoked.revoked_at.is_some());
+    assert!(second.is_live(now) && !second.is_live(now + time::Duration::hours(2)));
+    store.delete_room(room.id).await.unwrap();
+    assert_eq!(store.share_by_token("token-two").await.unwrap(), None, "gone with the room");
+}
