@@ -17,6 +17,9 @@ examples = {
     "anthropic.api_key": "sk-ant-...", "openai.api_key": "sk-...",
     "openai.base_url": "http://127.0.0.1:11434/v1", "llm.daily_token_budget": "200000",
     "llm.daily_cost_budget": "1000000",
+    "oidc.issuer": "https://login.example.com/realms/acme", "oidc.client_id": "chatbot-socket",
+    "oidc.client_secret": "from-your-identity-provider",
+    "oidc.redirect_url": "https://chat.example.com/api/auth/oidc/callback",
 }
 
 def env_names(envs):

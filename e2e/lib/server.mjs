@@ -54,12 +54,13 @@ export function freePort() {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * @param {{backend: 'sqlite'|'postgres', env?: Record<string,string>, databaseUrl?: string}} options
- *   `databaseUrl`: a PostgreSQL database the caller created and drops (instances sharing it, lib/cluster.mjs)
+ * @param {{backend: 'sqlite'|'postgres', env?: Record<string,string>, databaseUrl?: string, port?: number}} options
+ *   `databaseUrl`: a PostgreSQL database the caller created and drops (instances sharing it, lib/cluster.mjs);
+ *   `port`: the port to listen on, when a setting must name it beforehand (a single sign-on callback)
  * @returns {Promise<{base: string, backend: string, output: () => string, cli: (...args: string[]) => Promise<string>, crash: () => Promise<void>,
  *   restart: () => Promise<void>, stop: () => Promise<void>}>}
  */
-export async function startServer({ backend, env = {}, databaseUrl: sharedDatabase }) {
+export async function startServer({ backend, env = {}, databaseUrl: sharedDatabase, port: chosenPort }) {
   const bin = binaryPath();
   if (!existsSync(bin)) {
     throw new Error(`server binary not found at ${bin}: run \`cargo build --bin chatbot\` ` +
@@ -83,7 +84,7 @@ export async function startServer({ backend, env = {}, databaseUrl: sharedDataba
     databaseUrl = database.url;
   }
 
-  const port = await freePort();
+  const port = chosenPort ?? await freePort();
   const base = `http://127.0.0.1:${port}`;
   const processEnv = {
     PATH: process.env.PATH,

@@ -15,6 +15,6 @@ pub use error::ConfigError;
 pub use layers::Layers;
 pub use model_tables::{ModelSpec, PriceSpec};
 pub use parse::{
-    Config, CorsOrigins, DatabaseUrl, Limits, LlmConfig, LogFormat, Observability, OtlpProtocol,
+    Config, CorsOrigins, DatabaseUrl, Limits, LlmConfig, LogFormat, Observability, OidcConfig, OtlpProtocol,
     ProviderConfig, Secret, ThrottleLimit, TrustedProxies,
 };

@@ -33,6 +33,7 @@ settings! {
     "cors_origins", ["CORS_ORIGINS", "FRONTEND_URL"], None, "Comma-separated browser origins allowed cross-origin (credentials allowed). Unset: same origin only.";
     "trust_proxy_headers", ["CHATBOT_TRUST_PROXY_HEADERS"], Some("false"), "Take the client IP from `X-Forwarded-For`, trusting only the proxy that connects to this server: its last entry is the client. Behind several proxies, list them in `trusted_proxies` instead.";
     "trusted_proxies", ["CHATBOT_TRUSTED_PROXIES"], None, "Comma-separated addresses or CIDR ranges of your proxies (`10.0.0.0/8, 127.0.0.1`). A request from one of them is from the rightmost `X-Forwarded-For` entry outside the list; entries a client wrote itself are never believed.";
+    "password_login", ["CHATBOT_PASSWORD_LOGIN"], Some("true"), "Whether people sign in and sign up with a password. `false` with single sign-on configured: the identity provider is the only way in (`chatbot user create` still works).";
     "share_links_public", ["CHATBOT_SHARE_PUBLIC"], Some("false"), "Whether a share link opens for anyone who has it (`true`), not only for signed-in users.";
     "assistant_name", ["CHATBOT_ASSISTANT_NAME"], Some("Assistant"), "The assistant's display name in rooms.";
     "log_format", ["LOG_FORMAT"], None, "`json` or `pretty`. Unset: pretty on a terminal, JSON otherwise. Filter with `RUST_LOG`.";
@@ -42,6 +43,11 @@ settings! {
     "otel_sample_ratio", ["OTEL_TRACES_SAMPLER_ARG"], Some("1.0"), "Fraction of traces kept (0.0 to 1.0), decided where a trace starts; children follow their parent.";
     "metrics_token", ["CHATBOT_METRICS_TOKEN"], None, "When set, `/metrics` answers only requests with `Authorization: Bearer <token>` (401 otherwise). Unset: open, like `/healthz`.";
     "metrics_listen_addr", ["CHATBOT_METRICS_ADDR"], None, "Serve `/metrics` on this address only (`0.0.0.0:9100`, a port the load balancer does not expose) instead of the main port.";
+    "oidc.issuer", ["OIDC_ISSUER"], None, "Single sign-on: the OpenID Connect provider's issuer URL (its `/.well-known/openid-configuration` is read from there). Unset: no single sign-on.";
+    "oidc.client_id", ["OIDC_CLIENT_ID"], None, "Single sign-on: this server's client id at the provider.";
+    "oidc.client_secret", ["OIDC_CLIENT_SECRET"], None, "Single sign-on: the client secret (sent with HTTP Basic). Unset: a public client (PKCE only).";
+    "oidc.redirect_url", ["OIDC_REDIRECT_URL"], None, "Single sign-on: this server's callback as registered at the provider, `https://<your host>/api/auth/oidc/callback`.";
+    "oidc.display_name", ["OIDC_DISPLAY_NAME"], Some("SSO"), "Single sign-on: the provider's name on the sign-in button (`Sign in with <name>`).";
     "anthropic.api_key", ["ANTHROPIC_API_KEY"], None, "Anthropic API key; set to serve Claude.";
     "anthropic.base_url", ["ANTHROPIC_BASE_URL"], Some("https://api.anthropic.com"), "Anthropic API base URL.";
     "anthropic.model", ["ANTHROPIC_MODEL"], Some("claude-sonnet-4-5"), "Anthropic model served when `ANTHROPIC_API_KEY` is set.";

@@ -21,6 +21,8 @@ pub struct HttpSettings {
 #[derive(Clone)]
 pub struct AppState {
     pub accounts: Arc<AccountService>,
+    /// Single sign-on, when configured.
+    pub sso: Option<Arc<chatbot_service::Sso>>,
     pub rooms: Arc<RoomService>,
     pub admin: Arc<AdminService>,
     pub readiness: Arc<Readiness>,

@@ -66,6 +66,7 @@ pub async fn build_services_with(
             assistant_name: config.assistant_name.clone(),
             max_page: limits.max_page,
             shared: shared.clone(),
+            password_login: config.password_login,
         },
     )
     .with_events(events.clone());
@@ -128,7 +129,19 @@ pub async fn build_services_with(
         answers,
     );
     let rooms = Arc::new(rooms);
+    let sso = match &config.oidc {
+        None => None,
+        Some(oidc) => Some(Arc::new(chatbot_service::Sso::new(chatbot_service::SsoSettings {
+            issuer: oidc.issuer.to_string().trim_end_matches('/').to_owned(),
+            client_id: oidc.client_id.clone(),
+            client_secret: oidc.client_secret.as_ref().map(|s| s.expose().to_owned()),
+            redirect_url: oidc.redirect_url.to_string(),
+            display_name: oidc.display_name.clone(),
+            timeout: std::time::Duration::from_secs(10),
+        })?)),
+    };
     let state = AppState {
+        sso,
         accounts: Arc::new(accounts),
         admin: Arc::new(AdminService::new(store.clone(), rooms.clone())),
         rooms,

@@ -5,6 +5,7 @@ use crate::error::{ServiceError, ServiceResult};
 use crate::events::{NoEvents, RoomEvents, SessionEnd};
 use crate::limit::Limit;
 use crate::passwords::PasswordHasher;
+use crate::sso::{ExternalIdentity, PendingSignIn};
 use crate::throttle::ThrottleDecision;
 use crate::tokens::{TokenError, TokenIssuer, hash_refresh_token, new_refresh_token};
 use chatbot_domain::{
@@ -48,6 +49,9 @@ pub struct AccountSettings {
     pub max_page: u32,
     /// Where the throttles are counted across instances (`REDIS_URL`); `None`: in process.
     pub shared: Option<chatbot_redis::shared::Shared>,
+    /// Whether people sign in and sign up with a password (`password_login`); off, single
+    /// sign-on is the only way in (the CLI still creates accounts).
+    pub password_login: bool,
 }
 
 /// Where a request comes from, for throttles, audit entries and the device list.
@@ -149,6 +153,11 @@ impl Actor {
 }
 
 const BAD_CREDENTIALS: &str = "invalid email or password";
+/// The stored "password hash" of accounts made by single sign-on: not a PHC string, so no
+/// password verifies against it.
+const EXTERNAL_ONLY: &str = "!sso";
+/// How long a single sign-on may take between leaving for the provider and coming back.
+const PENDING_SIGN_IN_TTL: std::time::Duration = std::time::Duration::from_secs(600);
 const USER_AGENT_MAX: usize = 256;
 
 pub struct AccountService {
@@ -199,6 +208,7 @@ impl AccountService {
         registration: Registration,
         client: &ClientContext,
     ) -> ServiceResult<AuthOutcome> {
+        self.require_password_login()?;
         let email = Email::parse(&registration.email)?;
         let name = self.display_name(&registration.name)?;
         let password = Password::parse(
@@ -221,6 +231,92 @@ impl AccountService {
         // Registering signs in: it counts as a sign-in (and as activity) like a login.
         self.store.record_login(user.id, OffsetDateTime::now_utc()).await?;
         self.start_session(user, client).await
+    }
+
+    /// Whether password sign-in and sign-up are on.
+    pub fn password_login(&self) -> bool {
+        self.settings.password_login
+    }
+
+    fn require_password_login(&self) -> ServiceResult<()> {
+        if self.settings.password_login {
+            Ok(())
+        } else {
+            Err(ServiceError::Forbidden("password sign-in is turned off here: use single sign-on"))
+        }
+    }
+
+    /// Signs in someone the identity provider vouches for. Accounts are linked by email address,
+    /// so only a verified one is taken: an unverified claim could name someone else's account.
+    /// Without an account yet, one is made (without a password: only single sign-on opens it).
+    pub async fn sign_in_external(
+        &self,
+        identity: &ExternalIdentity,
+        client: &ClientContext,
+    ) -> ServiceResult<AuthOutcome> {
+        if !identity.email_verified {
+            return Err(ServiceError::Forbidden("the identity provider has not verified this email address"));
+        }
+        let email = Email::parse(&identity.email)?;
+        let (user, created) = match self.store.user_by_email(email.as_str()).await? {
+            Some(user) => (user, false),
+            None => (self.create_external_account(email, identity).await?, true),
+        };
+        if !user.is_active {
+            return Err(ServiceError::Forbidden("this account has been deactivated"));
+        }
+        self.store.record_login(user.id, OffsetDateTime::now_utc()).await?;
+        let detail = serde_json::json!({ "subject": identity.subject, "created": created });
+        self.audit(Some(user.id), "auth.sso_login", Some(user.email.clone()), detail).await;
+        self.start_session(user, client).await
+    }
+
+    async fn create_external_account(
+        &self,
+        email: Email,
+        identity: &ExternalIdentity,
+    ) -> ServiceResult<User> {
+        // The provider's name if it makes a valid one here, else the address's local part.
+        let local = email.as_str().split('@').next().unwrap_or("user").to_owned();
+        let name = identity
+            .name
+            .as_deref()
+            .and_then(|n| self.display_name(n).ok())
+            .or_else(|| self.display_name(&local).ok())
+            .map_or_else(|| "user".to_owned(), DisplayName::into_inner);
+        let new = NewUser {
+            id: UserId::new(),
+            email: email.into_inner(),
+            name,
+            // Not a password hash: no password ever matches it.
+            password_hash: EXTERNAL_ONLY.to_owned(),
+            role: UserRole::User,
+        };
+        let user = self.store.create_user(new, true).await.map_err(|e| match e {
+            // Made by a concurrent sign-in of the same person: sign in to that one.
+            chatbot_store::StoreError::Conflict(_) => {
+                ServiceError::Conflict("signed in twice at once; try again".into())
+            }
+            other => other.into(),
+        })?;
+        if let Err(err) = self.store.add_member(RoomId::GENERAL, user.id, MemberRole::Member).await {
+            tracing::warn!(user_id = %user.id, error = %err, "could not add new user to the general room");
+        }
+        Ok(user)
+    }
+
+    /// Signs what a single sign-on in progress must remember, for a cookie.
+    pub fn seal_pending(&self, pending: &PendingSignIn) -> ServiceResult<String> {
+        self.tokens
+            .seal(pending, PENDING_SIGN_IN_TTL)
+            .map_err(|_| ServiceError::Internal("cannot sign the sign-in state".into()))
+    }
+
+    /// The pending sign-in of a cookie [`AccountService::seal_pending`] made, if genuine and fresh.
+    pub fn open_pending(&self, sealed: &str) -> ServiceResult<PendingSignIn> {
+        self.tokens
+            .open(sealed)
+            .map_err(|_| ServiceError::Unauthorized("the sign-in expired or was not started here; try again"))
     }
 
     /// Creates an account from the shell (no throttles), optionally as admin.
@@ -295,6 +391,7 @@ impl AccountService {
         password: &str,
         client: &ClientContext,
     ) -> ServiceResult<AuthOutcome> {
+        self.require_password_login()?;
         let email = Email::parse(email).map_err(|_| ServiceError::Unauthorized(BAD_CREDENTIALS))?;
         let ip_key = client.throttle_key();
         let account_key = email.as_str().to_owned();

@@ -13,6 +13,7 @@ mod limit;
 mod passwords;
 mod readiness;
 mod rooms;
+mod sso;
 mod throttle;
 mod tokens;
 mod writer;
@@ -31,6 +32,7 @@ pub use rooms::{
     ExportPage, JOIN_HISTORY, JOIN_MEMBERS, JoinSnapshot, MemberRef, NewRoomInput, PostedMessage, RoomExport,
     RoomService, RoomSettings, RoomUpdate, SearchPage, SearchResult, SharedSnapshot, SnippetPiece,
 };
+pub use sso::{ExternalIdentity, PendingSignIn, Sso, SsoError, SsoSettings};
 pub use throttle::{Throttle, ThrottleDecision};
 pub use tokens::{AccessClaims, TokenError, TokenIssuer};
 pub use writer::{MessageWriter, WriterSettings};

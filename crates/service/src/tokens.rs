@@ -9,6 +9,9 @@ use std::time::Duration;
 use time::OffsetDateTime;
 
 const ISSUER: &str = "chatbot-socket";
+/// The issuer of sealed values ([`TokenIssuer::seal`]): never accepted as an access token, whose
+/// issuer must be [`ISSUER`] (and which must name a user).
+const SEALED_ISSUER: &str = "chatbot-socket/sealed";
 
 /// The claims of an access token. `sub` is the user id (the Socket.IO handshake relies on it);
 /// `sid` names the session family, so signing a device out revokes its access tokens too.
@@ -70,6 +73,42 @@ impl TokenIssuer {
         let claims = AccessClaims { sub: user, sid: session, iat, exp: iat + ttl, iss: ISSUER.to_owned() };
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .map_err(|_| TokenError::Invalid)
+    }
+
+    /// `value` signed with the server's secret, valid for `ttl`: state a browser carries for the
+    /// server (a single sign-on in progress) that it cannot forge or change.
+    pub fn seal<T: Serialize>(&self, value: &T, ttl: Duration) -> Result<String, TokenError> {
+        #[derive(Serialize)]
+        struct Sealed<'a, T> {
+            iss: &'static str,
+            exp: i64,
+            value: &'a T,
+        }
+        let ttl = i64::try_from(ttl.as_secs()).map_err(|_| TokenError::Invalid)?;
+        let exp = OffsetDateTime::now_utc().unix_timestamp() + ttl;
+        jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            &Sealed { iss: SEALED_ISSUER, exp, value },
+            &self.encoding,
+        )
+        .map_err(|_| TokenError::Invalid)
+    }
+
+    /// The value [`TokenIssuer::seal`] signed, if the signature holds and it has not expired.
+    pub fn open<T: serde::de::DeserializeOwned>(&self, sealed: &str) -> Result<T, TokenError> {
+        #[derive(Deserialize)]
+        struct Sealed<T> {
+            value: T,
+        }
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.set_issuer(&[SEALED_ISSUER]);
+        validation.set_required_spec_claims(&["exp", "iss"]);
+        jsonwebtoken::decode::<Sealed<T>>(sealed, &self.decoding, &validation)
+            .map(|data| data.claims.value)
+            .map_err(|e| match e.kind() {
+                jsonwebtoken::errors::ErrorKind::ExpiredSignature => TokenError::Expired,
+                _ => TokenError::Invalid,
+            })
     }
 
     pub fn verify(&self, token: &str) -> Result<AccessClaims, TokenError> {

@@ -29,6 +29,10 @@ pub struct Config {
     pub trust_proxy_headers: bool,
     /// Share links open without signing in.
     pub share_links_public: bool,
+    /// Password sign-in and sign-up are on.
+    pub password_login: bool,
+    /// Single sign-on, when an issuer is configured.
+    pub oidc: Option<OidcConfig>,
     pub trusted_proxies: TrustedProxies,
     pub assistant_name: String,
     pub log_format: Option<LogFormat>,
@@ -39,6 +43,16 @@ pub struct Config {
     /// `[models.<id>]` of the config file; the first is the default model.
     pub models: Vec<crate::model_tables::ModelSpec>,
     pub limits: Limits,
+}
+
+/// Single sign-on with an OpenID Connect provider (`oidc.*`).
+#[derive(Debug, Clone)]
+pub struct OidcConfig {
+    pub issuer: Url,
+    pub client_id: String,
+    pub client_secret: Option<Secret>,
+    pub redirect_url: Url,
+    pub display_name: String,
 }
 
 /// Traces and metrics export.
@@ -415,6 +429,26 @@ impl Config {
                     .into(),
             });
         }
+        let oidc = match r.optional("oidc.issuer", parse_url(&["http", "https"]))? {
+            None => None,
+            Some(issuer) => Some(OidcConfig {
+                issuer,
+                client_id: r.required("oidc.client_id", |s| Ok(s.to_owned()))?,
+                client_secret: r.optional("oidc.client_secret", parse_secret)?,
+                redirect_url: r.required("oidc.redirect_url", parse_url(&["http", "https"]))?,
+                display_name: r.required("oidc.display_name", |s| Ok(s.to_owned()))?,
+            }),
+        };
+        let password_login = r.required("password_login", parse_bool)?;
+        if !password_login && oidc.is_none() {
+            return Err(ConfigError::Missing {
+                setting: "OIDC_ISSUER".into(),
+                reason:
+                    "with password sign-in turned off (CHATBOT_PASSWORD_LOGIN=false), single sign-on is the \
+                         only way in: configure it (OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_REDIRECT_URL)"
+                        .into(),
+            });
+        }
         let limits = Limits {
             max_body_bytes: r.required("limits.max_body_bytes", parse_positive)?,
             max_page: r.required("limits.max_page", parse_positive)?,
@@ -518,6 +552,8 @@ impl Config {
             cors_origins: r.optional("cors_origins", parse_origins)?.unwrap_or_default(),
             trust_proxy_headers: r.required("trust_proxy_headers", parse_bool)?,
             share_links_public: r.required("share_links_public", parse_bool)?,
+            password_login,
+            oidc,
             trusted_proxies: r.optional("trusted_proxies", parse_proxies)?.unwrap_or_default(),
             assistant_name: r.required("assistant_name", parse_display_name)?,
             log_format: r.optional("log_format", parse_log_format)?,

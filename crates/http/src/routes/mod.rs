@@ -10,6 +10,7 @@ pub mod models;
 pub mod rooms;
 pub mod search;
 pub mod shares;
+pub mod sso;
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -25,6 +26,9 @@ pub fn api_router(state: AppState) -> Router {
         .route("/auth/refresh", post(auth::refresh))
         .route("/auth/logout", post(auth::logout))
         .route("/auth/me", get(auth::me))
+        .route("/auth/providers", get(sso::providers))
+        .route("/auth/oidc/start", get(sso::start))
+        .route("/auth/oidc/callback", get(sso::callback))
         .route("/auth/sessions", get(auth::sessions))
         .route("/auth/sessions/{id}", delete(auth::revoke_session))
         .route("/rooms", get(rooms::list).post(rooms::create))
