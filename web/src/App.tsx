@@ -4,7 +4,9 @@ import { SignUpPage } from "./auth/SignUpPage";
 import { useSignedIn } from "./auth/session";
 import { ChatPage, type ChatView } from "./chat/ChatPage";
 import { dismissStickyNotice } from "./lib/notice";
+import { clearReturnTo, peekReturnTo } from "./lib/returnTo";
 import { navigate, useRoute, type Route } from "./lib/router";
+import { SharePage } from "./share/SharePage";
 import { NoticeToast } from "./ui/NoticeToast";
 
 // The admin console is for a few accounts: its own chunk, loaded when an admin page is opened.
@@ -28,13 +30,17 @@ export function App() {
   const signedIn = useSignedIn();
   const route = useRoute();
   const authPage = route.name === "login" || route.name === "signup";
+  // A share link's page decides itself whether it needs a signed-in reader (the server says so).
+  const open = route.name === "share";
 
   useEffect(() => {
-    if (!signedIn && !authPage) navigate("/login");
-    if (signedIn && authPage) navigate("/");
+    if (!signedIn && !authPage && !open) navigate("/login");
+    // Back to the page that sent the user to sign in, if one did.
+    if (signedIn && authPage) navigate(peekReturnTo() ?? "/");
+    if (signedIn && !authPage) clearReturnTo();
     // Signed in again: why the last session ended no longer matters.
     if (signedIn) dismissStickyNotice();
-  }, [signedIn, authPage]);
+  }, [signedIn, authPage, open]);
 
   return (
     <>
@@ -45,6 +51,7 @@ export function App() {
 }
 
 function page(signedIn: boolean, route: Route) {
+  if (route.name === "share") return <SharePage key={route.token} token={route.token} />;
   if (!signedIn) return route.name === "signup" ? <SignUpPage /> : <SignInPage />;
   if (route.name === "admin")
     return (

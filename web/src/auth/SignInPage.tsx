@@ -2,6 +2,7 @@ import { useState, type FormEvent } from "react";
 import { api } from "../lib/api";
 import { describeError } from "../lib/errors";
 import { useT } from "../lib/i18n";
+import { peekReturnTo } from "../lib/returnTo";
 import { navigate } from "../lib/router";
 import { Field } from "../ui/Field";
 import { buttonPrimary } from "../ui/styles";
@@ -20,7 +21,7 @@ export function SignInPage() {
     setError(null);
     try {
       await api.login(email, password);
-      navigate("/");
+      navigate(peekReturnTo() ?? "/");
     } catch (err) {
       setError(describeError(t, err, "signIn"));
     } finally {

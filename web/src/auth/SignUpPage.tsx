@@ -2,6 +2,7 @@ import { useState, type FormEvent } from "react";
 import { api } from "../lib/api";
 import { describeError } from "../lib/errors";
 import { useT } from "../lib/i18n";
+import { peekReturnTo } from "../lib/returnTo";
 import { navigate } from "../lib/router";
 import { Field } from "../ui/Field";
 import { buttonPrimary } from "../ui/styles";
@@ -21,7 +22,7 @@ export function SignUpPage() {
     setError(null);
     try {
       await api.register(email, name, password);
-      navigate("/");
+      navigate(peekReturnTo() ?? "/");
     } catch (err) {
       setError(describeError(t, err, "signUp"));
     } finally {

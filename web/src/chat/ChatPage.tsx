@@ -7,17 +7,21 @@ import { navigate, roomPath, settingsPath } from "../lib/router";
 import * as chat from "../lib/socket";
 import { NewRoomDialog } from "../rooms/NewRoomDialog";
 import { RoomList } from "../rooms/RoomList";
+import { RoomMenu } from "../rooms/RoomMenu";
+import { SearchBox } from "../search/SearchBox";
+import { ShareDialog } from "../share/ShareDialog";
 import { ConnectionBanner } from "../ui/ConnectionBanner";
 import { Header } from "../ui/Header";
 import { SettingsIcon } from "../ui/icons";
 import { iconButton } from "../ui/styles";
+import { arrangeBranches, type ShownMessage } from "./branches";
 import { Composer } from "./Composer";
 import { canLoadOlder } from "./history";
 import { MessageList } from "./MessageList";
 import { typistNames } from "./presence";
 import { patch, useChat } from "./state";
 import { TypingIndicator } from "./TypingIndicator";
-import { buildView, type ViewMessage } from "./view";
+import { buildView } from "./view";
 
 // Pages that most visits never open: loaded on demand, outside the initial chunk.
 const RoomSettings = lazy(() => import("../rooms/RoomSettings"));
@@ -33,6 +37,7 @@ export function ChatPage({ roomId, view }: { roomId: string | null; view: ChatVi
   const state = useChat();
   const [drawer, setDrawer] = useState(false);
   const [dialog, setDialog] = useState(false);
+  const [sharing, setSharing] = useState(false);
 
   useEffect(() => {
     chat.connect();
@@ -61,8 +66,18 @@ export function ChatPage({ roomId, view }: { roomId: string | null; view: ChatVi
 
   const room = state.rooms.find((r) => r.id === roomId) ?? null;
   const messages = roomId ? state.messages[roomId] : undefined;
-  const items = useMemo(() => (roomId ? buildView(messages ?? [], state.streams, roomId) : []), [messages, state.streams, roomId]);
-  const live = items.find((v) => v.streaming);
+  const viewed = useMemo(() => (roomId ? buildView(messages ?? [], state.streams, roomId) : []), [messages, state.streams, roomId]);
+  const live = viewed.find((v) => v.streaming);
+  // One answer per question (its branches behind `‹ k/n ›`): chat/branches.ts.
+  const items = useMemo(
+    () => arrangeBranches(viewed, { replies: state.replies, choices: state.branchChoices }),
+    [viewed, state.replies, state.branchChoices],
+  );
+  // Branches the loaded history does not hold are asked for.
+  useEffect(() => {
+    if (roomId && messages) chat.loadMissingBranches(roomId);
+  }, [roomId, messages]);
+  const focus = roomId && state.focus?.roomId === roomId ? state.focus : null;
   const demoModels = useMemo(() => new Set(state.models.filter((m) => m.demo).map((m) => m.id)), [state.models]);
   const defaultModel = state.models.find((m) => m.default) ?? state.models[0];
   const roomError = roomId ? state.roomError[roomId] : undefined;
@@ -86,7 +101,18 @@ export function ChatPage({ roomId, view }: { roomId: string | null; view: ChatVi
       : undefined;
 
   const onRegenerate = useCallback((id: string) => roomId && void chat.regenerate(roomId, id), [roomId]);
-  const onRetry = useCallback((v: ViewMessage) => v.message && chat.retrySend(v.message), []);
+  const onRetry = useCallback((v: ShownMessage) => v.message && chat.retrySend(v.message), []);
+  const onEdit = useCallback(
+    (id: string, content: string) => (roomId ? chat.editMessage(roomId, id, content) : Promise.resolve(null)),
+    [roomId],
+  );
+  const onDelete = useCallback((id: string) => (roomId ? chat.deleteMessage(roomId, id) : Promise.resolve(null)), [roomId]);
+  const onSelectBranch = useCallback(
+    (questionId: string, answerId: string) => roomId && void chat.selectBranch(roomId, questionId, answerId),
+    [roomId],
+  );
+  const onFocused = useCallback(() => patch({ focus: null }), []);
+  const canShare = room?.myRole === "owner" || state.user?.role === "admin";
   const onLoadOlder = useCallback(() => roomId && void loadOlder(roomId), [roomId]);
   const onStop = () => roomId && live && void chat.stop(roomId, live.id);
 
@@ -118,6 +144,10 @@ export function ChatPage({ roomId, view }: { roomId: string | null; view: ChatVi
         )}
       </div>
     </nav>
+  );
+
+  const roomMenu = roomId && view !== "account" && (
+    <RoomMenu roomId={roomId} roomName={room?.name ?? roomId} canShare={canShare} onShare={() => setSharing(true)} />
   );
 
   const settingsLink = roomId && view !== "account" && (
@@ -168,6 +198,11 @@ export function ChatPage({ roomId, view }: { roomId: string | null; view: ChatVi
           demoModels={demoModels}
           onRegenerate={onRegenerate}
           onRetry={onRetry}
+          onEdit={onEdit}
+          onDelete={onDelete}
+          onSelectBranch={onSelectBranch}
+          focus={focus}
+          onFocused={onFocused}
           loaded={messages !== undefined}
           canLoadOlder={canLoadOlder(messages ?? [], state.olderDone[roomId] ?? false)}
           loadingOlder={state.loadingOlder[roomId] ?? false}
@@ -203,7 +238,13 @@ export function ChatPage({ roomId, view }: { roomId: string | null; view: ChatVi
         demo={Boolean(defaultModel?.demo)}
         drawerOpen={drawer}
         onMenu={() => setDrawer((d) => !d)}
-        actions={settingsLink}
+        actions={
+          <>
+            <SearchBox mobileButton={!roomMenu} />
+            {roomMenu}
+            {settingsLink}
+          </>
+        }
         accountOpen={view === "account"}
       />
       <ConnectionBanner status={state.status} />
@@ -222,6 +263,9 @@ export function ChatPage({ roomId, view }: { roomId: string | null; view: ChatVi
         <main className="flex min-w-0 flex-1 flex-col">{main}</main>
       </div>
       <NewRoomDialog open={dialog} onClose={() => setDialog(false)} onCreate={createRoom} />
+      {roomId && canShare && (
+        <ShareDialog key={"share:" + roomId} roomId={roomId} roomName={room?.name ?? roomId} open={sharing} onClose={() => setSharing(false)} />
+      )}
     </div>
   );
 }

@@ -1,15 +1,24 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
 import { useT } from "../lib/i18n";
+import type { ErrorBody } from "../lib/types";
 import { ArrowDownIcon, ArrowUpIcon } from "../ui/icons";
+import type { ShownMessage } from "./branches";
+import { canModify } from "./edits";
 import { MessageItem } from "./MessageItem";
-import type { ViewMessage } from "./view";
 
 interface Props {
-  items: ViewMessage[];
+  items: ShownMessage[];
   userId: string | null;
   demoModels: ReadonlySet<string>;
   onRegenerate: (id: string) => void;
-  onRetry: (view: ViewMessage) => void;
+  onRetry: (view: ShownMessage) => void;
+  onEdit: (id: string, content: string) => Promise<ErrorBody | null>;
+  onDelete: (id: string) => Promise<ErrorBody | null>;
+  onSelectBranch: (questionId: string, answerId: string) => void;
+  /** A message to scroll to and highlight (a search result), once it is listed. */
+  focus: { messageId: string; nonce: number } | null;
+  /** The focus was shown (it is not shown again when the list comes back). */
+  onFocused: () => void;
   /** The room's history has arrived (its join was answered). */
   loaded: boolean;
   /** Older messages exist and are not loaded yet. */
@@ -21,12 +30,15 @@ interface Props {
 const NEAR_BOTTOM = 48;
 /** Scrolling this close to the top loads the previous page. */
 const NEAR_TOP = 160;
+/** How long a message opened from a search result stays highlighted (ms). */
+const HIGHLIGHT_MS = 4000;
 
 /** Messages with auto-scroll that pauses while the user has scrolled up (a pill then offers the
  *  new messages). Scrolling to the top loads older messages, prepended without moving what the
  *  user is looking at. Render it with `key={roomId}`: its scroll state belongs to one room. */
 export function MessageList(props: Props) {
-  const { items, userId, demoModels, onRegenerate, onRetry, loaded, canLoadOlder, loadingOlder, onLoadOlder } = props;
+  const { items, userId, demoModels, onRegenerate, onRetry, onEdit, onDelete, onSelectBranch, focus, onFocused } = props;
+  const { loaded, canLoadOlder, loadingOlder, onLoadOlder } = props;
   const t = useT();
   const ref = useRef<HTMLDivElement>(null);
   const stick = useRef(true);
@@ -82,6 +94,27 @@ export function MessageList(props: Props) {
       if (el) el.scrollTop = el.scrollHeight;
     } else if (appended) setPill(true);
   }, [lastId, count, lastContent]);
+
+  // A search result: once its message is listed, scroll it to the middle and outline it for a
+  // moment. The list stops following new messages, as when the user scrolls up.
+  const [highlight, setHighlight] = useState<string | null>(null);
+  const focused = useRef<number | null>(null);
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (!el || !focus || focused.current === focus.nonce) return;
+    const node = el.querySelector<HTMLElement>(`[data-message-id="${CSS.escape(focus.messageId)}"]`);
+    if (!node) return;
+    focused.current = focus.nonce;
+    stick.current = false;
+    node.scrollIntoView({ block: "center" });
+    setHighlight(focus.messageId);
+    onFocused();
+  }, [focus, items, onFocused]);
+  useEffect(() => {
+    if (!highlight) return;
+    const timer = setTimeout(() => setHighlight(null), HIGHLIGHT_MS);
+    return () => clearTimeout(timer);
+  }, [highlight]);
 
   // A short history that does not fill the screen cannot be scrolled up: load more at once.
   useEffect(() => {
@@ -147,6 +180,11 @@ export function MessageList(props: Props) {
                   canRegenerate={i === lastAssistant}
                   onRegenerate={onRegenerate}
                   onRetry={onRetry}
+                  canModify={canModify(v.message, userId)}
+                  onEdit={onEdit}
+                  onDelete={onDelete}
+                  onSelectBranch={onSelectBranch}
+                  highlighted={highlight === v.id}
                 />
               ))}
             </ol>

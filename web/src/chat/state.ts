@@ -1,7 +1,8 @@
 // The chat state the UI renders (rooms, messages, streams, connection), owned and updated by
 // lib/socket.ts. Components read it with useChat() and never fetch.
 import { createStore, useStore } from "../lib/store";
-import type { ErrorBody, Member, ModelInfo, Room, RoomUpdatedEvent, User } from "../lib/types";
+import type { ErrorBody, Member, Message, ModelInfo, Room, RoomUpdatedEvent, User } from "../lib/types";
+import type { BranchChoices } from "./edits";
 import type { ChatMessage } from "./messages";
 import type { OnlineMap, TypingRooms } from "./presence";
 import type { Streams } from "./streams";
@@ -33,6 +34,20 @@ export interface ChatState {
   /** Bumped on every membership change of another user per room (member lists reload). */
   memberChanges: Record<string, number>;
   models: ModelInfo[];
+  /** Every answer of questions whose answers are not all loaded (`GET …/replies`), by question. */
+  replies: Record<string, Message[]>;
+  /** Branch choices of questions outside the loaded history (chat/edits.ts). */
+  branchChoices: BranchChoices;
+  /** The message a search result opened: scrolled to and highlighted once it is listed. */
+  focus: Focus | null;
+}
+
+export interface Focus {
+  roomId: string;
+  messageId: string;
+  seq: number;
+  /** Distinguishes two jumps to the same message. */
+  nonce: number;
 }
 
 export const initialChatState: ChatState = {
@@ -53,6 +68,9 @@ export const initialChatState: ChatState = {
   roomUpdates: {},
   memberChanges: {},
   models: [],
+  replies: {},
+  branchChoices: {},
+  focus: null,
 };
 
 export const chatStore = createStore<ChatState>(initialChatState);

@@ -31,26 +31,29 @@ function fromStream(s: StreamState, m: ChatMessage | null): ViewMessage {
   };
 }
 
+/** A stored message as the list shows it (no live stream text). */
+export function rowView(m: ChatMessage): ViewMessage {
+  return {
+    message: m,
+    id: m.id,
+    role: m.role,
+    status: m.local ?? m.status,
+    content: m.content,
+    userName: m.userName,
+    model: m.model,
+    replyTo: m.replyTo,
+    error: m.error ?? null,
+    streaming: m.status === "streaming",
+  };
+}
+
 export function buildView(messages: readonly ChatMessage[], streams: Streams, roomId: string): ViewMessage[] {
   const out: ViewMessage[] = [];
   const seen = new Set<string>();
   for (const m of messages) {
     const s = streams[m.id];
     seen.add(m.id);
-    if (s) out.push(fromStream(s, m));
-    else
-      out.push({
-        message: m,
-        id: m.id,
-        role: m.role,
-        status: m.local ?? m.status,
-        content: m.content,
-        userName: m.userName,
-        model: m.model,
-        replyTo: m.replyTo,
-        error: m.error ?? null,
-        streaming: m.status === "streaming",
-      });
+    out.push(s ? fromStream(s, m) : rowView(m));
   }
   for (const s of Object.values(streams)) if (s.roomId === roomId && !seen.has(s.messageId)) out.push(fromStream(s, null));
   return out;

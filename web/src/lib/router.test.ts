@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseHash, roomPath, settingsPath } from "./router";
+import { hashFromPath, parseHash, roomPath, settingsPath } from "./router";
 
 describe("routes", () => {
   it("parses every page", () => {
@@ -10,6 +10,16 @@ describe("routes", () => {
     expect(parseHash("#/r/general")).toEqual({ name: "chat", roomId: "general" });
     expect(parseHash("#/r/general/settings")).toEqual({ name: "roomSettings", roomId: "general" });
     expect(parseHash("#/r/%E0%A4%A")).toEqual({ name: "chat", roomId: "%E0%A4%A" });
+  });
+
+  it("parses share links, under the hash or as a path", () => {
+    expect(parseHash("#/share/abc_DEF-123")).toEqual({ name: "share", token: "abc_DEF-123" });
+    expect(parseHash("#/share/a%20b")).toEqual({ name: "share", token: "a b" });
+    expect(parseHash("#/share/")).toEqual({ name: "chat", roomId: null });
+    expect(hashFromPath("/share/tok", "")).toBe("#/share/tok");
+    expect(hashFromPath("/share/tok/", "#")).toBe("#/share/tok");
+    expect(hashFromPath("/share/tok", "#/login")).toBeNull();
+    expect(hashFromPath("/", "")).toBeNull();
   });
 
   it("round-trips room paths", () => {

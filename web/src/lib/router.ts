@@ -1,5 +1,6 @@
 // A tiny hash router: #/login, #/signup, #/ (chat), #/r/<roomId>, #/r/<roomId>/settings,
-// #/account, #/admin[/users|/rooms|/rooms/<roomId>|/usage|/audit|/errors].
+// #/account, #/admin[/users|/rooms|/rooms/<roomId>|/usage|/audit|/errors], #/share/<token> (a
+// share link's snapshot; the address /share/<token> is the same page).
 import { createStore, useStore } from "./store";
 
 export type Route =
@@ -8,7 +9,8 @@ export type Route =
   | { name: "chat"; roomId: string | null }
   | { name: "roomSettings"; roomId: string }
   | { name: "account" }
-  | { name: "admin"; page: AdminPage; roomId: string | null };
+  | { name: "admin"; page: AdminPage; roomId: string | null }
+  | { name: "share"; token: string };
 
 /** The admin console's pages; `thread` is one room's conversation (#/admin/rooms/<roomId>). */
 export type AdminPage = "dashboard" | "users" | "rooms" | "thread" | "usage" | "audit" | "errors";
@@ -26,12 +28,27 @@ export function parseHash(hash: string): Route {
     return { name: "admin", page, roomId: null };
   }
   if (path === "/account") return { name: "account" };
+  const share = /^\/share\/([^/]+)\/?$/.exec(path);
+  if (share?.[1]) return { name: "share", token: safeDecode(share[1]) };
   const m = /^\/r\/([^/]+)(\/settings)?$/.exec(path);
   if (m?.[1]) {
     const roomId = safeDecode(m[1]);
     return m[2] ? { name: "roomSettings", roomId } : { name: "chat", roomId };
   }
   return { name: "chat", roomId: null };
+}
+
+/** The hash of a page opened by its path (a share link `/share/<token>` the server serves the app
+ *  at), or null when the address already has its route in the hash. */
+export function hashFromPath(pathname: string, hash: string): string | null {
+  if (hash !== "" && hash !== "#") return null;
+  const m = /^\/share\/([^/]+)\/?$/.exec(pathname);
+  return m ? "#/share/" + m[1] : null;
+}
+
+if (typeof window !== "undefined") {
+  const hash = hashFromPath(location.pathname, location.hash);
+  if (hash) history.replaceState(history.state, "", "/" + location.search + hash);
 }
 
 const routeStore = createStore<Route>(

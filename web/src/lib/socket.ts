@@ -17,8 +17,10 @@
 //   over and the app goes back to sign-in too.
 //
 // The parts: socket/session.ts (shared state, the ack call), socket/connection.ts (connecting,
-// re-joining, ending), socket/incoming.ts (server events), socket/actions.ts (what the app asks).
+// re-joining, ending), socket/incoming.ts (server events), socket/actions.ts (what the app asks),
+// socket/conversations.ts (edits, deletes and branches: both directions).
 export { connect, disconnect, isConnected } from "./socket/connection";
+export { deleteMessage, editMessage, loadMissingBranches, selectBranch } from "./socket/conversations";
 export {
   addRoom,
   leaveOrDeleteRoom,

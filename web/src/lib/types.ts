@@ -34,6 +34,14 @@ export interface Message {
   clientId: string | null;
   error?: string | null;
   createdAt: string;
+  /** Set when its author edited the text (docs/conversations.md). */
+  editedAt?: string | null;
+  /** Set on a tombstone: a deleted message keeps its row (and seq) with empty content. */
+  deletedAt?: string | null;
+  /** An answer: the question text it replied to, when the question was edited since (else null). */
+  prompt?: string | null;
+  /** A question: the answer (branch) the room follows; null or absent means the newest. */
+  activeReply?: string | null;
 }
 
 /** When the assistant answers in a room (SPEC §6). */

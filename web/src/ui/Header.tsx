@@ -27,7 +27,8 @@ export function Header({ title, subtitle, status, user, demo, drawerOpen, onMenu
   const t = useT();
   const initial = (user?.name.trim()[0] ?? "?").toUpperCase();
   return (
-    <header className="flex items-center gap-1.5 border-b border-zinc-200 bg-white/70 px-2 py-1.5 backdrop-blur sm:gap-2 sm:px-3 dark:border-zinc-800 dark:bg-zinc-950/70">
+    // Above the page (z-20): its menus and search results open over the content below.
+    <header className="relative z-20 flex items-center gap-1.5 border-b border-zinc-200 bg-white/70 px-2 py-1.5 backdrop-blur sm:gap-2 sm:px-3 dark:border-zinc-800 dark:bg-zinc-950/70">
       <button
         type="button"
         onClick={onMenu}

@@ -10,6 +10,7 @@ import { onTyping, onUserJoined, onUserLeft, onUserStatus, stopTypingExpiry } fr
 import { clearTokens } from "../tokens";
 import type { MemberEvent, User } from "../types";
 import { join, refreshRooms } from "./actions";
+import { onBranchSelected, onMessageDeleted, onMessageEdited, onStreamBranch } from "./conversations";
 import { onMember, onMessage, onReadSync, onRoomActivity, onRoomUpdated, onStream, roomGone } from "./incoming";
 import { live } from "./session";
 
@@ -64,6 +65,10 @@ export function connect(): void {
   s.on("connected", (p: { user?: User }) => void onConnected(p));
   s.on("message", onMessage);
   s.on("stream", onStream);
+  s.on("stream", onStreamBranch);
+  s.on("messageEdited", onMessageEdited);
+  s.on("messageDeleted", onMessageDeleted);
+  s.on("branchSelected", onBranchSelected);
   s.on("roomActivity", onRoomActivity);
   s.on("userTyping", onTyping);
   s.on("user_status", onUserStatus);
