@@ -13,7 +13,7 @@ const CHROMIUM = process.env.CHROMIUM_BIN || "/usr/bin/chromium";
 const TARGET = process.env.CARGO_TARGET_DIR || join(homedir(), ".cache", "chatbot-socket", "target");
 const BIN = process.env.CHATBOT_BIN || join(TARGET, "debug", "chatbot");
 
-function freePort() {
+export function freePort() {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once("error", reject);
@@ -21,10 +21,12 @@ function freePort() {
   });
 }
 
-export async function start() {
+/** Starts the server and Chromium. `port`: the server's (when a setting must name it before it
+ *  starts, such as single sign-on's callback URL), else a free one; `env`: more settings. */
+export async function start({ port: fixedPort, env: extra = {} } = {}) {
   if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM} (apt-get install -y chromium)`);
   if (!existsSync(BIN)) throw new Error(`server binary not found at ${BIN} (make web && cargo build --bin chatbot)`);
-  const port = await freePort();
+  const port = fixedPort ?? await freePort();
   const dir = mkdtempSync(join(tmpdir(), "chatbot-browser-e2e-"));
   const env = {
     PATH: process.env.PATH, HOME: dir,
@@ -35,6 +37,7 @@ export async function start() {
     CHATBOT_REGISTRATIONS_PER_IP: "1000",
     // Some tests set the scene by posting hundreds of messages over REST.
     CHATBOT_SEND_RATE: "1000",
+    ...extra,
   };
   const server = spawn(BIN, [], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   let log = "";

@@ -22,6 +22,14 @@ describe("routes", () => {
     expect(hashFromPath("/", "")).toBeNull();
   });
 
+  it("opens the sign-in and sign-up pages by their paths (a failed single sign-on's /login?ssoError=…)", () => {
+    expect(hashFromPath("/login", "")).toBe("#/login");
+    expect(hashFromPath("/signup/", "#")).toBe("#/signup");
+    expect(hashFromPath("/login", "#/r/abc")).toBeNull();
+    expect(hashFromPath("/loginx", "")).toBeNull();
+    expect(hashFromPath("/auth/sso", "")).toBeNull();
+  });
+
   it("round-trips room paths", () => {
     expect(parseHash("#" + roomPath("a b"))).toEqual({ name: "chat", roomId: "a b" });
     expect(parseHash("#" + settingsPath("a/b"))).toEqual({ name: "roomSettings", roomId: "a/b" });

@@ -1,6 +1,10 @@
 // A tiny hash router: #/login, #/signup, #/ (chat), #/r/<roomId>, #/r/<roomId>/settings,
 // #/account, #/admin[/users|/rooms|/rooms/<roomId>|/usage|/audit|/errors], #/share/<token> (a
-// share link's snapshot; the address /share/<token> is the same page).
+// share link's snapshot; the address /share/<token> is the same page). The addresses /login and
+// /signup are those pages too (the server sends a failed single sign-on to /login?ssoError=…);
+// /auth/sso, where a single sign-on lands with the tokens in its fragment, is handled before the
+// first route is read (auth/sso.ts).
+import { finishSsoSignIn } from "../auth/sso";
 import { createStore, useStore } from "./store";
 
 export type Route =
@@ -39,14 +43,19 @@ export function parseHash(hash: string): Route {
 }
 
 /** The hash of a page opened by its path (a share link `/share/<token>` the server serves the app
- *  at), or null when the address already has its route in the hash. */
+ *  at, or `/login` and `/signup`), or null when the address already has its route in the hash. */
 export function hashFromPath(pathname: string, hash: string): string | null {
   if (hash !== "" && hash !== "#") return null;
   const m = /^\/share\/([^/]+)\/?$/.exec(pathname);
-  return m ? "#/share/" + m[1] : null;
+  if (m) return "#/share/" + m[1];
+  const auth = /^\/(login|signup)\/?$/.exec(pathname);
+  return auth ? "#/" + auth[1] : null;
 }
 
 if (typeof window !== "undefined") {
+  // First the single sign-on landing page: its fragment holds tokens, not a route; they are kept
+  // and the address replaced (by the chat or the saved return path) before anything reads it.
+  finishSsoSignIn();
   const hash = hashFromPath(location.pathname, location.hash);
   if (hash) history.replaceState(history.state, "", "/" + location.search + hash);
 }
