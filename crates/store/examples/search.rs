@@ -8,7 +8,8 @@
 //! Seeds a fresh database with 1,000,000 messages in 200 rooms of 200 users, through the same
 //! triggers (and generated column) as production; the searcher is a member of 50 rooms (about
 //! 250,000 messages; each room's seqs run 1, 2, 3, … as the production triggers require). Texts cycle through 20 sentences, English and Korean, each with its own
-//! number, so a word occurs in 1 message of 20 (50,000) and a number in one. Message ids ascend
+//! number, so a word occurs in 1 message of 20 (50,000) and a number in one; one word only in the
+//! older half (1 message in 10 there). Message ids ascend
 //! with time as UUIDv7 ids do (on SQLite, rowids). Each search runs 20
 //! times after a warm-up, reading what one page of results reads (the window of the newest 200
 //! matches, which the service ranks); one JSON line gives the median, p95 and max in milliseconds.
@@ -69,6 +70,7 @@ async fn run(backend: &str, url: &str) -> Result<serde_json::Value, Box<dyn std:
         ("a Korean word, 4 syllables", vec!["안녕하세요"]),
         ("a number (1 message)", vec!["777800"]),
         ("no match", vec!["xylophone"]),
+        ("a word only in older messages (50,000)", vec!["legacy"]),
     ] {
         let query = SearchQuery {
             user_id: searcher,
@@ -97,7 +99,11 @@ async fn run(backend: &str, url: &str) -> Result<serde_json::Value, Box<dyn std:
 fn content_sql() -> String {
     let cases: String =
         SENTENCES.iter().enumerate().map(|(i, text)| format!(" WHEN {i} THEN '{text} #' || s")).collect();
-    format!("CASE s % 20{cases} END")
+    // And a word only in the older half (1 message in 10 there): found, but not among the newest.
+    format!(
+        "CASE s % 20{cases} END || CASE WHEN s <= {} AND s % 10 = 0 THEN ' legacy' ELSE '' END",
+        MESSAGES / 2
+    )
 }
 
 /// Seeds users, rooms, memberships and messages; returns the searcher's id.

@@ -222,8 +222,9 @@ async fn insert_one_in(tx: &mut Transaction<'static, Postgres>, new: &NewMessage
     Ok(())
 }
 
-/// Matches up to which a search reads its matches through the GIN index (see `search_messages`).
-const SEARCH_PROBE: i64 = 500;
+/// Newest messages a search walks before it asks the GIN index (see `search_messages`), plus 20
+/// per result of the window: a word in 1 message of 20 in the searcher's rooms fills it.
+const SEARCH_WALK: i64 = 30_000;
 
 crate::shared::methods::impl_store!(PgStore, "postgres", {
     async fn search_messages(&self, query: &SearchQuery) -> StoreResult<Vec<SearchHit>> {
@@ -232,56 +233,56 @@ crate::shared::methods::impl_store!(PgStore, "postgres", {
         let matched = query.terms.iter().map(|t| format!("{t}:*")).collect::<Vec<_>>().join(" & ");
         // Newest first (ids are UUIDv7: time-ordered). PostgreSQL cannot estimate how many rows a
         // prefix query matches, and each wrong guess cost 0.2-0.4 s at 1,000,000 messages (seen
-        // with `examples/search.rs`), so the plan is chosen here, in one transaction: ask the GIN
-        // index for the matches first; a rare set is read by id; a common one by walking the
-        // primary key backwards, checking each message, until the window is full.
+        // with `examples/search.rs`), so the plan is chosen here, in one transaction. First walk
+        // the newest messages (the primary key backwards), checking each: a common word fills the
+        // window within a few thousand. Only when that walk does not fill it, ask the GIN index
+        // for every match and read those by id.
+        let window_end = i64::from(query.offset) + i64::from(query.limit);
         let mut tx = self.pool.begin().await?;
-        sqlx::query("SET LOCAL enable_seqscan = off").execute(&mut *tx).await?;
-        let rare: Vec<Uuid> = sqlx::query_scalar(
-            "SELECT id FROM messages WHERE search @@ to_tsquery('simple', $1) AND deleted_at IS NULL LIMIT $2",
-        )
+        for setting in ["enable_seqscan", "enable_bitmapscan", "enable_sort"] {
+            sqlx::query(sqlx::AssertSqlSafe(format!("SET LOCAL {setting} = off"))).execute(&mut *tx).await?;
+        }
+        // Parallel workers take longer to start than the walk takes.
+        sqlx::query("SET LOCAL max_parallel_workers_per_gather = 0").execute(&mut *tx).await?;
+        let walked = sqlx::query(concat!(
+            "SELECT ",
+            message_cols!(),
+            ", r.name AS room_name, ts_rank(m.search, to_tsquery('simple', $3))::float8 AS rank \
+             FROM (SELECT * FROM messages ORDER BY id DESC LIMIT $6) m ",
+            search_from!(),
+            "AND (m.search @@ to_tsquery('simple', $3)) IS TRUE ORDER BY m.id DESC LIMIT $4 OFFSET $5"
+        ))
+        .bind(query.user_id.as_uuid())
+        .bind(query.room_id.map(|id| id.as_uuid()))
         .bind(&matched)
-        .bind(SEARCH_PROBE + 1)
+        .bind(i64::from(query.limit))
+        .bind(i64::from(query.offset))
+        .bind(SEARCH_WALK + window_end * 20)
         .fetch_all(&mut *tx)
         .await?;
-        let common = rare.len() as i64 > SEARCH_PROBE;
-        if common {
-            for setting in ["enable_bitmapscan", "enable_sort"] {
-                sqlx::query(sqlx::AssertSqlSafe(format!("SET LOCAL {setting} = off")))
-                    .execute(&mut *tx)
-                    .await?;
-            }
-        }
-        let statement = if common {
-            // Written so that the GIN index cannot serve it (`IS TRUE`): the primary key walk.
-            concat!(
-                "SELECT ",
-                message_cols!(),
-                ", r.name AS room_name, ts_rank(m.search, to_tsquery('simple', $3))::float8 AS rank \
-                 FROM messages m ",
-                search_from!(),
-                "AND (m.search @@ to_tsquery('simple', $3)) IS TRUE AND $6::uuid[] IS NOT NULL \
-                 ORDER BY m.id DESC LIMIT $4 OFFSET $5"
-            )
+        let rows = if walked.len() == query.limit as usize {
+            walked
         } else {
-            concat!(
+            // Rare in the newest messages: the index knows every match; only it may be used.
+            for setting in ["enable_indexscan = off", "enable_bitmapscan = on", "enable_sort = on"] {
+                sqlx::query(sqlx::AssertSqlSafe(format!("SET LOCAL {setting}"))).execute(&mut *tx).await?;
+            }
+            sqlx::query(concat!(
                 "SELECT ",
                 message_cols!(),
                 ", r.name AS room_name, ts_rank(m.search, to_tsquery('simple', $3))::float8 AS rank \
                  FROM messages m ",
                 search_from!(),
-                "AND m.id = ANY($6) ORDER BY m.id DESC LIMIT $4 OFFSET $5"
-            )
-        };
-        let rows = sqlx::query(statement)
+                "AND m.search @@ to_tsquery('simple', $3) ORDER BY m.id DESC LIMIT $4 OFFSET $5"
+            ))
             .bind(query.user_id.as_uuid())
             .bind(query.room_id.map(|id| id.as_uuid()))
             .bind(&matched)
             .bind(i64::from(query.limit))
             .bind(i64::from(query.offset))
-            .bind(&rare)
             .fetch_all(&mut *tx)
-            .await?;
+            .await?
+        };
         tx.commit().await?;
         rows.iter().map(rows::search_hit).collect()
     }
