@@ -1,27 +1,11 @@
 import { describe, expect, it } from "vitest";
 import type { Message } from "../lib/types";
+import { msg } from "./testMessages";
 import { arrangeBranches, branchesOf, pickShown, questionsNeedingReplies } from "./branches";
 import { mergeMessages } from "./messages";
 import { startStream } from "./streams";
 import { buildView, rowView } from "./view";
 
-function msg(seq: number, extra: Partial<Message> = {}): Message {
-  return {
-    id: "m" + seq,
-    roomId: "r",
-    seq,
-    userId: "u",
-    userName: "Ada",
-    role: "user",
-    content: "message " + seq,
-    status: "complete",
-    model: null,
-    replyTo: null,
-    clientId: null,
-    createdAt: new Date(1_700_000_000_000 + seq * 1000).toISOString(),
-    ...extra,
-  };
-}
 const answer = (seq: number, replyTo: string, extra: Partial<Message> = {}) =>
   msg(seq, { role: "assistant", userId: null, userName: null, replyTo, content: "answer " + seq, ...extra });
 

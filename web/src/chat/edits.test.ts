@@ -1,25 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { Message } from "../lib/types";
+import { msg } from "./testMessages";
 import { applyBranchSelected, applyDeleted, applyEdited, applyPrompts, canModify, chooseUnlisted, isDeleted, setActiveReply } from "./edits";
 import { mergeMessages, type ChatMessage } from "./messages";
 
-function msg(seq: number, extra: Partial<Message> = {}): Message {
-  return {
-    id: "m" + seq,
-    roomId: "r",
-    seq,
-    userId: "u",
-    userName: "Ada",
-    role: "user",
-    content: "message " + seq,
-    status: "complete",
-    model: null,
-    replyTo: null,
-    clientId: null,
-    createdAt: "2026-01-01T00:00:00Z",
-    ...extra,
-  };
-}
 
 describe("edits and deletes", () => {
   const list = mergeMessages([], [msg(1, { activeReply: "m2" }), msg(2, { role: "assistant", userId: null, replyTo: "m1" })]);

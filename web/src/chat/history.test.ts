@@ -1,25 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { Message } from "../lib/types";
+import { msg } from "./testMessages";
 import { canLoadOlder, oldestSeq, prependOlder, reachedStart } from "./history";
 import { mergeMessages, upsertLocal, type ChatMessage } from "./messages";
 
-function msg(seq: number, extra: Partial<Message> = {}): Message {
-  return {
-    id: "m" + seq,
-    roomId: "r",
-    seq,
-    userId: "u",
-    userName: "Ada",
-    role: "user",
-    content: "message " + seq,
-    status: "complete",
-    model: null,
-    replyTo: null,
-    clientId: null,
-    createdAt: new Date(1_700_000_000_000 + seq * 1000).toISOString(),
-    ...extra,
-  };
-}
 
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => msg(from + i));
 

@@ -1,24 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { Message } from "../lib/types";
+import { msg } from "./testMessages";
 import { catchUpSince, lastSeq, mergeMessages, missedBefore, unsent, upsertLocal, type ChatMessage } from "./messages";
 
-function msg(seq: number, extra: Partial<Message> = {}): Message {
-  return {
-    id: "m" + seq,
-    roomId: "r",
-    seq,
-    userId: "u",
-    userName: "Ada",
-    role: "user",
-    content: "message " + seq,
-    status: "complete",
-    model: null,
-    replyTo: null,
-    clientId: null,
-    createdAt: new Date(1_700_000_000_000 + seq * 1000).toISOString(),
-    ...extra,
-  };
-}
 
 describe("message merge", () => {
   it("orders by seq and drops duplicates", () => {
