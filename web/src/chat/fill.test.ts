@@ -1,22 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { Message } from "../lib/types";
 import { nextFillAfter } from "./fill";
 import { mergeMessages, type ChatMessage } from "./messages";
+import { msg } from "./testMessages";
 
-const msg = (seq: number): Message => ({
-  id: "m" + seq,
-  roomId: "r",
-  seq,
-  userId: "u",
-  userName: "Ada",
-  role: "user",
-  content: "m",
-  status: "complete",
-  model: null,
-  replyTo: null,
-  clientId: null,
-  createdAt: "2026-01-01T00:00:00Z",
-});
 const seqs = (...ranges: [number, number][]) => mergeMessages([], ranges.flatMap(([a, b]) => Array.from({ length: b - a + 1 }, (_, i) => msg(a + i))));
 
 describe("filling history forward after a jump", () => {
