@@ -8,8 +8,8 @@ use crate::rooms::RoomService;
 use chatbot_domain::{MessageId, RoomId, UserId};
 use chatbot_metrics::metrics;
 use chatbot_store::{
-    AdminRoom, AdminRoomQuery, DayFigures, FailedAnswer, HistoryQuery, Message, NewAuditEntry, Store,
-    UsageGroup, UsageLine, UsageSums, User,
+    AdminRoom, AdminRoomQuery, DayFigures, FailedAnswer, HistoryQuery, Message, Store, UsageGroup, UsageLine,
+    UsageSums, User,
 };
 use serde_json::json;
 use std::sync::Arc;
@@ -213,27 +213,25 @@ impl AdminService {
             return Ok(user);
         }
         let updated = self.store.set_user_budget(user_id, tokens, cost).await?;
-        let entry = NewAuditEntry {
-            actor_id: actor.map(Actor::id),
-            action: "user.budget_changed".to_owned(),
-            target: Some(user_id.to_string()),
-            detail: json!({
-                "email": user.email,
-                "dailyTokenBudget": { "from": user.daily_token_budget, "to": tokens },
-                "dailyCostBudget": { "from": user.daily_cost_budget, "to": cost },
-            }),
-        };
-        if let Err(err) = self.store.record_audit(entry).await {
-            tracing::error!(error = %err, "could not write audit entry");
-        }
+        let detail = json!({
+            "email": user.email,
+            "dailyTokenBudget": { "from": user.daily_token_budget, "to": tokens },
+            "dailyCostBudget": { "from": user.daily_cost_budget, "to": cost },
+        });
+        let target = Some(user_id.to_string());
+        crate::audit::record(
+            self.store.as_ref(),
+            actor.map(Actor::id),
+            "user.budget_changed",
+            target,
+            detail,
+        )
+        .await;
         Ok(updated)
     }
 
     /// Audit writes never fail the action they describe; a failure is logged.
     async fn audit(&self, actor: &Actor, action: &str, target: Option<String>, detail: serde_json::Value) {
-        let entry = NewAuditEntry { actor_id: Some(actor.id()), action: action.to_owned(), target, detail };
-        if let Err(err) = self.store.record_audit(entry).await {
-            tracing::error!(action, error = %err, "could not write audit entry");
-        }
+        crate::audit::record(self.store.as_ref(), Some(actor.id()), action, target, detail).await;
     }
 }

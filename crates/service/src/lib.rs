@@ -7,6 +7,7 @@ mod access_cache;
 mod accounts;
 mod admin;
 mod answers;
+mod audit;
 mod error;
 mod events;
 mod limit;
@@ -18,7 +19,9 @@ mod throttle;
 mod tokens;
 mod writer;
 
-pub use accounts::{AccountService, AccountSettings, Actor, AuthOutcome, ClientContext, Registration};
+pub use accounts::{
+    AccountService, AccountSettings, Actor, AuthOutcome, ClientContext, Registration, UNVERIFIED_EMAIL,
+};
 pub use admin::{AdminService, BudgetChange, Dashboard, MAX_REPORT_DAYS, day_text};
 pub use answers::{
     AnswerEngine, AnswerSettings, Context, Model, ModelRegistry, StreamingAnswer, build_context,

@@ -5,7 +5,7 @@
 use super::*;
 use base64::Engine as _;
 use chatbot_domain::ValidationError;
-use chatbot_store::{NewAuditEntry, ShareLink};
+use chatbot_store::ShareLink;
 use time::OffsetDateTime;
 
 /// Longest expiry a link may be given (a year); without one a link lasts until revoked.
@@ -82,11 +82,8 @@ impl RoomService {
     ) -> ServiceResult<()> {
         let summary = self.summary(actor, room_id).await?;
         self.require_manager(actor, &summary)?;
-        let share = self.store.list_shares(room_id).await?.into_iter().find(|s| s.id == share_id);
+        let share = self.store.revoke_share(room_id, share_id, OffsetDateTime::now_utc()).await?;
         let share = share.ok_or(ServiceError::NotFound("share link"))?;
-        if !self.store.revoke_share(room_id, share_id, OffsetDateTime::now_utc()).await? {
-            return Err(ServiceError::NotFound("share link"));
-        }
         self.audit(actor, "share.revoke", &share).await;
         Ok(())
     }
@@ -117,18 +114,18 @@ impl RoomService {
     }
 
     async fn audit(&self, actor: &Actor, action: &str, share: &ShareLink) {
-        let entry = NewAuditEntry {
-            actor_id: Some(actor.id()),
-            action: action.to_owned(),
-            target: Some(share.room_id.to_string()),
-            detail: serde_json::json!({
-                "shareId": share.id,
-                "upToSeq": share.up_to_seq,
-                "expiresAt": share.expires_at.and_then(|at| at.format(&time::format_description::well_known::Rfc3339).ok()),
-            }),
-        };
-        if let Err(err) = self.store.record_audit(entry).await {
-            tracing::error!(action, error = %err, "could not write audit entry");
-        }
+        let detail = serde_json::json!({
+            "shareId": share.id,
+            "upToSeq": share.up_to_seq,
+            "expiresAt": share.expires_at.and_then(|at| at.format(&time::format_description::well_known::Rfc3339).ok()),
+        });
+        crate::audit::record(
+            self.store.as_ref(),
+            Some(actor.id()),
+            action,
+            Some(share.room_id.to_string()),
+            detail,
+        )
+        .await;
     }
 }
