@@ -11,7 +11,7 @@ use crate::tokens::{TokenError, TokenIssuer, hash_refresh_token, new_refresh_tok
 use chatbot_domain::{
     DisplayName, Email, MemberRole, Password, RoomId, SessionId, UserId, UserRole, ValidationError,
 };
-use chatbot_store::{Device, NewAuditEntry, NewSession, NewUser, Rotation, Store, User, UserQuery};
+use chatbot_store::{Device, NewSession, NewUser, Rotation, Store, User, UserQuery};
 use serde_json::json;
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -153,6 +153,9 @@ impl Actor {
 }
 
 const BAD_CREDENTIALS: &str = "invalid email or password";
+/// Why single sign-on refuses an identity whose email address the provider has not verified
+/// (the callback names this case on the sign-in page).
+pub const UNVERIFIED_EMAIL: &str = "the identity provider has not verified this email address";
 /// The stored "password hash" of accounts made by single sign-on: not a PHC string, so no
 /// password verifies against it.
 const EXTERNAL_ONLY: &str = "!sso";
@@ -255,7 +258,7 @@ impl AccountService {
         client: &ClientContext,
     ) -> ServiceResult<AuthOutcome> {
         if !identity.email_verified {
-            return Err(ServiceError::Forbidden("the identity provider has not verified this email address"));
+            return Err(ServiceError::Forbidden(UNVERIFIED_EMAIL));
         }
         let email = Email::parse(&identity.email)?;
         let (user, created) = match self.store.user_by_email(email.as_str()).await? {
@@ -687,9 +690,6 @@ impl AccountService {
         target: Option<String>,
         detail: serde_json::Value,
     ) {
-        let entry = NewAuditEntry { actor_id: actor, action: action.to_owned(), target, detail };
-        if let Err(err) = self.store.record_audit(entry).await {
-            tracing::error!(action, error = %err, "could not write audit entry");
-        }
+        crate::audit::record(self.store.as_ref(), actor, action, target, detail).await;
     }
 }

@@ -111,7 +111,7 @@ measured_methods! {
     fn create_share(&self, share: &ShareLink) -> StoreResult<()>;
     fn list_shares(&self, room_id: RoomId) -> StoreResult<Vec<ShareLink>>;
     fn share_by_token(&self, token: &str) -> StoreResult<Option<ShareLink>>;
-    fn revoke_share(&self, room_id: RoomId, id: uuid::Uuid, at: OffsetDateTime) -> StoreResult<bool>;
+    fn revoke_share(&self, room_id: RoomId, id: uuid::Uuid, at: OffsetDateTime) -> StoreResult<Option<ShareLink>>;
     fn interrupt_streaming(&self, not_flushed_since: OffsetDateTime) -> StoreResult<Vec<Message>>;
     fn record_usage(&self, usage: NewUsage) -> StoreResult<()>;
     fn usage_totals(&self, user_id: UserId, since: OffsetDateTime) -> StoreResult<UsageTotals>;

@@ -214,8 +214,14 @@ pub trait Store: Send + Sync + 'static {
     async fn list_shares(&self, room_id: RoomId) -> StoreResult<Vec<ShareLink>>;
     /// The link with this token, whatever its state.
     async fn share_by_token(&self, token: &str) -> StoreResult<Option<ShareLink>>;
-    /// Revokes a link of the room at `at`; `false` when it has no such link or it was revoked.
-    async fn revoke_share(&self, room_id: RoomId, id: uuid::Uuid, at: OffsetDateTime) -> StoreResult<bool>;
+    /// Revokes a link of the room at `at` and returns it; `None` when the room has no such link or
+    /// it was revoked already.
+    async fn revoke_share(
+        &self,
+        room_id: RoomId,
+        id: uuid::Uuid,
+        at: OffsetDateTime,
+    ) -> StoreResult<Option<ShareLink>>;
     /// Marks `interrupted` every `streaming` message not written since `not_flushed_since`: its
     /// writer is gone (a live answer is flushed every flush interval, even without new text).
     /// Returns them as they now are, so their end can be announced (whichever instance sweeps:

@@ -142,7 +142,7 @@ async fn finish(
     state.accounts.sign_in_external(&identity, client).await.map_err(|err| {
         tracing::info!(error = %err, email = %identity.email, "single sign-on refused");
         match err {
-            ServiceError::Forbidden(m) if m.contains("verified") => "unverified_email",
+            ServiceError::Forbidden(m) if m == chatbot_service::UNVERIFIED_EMAIL => "unverified_email",
             ServiceError::Forbidden(_) => "deactivated",
             ServiceError::Unavailable(_) => "unavailable",
             _ => "failed",

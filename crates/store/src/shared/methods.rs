@@ -622,17 +622,18 @@ macro_rules! impl_store {
                 row.as_ref().map(rows::share_link).transpose()
             }
 
-            async fn revoke_share(&self, room_id: RoomId, id: Uuid, at: OffsetDateTime) -> StoreResult<bool> {
-                let updated = sqlx::query(
-                    "UPDATE share_links SET revoked_at = $3 WHERE id = $1 AND room_id = $2 AND revoked_at IS NULL",
-                )
+            async fn revoke_share(&self, room_id: RoomId, id: Uuid, at: OffsetDateTime) -> StoreResult<Option<ShareLink>> {
+                let row = sqlx::query(concat!(
+                    "UPDATE share_links SET revoked_at = $3 WHERE id = $1 AND room_id = $2 AND revoked_at IS NULL RETURNING ",
+                    share_cols!()
+                ))
                 .bind(id)
                 .bind(room_id.as_uuid())
                 .bind(ts(at))
-                .execute(self.writer())
+                .fetch_optional(self.writer())
                 .await
                 .map_err(write_err)?;
-                Ok(updated.rows_affected() > 0)
+                row.as_ref().map(rows::share_link).transpose()
             }
 
             async fn interrupt_streaming(&self, not_flushed_since: OffsetDateTime) -> StoreResult<Vec<Message>> {

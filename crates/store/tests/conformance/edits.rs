@@ -153,10 +153,12 @@ async fn share_links_are_stored_listed_and_revoked(store: Arc<dyn Store>) {
     assert_eq!(listed.iter().map(|s| s.id).collect::<Vec<_>>(), vec![second.id, first.id], "newest first");
     assert_eq!(store.share_by_token("token-two").await.unwrap().as_ref(), listed.first());
     assert_eq!(store.share_by_token("nope").await.unwrap(), None);
-    assert!(store.revoke_share(room.id, first.id, now).await.unwrap());
-    assert!(!store.revoke_share(room.id, first.id, now).await.unwrap(), "once");
-    assert!(
-        !store.revoke_share(chatbot_domain::RoomId::GENERAL, second.id, now).await.unwrap(),
+    let revoked = store.revoke_share(room.id, first.id, now).await.unwrap().unwrap();
+    assert_eq!((revoked.id, revoked.revoked_at.is_some()), (first.id, true), "the link as it now is");
+    assert_eq!(store.revoke_share(room.id, first.id, now).await.unwrap(), None, "once");
+    assert_eq!(
+        store.revoke_share(chatbot_domain::RoomId::GENERAL, second.id, now).await.unwrap(),
+        None,
         "another room's link"
     );
     let revoked = store.share_by_token("token-one").await.unwrap().unwrap();
