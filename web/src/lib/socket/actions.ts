@@ -19,7 +19,10 @@ export async function refreshRooms(): Promise<void> {
   patch({ rooms: sortRooms(rooms), roomsLoaded: true });
 }
 
-export async function join(roomId: string): Promise<void> {
+/** Times a join refused `rate_limited` is tried again (after the wait the server names). */
+const JOIN_RETRIES = 3;
+
+export async function join(roomId: string, retries = JOIN_RETRIES): Promise<void> {
   const list = chatStore.get().messages[roomId];
   const hints = [...live.streamHints.values()].filter((h) => h.roomId === roomId).map((h) => h.since);
   const gap = live.missed.get(roomId);
@@ -28,7 +31,17 @@ export async function join(roomId: string): Promise<void> {
   const since = fromList !== undefined && gap !== undefined ? Math.min(fromList, gap) : fromList;
   const ack = await call<JoinAck>("join", since === undefined ? { roomId } : { roomId, since });
   if (!ack.ok) {
-    if (ack.error.code !== "offline") setRoomError(roomId, ack.error);
+    const { error } = ack;
+    // The socket's event budget was spent (a burst of other events): the room is still wanted
+    // while it is open, so ask again once the server's window has passed.
+    if (error.code === "rate_limited" && retries > 0 && chatStore.get().currentRoom === roomId) {
+      const wait = Math.min(Math.max(error.retryAfter ?? 1, 1), 10) * 1000;
+      setTimeout(() => {
+        if (chatStore.get().currentRoom === roomId && !live.joined.has(roomId)) void join(roomId, retries - 1);
+      }, wait);
+      return;
+    }
+    if (error.code !== "offline") setRoomError(roomId, error);
     return;
   }
   if (gap !== undefined && live.missed.get(roomId) === gap) live.missed.delete(roomId);

@@ -116,6 +116,7 @@ export function disconnect(): void {
   for (const pending of live.rejoins.values()) clearTimeout(pending);
   live.rejoins.clear();
   live.missed.clear();
+  live.readSync.clear();
   live.typingSender = idleSender;
   stopTypingExpiry();
   chatStore.set(initialChatState);

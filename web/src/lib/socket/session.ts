@@ -3,6 +3,7 @@
 import type { Socket } from "socket.io-client";
 import { lastSeq } from "../../chat/messages";
 import { idleSender } from "../../chat/presence";
+import { ReadSync } from "../../chat/readSync";
 import { upsertRoomIn } from "../../chat/rooms";
 import { chatStore, patch } from "../../chat/state";
 import type { Ack, ErrorBody, Room } from "../types";
@@ -27,6 +28,8 @@ export const live = {
   /** Bumped when the session ends: answers that arrive afterwards belong to no one. */
   generation: 0,
   typingSender: idleSender,
+  /** Read receipts, at most one per room and second (see `ReadSync`). */
+  readSync: new ReadSync((roomId, seq) => void call("sync_read", { roomId, seq })),
 };
 
 export const REJOIN_DELAY = 150;
@@ -60,6 +63,6 @@ export function markRead(roomId: string): void {
   const list = chatStore.get().messages[roomId] ?? [];
   const seq = lastSeq(list);
   upsertRoom({ id: roomId, unreadCount: 0 });
-  if (seq > 0) void call("sync_read", { roomId, seq });
+  live.readSync.mark(roomId, seq);
 }
 
