@@ -222,9 +222,53 @@ async fn insert_one_in(tx: &mut Transaction<'static, Postgres>, new: &NewMessage
     Ok(())
 }
 
+/// Planner settings for the rest of the transaction, in one round trip.
+async fn set_local(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    settings: &[(&str, &str)],
+) -> sqlx::Result<()> {
+    let (names, values): (Vec<&str>, Vec<&str>) = settings.iter().copied().unzip();
+    sqlx::query("SELECT set_config(name, value, true) FROM unnest($1::text[], $2::text[]) AS s(name, value)")
+        .bind(names)
+        .bind(values)
+        .execute(&mut **tx)
+        .await
+        .map(drop)
+}
+
 /// Newest messages a search walks before it asks the GIN index (see `search_messages`), plus 20
 /// per result of the window: a word in 1 message of 20 in the searcher's rooms fills it.
 const SEARCH_WALK: i64 = 30_000;
+
+/// Newest messages a search looks at first to tell how common its words are: enough to see a
+/// word in 1 message of 20 in a quarter of the rooms ~40 times, few enough to cost ~2 ms.
+const SEARCH_PROBE: i64 = 3_000;
+
+/// The search's plan, chosen from what the probe of the newest [`SEARCH_PROBE`] messages found.
+#[derive(Debug, PartialEq, Eq)]
+enum SearchPlan {
+    /// The probe filled the window: it is the answer.
+    Probed,
+    /// Common enough to fill the window within `rows` newest messages (at most the walk's budget).
+    Walk { rows: i64 },
+    /// Rare among the newest messages: only the index finds its matches without reading history.
+    Index,
+}
+
+impl SearchPlan {
+    /// `found` matches (of the `window_end` wanted) in the probe; walks a third more than the
+    /// probe's rate says it needs, so a slightly rarer stretch still fills the window.
+    fn after_probe(found: i64, window_end: i64) -> Self {
+        if found >= window_end {
+            return Self::Probed;
+        }
+        let budget = SEARCH_WALK + window_end * 20;
+        match (SEARCH_PROBE * window_end * 4 / 3).checked_div(found) {
+            Some(rows) if rows <= budget => Self::Walk { rows },
+            _ => Self::Index,
+        }
+    }
+}
 
 crate::shared::methods::impl_store!(PgStore, "postgres", {
     async fn search_messages(&self, query: &SearchQuery) -> StoreResult<Vec<SearchHit>> {
@@ -233,61 +277,98 @@ crate::shared::methods::impl_store!(PgStore, "postgres", {
         let matched = query.terms.iter().map(|t| format!("{t}:*")).collect::<Vec<_>>().join(" & ");
         // Newest first (ids are UUIDv7: time-ordered). PostgreSQL cannot estimate how many rows a
         // prefix query matches, and each wrong guess cost 0.2-0.4 s at 1,000,000 messages (seen
-        // with `examples/search.rs`), so the plan is chosen here, in one transaction. First walk
-        // the newest messages (the primary key backwards), checking each: a common word fills the
-        // window within a few thousand. Only when that walk does not fill it, ask the GIN index
-        // for every match and read those by id.
+        // with `examples/search.rs`), so the plan is chosen here, in one transaction, from a probe
+        // of the newest messages: a common word is found by walking the newest messages (the
+        // primary key backwards, checking each), which fills the window within a few thousand;
+        // a rare one by the GIN index, which knows every match but in no time order.
         let window_end = i64::from(query.offset) + i64::from(query.limit);
         let mut tx = self.pool.begin().await?;
-        for setting in ["enable_seqscan", "enable_bitmapscan", "enable_sort"] {
-            sqlx::query(sqlx::AssertSqlSafe(format!("SET LOCAL {setting} = off"))).execute(&mut *tx).await?;
-        }
         // Parallel workers take longer to start than the walk takes.
-        sqlx::query("SET LOCAL max_parallel_workers_per_gather = 0").execute(&mut *tx).await?;
-        let walked = sqlx::query(concat!(
-            "SELECT ",
-            message_cols!(),
-            ", r.name AS room_name, ts_rank(m.search, to_tsquery('simple', $3))::float8 AS rank \
-             FROM (SELECT * FROM messages ORDER BY id DESC LIMIT $6) m ",
-            search_from!(),
-            "AND (m.search @@ to_tsquery('simple', $3)) IS TRUE ORDER BY m.id DESC LIMIT $4 OFFSET $5"
-        ))
-        .bind(query.user_id.as_uuid())
-        .bind(query.room_id.map(|id| id.as_uuid()))
-        .bind(&matched)
-        .bind(i64::from(query.limit))
-        .bind(i64::from(query.offset))
-        .bind(SEARCH_WALK + window_end * 20)
-        .fetch_all(&mut *tx)
-        .await?;
-        let rows = if walked.len() == query.limit as usize {
-            walked
-        } else {
-            // Rare in the newest messages: the index knows every match; only it may be used, and
-            // with the searcher's rooms as an array the planner ANDs it with the rooms' index, so
-            // only matches in those rooms are read (`search_from!` has them as a subquery, which
-            // suits the walk above).
-            for setting in ["enable_indexscan = off", "enable_bitmapscan = on", "enable_sort = on"] {
-                sqlx::query(sqlx::AssertSqlSafe(format!("SET LOCAL {setting}"))).execute(&mut *tx).await?;
-            }
+        let walk_settings = [
+            ("enable_seqscan", "off"),
+            ("enable_bitmapscan", "off"),
+            ("enable_sort", "off"),
+            ("max_parallel_workers_per_gather", "0"),
+        ];
+        set_local(&mut tx, &walk_settings).await?;
+        // The walk: the `$5` newest messages below id `$6`, each checked; the first `$4` matches.
+        let walk = |rows: i64, limit: i64, below: uuid::Uuid| {
             sqlx::query(concat!(
                 "SELECT ",
                 message_cols!(),
                 ", r.name AS room_name, ts_rank(m.search, to_tsquery('simple', $3))::float8 AS rank \
-                 FROM messages m \
-                 JOIN rooms r ON r.id = m.room_id \
-                 LEFT JOIN users u ON u.id = m.user_id \
-                 WHERE m.room_id = ANY(ARRAY(SELECT me.room_id FROM room_members me WHERE me.user_id = $1)) \
-                   AND m.deleted_at IS NULL AND ($2::uuid IS NULL OR m.room_id = $2) \
-                   AND m.search @@ to_tsquery('simple', $3) ORDER BY m.id DESC LIMIT $4 OFFSET $5"
+                 FROM (SELECT * FROM messages WHERE id < $6 ORDER BY id DESC LIMIT $5) m ",
+                search_from!(),
+                "AND (m.search @@ to_tsquery('simple', $3)) IS TRUE ORDER BY m.id DESC LIMIT $4"
             ))
             .bind(query.user_id.as_uuid())
             .bind(query.room_id.map(|id| id.as_uuid()))
             .bind(&matched)
-            .bind(i64::from(query.limit))
-            .bind(i64::from(query.offset))
-            .fetch_all(&mut *tx)
-            .await?
+            .bind(limit)
+            .bind(rows)
+            .bind(below)
+        };
+        // The probe says how common the words are; a walk goes on below it, so no message is
+        // checked twice.
+        let mut walked = walk(SEARCH_PROBE, window_end, uuid::Uuid::max()).fetch_all(&mut *tx).await?;
+        let found = i64::try_from(walked.len()).unwrap_or(i64::MAX);
+        let filled = match SearchPlan::after_probe(found, window_end) {
+            SearchPlan::Probed => true,
+            SearchPlan::Walk { rows } => {
+                // The probe's last message (none: it read them all).
+                let below: Option<uuid::Uuid> =
+                    sqlx::query_scalar("SELECT id FROM messages ORDER BY id DESC OFFSET $1 LIMIT 1")
+                        .bind(SEARCH_PROBE - 1)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                if let Some(below) = below {
+                    walked.extend(
+                        walk(rows - SEARCH_PROBE, window_end - found, below).fetch_all(&mut *tx).await?,
+                    );
+                }
+                // A stretch rarer than the probe's leaves it short: the index answers instead.
+                i64::try_from(walked.len()).is_ok_and(|n| n >= window_end)
+            }
+            SearchPlan::Index => false,
+        };
+        let walked = filled.then(|| {
+            walked.into_iter().skip(usize::try_from(query.offset).unwrap_or(usize::MAX)).collect::<Vec<_>>()
+        });
+        let rows = match walked {
+            Some(rows) => rows,
+            None => {
+                // Only the index may be used, and with the searcher's rooms as an array the
+                // planner ANDs it with the rooms' index (`messages_room_id_idx`, compact: one
+                // entry per room and page run), so only matches in those rooms are read. The
+                // matches are sorted by id alone (narrow rows: the sort took 9 of 59 ms with whole
+                // rows); the message, its room's name, the author and the rank are read for the
+                // window only.
+                set_local(
+                    &mut tx,
+                    &[("enable_indexscan", "off"), ("enable_bitmapscan", "on"), ("enable_sort", "on")],
+                )
+                .await?;
+                sqlx::query(concat!(
+                    "SELECT ",
+                    message_cols!(),
+                    ", r.name AS room_name, ts_rank(m.search, to_tsquery('simple', $3))::float8 AS rank \
+                     FROM (SELECT h.id FROM messages h \
+                           WHERE h.room_id = ANY(ARRAY(SELECT me.room_id FROM room_members me WHERE me.user_id = $1)) \
+                             AND h.deleted_at IS NULL AND ($2::uuid IS NULL OR h.room_id = $2) \
+                             AND h.search @@ to_tsquery('simple', $3) ORDER BY h.id DESC LIMIT $4 OFFSET $5) hit \
+                     JOIN messages m ON m.id = hit.id \
+                     JOIN rooms r ON r.id = m.room_id \
+                     LEFT JOIN users u ON u.id = m.user_id \
+                     ORDER BY m.id DESC"
+                ))
+                .bind(query.user_id.as_uuid())
+                .bind(query.room_id.map(|id| id.as_uuid()))
+                .bind(&matched)
+                .bind(i64::from(query.limit))
+                .bind(i64::from(query.offset))
+                .fetch_all(&mut *tx)
+                .await?
+            }
         };
         tx.commit().await?;
         rows.iter().map(rows::search_hit).collect()
@@ -297,3 +378,20 @@ crate::shared::methods::impl_store!(PgStore, "postgres", {
         self.pool.close().await;
     }
 });
+
+#[cfg(test)]
+mod tests {
+    use super::SearchPlan;
+
+    #[test]
+    fn the_probe_of_the_newest_messages_chooses_the_plan() {
+        assert_eq!(SearchPlan::after_probe(200, 200), SearchPlan::Probed);
+        assert_eq!(SearchPlan::after_probe(450, 400), SearchPlan::Probed);
+        // A word in 1 message of 20 in a quarter of the rooms: ~37 in the probe, ~16,000 to walk.
+        assert_eq!(SearchPlan::after_probe(37, 200), SearchPlan::Walk { rows: 21_621 });
+        assert_eq!(SearchPlan::after_probe(199, 200), SearchPlan::Walk { rows: 4_020 });
+        // Rare among the newest messages, or absent: walking would read too much history.
+        assert_eq!(SearchPlan::after_probe(12, 200), SearchPlan::Index);
+        assert_eq!(SearchPlan::after_probe(0, 200), SearchPlan::Index);
+    }
+}

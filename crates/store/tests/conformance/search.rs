@@ -107,7 +107,48 @@ async fn windows_are_newest_first_with_ranks(store: Arc<dyn Store>) {
     assert!(first.iter().chain(&second).filter(|h| h.message.seq != 1).all(|h| h.rank < best.rank), "ranked");
 }
 
+/// Past the few thousand newest messages that PostgreSQL's search reads first to choose its plan
+/// (`SEARCH_PROBE`, 3,000): whichever plan answers, the window is the newest matches, none twice,
+/// none skipped at the probe's edge.
+async fn a_window_reaching_below_the_newest_thousands_is_the_newest_matches(store: Arc<dyn Store>) {
+    let alice = user(&store, "alice@example.com").await;
+    let bob = user(&store, "bob@example.com").await;
+    let room = room(&store, &alice, &[]).await;
+    let elsewhere = crate::room(&store, &bob, &[]).await;
+    const MESSAGES: i64 = 4_000;
+    // Seq s mentions the needle when s % 170 == 31: 24 of them. Bob's room, written after, has
+    // 50 messages with needles too, which Alice must not see; so the 3,000th newest message is
+    // Alice's seq 1,051, a needle, the 18th newest: the newest 20 reach below it.
+    let needle = |s: i64| s % 170 == 31;
+    let mut batch: Vec<_> = (1..=MESSAGES)
+        .map(|s| {
+            let content =
+                if needle(s) { format!("message {s} with a needle") } else { format!("message {s}") };
+            text(room.id, alice.id, &content)
+        })
+        .collect();
+    batch.extend((1..=50).map(|s| text(elsewhere.id, bob.id, &format!("bob's needle {s}"))));
+    for chunk in batch.chunks(500) {
+        for appended in store.append_messages(chunk.to_vec()).await.unwrap() {
+            appended.unwrap();
+        }
+    }
+    let expected: Vec<i64> = (1..=MESSAGES).rev().filter(|s| needle(*s)).take(20).collect();
+    assert_eq!((expected[17], expected[19]), (1_051, 711), "the window crosses the probe's edge");
+    let window =
+        store.search_messages(&SearchQuery { limit: 20, ..query(alice.id, &["needle"]) }).await.unwrap();
+    let seqs: Vec<i64> = window.iter().map(|h| h.message.seq).collect();
+    assert_eq!(seqs, expected);
+    let next = store
+        .search_messages(&SearchQuery { limit: 20, offset: 20, ..query(alice.id, &["needle"]) })
+        .await
+        .unwrap();
+    let seqs: Vec<i64> = next.iter().map(|h| h.message.seq).collect();
+    assert_eq!(seqs, [541, 371, 201, 31], "the rest, oldest last");
+}
+
 store_tests!(
+    a_window_reaching_below_the_newest_thousands_is_the_newest_matches,
     finds_english_and_korean_in_own_rooms_only,
     edits_and_deletions_are_searched_at_once,
     windows_are_newest_first_with_ranks
