@@ -8,6 +8,12 @@ R=${CARGO_TARGET_DIR:-$HOME/.cache/chatbot-socket/target}/release
 backend=$1; shift
 dir=$(mktemp -d); port=3950
 export CHATBOT_REGISTRATIONS_PER_IP=100000 CHATBOT_SEND_RATE=1000000 CHATBOT_EVENTS_PER_SECOND=100000 CHATBOT_SOCKETS_PER_USER=10000 LISTEN_ADDR=127.0.0.1:$port RUST_LOG=${RUST_LOG:-warn} LOG_FORMAT=json JWT_SECRET=bench-secret-bench-secret-bench-secret-01
+# Answers without limits, for `chat` and `soak`: the loadgen's mock model (its --upstream
+# default) is the OpenAI-compatible provider; the other scenarios' rooms have the assistant off.
+export CHATBOT_LLM_CONCURRENCY=100000 CHATBOT_LLM_PER_USER_CONCURRENCY=100000 CHATBOT_LLM_QUEUE_PER_USER=100000 CHATBOT_LLM_QUEUE_PER_ROOM=100000
+case " $* " in
+  *" chat "*|*" soak "*) export OPENAI_BASE_URL=http://127.0.0.1:3960/v1 OPENAI_MODEL=loadgen-mock ;;
+esac
 if [ "$backend" = postgres ]; then
   db=chatbot_bench_$$; psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $db"
   # Loopback: no TLS (it only costs here, and sqlx 0.9.0's TLS writes stall; docs/storage.md).

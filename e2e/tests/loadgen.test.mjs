@@ -79,6 +79,57 @@ eachBackend('load generator', (ctx) => {
   });
 }, { env: { CHATBOT_SOCKETS_PER_USER: '100' } });
 
+// `chat` and `soak` answer with the load generator's own mock model: this suite's server has it as
+// its OpenAI-compatible provider, on a port below the ephemeral range.
+const MOCK_PORT = 20_000 + Math.floor(Math.random() * 12_000);
+
+eachBackend('load generator with the mock model', (ctx) => {
+  it('chat: every token of every answer arrives; the server\'s added latency is measured beside the model\'s own', async () => {
+    const result = await loadgen(
+      '--base', ctx.base, 'chat', '--sockets', '6', '--users', '2', '--questions', '2',
+      '--upstream', `127.0.0.1:${MOCK_PORT}`, '--tokens', '10', '--first-token', '20ms', '--token-interval', '5ms',
+    );
+    assert.equal(result.scenario, 'chat');
+    assert.deepEqual(
+      { errors: result.errors, answers: result.answers, notEnded: result.answersNotEnded, failed: result.answersFailed,
+        neverAsked: result.questionsNeverAskedUpstream, expected: result.tokensExpected, lost: result.tokensLost },
+      { errors: 0, answers: 12, notEnded: 0, failed: 0, neverAsked: 0, expected: 120, lost: 0 },
+      show(result),
+    );
+    for (const key of ['addedFirstTokenMs', 'chunkDelayMs', 'sendToUpstreamMs', 'upstreamFirstTokenMs']) assertSummary(result[key], key);
+    assert.ok(result.upstreamFirstTokenMs.p50 >= 20, `the model's own first token waits 20 ms: ${show(result)}`);
+    assert.ok(result.serverRssMbPeak > 0 && result.serverCpuSeconds >= 0, show(result));
+  });
+
+  it('soak: mixed load in windows, with drift and memory growth reported', async () => {
+    const result = await loadgen(
+      '--base', ctx.base, 'soak', '--duration', '3s', '--window', '1s', '--chatters', '3', '--senders', '4',
+      '--send-interval', '50ms', '--users', '2', '--upstream', `127.0.0.1:${MOCK_PORT}`, '--tokens', '5',
+      '--first-token', '10ms', '--token-interval', '5ms', '--chat-pause', '50ms',
+    );
+    assert.equal(result.scenario, 'soak');
+    assert.deepEqual(
+      { errors: result.errors, sendErrors: result.sendErrors, lost: result.tokensLost, failed: result.answersFailed },
+      { errors: 0, sendErrors: 0, lost: 0, failed: 0 },
+      show(result),
+    );
+    assert.equal(result.windows.length, 3, show(result));
+    assert.ok(result.windows.every((w) => w.sends > 0 && w.serverRssMb > 0), show(result.windows));
+    assert.equal(result.windows.reduce((n, w) => n + w.sends, 0), result.sends);
+    assert.ok(result.answers > 0, show(result));
+    assert.equal(typeof result.memoryGrowthPercent, 'number', show(result));
+  });
+}, {
+  env: {
+    OPENAI_BASE_URL: `http://127.0.0.1:${MOCK_PORT}/v1`,
+    OPENAI_MODEL: 'loadgen-mock',
+    CHATBOT_LLM_PER_USER_CONCURRENCY: '100',
+    CHATBOT_LLM_QUEUE_PER_USER: '100',
+    CHATBOT_EVENTS_PER_SECOND: '1000',
+    CHATBOT_SEND_RATE: '100000',
+  },
+});
+
 it('tcp-floor: bare loopback TCP delivers every frame to every socket', async () => {
   const result = await loadgen('tcp-floor', '--sockets', '30', '--messages', '4', '--interval', '2ms', '--bytes', '100', '--readers', '2');
   assert.equal(result.scenario, 'tcp-floor');

@@ -4,6 +4,7 @@
 //! CHATBOT_SOCKETS_PER_USER=10000`.
 
 mod bare;
+mod chat;
 mod connect;
 mod floor;
 mod probe;
@@ -11,7 +12,9 @@ mod raw;
 mod scenarios;
 mod setup;
 mod sio;
+mod soak;
 mod stats;
+mod upstream;
 
 use clap::{Parser, Subcommand};
 use std::time::Duration;
@@ -24,6 +27,10 @@ struct Cli {
     /// the REST calls and the fan-out's sender).
     #[arg(long, default_value = "http://127.0.0.1:3000", value_delimiter = ',')]
     base: Vec<String>,
+    /// Loopback source addresses the sockets are spread over (127.0.0.1 up to 127.0.0.N) when
+    /// the server is on loopback: each has ~28,000 ephemeral ports.
+    #[arg(long, default_value_t = 1)]
+    source_addresses: u8,
     #[command(subcommand)]
     scenario: Scenario,
 }
@@ -67,6 +74,46 @@ enum Scenario {
         #[arg(long)]
         server_pid: Option<u32>,
     },
+    /// S sockets, each in its own room, ask the assistant; a mock OpenAI-compatible model in
+    /// this process answers (start the server with `OPENAI_BASE_URL=http://<upstream>/v1`):
+    /// what the server adds to the time to first token and to each chunk, tokens lost, server
+    /// CPU and RSS.
+    Chat {
+        /// Sockets asking at once: the concurrent answers.
+        #[arg(long, default_value_t = 50)]
+        sockets: usize,
+        /// Users the sockets are spread over (raise the server's per-user answer limits).
+        #[arg(long, default_value_t = 10)]
+        users: usize,
+        /// Questions each socket asks, one after another.
+        #[arg(long, default_value_t = 3)]
+        questions: usize,
+        #[command(flatten)]
+        upstream: UpstreamArgs,
+    },
+    /// Mixed load for a long time: chatters asking the mock model (as in `chat`) and senders
+    /// posting plain messages at a steady pace; per window the latencies and the server's RSS,
+    /// and how far the last window drifted from the first.
+    Soak {
+        #[arg(long, default_value = "30m", value_parser = humantime_duration)]
+        duration: Duration,
+        #[arg(long, default_value = "1m", value_parser = humantime_duration)]
+        window: Duration,
+        #[arg(long, default_value_t = 50)]
+        chatters: usize,
+        /// Pause between an answer's end and the chatter's next question.
+        #[arg(long, default_value = "1s", value_parser = humantime_duration)]
+        chat_pause: Duration,
+        #[arg(long, default_value_t = 100)]
+        senders: usize,
+        /// Pause between two sends of one sender.
+        #[arg(long, default_value = "100ms", value_parser = humantime_duration)]
+        send_interval: Duration,
+        #[arg(long, default_value_t = 10)]
+        users: usize,
+        #[command(flatten)]
+        upstream: UpstreamArgs,
+    },
     /// Cross-instance delivery over time: a message every `interval` sent on the first
     /// instance, received on the second; reports which were not received live (run it while
     /// Redis is stopped and started, to time the recovery).
@@ -98,6 +145,29 @@ enum Scenario {
     },
 }
 
+/// The mock model's address and pace.
+#[derive(clap::Args)]
+struct UpstreamArgs {
+    /// Where the mock model listens.
+    #[arg(long, default_value = "127.0.0.1:3960")]
+    upstream: std::net::SocketAddr,
+    /// Tokens per answer.
+    #[arg(long, default_value_t = 50)]
+    tokens: usize,
+    /// The model's own time to first token.
+    #[arg(long, default_value = "100ms", value_parser = humantime_duration)]
+    first_token: Duration,
+    /// Pause between two tokens.
+    #[arg(long, default_value = "20ms", value_parser = humantime_duration)]
+    token_interval: Duration,
+}
+
+impl UpstreamArgs {
+    fn shape(&self) -> upstream::Shape {
+        upstream::Shape { tokens: self.tokens, first_token: self.first_token, interval: self.token_interval }
+    }
+}
+
 fn humantime_duration(text: &str) -> Result<Duration, String> {
     let (number, unit) = text.split_at(text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len()));
     let n: u64 = number.parse().map_err(|_| format!("`{text}` is not a duration like 10s or 20ms"))?;
@@ -116,6 +186,7 @@ fn cores() -> usize {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
+    sio::spread_over_sources(cli.source_addresses);
     let bases = &cli.base;
     let first = bases.first().map_or("http://127.0.0.1:3000", String::as_str);
     let result = match cli.scenario {
@@ -126,6 +197,35 @@ async fn main() -> anyhow::Result<()> {
         }
         Scenario::Connect { sockets, users, concurrency, server_pid } => {
             connect::connect(first, &connect::Connect { sockets, users, concurrency, server_pid }).await?
+        }
+        Scenario::Chat { sockets, users, questions, upstream } => {
+            let shape = upstream.shape();
+            chat::chat(bases, &chat::Chat { sockets, users, questions, shape, upstream: upstream.upstream })
+                .await?
+        }
+        Scenario::Soak {
+            duration,
+            window,
+            chatters,
+            chat_pause,
+            senders,
+            send_interval,
+            users,
+            upstream,
+        } => {
+            let shape = upstream.shape();
+            let soak = soak::Soak {
+                duration,
+                window,
+                chatters,
+                chat_pause,
+                senders,
+                send_interval,
+                users,
+                shape,
+                upstream: upstream.upstream,
+            };
+            soak::soak(bases, &soak).await?
         }
         Scenario::RelayProbe { duration, interval } => probe::relay_probe(bases, duration, interval).await?,
         Scenario::TcpFloor { sockets, messages, interval, bytes, writers, readers } => {

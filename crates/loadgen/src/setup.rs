@@ -23,12 +23,21 @@ impl Api {
     /// The server's resident memory from its `/metrics` (`process_resident_memory_bytes`), when
     /// it has one (ours; the framework floors do not).
     pub async fn scraped_rss(&self) -> Option<u64> {
+        self.scraped("process_resident_memory_bytes").await
+    }
+
+    /// The server's CPU time so far in seconds (`process_cpu_seconds_total`), when it has metrics.
+    pub async fn scraped_cpu_seconds(&self) -> Option<f64> {
+        self.scraped("process_cpu_seconds_total").await
+    }
+
+    async fn scraped<T: std::str::FromStr>(&self, metric: &str) -> Option<T> {
         let response = self.http.get(format!("{}/metrics", self.base)).send().await.ok()?;
         if !response.status().is_success() {
             return None;
         }
         let text = response.text().await.ok()?;
-        text.lines().find_map(|l| l.strip_prefix("process_resident_memory_bytes ")?.trim().parse().ok())
+        text.lines().find_map(|l| l.strip_prefix(metric)?.strip_prefix(' ')?.trim().parse().ok())
     }
 
     async fn post(&self, path: &str, token: Option<&str>, body: Value) -> anyhow::Result<Value> {
@@ -64,14 +73,25 @@ impl Api {
         })
     }
 
-    /// Creates a room owned by `owner` with `members`; returns its id.
+    /// Creates a room owned by `owner` with `members`, the assistant off; returns its id.
     pub async fn room(&self, owner: &User, name: &str, members: &[&User]) -> anyhow::Result<String> {
+        self.room_with_ai(owner, name, members, "off").await
+    }
+
+    /// Creates a room whose assistant answers per `ai_mode` (`always`, `mention`, `off`).
+    pub async fn room_with_ai(
+        &self,
+        owner: &User,
+        name: &str,
+        members: &[&User],
+        ai_mode: &str,
+    ) -> anyhow::Result<String> {
         let ids: Vec<&str> = members.iter().map(|u| u.id.as_str()).filter(|id| *id != owner.id).collect();
         let body = self
             .post(
                 "/api/rooms",
                 Some(&owner.token),
-                json!({ "name": name, "memberIds": ids, "aiMode": "off" }),
+                json!({ "name": name, "memberIds": ids, "aiMode": ai_mode }),
             )
             .await?;
         // Our server answers `{room: {id, …}, id, …}`; the framework floors (decision 009) `{id}`.

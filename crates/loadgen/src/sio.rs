@@ -10,10 +10,11 @@ use anyhow::{Context, anyhow, bail};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::atomic::{AtomicU8, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use tokio::net::TcpStream;
+use tokio::net::{TcpSocket, TcpStream};
 use tokio::sync::{mpsc, oneshot};
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
@@ -56,6 +57,20 @@ impl Incoming {
         Self { frame: Utf8Bytes::from(frame), body_start: 3 + namespace.len(), at }
     }
 
+    /// Whether this is event `name` (read from the frame, not parsed).
+    pub fn is(&self, name: &str) -> bool {
+        self.frame
+            .as_str()
+            .get(self.body_start..)
+            .and_then(|body| body.strip_prefix("[\"")?.strip_prefix(name))
+            .is_some_and(|rest| rest.starts_with('"'))
+    }
+
+    /// Whether the frame's text holds `needle` (not parsed).
+    pub fn contains(&self, needle: &str) -> bool {
+        self.frame.as_str().contains(needle)
+    }
+
     /// The frame's length in bytes, WebSocket header excluded.
     pub fn frame_len(&self) -> usize {
         self.frame.len()
@@ -87,9 +102,12 @@ impl SioClient {
         // tungstenite zero-fills its whole read buffer (128 KiB by default) before every read;
         // frames here are small.
         let config = WebSocketConfig::default().read_buffer_size(READ_BUFFER);
-        let (ws, _) = tokio_tungstenite::connect_async_with_config(&url, Some(config), true)
-            .await
-            .with_context(|| format!("connect {url}"))?;
+        let tcp = tcp_to(base).await.with_context(|| format!("connect {url}"))?;
+        tcp.set_nodelay(true)?;
+        let (ws, _) =
+            tokio_tungstenite::client_async_with_config(&url, MaybeTlsStream::Plain(tcp), Some(config))
+                .await
+                .with_context(|| format!("connect {url}"))?;
         let mut ws = ws;
         let open = next_text(&mut ws).await?;
         if !open.starts_with('0') {
@@ -137,6 +155,39 @@ impl SioClient {
             .await
             .context("ack timed out")?
             .context("socket closed before the ack")
+    }
+}
+
+/// Loopback source addresses the sockets are spread over: 127.0.0.1 up to 127.0.0.N. One address
+/// has ~28,000 ephemeral ports (`net.ipv4.ip_local_port_range`); more sockets to one server need
+/// more addresses (the whole of 127.0.0.0/8 is loopback).
+static SOURCE_ADDRESSES: AtomicU8 = AtomicU8::new(1);
+static NEXT_SOURCE: AtomicUsize = AtomicUsize::new(0);
+
+/// Spreads the sockets over `n` loopback source addresses (at least one).
+pub fn spread_over_sources(n: u8) {
+    SOURCE_ADDRESSES.store(n.max(1), Ordering::Relaxed);
+}
+
+/// A TCP connection to `base` (`http://host:port`), from the next loopback source address when
+/// the server is on loopback and several are configured.
+async fn tcp_to(base: &str) -> anyhow::Result<TcpStream> {
+    let authority = base.split_once("://").map_or(base, |(_, rest)| rest);
+    let authority = authority.split('/').next().unwrap_or(authority);
+    let server = tokio::net::lookup_host(authority)
+        .await?
+        .next()
+        .with_context(|| format!("no address for {authority}"))?;
+    let sources = SOURCE_ADDRESSES.load(Ordering::Relaxed);
+    match server {
+        SocketAddr::V4(v4) if v4.ip().is_loopback() && sources > 1 => {
+            let k = NEXT_SOURCE.fetch_add(1, Ordering::Relaxed) % usize::from(sources);
+            let source = Ipv4Addr::new(127, 0, 0, 1 + u8::try_from(k).unwrap_or(0));
+            let socket = TcpSocket::new_v4()?;
+            socket.bind(SocketAddr::from((source, 0))).with_context(|| format!("bind {source}"))?;
+            Ok(socket.connect(server).await?)
+        }
+        _ => Ok(TcpStream::connect(server).await?),
     }
 }
 

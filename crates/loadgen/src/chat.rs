@@ -1,0 +1,318 @@
+//! The `chat` scenario (SPEC §8): sockets each asking the assistant, answered by the mock
+//! upstream in this process ([`crate::upstream`]), so that what the server adds to an answer's
+//! latency is measured on one clock: the time to first token seen by the client minus the
+//! model's own, and each chunk's delay from the model's write to the client's read. Also counts
+//! tokens lost and the server's CPU time and memory.
+
+use crate::scenarios::{ACK_TIMEOUT, NAMESPACE, first, run_id, users};
+use crate::setup::Api;
+use crate::sio::{Incoming, SioClient};
+use crate::stats::{ms, summary};
+use crate::upstream::{self, Answered, Shape};
+use anyhow::{Context, bail};
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+/// The `chat` scenario's shape.
+pub struct Chat {
+    /// Sockets asking at once, each in its own room: the concurrent answers.
+    pub sockets: usize,
+    /// Users the sockets (and rooms) are spread over.
+    pub users: usize,
+    /// Questions each socket asks, one after the other.
+    pub questions: usize,
+    pub shape: Shape,
+    /// Where the mock upstream listens (the server's `OPENAI_BASE_URL` must point there).
+    pub upstream: SocketAddr,
+}
+
+/// One question as its socket saw it.
+pub struct Asked {
+    pub marker: String,
+    pub sent: Instant,
+    /// The `stream` frames of its answer, unparsed, with their arrival times.
+    pub frames: Vec<Incoming>,
+    /// Whether its answer ended (`stream` with `end: true`) before the deadline.
+    pub ended: bool,
+}
+
+/// Sockets with their rooms, connected and joined.
+pub struct Askers {
+    pub run: String,
+    pub sockets: Vec<(SioClient, String)>,
+}
+
+/// Registers users, makes one room per socket with the assistant always answering, connects
+/// and joins. Rooms and sockets are made a few at a time.
+pub async fn askers(
+    bases: &[String],
+    api: &Arc<Api>,
+    sockets: usize,
+    users_n: usize,
+) -> anyhow::Result<Askers> {
+    let run = run_id();
+    let people = users(api, &run, users_n.max(1)).await?;
+    let mut out = Vec::with_capacity(sockets);
+    for chunk in (0..sockets).collect::<Vec<_>>().chunks(64) {
+        let tasks: Vec<_> = chunk
+            .iter()
+            .map(|&s| {
+                let (api, owner, base) =
+                    (api.clone(), people[s % people.len()].clone(), bases[s % bases.len()].clone());
+                tokio::spawn(async move {
+                    let room = api.room_with_ai(&owner, &format!("chat {s}"), &[], "always").await?;
+                    let socket = SioClient::connect(&base, NAMESPACE, &owner.token).await?;
+                    let ack = socket.emit_with_ack("join", &json!({ "roomId": room }), ACK_TIMEOUT).await?;
+                    if ack["ok"] != true {
+                        bail!("join failed: {ack}");
+                    }
+                    anyhow::Ok((socket, room))
+                })
+            })
+            .collect();
+        for task in tasks {
+            out.push(task.await??);
+        }
+    }
+    Ok(Askers { run, sockets: out })
+}
+
+/// Asks question after question on one socket, each once the previous answer has ended, until
+/// `questions` are asked or `until` has passed; `pause` between an answer's end and the next.
+pub async fn ask(
+    socket: &mut SioClient,
+    room: &str,
+    marker: impl Fn(usize) -> String,
+    questions: usize,
+    until: Instant,
+    pause: Duration,
+    answer_time: Duration,
+) -> anyhow::Result<Vec<Asked>> {
+    let mut asked = Vec::new();
+    for q in 0..questions {
+        if Instant::now() >= until {
+            break;
+        }
+        let marker = marker(q);
+        let sent = Instant::now();
+        let ack = socket
+            .emit_with_ack(
+                "send",
+                &json!({ "roomId": room, "content": format!("question {marker}") }),
+                ACK_TIMEOUT,
+            )
+            .await?;
+        if ack["ok"] != true {
+            bail!("send failed: {ack}");
+        }
+        let deadline = tokio::time::Instant::from_std(sent + answer_time + ACK_TIMEOUT);
+        let mut frames = Vec::new();
+        let mut ended = false;
+        while let Ok(Some(incoming)) = tokio::time::timeout_at(deadline, socket.events.recv()).await {
+            if !incoming.is("stream") {
+                continue;
+            }
+            ended = incoming.contains("\"end\":true");
+            frames.push(incoming);
+            if ended {
+                break;
+            }
+        }
+        asked.push(Asked { marker, sent, frames, ended });
+        tokio::time::sleep(pause).await;
+    }
+    Ok(asked)
+}
+
+/// What the answers to `asked` show, against the mock's notes of them.
+pub fn judge(asked: &[Asked], notes: &HashMap<String, Answered>, tokens: usize) -> Value {
+    let (mut added_first, mut chunk_delay, mut own_first, mut to_upstream) = (vec![], vec![], vec![], vec![]);
+    let (mut lost, mut failed, mut unanswered, mut not_ended) = (0usize, 0usize, 0usize, 0usize);
+    for question in asked {
+        if !question.ended {
+            not_ended += 1;
+        }
+        let Some(note) = notes.get(&question.marker) else {
+            unanswered += 1;
+            lost += tokens;
+            continue;
+        };
+        // Each token's first sight (a chunk may hold several; a repeat would be a duplicate).
+        let mut seen: HashMap<usize, Instant> = HashMap::new();
+        for frame in &question.frames {
+            let Some((_, data)) = frame.parse() else { continue };
+            if data["end"] == true && data["status"] != "complete" {
+                failed += 1;
+            }
+            if let Some(text) = data["token"].as_str() {
+                for (marker, index) in upstream::tokens_in(text) {
+                    if marker == question.marker {
+                        seen.entry(index).or_insert(frame.at);
+                    }
+                }
+            }
+        }
+        lost += (0..tokens).filter(|i| !seen.contains_key(i)).count();
+        for (index, at) in &seen {
+            if let Some(written) = note.written.get(*index) {
+                chunk_delay.push(at.saturating_duration_since(*written));
+            }
+        }
+        to_upstream.push(note.arrived.saturating_duration_since(question.sent));
+        if let (Some(first_seen), Some(first_written)) = (seen.get(&0), note.written.first()) {
+            let own = first_written.saturating_duration_since(note.arrived);
+            own_first.push(own);
+            added_first.push(first_seen.saturating_duration_since(question.sent).saturating_sub(own));
+        }
+    }
+    json!({
+        "answers": asked.len(),
+        "answersNotEnded": not_ended,
+        "answersFailed": failed,
+        "questionsNeverAskedUpstream": unanswered,
+        "tokensExpected": asked.len() * tokens,
+        "tokensLost": lost,
+        "addedFirstTokenMs": summary(&mut added_first),
+        "chunkDelayMs": summary(&mut chunk_delay),
+        "sendToUpstreamMs": summary(&mut to_upstream),
+        "upstreamFirstTokenMs": summary(&mut own_first),
+    })
+}
+
+/// The server's peak RSS while `run` goes on, sampled from its metrics every 250 ms.
+pub struct RssPeak {
+    peak: Arc<AtomicU64>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl RssPeak {
+    pub fn start(api: Arc<Api>) -> Self {
+        let peak = Arc::new(AtomicU64::new(0));
+        let seen = peak.clone();
+        let task = tokio::spawn(async move {
+            loop {
+                if let Some(rss) = api.scraped_rss().await {
+                    seen.fetch_max(rss, Ordering::Relaxed);
+                }
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+        });
+        Self { peak, task }
+    }
+
+    /// Megabytes, one decimal; `None` when the server has no metrics.
+    pub fn stop(self) -> Option<f64> {
+        self.task.abort();
+        let peak = self.peak.load(Ordering::Relaxed);
+        (peak > 0).then(|| (peak as f64 / 1e5).round() / 10.0)
+    }
+}
+
+pub async fn chat(bases: &[String], c: &Chat) -> anyhow::Result<Value> {
+    let log = upstream::serve(c.upstream, c.shape).await.context("mock upstream")?;
+    let api = Arc::new(Api::new(first(bases)?)?);
+    let Askers { run, sockets } = askers(bases, &api, c.sockets, c.users).await?;
+    eprintln!("loadgen: {} sockets in their rooms; asking {} question(s) each", c.sockets, c.questions);
+    let rss_before = api.scraped_rss().await;
+    let cpu_before = api.scraped_cpu_seconds().await;
+    let rss = RssPeak::start(api.clone());
+    let answer_time = c.shape.first_token + c.shape.interval * u32::try_from(c.shape.tokens)?;
+    let start = Instant::now();
+    let tasks: Vec<_> = sockets
+        .into_iter()
+        .enumerate()
+        .map(|(s, (mut socket, room))| {
+            let (run, questions) = (run.clone(), c.questions);
+            tokio::spawn(async move {
+                let marker = |q| upstream::marker(&run, s, q);
+                let far = Instant::now() + Duration::from_secs(86_400);
+                ask(&mut socket, &room, marker, questions, far, Duration::ZERO, answer_time).await
+            })
+        })
+        .collect();
+    let mut asked = Vec::new();
+    let mut errors = 0usize;
+    for task in tasks {
+        match task.await? {
+            Ok(mut a) => asked.append(&mut a),
+            Err(err) => {
+                errors += 1;
+                eprintln!("loadgen: {err:#}");
+            }
+        }
+    }
+    let elapsed = start.elapsed();
+    let cpu = match (cpu_before, api.scraped_cpu_seconds().await) {
+        (Some(before), Some(after)) => Some(after - before),
+        _ => None,
+    };
+    let peak = rss.stop();
+    let mut result = judge(&asked, &log.take(), c.shape.tokens);
+    let tokens = asked.len() * c.shape.tokens;
+    let extra = json!({
+        "scenario": "chat",
+        "instances": bases.len(),
+        "concurrentAnswers": c.sockets,
+        "tokensPerAnswer": c.shape.tokens,
+        "tokenIntervalMs": ms(c.shape.interval),
+        "errors": errors,
+        "durationSeconds": (elapsed.as_secs_f64() * 100.0).round() / 100.0,
+        "serverCpuSeconds": cpu.map(|s| (s * 100.0).round() / 100.0),
+        "serverCpuMicrosPerToken": cpu.filter(|_| tokens > 0).map(|s| (s * 1e6 / tokens as f64).round()),
+        "serverRssMbBefore": rss_before.map(|b| (b as f64 / 1e5).round() / 10.0),
+        "serverRssMbPeak": peak,
+    });
+    if let (Value::Object(into), Value::Object(from)) = (&mut result, extra) {
+        into.extend(from);
+    }
+    Ok(result)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frame(data: &Value, at: Instant) -> Incoming {
+        Incoming::from_frame(format!("42/chat,{}", json!(["stream", data])), "/chat", at)
+    }
+
+    #[test]
+    fn judges_added_latency_and_lost_tokens() {
+        let t0 = Instant::now();
+        let at = |millis: u64| t0 + Duration::from_millis(millis);
+        let asked = vec![Asked {
+            marker: "lgq-r-0-0".into(),
+            sent: at(0),
+            frames: vec![
+                frame(&json!({"messageId": "m", "start": true}), at(2)),
+                frame(&json!({"messageId": "m", "token": "lgq-r-0-0.0 ", "index": 0}), at(103)),
+                // Two tokens merged into one chunk; token 3 never arrives.
+                frame(&json!({"messageId": "m", "token": "lgq-r-0-0.1 lgq-r-0-0.2 ", "index": 1}), at(125)),
+                frame(&json!({"messageId": "m", "end": true, "status": "complete"}), at(130)),
+            ],
+            ended: true,
+        }];
+        let notes = HashMap::from([(
+            "lgq-r-0-0".to_owned(),
+            Answered { arrived: at(1), written: vec![at(101), at(111), at(121), at(131)] },
+        )]);
+        let judged = judge(&asked, &notes, 4);
+        assert_eq!(judged["tokensLost"], 1);
+        assert_eq!(judged["answersFailed"], 0);
+        // Client saw token 0 at 103 ms after the send; the model's own first token took 100 ms.
+        assert_eq!(judged["addedFirstTokenMs"]["p50"], 3.0);
+        assert_eq!(judged["upstreamFirstTokenMs"]["p50"], 100.0);
+        assert_eq!(judged["chunkDelayMs"]["max"], 14.0);
+        assert_eq!(judged["sendToUpstreamMs"]["p50"], 1.0);
+        let unasked = judge(
+            &[Asked { marker: "lgq-r-1-0".into(), sent: at(0), frames: vec![], ended: false }],
+            &notes,
+            4,
+        );
+        assert_eq!((unasked["tokensLost"].as_u64(), unasked["answersNotEnded"].as_u64()), (Some(4), Some(1)));
+    }
+}
