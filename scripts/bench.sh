@@ -7,6 +7,11 @@ set -euo pipefail
 R=${CARGO_TARGET_DIR:-$HOME/.cache/chatbot-socket/target}/release
 backend=$1; shift
 dir=$(mktemp -d); port=3950
+# Access tokens outlast a long run (`soak`): the server disconnects a socket whose token expired,
+# and the load generator, unlike the web app, does not refresh and reconnect.
+export CHATBOT_ACCESS_TOKEN_TTL=${CHATBOT_ACCESS_TOKEN_TTL:-12h}
+# Connections up to the fd limit here (20,000), for `connect --sockets 19000`.
+export CHATBOT_MAX_CONNECTIONS=${CHATBOT_MAX_CONNECTIONS:-19900}
 export CHATBOT_REGISTRATIONS_PER_IP=100000 CHATBOT_SEND_RATE=1000000 CHATBOT_EVENTS_PER_SECOND=100000 CHATBOT_SOCKETS_PER_USER=10000 LISTEN_ADDR=127.0.0.1:$port RUST_LOG=${RUST_LOG:-warn} LOG_FORMAT=json JWT_SECRET=bench-secret-bench-secret-bench-secret-01
 # Answers without limits, for `chat` and `soak`: the loadgen's mock model (its --upstream
 # default) is the OpenAI-compatible provider; the other scenarios' rooms have the assistant off.

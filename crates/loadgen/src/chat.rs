@@ -190,12 +190,13 @@ pub struct RssPeak {
 }
 
 impl RssPeak {
-    pub fn start(api: Arc<Api>) -> Self {
+    /// Samples `pid`'s RSS, or the server's `/metrics` without one.
+    pub fn start(api: Arc<Api>, pid: Option<u32>) -> Self {
         let peak = Arc::new(AtomicU64::new(0));
         let seen = peak.clone();
         let task = tokio::spawn(async move {
             loop {
-                if let Some(rss) = api.scraped_rss().await {
+                if let Some(rss) = api.server_rss(pid).await {
                     seen.fetch_max(rss, Ordering::Relaxed);
                 }
                 tokio::time::sleep(Duration::from_millis(250)).await;
@@ -219,7 +220,7 @@ pub async fn chat(bases: &[String], c: &Chat) -> anyhow::Result<Value> {
     eprintln!("loadgen: {} sockets in their rooms; asking {} question(s) each", c.sockets, c.questions);
     let rss_before = api.scraped_rss().await;
     let cpu_before = api.scraped_cpu_seconds().await;
-    let rss = RssPeak::start(api.clone());
+    let rss = RssPeak::start(api.clone(), None);
     let answer_time = c.shape.first_token + c.shape.interval * u32::try_from(c.shape.tokens)?;
     let start = Instant::now();
     let tasks: Vec<_> = sockets

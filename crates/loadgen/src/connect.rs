@@ -6,7 +6,6 @@
 
 use crate::setup::{Api, User};
 use crate::sio::SioClient;
-use anyhow::Context;
 use serde_json::{Value, json};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -29,7 +28,7 @@ pub async fn connect(base: &str, shape: &Connect) -> anyhow::Result<Value> {
     let api = Arc::new(Api::new(base)?);
     let run = uuid::Uuid::new_v4().simple().to_string()[..8].to_owned();
     let users: Arc<Vec<User>> = Arc::new(crate::scenarios::users(&api, &run, shape.users.max(1)).await?);
-    let rss_before = rss(&api, shape.server_pid).await;
+    let rss_before = api.server_rss(shape.server_pid).await;
     let started = Instant::now();
     let mut pending = JoinSet::new();
     let mut held = Vec::with_capacity(shape.sockets);
@@ -52,7 +51,7 @@ pub async fn connect(base: &str, shape: &Connect) -> anyhow::Result<Value> {
     }
     let connect_time = started.elapsed();
     tokio::time::sleep(SETTLE).await;
-    let rss_after = rss(&api, shape.server_pid).await;
+    let rss_after = api.server_rss(shape.server_pid).await;
     let per_socket = match (rss_before, rss_after) {
         (Some(before), Some(after)) if !held.is_empty() => {
             Some(after.saturating_sub(before) / held.len() as u64)
@@ -86,22 +85,4 @@ fn collect(
         Ok(Err(err)) => failures.push(format!("{err:#}")),
         Err(err) => failures.push(err.to_string()),
     }
-}
-
-async fn rss(api: &Api, pid: Option<u32>) -> Option<u64> {
-    match pid {
-        Some(pid) => proc_rss(pid).ok(),
-        None => api.scraped_rss().await,
-    }
-}
-
-/// `VmRSS` of `/proc/<pid>/status`, in bytes.
-fn proc_rss(pid: u32) -> anyhow::Result<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .with_context(|| format!("no process {pid}"))?;
-    let kib: u64 = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:")?.split_whitespace().next()?.parse().ok())
-        .context("no VmRSS")?;
-    Ok(kib * 1024)
 }

@@ -111,6 +111,9 @@ enum Scenario {
         send_interval: Duration,
         #[arg(long, default_value_t = 10)]
         users: usize,
+        /// Read the server's RSS from /proc/<pid> (any server) instead of its /metrics.
+        #[arg(long)]
+        server_pid: Option<u32>,
         #[command(flatten)]
         upstream: UpstreamArgs,
     },
@@ -211,6 +214,7 @@ async fn main() -> anyhow::Result<()> {
             senders,
             send_interval,
             users,
+            server_pid,
             upstream,
         } => {
             let shape = upstream.shape();
@@ -224,6 +228,7 @@ async fn main() -> anyhow::Result<()> {
                 users,
                 shape,
                 upstream: upstream.upstream,
+                server_pid,
             };
             soak::soak(bases, &soak).await?
         }

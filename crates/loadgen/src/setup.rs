@@ -26,6 +26,15 @@ impl Api {
         self.scraped("process_resident_memory_bytes").await
     }
 
+    /// The server's resident memory: from `/proc/<pid>` when `pid` is given (any server on this
+    /// machine, the framework floors included), else from its `/metrics`.
+    pub async fn server_rss(&self, pid: Option<u32>) -> Option<u64> {
+        match pid {
+            Some(pid) => proc_rss(pid).ok(),
+            None => self.scraped_rss().await,
+        }
+    }
+
     /// The server's CPU time so far in seconds (`process_cpu_seconds_total`), when it has metrics.
     pub async fn scraped_cpu_seconds(&self) -> Option<f64> {
         self.scraped("process_cpu_seconds_total").await
@@ -98,4 +107,15 @@ impl Api {
         let id = body["room"]["id"].as_str().or_else(|| body["id"].as_str());
         Ok(id.context("room id")?.to_owned())
     }
+}
+
+/// `VmRSS` of `/proc/<pid>/status`, in bytes.
+fn proc_rss(pid: u32) -> anyhow::Result<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .with_context(|| format!("no process {pid}"))?;
+    let kib: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:")?.split_whitespace().next()?.parse().ok())
+        .context("no VmRSS")?;
+    Ok(kib * 1024)
 }

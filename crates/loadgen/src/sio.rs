@@ -20,6 +20,9 @@ use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
+/// Longest a connection and its namespace handshake may take.
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(20);
+
 /// Bytes read from a socket at a time.
 const READ_BUFFER: usize = 8 * 1024;
 
@@ -98,6 +101,14 @@ impl SioClient {
     /// Connects `ws://host:port/socket.io/` and the namespace with `{token}` as auth; returns once
     /// the server accepted the namespace.
     pub async fn connect(base: &str, namespace: &str, token: &str) -> anyhow::Result<Self> {
+        // A server at its connection limit leaves new connections in its listen backlog: count
+        // them as failed rather than wait for ever.
+        tokio::time::timeout(HANDSHAKE_TIMEOUT, Self::handshake(base, namespace, token))
+            .await
+            .map_err(|_| anyhow!("no Socket.IO connection within {HANDSHAKE_TIMEOUT:?}"))?
+    }
+
+    async fn handshake(base: &str, namespace: &str, token: &str) -> anyhow::Result<Self> {
         let url = format!("{}/socket.io/?EIO=4&transport=websocket", base.replacen("http", "ws", 1));
         // tungstenite zero-fills its whole read buffer (128 KiB by default) before every read;
         // frames here are small.
@@ -250,6 +261,10 @@ async fn drive(
                 None => break,
             },
         }
+    }
+    // Closed: acks still awaited will never come; their emits fail now, not at their timeout.
+    if let Ok(mut waiting) = pending.lock() {
+        waiting.clear();
     }
 }
 

@@ -29,6 +29,9 @@ pub struct Soak {
     pub users: usize,
     pub shape: Shape,
     pub upstream: SocketAddr,
+    /// Read the server's RSS from `/proc/<pid>` (any server, the floors included) instead of its
+    /// `/metrics`.
+    pub server_pid: Option<u32>,
 }
 
 /// Ack latencies of one sender, with when each send began.
@@ -82,19 +85,18 @@ pub async fn soak(bases: &[String], c: &Soak) -> anyhow::Result<Value> {
     let until = start + c.duration;
     // The server's RSS at the end of each window.
     let sampler = {
-        let api = api.clone();
-        let window = c.window;
+        let (api, window, pid) = (api.clone(), c.window, c.server_pid);
         tokio::spawn(async move {
             let mut rss = Vec::with_capacity(windows);
             for w in 1..=windows {
                 tokio::time::sleep_until((start + window * u32::try_from(w).unwrap_or(u32::MAX)).into())
                     .await;
-                rss.push(api.scraped_rss().await);
+                rss.push(api.server_rss(pid).await);
             }
             rss
         })
     };
-    let peak = RssPeak::start(api.clone());
+    let peak = RssPeak::start(api.clone(), c.server_pid);
     let answer_time = c.shape.first_token + c.shape.interval * u32::try_from(c.shape.tokens)?;
     let chat_tasks: Vec<_> = chat
         .sockets

@@ -351,7 +351,6 @@ impl AnswerEngine {
     fn stop_reason(&self) -> End {
         if self.closing.load(std::sync::atomic::Ordering::Acquire) { End::Interrupted } else { End::Stopped }
     }
-
 }
 
 /// The streaming answer's text so far, written to its row beside the stream. Awaiting each write
