@@ -283,7 +283,8 @@ crate::shared::methods::impl_store!(PgStore, "postgres", {
         // a rare one by the GIN index, which knows every match but in no time order.
         let window_end = i64::from(query.offset) + i64::from(query.limit);
         let mut tx = self.pool.begin().await?;
-        // Parallel workers take longer to start than the walk takes.
+        // The walk reads the primary key backwards: no sequential scan, bitmap or sort, and no
+        // parallel workers (they take longer to start than the walk takes).
         let walk_settings = [
             ("enable_seqscan", "off"),
             ("enable_bitmapscan", "off"),
