@@ -81,6 +81,13 @@ pub async fn askers(
     Ok(Askers { run, sockets: out })
 }
 
+/// Questions asked on one socket, and the error that ended the asking early, if one did (the
+/// questions before it still count).
+pub struct Asking {
+    pub asked: Vec<Asked>,
+    pub error: Option<anyhow::Error>,
+}
+
 /// Asks question after question on one socket, each once the previous answer has ended, until
 /// `questions` are asked or `until` has passed; `pause` between an answer's end and the next.
 pub async fn ask(
@@ -91,7 +98,7 @@ pub async fn ask(
     until: Instant,
     pause: Duration,
     answer_time: Duration,
-) -> anyhow::Result<Vec<Asked>> {
+) -> Asking {
     let mut asked = Vec::new();
     for q in 0..questions {
         if Instant::now() >= until {
@@ -99,15 +106,14 @@ pub async fn ask(
         }
         let marker = marker(q);
         let sent = Instant::now();
-        let ack = socket
-            .emit_with_ack(
-                "send",
-                &json!({ "roomId": room, "content": format!("question {marker}") }),
-                ACK_TIMEOUT,
-            )
-            .await?;
-        if ack["ok"] != true {
-            bail!("send failed: {ack}");
+        let payload = json!({ "roomId": room, "content": format!("question {marker}") });
+        let error = match socket.emit_with_ack("send", &payload, ACK_TIMEOUT).await {
+            Ok(ack) if ack["ok"] == true => None,
+            Ok(ack) => Some(anyhow::anyhow!("send failed: {ack}")),
+            Err(err) => Some(err),
+        };
+        if error.is_some() {
+            return Asking { asked, error };
         }
         let deadline = tokio::time::Instant::from_std(sent + answer_time + ACK_TIMEOUT);
         let mut frames = Vec::new();
@@ -125,7 +131,7 @@ pub async fn ask(
         asked.push(Asked { marker, sent, frames, ended });
         tokio::time::sleep(pause).await;
     }
-    Ok(asked)
+    Asking { asked, error: None }
 }
 
 /// What the answers to `asked` show, against the mock's notes of them.
@@ -238,12 +244,11 @@ pub async fn chat(bases: &[String], c: &Chat) -> anyhow::Result<Value> {
     let mut asked = Vec::new();
     let mut errors = 0usize;
     for task in tasks {
-        match task.await? {
-            Ok(mut a) => asked.append(&mut a),
-            Err(err) => {
-                errors += 1;
-                eprintln!("loadgen: {err:#}");
-            }
+        let mut asking = task.await?;
+        asked.append(&mut asking.asked);
+        if let Some(err) = asking.error {
+            errors += 1;
+            eprintln!("loadgen: {err:#}");
         }
     }
     let elapsed = start.elapsed();

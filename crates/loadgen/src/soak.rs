@@ -117,12 +117,11 @@ pub async fn soak(bases: &[String], c: &Soak) -> anyhow::Result<Value> {
         .collect();
     let (mut asked, mut errors) = (Vec::<Asked>::new(), 0usize);
     for task in chat_tasks {
-        match task.await? {
-            Ok(mut a) => asked.append(&mut a),
-            Err(err) => {
-                errors += 1;
-                eprintln!("loadgen: {err:#}");
-            }
+        let mut asking = task.await?;
+        asked.append(&mut asking.asked);
+        if let Some(err) = asking.error {
+            errors += 1;
+            eprintln!("loadgen: {err:#}");
         }
     }
     let mut sent: Sent = Vec::new();
