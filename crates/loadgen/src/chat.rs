@@ -134,6 +134,20 @@ pub async fn ask(
     Asking { asked, error: None }
 }
 
+/// Every chatter's questions, and how many chatters stopped on an error (each one printed).
+pub async fn gather(chatters: Vec<tokio::task::JoinHandle<Asking>>) -> anyhow::Result<(Vec<Asked>, usize)> {
+    let (mut asked, mut errors) = (Vec::new(), 0usize);
+    for chatter in chatters {
+        let mut asking = chatter.await?;
+        asked.append(&mut asking.asked);
+        if let Some(err) = asking.error {
+            errors += 1;
+            eprintln!("loadgen: {err:#}");
+        }
+    }
+    Ok((asked, errors))
+}
+
 /// What the answers to `asked` show, against the mock's notes of them.
 pub fn judge(asked: &[Asked], notes: &HashMap<String, Answered>, tokens: usize) -> Value {
     let (mut added_first, mut chunk_delay, mut own_first, mut to_upstream) = (vec![], vec![], vec![], vec![]);
@@ -241,16 +255,7 @@ pub async fn chat(bases: &[String], c: &Chat) -> anyhow::Result<Value> {
             })
         })
         .collect();
-    let mut asked = Vec::new();
-    let mut errors = 0usize;
-    for task in tasks {
-        let mut asking = task.await?;
-        asked.append(&mut asking.asked);
-        if let Some(err) = asking.error {
-            errors += 1;
-            eprintln!("loadgen: {err:#}");
-        }
-    }
+    let (asked, errors) = gather(tasks).await?;
     let elapsed = start.elapsed();
     let cpu = match (cpu_before, api.scraped_cpu_seconds().await) {
         (Some(before), Some(after)) => Some(after - before),

@@ -3,7 +3,7 @@
 //! senders post plain messages with acks at a steady pace; every window the latencies and the
 //! server's RSS are noted, and the last window is compared with the first.
 
-use crate::chat::{Asked, RssPeak, ask, askers, judge};
+use crate::chat::{Asked, RssPeak, ask, askers, gather, judge};
 use crate::scenarios::{ACK_TIMEOUT, NAMESPACE, first, run_id, users};
 use crate::setup::Api;
 use crate::sio::SioClient;
@@ -115,15 +115,7 @@ pub async fn soak(bases: &[String], c: &Soak) -> anyhow::Result<Value> {
         .enumerate()
         .map(|(s, (socket, room))| tokio::spawn(send_steadily(socket, room, s, until, c.send_interval)))
         .collect();
-    let (mut asked, mut errors) = (Vec::<Asked>::new(), 0usize);
-    for task in chat_tasks {
-        let mut asking = task.await?;
-        asked.append(&mut asking.asked);
-        if let Some(err) = asking.error {
-            errors += 1;
-            eprintln!("loadgen: {err:#}");
-        }
-    }
+    let (asked, errors) = gather(chat_tasks).await?;
     let mut sent: Sent = Vec::new();
     for task in send_tasks {
         sent.extend(task.await?);
