@@ -8,32 +8,36 @@ use crate::scenarios::{ACK_TIMEOUT, NAMESPACE, first, run_id, users};
 use crate::setup::Api;
 use crate::sio::{Incoming, SioClient};
 use crate::stats::{ms, summary};
-use crate::upstream::{self, Answered, Shape};
+use crate::upstream::{self, Answered, MockArgs};
 use anyhow::{Context, bail};
 use serde_json::{Value, json};
 use std::collections::HashMap;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 /// The `chat` scenario's shape.
+#[derive(clap::Args)]
 pub struct Chat {
     /// Sockets asking at once, each in its own room: the concurrent answers.
+    #[arg(long, default_value_t = 50)]
     pub sockets: usize,
-    /// Users the sockets (and rooms) are spread over.
+    /// Users the sockets (and rooms) are spread over (raise the server's per-user answer limits).
+    #[arg(long, default_value_t = 10)]
     pub users: usize,
     /// Questions each socket asks, one after the other.
+    #[arg(long, default_value_t = 3)]
     pub questions: usize,
-    pub shape: Shape,
-    /// Where the mock upstream listens (the server's `OPENAI_BASE_URL` must point there).
-    pub upstream: SocketAddr,
+    #[command(flatten)]
+    pub mock: MockArgs,
 }
 
 /// One question as its socket saw it.
 pub struct Asked {
     pub marker: String,
     pub sent: Instant,
+    /// When its ack came (the question stored).
+    pub acked: Instant,
     /// The `stream` frames of its answer, unparsed, with their arrival times.
     pub frames: Vec<Incoming>,
     /// Whether its answer ended (`stream` with `end: true`) before the deadline.
@@ -115,6 +119,7 @@ pub async fn ask(
         if error.is_some() {
             return Asking { asked, error };
         }
+        let acked = Instant::now();
         let deadline = tokio::time::Instant::from_std(sent + answer_time + ACK_TIMEOUT);
         let mut frames = Vec::new();
         let mut ended = false;
@@ -128,7 +133,7 @@ pub async fn ask(
                 break;
             }
         }
-        asked.push(Asked { marker, sent, frames, ended });
+        asked.push(Asked { marker, sent, acked, frames, ended });
         tokio::time::sleep(pause).await;
     }
     Asking { asked, error: None }
@@ -150,12 +155,14 @@ pub async fn gather(chatters: Vec<tokio::task::JoinHandle<Asking>>) -> anyhow::R
 
 /// What the answers to `asked` show, against the mock's notes of them.
 pub fn judge(asked: &[Asked], notes: &HashMap<String, Answered>, tokens: usize) -> Value {
-    let (mut added_first, mut chunk_delay, mut own_first, mut to_upstream) = (vec![], vec![], vec![], vec![]);
+    let (mut added_first, mut chunk_delay, mut own_first, mut to_upstream, mut acks) =
+        (vec![], vec![], vec![], vec![], vec![]);
     let (mut lost, mut failed, mut unanswered, mut not_ended) = (0usize, 0usize, 0usize, 0usize);
     for question in asked {
         if !question.ended {
             not_ended += 1;
         }
+        acks.push(question.acked.saturating_duration_since(question.sent));
         let Some(note) = notes.get(&question.marker) else {
             unanswered += 1;
             lost += tokens;
@@ -198,6 +205,7 @@ pub fn judge(asked: &[Asked], notes: &HashMap<String, Answered>, tokens: usize) 
         "tokensLost": lost,
         "addedFirstTokenMs": summary(&mut added_first),
         "chunkDelayMs": summary(&mut chunk_delay),
+        "sendAckMs": summary(&mut acks),
         "sendToUpstreamMs": summary(&mut to_upstream),
         "upstreamFirstTokenMs": summary(&mut own_first),
     })
@@ -234,14 +242,14 @@ impl RssPeak {
 }
 
 pub async fn chat(bases: &[String], c: &Chat) -> anyhow::Result<Value> {
-    let log = upstream::serve(c.upstream, c.shape).await.context("mock upstream")?;
+    let log = upstream::serve(c.mock.address, c.mock.shape).await.context("mock upstream")?;
     let api = Arc::new(Api::new(first(bases)?)?);
     let Askers { run, sockets } = askers(bases, &api, c.sockets, c.users).await?;
     eprintln!("loadgen: {} sockets in their rooms; asking {} question(s) each", c.sockets, c.questions);
     let rss_before = api.scraped_rss().await;
     let cpu_before = api.scraped_cpu_seconds().await;
     let rss = RssPeak::start(api.clone(), None);
-    let answer_time = c.shape.first_token + c.shape.interval * u32::try_from(c.shape.tokens)?;
+    let answer_time = c.mock.shape.first_token + c.mock.shape.interval * u32::try_from(c.mock.shape.tokens)?;
     let start = Instant::now();
     let tasks: Vec<_> = sockets
         .into_iter()
@@ -262,14 +270,14 @@ pub async fn chat(bases: &[String], c: &Chat) -> anyhow::Result<Value> {
         _ => None,
     };
     let peak = rss.stop();
-    let mut result = judge(&asked, &log.take(), c.shape.tokens);
-    let tokens = asked.len() * c.shape.tokens;
+    let mut result = judge(&asked, &log.take(), c.mock.shape.tokens);
+    let tokens = asked.len() * c.mock.shape.tokens;
     let extra = json!({
         "scenario": "chat",
         "instances": bases.len(),
         "concurrentAnswers": c.sockets,
-        "tokensPerAnswer": c.shape.tokens,
-        "tokenIntervalMs": ms(c.shape.interval),
+        "tokensPerAnswer": c.mock.shape.tokens,
+        "tokenIntervalMs": ms(c.mock.shape.interval),
         "errors": errors,
         "durationSeconds": (elapsed.as_secs_f64() * 100.0).round() / 100.0,
         "serverCpuSeconds": cpu.map(|s| (s * 100.0).round() / 100.0),
@@ -298,6 +306,7 @@ mod tests {
         let asked = vec![Asked {
             marker: "lgq-r-0-0".into(),
             sent: at(0),
+            acked: at(1),
             frames: vec![
                 frame(&json!({"messageId": "m", "start": true}), at(2)),
                 frame(&json!({"messageId": "m", "token": "lgq-r-0-0.0 ", "index": 0}), at(103)),
@@ -319,8 +328,9 @@ mod tests {
         assert_eq!(judged["upstreamFirstTokenMs"]["p50"], 100.0);
         assert_eq!(judged["chunkDelayMs"]["max"], 14.0);
         assert_eq!(judged["sendToUpstreamMs"]["p50"], 1.0);
+        assert_eq!(judged["sendAckMs"]["p50"], 1.0);
         let unasked = judge(
-            &[Asked { marker: "lgq-r-1-0".into(), sent: at(0), frames: vec![], ended: false }],
+            &[Asked { marker: "lgq-r-1-0".into(), sent: at(0), acked: at(2), frames: vec![], ended: false }],
             &notes,
             4,
         );

@@ -78,45 +78,11 @@ enum Scenario {
     /// this process answers (start the server with `OPENAI_BASE_URL=http://<upstream>/v1`):
     /// what the server adds to the time to first token and to each chunk, tokens lost, server
     /// CPU and RSS.
-    Chat {
-        /// Sockets asking at once: the concurrent answers.
-        #[arg(long, default_value_t = 50)]
-        sockets: usize,
-        /// Users the sockets are spread over (raise the server's per-user answer limits).
-        #[arg(long, default_value_t = 10)]
-        users: usize,
-        /// Questions each socket asks, one after another.
-        #[arg(long, default_value_t = 3)]
-        questions: usize,
-        #[command(flatten)]
-        upstream: UpstreamArgs,
-    },
+    Chat(chat::Chat),
     /// Mixed load for a long time: chatters asking the mock model (as in `chat`) and senders
     /// posting plain messages at a steady pace; per window the latencies and the server's RSS,
     /// and how far the last window drifted from the first.
-    Soak {
-        #[arg(long, default_value = "30m", value_parser = humantime_duration)]
-        duration: Duration,
-        #[arg(long, default_value = "1m", value_parser = humantime_duration)]
-        window: Duration,
-        #[arg(long, default_value_t = 50)]
-        chatters: usize,
-        /// Pause between an answer's end and the chatter's next question.
-        #[arg(long, default_value = "1s", value_parser = humantime_duration)]
-        chat_pause: Duration,
-        #[arg(long, default_value_t = 100)]
-        senders: usize,
-        /// Pause between two sends of one sender.
-        #[arg(long, default_value = "100ms", value_parser = humantime_duration)]
-        send_interval: Duration,
-        #[arg(long, default_value_t = 10)]
-        users: usize,
-        /// Read the server's RSS from /proc/<pid> (any server) instead of its /metrics.
-        #[arg(long)]
-        server_pid: Option<u32>,
-        #[command(flatten)]
-        upstream: UpstreamArgs,
-    },
+    Soak(soak::Soak),
     /// Cross-instance delivery over time: a message every `interval` sent on the first
     /// instance, received on the second; reports which were not received live (run it while
     /// Redis is stopped and started, to time the recovery).
@@ -146,29 +112,6 @@ enum Scenario {
         #[arg(long)]
         readers: Option<usize>,
     },
-}
-
-/// The mock model's address and pace.
-#[derive(clap::Args)]
-struct UpstreamArgs {
-    /// Where the mock model listens.
-    #[arg(long, default_value = "127.0.0.1:3960")]
-    upstream: std::net::SocketAddr,
-    /// Tokens per answer.
-    #[arg(long, default_value_t = 50)]
-    tokens: usize,
-    /// The model's own time to first token.
-    #[arg(long, default_value = "100ms", value_parser = humantime_duration)]
-    first_token: Duration,
-    /// Pause between two tokens.
-    #[arg(long, default_value = "20ms", value_parser = humantime_duration)]
-    token_interval: Duration,
-}
-
-impl UpstreamArgs {
-    fn shape(&self) -> upstream::Shape {
-        upstream::Shape { tokens: self.tokens, first_token: self.first_token, interval: self.token_interval }
-    }
 }
 
 fn humantime_duration(text: &str) -> Result<Duration, String> {
@@ -201,37 +144,8 @@ async fn main() -> anyhow::Result<()> {
         Scenario::Connect { sockets, users, concurrency, server_pid } => {
             connect::connect(first, &connect::Connect { sockets, users, concurrency, server_pid }).await?
         }
-        Scenario::Chat { sockets, users, questions, upstream } => {
-            let shape = upstream.shape();
-            chat::chat(bases, &chat::Chat { sockets, users, questions, shape, upstream: upstream.upstream })
-                .await?
-        }
-        Scenario::Soak {
-            duration,
-            window,
-            chatters,
-            chat_pause,
-            senders,
-            send_interval,
-            users,
-            server_pid,
-            upstream,
-        } => {
-            let shape = upstream.shape();
-            let soak = soak::Soak {
-                duration,
-                window,
-                chatters,
-                chat_pause,
-                senders,
-                send_interval,
-                users,
-                shape,
-                upstream: upstream.upstream,
-                server_pid,
-            };
-            soak::soak(bases, &soak).await?
-        }
+        Scenario::Chat(chat) => chat::chat(bases, &chat).await?,
+        Scenario::Soak(soak) => soak::soak(bases, &soak).await?,
         Scenario::RelayProbe { duration, interval } => probe::relay_probe(bases, duration, interval).await?,
         Scenario::TcpFloor { sockets, messages, interval, bytes, writers, readers } => {
             let (writers, readers) = (writers.unwrap_or_else(cores), readers.unwrap_or_else(cores));

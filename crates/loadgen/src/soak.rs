@@ -8,30 +8,41 @@ use crate::scenarios::{ACK_TIMEOUT, NAMESPACE, first, run_id, users};
 use crate::setup::Api;
 use crate::sio::SioClient;
 use crate::stats::summary;
-use crate::upstream::{self, Shape};
+use crate::upstream::{self, MockArgs};
 use anyhow::Context;
 use serde_json::{Value, json};
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+#[derive(clap::Args)]
 pub struct Soak {
+    /// How long the load is held.
+    #[arg(long, default_value = "30m", value_parser = crate::humantime_duration)]
     pub duration: Duration,
     /// Length of one reporting window.
+    #[arg(long, default_value = "1m", value_parser = crate::humantime_duration)]
     pub window: Duration,
     /// Sockets asking the assistant, one question after another.
+    #[arg(long, default_value_t = 50)]
     pub chatters: usize,
     /// Pause between an answer's end and the chatter's next question.
+    #[arg(long, default_value = "1s", value_parser = crate::humantime_duration)]
     pub chat_pause: Duration,
     /// Sockets sending plain messages (the assistant off), one every `send_interval`.
+    #[arg(long, default_value_t = 100)]
     pub senders: usize,
+    /// Pause between two sends of one sender.
+    #[arg(long, default_value = "100ms", value_parser = crate::humantime_duration)]
     pub send_interval: Duration,
+    /// Users the chatters and the senders are spread over.
+    #[arg(long, default_value_t = 10)]
     pub users: usize,
-    pub shape: Shape,
-    pub upstream: SocketAddr,
     /// Read the server's RSS from `/proc/<pid>` (any server, the floors included) instead of its
     /// `/metrics`.
+    #[arg(long)]
     pub server_pid: Option<u32>,
+    #[command(flatten)]
+    pub mock: MockArgs,
 }
 
 /// Ack latencies of one sender, with when each send began.
@@ -65,7 +76,7 @@ fn drift(first: Option<f64>, last: Option<f64>) -> Option<f64> {
 }
 
 pub async fn soak(bases: &[String], c: &Soak) -> anyhow::Result<Value> {
-    let log = upstream::serve(c.upstream, c.shape).await.context("mock upstream")?;
+    let log = upstream::serve(c.mock.address, c.mock.shape).await.context("mock upstream")?;
     let api = Arc::new(Api::new(first(bases)?)?);
     let chat = askers(bases, &api, c.chatters, c.users).await?;
     let run = run_id();
@@ -97,7 +108,7 @@ pub async fn soak(bases: &[String], c: &Soak) -> anyhow::Result<Value> {
         })
     };
     let peak = RssPeak::start(api.clone(), c.server_pid);
-    let answer_time = c.shape.first_token + c.shape.interval * u32::try_from(c.shape.tokens)?;
+    let answer_time = c.mock.shape.first_token + c.mock.shape.interval * u32::try_from(c.mock.shape.tokens)?;
     let chat_tasks: Vec<_> = chat
         .sockets
         .into_iter()
@@ -136,7 +147,7 @@ pub async fn soak(bases: &[String], c: &Soak) -> anyhow::Result<Value> {
         let mut acks: Vec<Duration> =
             sent.iter().filter(|(at, _)| window_of(*at) == w).filter_map(|(_, r)| r.ok()).collect();
         let send_errors = sent.iter().filter(|(at, r)| window_of(*at) == w && r.is_err()).count();
-        let judged = judge(questions, &notes, c.shape.tokens);
+        let judged = judge(questions, &notes, c.mock.shape.tokens);
         per_window.push(json!({
             "window": w + 1,
             "sends": acks.len(),

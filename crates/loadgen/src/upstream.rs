@@ -22,14 +22,27 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
+/// The mock model's address and pace, as the `chat` and `soak` commands take them.
+#[derive(Debug, Clone, Copy, clap::Args)]
+pub struct MockArgs {
+    /// Where the mock model listens (the server's `OPENAI_BASE_URL` must point there).
+    #[arg(long = "upstream", default_value = "127.0.0.1:3960")]
+    pub address: SocketAddr,
+    #[command(flatten)]
+    pub shape: Shape,
+}
+
 /// How the mock answers.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, clap::Args)]
 pub struct Shape {
     /// Tokens per answer.
+    #[arg(long, default_value_t = 50)]
     pub tokens: usize,
     /// The model's own time to first token, from the request's arrival.
+    #[arg(long, default_value = "100ms", value_parser = crate::humantime_duration)]
     pub first_token: Duration,
     /// Pause between two tokens.
+    #[arg(long = "token-interval", default_value = "20ms", value_parser = crate::humantime_duration)]
     pub interval: Duration,
 }
 
