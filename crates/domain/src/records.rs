@@ -257,6 +257,39 @@ impl Appended {
     }
 }
 
+/// A write to an answer's row. The service's writer batches them, many answers' writes in one
+/// transaction (`Store::write_answers`), as it does new messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AnswerWrite {
+    /// The text so far of a streaming answer; its `updated_at` shows a live writer.
+    Partial { id: MessageId, content: String },
+    /// The answer's end: its final text, status and error, and what it cost (when it spent
+    /// anything), together.
+    Finish {
+        id: MessageId,
+        content: String,
+        status: MessageStatus,
+        error: Option<String>,
+        usage: Option<NewUsage>,
+    },
+}
+
+impl AnswerWrite {
+    pub fn id(&self) -> MessageId {
+        match self {
+            AnswerWrite::Partial { id, .. } | AnswerWrite::Finish { id, .. } => *id,
+        }
+    }
+}
+
+/// What one [`AnswerWrite`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AnswerWritten {
+    Partial,
+    /// The finished answer as stored.
+    Finished(Message),
+}
+
 /// Which slice of a room's history to read. At most one of `before` / `after` is usually set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct HistoryQuery {

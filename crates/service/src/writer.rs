@@ -10,18 +10,23 @@
 //!
 //! A sender is acknowledged only after the commit (durable before ack); a failed commit is
 //! reported to each sender of the batch, never dropped.
+//!
+//! Answers' writes (the text so far every flush interval, the final text with its usage) go
+//! through the same task and are committed together too, one transaction per batch after the new
+//! messages: one durable write per answer each was what kept the questions waiting behind them
+//! on a busy database (docs/decisions/024-answer-writes-batched.md).
 
 use crate::error::{ServiceError, ServiceResult};
 use crate::events::RoomEvents;
 use chatbot_metrics::metrics;
-use chatbot_store::{Appended, NewMessage, Store, StoreError};
+use chatbot_store::{AnswerWrite, AnswerWritten, Appended, NewMessage, Store, StoreError};
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 use tracing::Instrument as _;
 
-struct Job {
-    message: NewMessage,
-    reply: oneshot::Sender<ServiceResult<Appended>>,
+enum Job {
+    Append { message: NewMessage, reply: oneshot::Sender<ServiceResult<Appended>> },
+    Answer { write: AnswerWrite, reply: oneshot::Sender<ServiceResult<AnswerWritten>> },
 }
 
 /// Handle to the writer task; cheap to clone. The task ends when every handle is dropped.
@@ -56,11 +61,32 @@ impl MessageWriter {
     /// Stores the message and returns once it is committed (or was a duplicate).
     pub async fn append(&self, message: NewMessage) -> ServiceResult<Appended> {
         let (reply, answer) = oneshot::channel();
-        self.jobs
-            .send(Job { message, reply })
-            .await
-            .map_err(|_| ServiceError::Unavailable("the message writer has stopped".into()))?;
-        answer.await.map_err(|_| ServiceError::Unavailable("the message writer has stopped".into()))?
+        self.submit(Job::Append { message, reply }).await?;
+        answer.await.map_err(|_| stopped())?
+    }
+
+    /// Writes an answer's text so far or its end; returns once it is committed.
+    pub async fn write_answer(&self, write: AnswerWrite) -> ServiceResult<AnswerWritten> {
+        let (reply, answer) = oneshot::channel();
+        self.submit(Job::Answer { write, reply }).await?;
+        answer.await.map_err(|_| stopped())?
+    }
+
+    async fn submit(&self, job: Job) -> ServiceResult<()> {
+        self.jobs.send(job).await.map_err(|_| stopped())
+    }
+}
+
+fn stopped() -> ServiceError {
+    ServiceError::Unavailable("the message writer has stopped".into())
+}
+
+/// The error every write of a failed batch gets.
+fn batch_error(err: &StoreError) -> ServiceError {
+    if matches!(err, StoreError::Unavailable(_)) {
+        ServiceError::Unavailable(err.to_string())
+    } else {
+        ServiceError::Internal(err.to_string())
     }
 }
 
@@ -71,40 +97,77 @@ async fn run(
     max_batch: usize,
 ) {
     let mut batch = Vec::with_capacity(max_batch);
+    let (mut appends, mut answers) = (Vec::new(), Vec::new());
     while rx.recv_many(&mut batch, max_batch).await > 0 {
-        let (messages, replies): (Vec<_>, Vec<_>) =
-            batch.drain(..).map(|job| (job.message, job.reply)).unzip();
-        let (size, started) = (messages.len(), std::time::Instant::now());
-        let span = tracing::debug_span!("store.append_batch", size);
-        let stored = store.append_messages(messages).instrument(span).await;
-        tracing::debug!(
-            size,
-            elapsed_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
-            "message batch committed"
-        );
-        match stored {
-            Ok(results) => {
-                for (result, reply) in results.into_iter().zip(replies) {
-                    if let Ok(Appended::Created(message)) = &result {
-                        events.message_stored(message);
-                        metrics().message(message.role.as_str());
-                    }
-                    // A sender that gave up waiting is fine: its message is stored all the same.
-                    let _ = reply.send(result.map_err(ServiceError::from));
-                }
+        for job in batch.drain(..) {
+            match job {
+                Job::Append { message, reply } => appends.push((message, reply)),
+                Job::Answer { write, reply } => answers.push((write, reply)),
             }
-            Err(err) => {
-                tracing::error!(error = %err, "message batch not stored");
-                let text = err.to_string();
-                let unavailable = matches!(err, StoreError::Unavailable(_));
-                for reply in replies {
-                    let error = if unavailable {
-                        ServiceError::Unavailable(text.clone())
-                    } else {
-                        ServiceError::Internal(text.clone())
-                    };
-                    let _ = reply.send(Err(error));
+        }
+        // New messages first: their senders wait for the ack; an answer's write has no one
+        // waiting on it but the answer itself.
+        if !appends.is_empty() {
+            append_batch(store.as_ref(), events.as_ref(), std::mem::take(&mut appends)).await;
+        }
+        if !answers.is_empty() {
+            answer_batch(store.as_ref(), std::mem::take(&mut answers)).await;
+        }
+    }
+}
+
+async fn append_batch(
+    store: &dyn Store,
+    events: &dyn RoomEvents,
+    jobs: Vec<(NewMessage, oneshot::Sender<ServiceResult<Appended>>)>,
+) {
+    let (messages, replies): (Vec<_>, Vec<_>) = jobs.into_iter().unzip();
+    let (size, started) = (messages.len(), std::time::Instant::now());
+    let span = tracing::debug_span!("store.append_batch", size);
+    let stored = store.append_messages(messages).instrument(span).await;
+    tracing::debug!(
+        size,
+        elapsed_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+        "message batch committed"
+    );
+    match stored {
+        Ok(results) => {
+            for (result, reply) in results.into_iter().zip(replies) {
+                if let Ok(Appended::Created(message)) = &result {
+                    events.message_stored(message);
+                    metrics().message(message.role.as_str());
                 }
+                // A sender that gave up waiting is fine: its message is stored all the same.
+                let _ = reply.send(result.map_err(ServiceError::from));
+            }
+        }
+        Err(err) => {
+            tracing::error!(error = %err, "message batch not stored");
+            for reply in replies {
+                let _ = reply.send(Err(batch_error(&err)));
+            }
+        }
+    }
+}
+
+async fn answer_batch(
+    store: &dyn Store,
+    jobs: Vec<(AnswerWrite, oneshot::Sender<ServiceResult<AnswerWritten>>)>,
+) {
+    let (writes, replies): (Vec<_>, Vec<_>) = jobs.into_iter().unzip();
+    let size = writes.len();
+    let span = tracing::debug_span!("store.answer_batch", size);
+    let stored = store.write_answers(writes).instrument(span).await;
+    match stored {
+        Ok(results) => {
+            for (result, reply) in results.into_iter().zip(replies) {
+                let _ = reply.send(result.map_err(ServiceError::from));
+            }
+        }
+        Err(err) => {
+            tracing::error!(error = %err, size, "answer writes not stored");
+            for reply in replies {
+                let _ = reply.send(Err(batch_error(&err)));
             }
         }
     }

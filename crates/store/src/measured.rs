@@ -102,6 +102,7 @@ measured_methods! {
     fn finish_answer(
         &self, id: MessageId, content: &str, status: MessageStatus, error: Option<&str>, usage: Option<NewUsage>,
     ) -> StoreResult<Message>;
+    fn write_answers(&self, batch: Vec<AnswerWrite>) -> StoreResult<Vec<StoreResult<AnswerWritten>>>;
     fn edit_message(&self, id: MessageId, content: &str, at: OffsetDateTime) -> StoreResult<Message>;
     fn delete_message(&self, id: MessageId, at: OffsetDateTime) -> StoreResult<Message>;
     fn set_active_reply(&self, question: MessageId, answer: Option<MessageId>) -> StoreResult<Message>;

@@ -183,6 +183,10 @@ pub trait Store: Send + Sync + 'static {
         error: Option<&str>,
         usage: Option<NewUsage>,
     ) -> StoreResult<Message>;
+    /// Several answers' writes in one transaction (group commit, as `append_messages`): results in
+    /// input order, each what `update_message` (a partial text) or `finish_answer` (an end) would
+    /// have done; a missing row fails only its own write, and nothing of it is recorded.
+    async fn write_answers(&self, batch: Vec<AnswerWrite>) -> StoreResult<Vec<StoreResult<AnswerWritten>>>;
     /// Replaces a message's text and sets `edited_at` (and `updated_at`) to `at`, in one
     /// transaction with keeping the old text on each of its answers that has none yet (`prompt`:
     /// the question they answered) and following its newest answer again (`active_reply` cleared).

@@ -2,13 +2,14 @@
 //! room, flush partial text, and store the final text, status and usage.
 
 use super::{AnswerEngine, Job, Live, Model, StreamingAnswer, context};
+use crate::error::ServiceError;
 use crate::events::AnswerUsage;
+use crate::writer::MessageWriter;
 use chatbot_domain::{MessageId, MessageRole, MessageStatus};
-use chatbot_llm::{ChatRequest, FinishReason, LlmError, StreamEvent, Usage, stream_with_retry};
+use chatbot_llm::{ChatRequest, EventStream, FinishReason, LlmError, StreamEvent, Usage, stream_with_retry};
 use chatbot_metrics::metrics;
-use chatbot_store::{HistoryQuery, Message, NewMessage, NewUsage, Store};
+use chatbot_store::{AnswerWrite, AnswerWritten, HistoryQuery, Message, NewMessage, NewUsage};
 use futures_util::StreamExt;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::watch;
 use tracing::Instrument as _;
@@ -41,14 +42,17 @@ struct Outcome {
 }
 
 impl Outcome {
+    /// Nothing streamed yet; `Complete` unless the stream says otherwise.
+    fn complete() -> Self {
+        Self::ended(End::Complete)
+    }
+
     fn failed(code: &str) -> Self {
-        Self {
-            content: String::new(),
-            end: End::Failed(code.to_owned()),
-            usage: Usage::default(),
-            ttft_ms: None,
-            reservation: None,
-        }
+        Self::ended(End::Failed(code.to_owned()))
+    }
+
+    fn ended(end: End) -> Self {
+        Self { content: String::new(), end, usage: Usage::default(), ttft_ms: None, reservation: None }
     }
 }
 
@@ -73,24 +77,28 @@ impl AnswerEngine {
         drop(waiting);
         let _streaming = metrics().llm_active_streams().hold();
         let model = self.models.for_room(job.room.model.as_deref()).clone();
-        let Some((row, mut stopped)) = self.open_answer(&job, &model, true).await else { return };
         let started = Instant::now();
+        let id = MessageId::new();
         let span = tracing::info_span!(
             "llm.answer",
             provider = model.info.provider,
             model = %model.info.id,
             room_id = %job.room.id,
-            message_id = %row.id,
+            message_id = %id,
             ttft_ms = tracing::field::Empty,
             outcome = tracing::field::Empty,
         );
         // Fails only when no trace exporter is installed: then there is nothing to link.
         let _ = span.set_parent(job.origin.clone());
-        let outcome = self.generate(&job, &model, &row, &mut stopped).instrument(span.clone()).await;
-        if let Some(ttft) = outcome.ttft_ms {
-            span.record("ttft_ms", ttft);
+        async {
+            let Some((row, outcome)) = self.generate(&job, &model, id).await else { return };
+            if let Some(ttft) = outcome.ttft_ms {
+                tracing::Span::current().record("ttft_ms", ttft);
+            }
+            self.close_answer(&job, &model, row, outcome, started, true).await;
         }
-        self.close_answer(&job, &model, row, outcome, started, true).instrument(span).await;
+        .instrument(span)
+        .await;
     }
 
     /// An answer that will not be generated (its room's queue, or its requester's, is full):
@@ -98,7 +106,9 @@ impl AnswerEngine {
     pub(super) async fn refuse(&self, job: Job, code: &str) {
         let model = self.models.for_room(job.room.model.as_deref()).clone();
         // Not the room's live answer: that one, if any, is still running.
-        let Some((row, _stopped)) = self.open_answer(&job, &model, false).await else { return };
+        let Some((row, _stopped)) = self.open_answer(&job, &model, MessageId::new(), false).await else {
+            return;
+        };
         self.close_answer(&job, &model, row, Outcome::failed(code), Instant::now(), false).await;
     }
 
@@ -108,11 +118,12 @@ impl AnswerEngine {
         &self,
         job: &Job,
         model: &Model,
+        id: MessageId,
         live: bool,
     ) -> Option<(Message, watch::Receiver<bool>)> {
         let room_id = job.room.id;
         let new = NewMessage {
-            id: MessageId::new(),
+            id,
             room_id,
             user_id: None,
             role: MessageRole::Assistant,
@@ -163,7 +174,20 @@ impl AnswerEngine {
         let spent = outcome.usage.input_tokens + outcome.usage.output_tokens > 0;
         let usage =
             spent.then(|| usage_row(job, model, row.id, outcome.usage, cost, outcome.ttft_ms, duration_ms));
-        let stored = self.store.finish_answer(row.id, &outcome.content, status, error, usage).await;
+        let end = AnswerWrite::Finish {
+            id: row.id,
+            content: outcome.content.clone(),
+            status,
+            error: error.map(str::to_owned),
+            usage,
+        };
+        let stored = match self.writer.write_answer(end).await {
+            Ok(AnswerWritten::Finished(message)) => Ok(message),
+            Ok(AnswerWritten::Partial) => {
+                Err(ServiceError::Internal("an answer's end written as partial".into()))
+            }
+            Err(err) => Err(err),
+        };
         // Recorded (or nothing to record, or lost with the answer): the estimate held for it is
         // no longer needed.
         drop(outcome.reservation);
@@ -194,35 +218,60 @@ impl AnswerEngine {
         self.events.answer_finished(&finished, usage);
     }
 
-    async fn generate(
+    /// Reads the history, builds the prompt and holds the budget, then sends the request and
+    /// creates the answer's row at the same time: the model's own time to first token (hundreds
+    /// of milliseconds) hides the row's write, which on a busy database waits behind every other
+    /// write (`chatbot-loadgen chat`, docs/decisions/024-request-before-the-row.md). The answer is
+    /// announced before any of its text, which waits for the row. Returns the row and how the
+    /// answer ended; `None` when the row could not be created (the request, if sent, is dropped:
+    /// the upstream stops generating).
+    async fn generate(&self, job: &Job, model: &Model, id: MessageId) -> Option<(Message, Outcome)> {
+        let (request, prompt_estimate, reservation) = match self.prepare(job, model).await {
+            Ok(prepared) => prepared,
+            Err(failed) => {
+                let (row, _stopped) = self.open_answer(job, model, id, true).await?;
+                return Some((row, failed));
+            }
+        };
+        let connecting = stream_with_retry(model.provider.as_ref(), request, &self.settings.retry);
+        let mut connecting = std::pin::pin!(connecting);
+        let mut early = None;
+        let opening = self.open_answer(job, model, id, true);
+        let mut opening = std::pin::pin!(opening);
+        let (row, mut stopped) = loop {
+            tokio::select! {
+                opened = &mut opening => break opened?,
+                stream = &mut connecting, if early.is_none() => early = Some(stream),
+            }
+        };
+        let outcome = Outcome { reservation, ..Outcome::complete() };
+        // The row's partial text is written beside the stream, never in its way.
+        let mut writes = PartialWrites::new(self.writer.clone(), row.id);
+        let upstream = Upstream { early, connecting };
+        let mut outcome = self.relay(job, model, upstream, &mut writes, &mut stopped, outcome).await;
+        writes.settle().await;
+        estimate_missing_usage(&mut outcome.usage, prompt_estimate, &outcome.content);
+        Some((row, outcome))
+    }
+
+    /// The request for an answer: the history that fits the model's budget, and the requester's
+    /// budget held for its worst case. A failure is the answer's outcome.
+    async fn prepare(
         &self,
         job: &Job,
         model: &Model,
-        row: &Message,
-        stopped: &mut watch::Receiver<bool>,
-    ) -> Outcome {
-        let mut outcome = Outcome {
-            content: String::new(),
-            end: End::Complete,
-            usage: Usage::default(),
-            ttft_ms: None,
-            reservation: None,
-        };
+    ) -> Result<(ChatRequest, u64, Option<super::budget::Reservation>), Outcome> {
         let history = self
             .store
             .list_messages(
                 job.room.id,
                 HistoryQuery { before: Some(job.question.seq + 1), after: None, limit: HISTORY_WINDOW },
             )
-            .await;
-        let history = match history {
-            Ok(history) => history,
-            Err(err) => {
+            .await
+            .map_err(|err| {
                 tracing::error!(error = %err, "could not read the history for an answer");
-                outcome.end = End::Failed("unavailable".into());
-                return outcome;
-            }
-        };
+                Outcome::failed("unavailable")
+            })?;
         let max_tokens = self.settings.max_output_tokens.min(model.info.max_output_tokens);
         let budget = model.info.context_tokens.saturating_sub(max_tokens);
         let ctx = context::build(job.room.system_prompt.as_deref(), &history, budget);
@@ -230,7 +279,7 @@ impl AnswerEngine {
         // The most this answer can spend: its prompt and its whole output allowance.
         let worst =
             Usage { input_tokens: prompt_estimate, output_tokens: u64::from(max_tokens), ..Usage::default() };
-        match self
+        let reservation = self
             .budget
             .reserve(
                 job.requester,
@@ -238,13 +287,7 @@ impl AnswerEngine {
                 model.info.price.cost_microdollars(&worst),
             )
             .await
-        {
-            Ok(reservation) => outcome.reservation = reservation,
-            Err(code) => {
-                outcome.end = End::Failed(code.into());
-                return outcome;
-            }
-        }
+            .map_err(Outcome::failed)?;
         let request = ChatRequest {
             model: model.info.id.clone(),
             system_cache_breakpoint: ctx.system.is_some(),
@@ -253,42 +296,42 @@ impl AnswerEngine {
             max_tokens,
             user_id: Some(job.requester.to_string()),
         };
-        // The row's partial text is written beside the stream, never in its way.
-        let mut writes = PartialWrites::new(self.store.clone(), row.id);
-        let mut outcome = self.relay(job, model, request, &mut writes, stopped, outcome).await;
-        writes.settle().await;
-        estimate_missing_usage(&mut outcome.usage, prompt_estimate, &outcome.content);
-        outcome
+        Ok((request, prompt_estimate, reservation))
     }
 
     /// Streams the upstream's answer to the room until it ends, fails or is stopped; writes the
     /// text so far to the answer's row every flush interval.
-    async fn relay(
+    async fn relay<F>(
         &self,
         job: &Job,
         model: &Model,
-        request: ChatRequest,
+        upstream: Upstream<'_, F>,
         writes: &mut PartialWrites,
         stopped: &mut watch::Receiver<bool>,
         mut outcome: Outcome,
-    ) -> Outcome {
+    ) -> Outcome
+    where
+        F: std::future::Future<Output = Result<EventStream, LlmError>>,
+    {
         let answer_id = writes.row;
         let started = Instant::now();
         // Every flush interval the row is written, new text or not: a row nobody writes for
         // several intervals is taken for abandoned (its instance died) and marked interrupted.
         let mut flush = tokio::time::interval(self.settings.flush_interval);
         flush.tick().await;
-        let connecting = stream_with_retry(model.provider.as_ref(), request, &self.settings.retry);
-        let mut connecting = std::pin::pin!(connecting);
-        let stream = loop {
-            tokio::select! {
-                stream = &mut connecting => break stream,
-                _ = stopped.changed() => {
-                    outcome.end = self.stop_reason();
-                    return outcome;
+        let Upstream { early, mut connecting } = upstream;
+        let stream = match early {
+            Some(stream) => stream,
+            None => loop {
+                tokio::select! {
+                    stream = &mut connecting => break stream,
+                    _ = stopped.changed() => {
+                        outcome.end = self.stop_reason();
+                        return outcome;
+                    }
+                    _ = flush.tick() => writes.write(&outcome.content),
                 }
-                _ = flush.tick() => writes.write(&outcome.content),
-            }
+            },
         };
         let mut stream = match stream {
             Ok(stream) => stream,
@@ -358,16 +401,17 @@ impl AnswerEngine {
 /// 5,000 answers streaming on SQLite, up to a second per flush (`chatbot-loadgen chat`). At most
 /// one write per answer is in flight (a tick while one is still running is skipped: the row is
 /// being written, which is what keeps it from looking abandoned), and [`Self::settle`] waits for
-/// it before the final write, so a partial text never lands after the final one.
+/// it before the final write, so a partial text never lands after the final one. The writes go
+/// through the message writer, batched with every other answer's (one transaction per batch).
 struct PartialWrites {
-    store: Arc<dyn Store>,
+    writer: MessageWriter,
     row: MessageId,
     in_flight: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl PartialWrites {
-    fn new(store: Arc<dyn Store>, row: MessageId) -> Self {
-        Self { store, row, in_flight: None }
+    fn new(writer: MessageWriter, row: MessageId) -> Self {
+        Self { writer, row, in_flight: None }
     }
 
     /// Writes `content` (and so the row's `updated_at`: the sign of a live writer).
@@ -375,9 +419,9 @@ impl PartialWrites {
         if self.in_flight.as_ref().is_some_and(|w| !w.is_finished()) {
             return;
         }
-        let (store, row, content) = (self.store.clone(), self.row, content.to_owned());
+        let (writer, id, content) = (self.writer.clone(), self.row, content.to_owned());
         self.in_flight = Some(tokio::spawn(async move {
-            if let Err(err) = store.update_message(row, &content, MessageStatus::Streaming, None).await {
+            if let Err(err) = writer.write_answer(AnswerWrite::Partial { id, content }).await {
                 tracing::warn!(error = %err, "could not flush partial answer");
             }
         }));
@@ -389,6 +433,13 @@ impl PartialWrites {
             let _ = write.await;
         }
     }
+}
+
+/// The upstream request of an answer: its stream, when it came while the row was being
+/// created, else the request still in flight.
+struct Upstream<'a, F> {
+    early: Option<Result<EventStream, LlmError>>,
+    connecting: std::pin::Pin<&'a mut F>,
 }
 
 /// The `token_usage` row of a finished answer.

@@ -484,15 +484,30 @@ macro_rules! impl_store {
                 usage: Option<NewUsage>,
             ) -> StoreResult<Message> {
                 let mut tx = self.begin().await?;
-                if let Some(usage) = usage {
-                    insert_usage_in(&mut tx, &usage).await?;
-                }
-                if !set_message_text(&mut *tx, id, content, status, error).await? {
-                    return Err(StoreError::NotFound); // dropping `tx` rolls the usage back
-                }
-                let message = message_in(&mut tx, id.as_uuid()).await?;
+                let message = finish_answer_in(&mut tx, id, content, status, error, usage.as_ref()).await??;
                 tx.commit().await?;
                 Ok(message)
+            }
+
+            async fn write_answers(&self, batch: Vec<AnswerWrite>) -> StoreResult<Vec<StoreResult<AnswerWritten>>> {
+                match write_answers_in_one(self.begin().await?, &batch).await {
+                    Ok(results) => Ok(results),
+                    // A write the database refuses must not take the others down with it: each
+                    // again in a transaction of its own, so only that one fails.
+                    Err(err) if batch.len() > 1 && !matches!(err, StoreError::Unavailable(_)) => {
+                        tracing::warn!(error = %err, size = batch.len(), "answer writes failed together; writing each alone");
+                        let mut results = Vec::with_capacity(batch.len());
+                        for write in &batch {
+                            let alone = match self.begin().await {
+                                Ok(tx) => write_answers_in_one(tx, std::slice::from_ref(write)).await,
+                                Err(err) => Err(err),
+                            };
+                            results.push(alone.and_then(|mut one| one.pop().unwrap_or(Err(StoreError::NotFound))));
+                        }
+                        Ok(results)
+                    }
+                    Err(err) => Err(err),
+                }
             }
 
             async fn edit_message(&self, id: MessageId, content: &str, at: OffsetDateTime) -> StoreResult<Message> {
@@ -1036,6 +1051,51 @@ macro_rules! transaction_helpers {
             .await
             .map_err(write_err)?;
             Ok(updated.rows_affected() > 0)
+        }
+
+        /// `batch` in one transaction. The outer error fails every write (nothing is committed);
+        /// an inner `NotFound` only its own.
+        async fn write_answers_in_one(
+            mut tx: Transaction<'static, Db>,
+            batch: &[AnswerWrite],
+        ) -> StoreResult<Vec<StoreResult<AnswerWritten>>> {
+            let mut results = Vec::with_capacity(batch.len());
+            for write in batch {
+                let result = match write {
+                    AnswerWrite::Partial { id, content } => {
+                        let written = set_message_text(&mut *tx, *id, content, MessageStatus::Streaming, None).await?;
+                        if written { Ok(AnswerWritten::Partial) } else { Err(StoreError::NotFound) }
+                    }
+                    AnswerWrite::Finish { id, content, status, error, usage } => {
+                        finish_answer_in(&mut tx, *id, content, *status, error.as_deref(), usage.as_ref())
+                            .await?
+                            .map(AnswerWritten::Finished)
+                    }
+                };
+                results.push(result);
+            }
+            tx.commit().await?;
+            Ok(results)
+        }
+
+        /// An answer's end within `tx`: the text first, then (only if its row is there) its
+        /// usage, so a missing row records nothing and leaves the transaction usable for the
+        /// rest of a batch. The outer error is the database's; the inner `NotFound` the row's.
+        async fn finish_answer_in(
+            tx: &mut Transaction<'static, Db>,
+            id: MessageId,
+            content: &str,
+            status: MessageStatus,
+            error: Option<&str>,
+            usage: Option<&NewUsage>,
+        ) -> StoreResult<StoreResult<Message>> {
+            if !set_message_text(&mut **tx, id, content, status, error).await? {
+                return Ok(Err(StoreError::NotFound));
+            }
+            if let Some(usage) = usage {
+                insert_usage_in(tx, usage).await?;
+            }
+            Ok(Ok(message_in(tx, id.as_uuid()).await?))
         }
 
         /// One `token_usage` row, within `tx`.

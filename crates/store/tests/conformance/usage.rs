@@ -1,6 +1,6 @@
 use crate::{answer, room, text, user};
 use chatbot_domain::{MessageId, MessageStatus};
-use chatbot_store::{NewUsage, Store, StoreError, UsageTotals};
+use chatbot_store::{AnswerWrite, AnswerWritten, NewUsage, Store, StoreError, UsageTotals};
 use std::sync::Arc;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
@@ -115,7 +115,71 @@ async fn an_answer_finishes_with_its_usage_in_one_transaction(store: Arc<dyn Sto
     );
 }
 
+/// Several answers' writes in one batch: each does what it would alone, and a missing row fails
+/// only its own write (its usage is not counted), not the rest of the batch.
+async fn answer_writes_are_batched_and_fail_alone(store: Arc<dyn Store>) {
+    let alice = user(&store, "alice@example.com").await;
+    let room = room(&store, &alice, &[]).await;
+    let question = store.append_message(text(room.id, alice.id, "hi?")).await.unwrap().into_message();
+    let streaming = store.append_message(answer(room.id, question.id, "")).await.unwrap().into_message();
+    let finishing = store.append_message(answer(room.id, question.id, "")).await.unwrap().into_message();
+    let usage = |message_id: Option<MessageId>, tokens: i64| NewUsage {
+        id: Uuid::now_v7(),
+        message_id,
+        user_id: Some(alice.id),
+        room_id: Some(room.id),
+        provider: "demo".into(),
+        model: "demo".into(),
+        input_tokens: tokens,
+        output_tokens: 0,
+        cache_creation_tokens: 0,
+        cache_read_tokens: 0,
+        cost: tokens,
+        ttft_ms: None,
+        duration_ms: None,
+    };
+    let before = OffsetDateTime::now_utc() - Duration::seconds(1);
+    let finish = |id, text: &str, usage| AnswerWrite::Finish {
+        id,
+        content: text.into(),
+        status: MessageStatus::Complete,
+        error: None,
+        usage: Some(usage),
+    };
+    let results = store
+        .write_answers(vec![
+            AnswerWrite::Partial { id: streaming.id, content: "Hel".into() },
+            finish(MessageId::new(), "lost", usage(None, 1000)),
+            finish(finishing.id, "Done", usage(Some(finishing.id), 7)),
+            AnswerWrite::Partial { id: MessageId::new(), content: "nobody".into() },
+        ])
+        .await
+        .unwrap();
+    assert_eq!(results.len(), 4);
+    assert!(matches!(results[0], Ok(AnswerWritten::Partial)), "{:?}", results[0]);
+    assert!(matches!(results[1], Err(StoreError::NotFound)), "{:?}", results[1]);
+    match &results[2] {
+        Ok(AnswerWritten::Finished(done)) => {
+            assert_eq!(
+                (done.id, done.content.as_str(), done.status),
+                (finishing.id, "Done", MessageStatus::Complete)
+            );
+        }
+        other => panic!("the finish after a missing row is still written: {other:?}"),
+    }
+    assert!(matches!(results[3], Err(StoreError::NotFound)), "{:?}", results[3]);
+    let flushed = store.message(streaming.id).await.unwrap().unwrap();
+    assert_eq!((flushed.content.as_str(), flushed.status), ("Hel", MessageStatus::Streaming));
+    assert_eq!(
+        store.usage_totals(alice.id, before).await.unwrap(),
+        UsageTotals { tokens: 7, cost: 7, token_budget: None, cost_budget: None },
+        "only the usage of the answer that was stored counts"
+    );
+    assert!(store.write_answers(Vec::new()).await.unwrap().is_empty());
+}
+
 store_tests!(
+    answer_writes_are_batched_and_fail_alone,
     answers_are_flushed_finished_and_interrupted,
     usage_is_recorded_and_summed,
     an_answer_finishes_with_its_usage_in_one_transaction
