@@ -270,7 +270,7 @@ pub enum AnswerWrite {
         content: String,
         status: MessageStatus,
         error: Option<String>,
-        usage: Option<NewUsage>,
+        usage: Option<Box<NewUsage>>,
     },
 }
 
@@ -287,7 +287,7 @@ impl AnswerWrite {
 pub enum AnswerWritten {
     Partial,
     /// The finished answer as stored.
-    Finished(Message),
+    Finished(Box<Message>),
 }
 
 /// Which slice of a room's history to read. At most one of `before` / `after` is usually set.

@@ -179,10 +179,10 @@ impl AnswerEngine {
             content: outcome.content.clone(),
             status,
             error: error.map(str::to_owned),
-            usage,
+            usage: usage.map(Box::new),
         };
         let stored = match self.writer.write_answer(end).await {
-            Ok(AnswerWritten::Finished(message)) => Ok(message),
+            Ok(AnswerWritten::Finished(message)) => Ok(*message),
             Ok(AnswerWritten::Partial) => {
                 Err(ServiceError::Internal("an answer's end written as partial".into()))
             }

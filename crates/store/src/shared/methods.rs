@@ -1067,9 +1067,9 @@ macro_rules! transaction_helpers {
                         if written { Ok(AnswerWritten::Partial) } else { Err(StoreError::NotFound) }
                     }
                     AnswerWrite::Finish { id, content, status, error, usage } => {
-                        finish_answer_in(&mut tx, *id, content, *status, error.as_deref(), usage.as_ref())
+                        finish_answer_in(&mut tx, *id, content, *status, error.as_deref(), usage.as_deref())
                             .await?
-                            .map(AnswerWritten::Finished)
+                            .map(|message| AnswerWritten::Finished(Box::new(message)))
                     }
                 };
                 results.push(result);

@@ -144,7 +144,7 @@ async fn answer_writes_are_batched_and_fail_alone(store: Arc<dyn Store>) {
         content: text.into(),
         status: MessageStatus::Complete,
         error: None,
-        usage: Some(usage),
+        usage: Some(Box::new(usage)),
     };
     let results = store
         .write_answers(vec![
