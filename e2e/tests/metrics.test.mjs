@@ -141,7 +141,7 @@ eachBackend('metrics', (ctx) => {
     assert.equal(value(after, 'chatbot_llm_active_streams'), 0);
     assert.equal(value(after, 'chatbot_llm_queue_depth'), 0);
     assert.ok(delta('chatbot_db_query_duration_seconds_count', { operation: 'append_messages' }) >= 1, 'batch timed');
-    assert.ok(delta('chatbot_db_query_duration_seconds_count', { operation: 'finish_answer' }) >= 1, 'answer end timed');
+    assert.ok(delta('chatbot_db_query_duration_seconds_count', { operation: 'write_answers' }) >= 1, 'answer writes timed');
     assert.ok(delta('chatbot_fanout_delay_seconds_count') >= 3, 'message, stream start, chunks and end delivered');
     const route = { method: 'GET', route: '/api/rooms/{id}', status: '200' };
     assert.equal(delta('chatbot_http_requests_total', route), 1, 'labelled by route template, not path');
