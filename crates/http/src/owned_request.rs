@@ -6,11 +6,18 @@
 //! after the upgrade, though the connection never reads through it again. Copying the few hundred
 //! bytes the socket keeps releases it (STACK.md measured 29.2 KB → 17.9 KB per socket with the
 //! framework alone; docs/benchmarks.md has ours).
+//!
+//! The request's extensions go with it, and two of them hold slices of the same buffer: axum's
+//! `OriginalUri` (the router inserts it before any layer runs) and tower-http's `RequestId` when
+//! the client sent `x-request-id`. A heap profile of 5,000 held sockets found each still pinning
+//! its 8 KiB read buffer through them (docs/benchmarks.md, "Where a socket's bytes go"): they
+//! are copied too.
 
-use axum::extract::Request;
+use axum::extract::{OriginalUri, Request};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Uri};
 use axum::middleware::Next;
 use axum::response::Response;
+use tower_http::request_id::RequestId;
 
 /// For `/socket.io/` requests: the same request, its URI and headers in memory of their own.
 pub async fn own_socket_request(req: Request, next: Next) -> Response {
@@ -18,11 +25,26 @@ pub async fn own_socket_request(req: Request, next: Next) -> Response {
         return next.run(req).await;
     }
     let (mut parts, body) = req.into_parts();
-    if let Ok(uri) = parts.uri.to_string().parse::<Uri>() {
+    if let Some(uri) = owned_uri(&parts.uri) {
         parts.uri = uri;
+    }
+    if let Some(OriginalUri(original)) = parts.extensions.get_mut::<OriginalUri>()
+        && let Some(uri) = owned_uri(original)
+    {
+        *original = uri;
+    }
+    if let Some(id) = parts.extensions.get::<RequestId>()
+        && let Ok(value) = HeaderValue::from_bytes(id.header_value().as_bytes())
+    {
+        parts.extensions.insert(RequestId::new(value));
     }
     parts.headers = owned_headers(&parts.headers);
     next.run(Request::from_parts(parts, body)).await
+}
+
+/// The same URI in memory of its own (parsing a `String` copies it).
+fn owned_uri(uri: &Uri) -> Option<Uri> {
+    uri.to_string().parse().ok()
 }
 
 fn owned_headers(headers: &HeaderMap) -> HeaderMap {
@@ -41,6 +63,40 @@ fn owned_headers(headers: &HeaderMap) -> HeaderMap {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The copies change where the bytes live, not what a handler sees: the URI, the original
+    /// URI and the request id read the same after the middleware.
+    #[tokio::test]
+    async fn the_socket_request_reads_the_same_after_the_copy() {
+        use axum::Router;
+        use axum::body::Body;
+        use axum::routing::get;
+        use tower::ServiceExt as _;
+
+        async fn echo(req: Request) -> String {
+            let original = req.extensions().get::<OriginalUri>().map(|o| o.0.to_string());
+            let id = req.extensions().get::<RequestId>().map(|id| id.header_value().clone());
+            format!("{} {original:?} {id:?} {:?}", req.uri(), req.headers().get("x-custom"))
+        }
+        let app = Router::new()
+            .route("/socket.io/", get(echo))
+            .layer(axum::middleware::from_fn(own_socket_request))
+            .layer(tower_http::request_id::SetRequestIdLayer::x_request_id(
+                tower_http::request_id::MakeRequestUuid,
+            ));
+        let req = axum::http::Request::get("/socket.io/?EIO=4&transport=websocket")
+            .header("x-request-id", "abc-1")
+            .header("x-custom", "kept")
+            .body(Body::empty())
+            .expect("request");
+        let res = app.oneshot(req).await.expect("response");
+        let body = axum::body::to_bytes(res.into_body(), 4096).await.expect("body");
+        assert_eq!(
+            std::str::from_utf8(&body).expect("utf-8"),
+            "/socket.io/?EIO=4&transport=websocket Some(\"/socket.io/?EIO=4&transport=websocket\") \
+             Some(\"abc-1\") Some(\"kept\")"
+        );
+    }
 
     #[test]
     fn every_header_survives_the_copy_in_order() {
