@@ -9,6 +9,12 @@
 //! project's `e2e/tests/slow-consumer.test.mjs` (this crate's own tests are not vendored).
 
 use engineioxide_core::{Packet, PacketBuf};
+
+/// chatbot-socket patch: what the queue's channel carries, boxed. The channel allocates its slots
+/// 32 at a time and keeps the first block for the socket's life: 32 inline `PacketBuf`s (two
+/// packets each, an `OpenPacket` wide) are about 4.3 KB per socket, 32 boxes 256 bytes. The box
+/// costs one allocation per queued packet (docs/decisions/025-socket-bytes.md).
+pub(crate) type Queued = Box<PacketBuf>;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -58,18 +64,18 @@ pub(crate) fn buf_bytes(packets: &PacketBuf) -> usize {
 /// The receiving end of the queue: uncounts what it hands to a transport.
 #[derive(Debug)]
 pub(crate) struct QueueRx {
-    rx: Receiver<PacketBuf>,
+    rx: Receiver<Queued>,
     bytes: Arc<QueueBytes>,
 }
 
 impl QueueRx {
-    pub(crate) fn new(rx: Receiver<PacketBuf>, bytes: Arc<QueueBytes>) -> Self {
+    pub(crate) fn new(rx: Receiver<Queued>, bytes: Arc<QueueBytes>) -> Self {
         Self { rx, bytes }
     }
 
-    fn taken(&self, packets: PacketBuf) -> PacketBuf {
+    fn taken(&self, packets: Queued) -> PacketBuf {
         self.bytes.remove(buf_bytes(&packets));
-        packets
+        *packets
     }
 
     pub(crate) async fn recv(&mut self) -> Option<PacketBuf> {

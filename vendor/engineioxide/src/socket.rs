@@ -64,7 +64,7 @@ use std::{
     time::Duration,
 };
 
-use crate::queue::{QueueBytes, QueueRx, buf_bytes, payload_bytes};
+use crate::queue::{QueueBytes, QueueRx, Queued, buf_bytes, payload_bytes};
 use crate::{config::EngineIoConfig, errors::Error};
 use bytes::Bytes;
 use engineioxide_core::{Packet, PacketBuf, ProtocolVersion, Str, TransportType};
@@ -116,7 +116,7 @@ impl From<&Error> for Option<DisconnectReason> {
 /// A permit to emit a message to the client.
 /// A permit holds a place in the internal channel to send one packet to the client.
 pub struct Permit<'a> {
-    inner: mpsc::Permit<'a, PacketBuf>,
+    inner: mpsc::Permit<'a, Queued>,
     // chatbot-socket patch: the queue's byte count, and how to close the socket past its limit.
     overflow: Overflow<'a>,
 }
@@ -129,9 +129,9 @@ struct Overflow<'a> {
 }
 
 impl Overflow<'_> {
-    fn send(self, permit: mpsc::Permit<'_, PacketBuf>, packets: PacketBuf) {
+    fn send(self, permit: mpsc::Permit<'_, Queued>, packets: PacketBuf) {
         let over = self.bytes.add(buf_bytes(&packets));
-        permit.send(packets);
+        permit.send(Box::new(packets));
         if over {
             #[cfg(feature = "tracing")]
             tracing::debug!(sid = ?self.sid, "outgoing queue over its byte limit, closing");
@@ -237,7 +237,7 @@ where
     pub(crate) internal_rx: Mutex<InternalRx>,
 
     /// Channel to send [PacketBuf] to the internal connection
-    pub(crate) internal_tx: mpsc::Sender<PacketBuf>,
+    pub(crate) internal_tx: mpsc::Sender<Queued>,
 
     /// chatbot-socket patch: the payload bytes waiting in `internal_tx` (see `queue`).
     queue_bytes: Arc<QueueBytes>,
@@ -332,7 +332,7 @@ where
             };
         }
         self.internal_tx
-            .try_send(smallvec![packet])
+            .try_send(Box::new(smallvec![packet]))
             .map_err(|p| match p {
                 TrySendError::Full(mut p) => TrySendError::Full(p.pop().unwrap()),
                 TrySendError::Closed(mut p) => TrySendError::Closed(p.pop().unwrap()),
@@ -414,7 +414,7 @@ where
             tracing::trace!(sid = ?self.id, "emitting ping");
 
             self.internal_tx
-                .try_send(smallvec![Packet::Ping])
+                .try_send(Box::new(smallvec![Packet::Ping]))
                 .map_err(|_| Error::HeartbeatTimeout)?;
 
             #[cfg(feature = "tracing")]
@@ -451,7 +451,7 @@ where
             #[cfg(feature = "tracing")]
             tracing::trace!(sid = ?self.id, "ping received, sending pong");
             self.internal_tx
-                .try_send(smallvec![Packet::Pong])
+                .try_send(Box::new(smallvec![Packet::Pong]))
                 .map_err(|_| Error::HeartbeatTimeout)?;
         }
     }
