@@ -34,37 +34,47 @@ pub struct Ctx<A: Adapter> {
 
 type Outcome = Result<Value, EventError>;
 
-/// Registers every event handler on a socket that passed the handshake.
+/// Registers the event handlers on a socket that passed the handshake: one handler that routes
+/// by event name. socketioxide keeps each socket's handlers in a map of its own; a dozen named
+/// ones cost every socket about 0.5 KB for as long as it lives (heap profile in
+/// docs/benchmarks.md, "Where a socket's bytes go"), one fallback costs nothing per socket.
 pub fn register<A: Adapter>(socket: &SocketRef<A>) {
-    macro_rules! on {
+    socket.on_fallback(route::<A>);
+    socket.on_disconnect(on_disconnect::<A>);
+}
+
+/// Runs the handler of `event` (SPEC §3), or refuses an unknown one.
+#[allow(clippy::too_many_arguments)] // socketioxide hands each part to a handler as an argument
+async fn route<A: Adapter>(
+    s: SocketRef<A>,
+    io: SocketIo<A>,
+    State(g): State<Arc<Gateway>>,
+    Event(event): Event,
+    TryData(d): TryData<Value>,
+    ack: AckSender<A>,
+    HasAck(h): HasAck,
+    Ticket(t): Ticket,
+) {
+    let d = d.unwrap_or(Value::Null);
+    macro_rules! to {
         ($event:literal, $handler:expr) => {
-            socket.on(
-                $event,
-                |s: SocketRef<A>,
-                 io: SocketIo<A>,
-                 State(g): State<Arc<Gateway>>,
-                 TryData(d): TryData<Value>,
-                 ack: AckSender<A>,
-                 HasAck(h): HasAck,
-                 Ticket(t): Ticket| {
-                    dispatch($event, (s, io), g, (d.unwrap_or(Value::Null), t), ack, h, $handler)
-                },
-            )
+            dispatch($event, (s, io), g, (d, t), ack, h, $handler).await
         };
     }
-    on!("join", join::<A>);
-    on!("leave", leave::<A>);
-    on!("send", send::<A>);
-    on!("typing", typing::<A>);
-    on!("sync_read", sync_read::<A>);
-    on!("getRooms", get_rooms::<A>);
-    on!("stop", stop::<A>);
-    on!("regenerate", regenerate::<A>);
-    on!("edit", edit::<A>);
-    on!("delete", delete::<A>);
-    on!("selectBranch", select_branch::<A>);
-    socket.on_fallback(unknown_event::<A>);
-    socket.on_disconnect(on_disconnect::<A>);
+    match event.as_str() {
+        "join" => to!("join", join::<A>),
+        "leave" => to!("leave", leave::<A>),
+        "send" => to!("send", send::<A>),
+        "typing" => to!("typing", typing::<A>),
+        "sync_read" => to!("sync_read", sync_read::<A>),
+        "getRooms" => to!("getRooms", get_rooms::<A>),
+        "stop" => to!("stop", stop::<A>),
+        "regenerate" => to!("regenerate", regenerate::<A>),
+        "edit" => to!("edit", edit::<A>),
+        "delete" => to!("delete", delete::<A>),
+        "selectBranch" => to!("selectBranch", select_branch::<A>),
+        _ => unknown_event(s, event, ack, h, t).await,
+    }
 }
 
 async fn dispatch<A, F, Fut>(
@@ -113,10 +123,10 @@ async fn dispatch<A, F, Fut>(
 /// count against the socket's event rate like any other, and take their turn in its order.
 async fn unknown_event<A: Adapter>(
     socket: SocketRef<A>,
-    Event(event): Event,
+    event: String,
     ack: AckSender<A>,
-    HasAck(has_ack): HasAck,
-    Ticket(admission): Ticket,
+    has_ack: bool,
+    admission: Admission,
 ) {
     tracing::debug!(%event, "unknown event");
     let refusal = match (connection_of(&socket), admission) {
