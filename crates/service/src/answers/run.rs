@@ -218,37 +218,59 @@ impl AnswerEngine {
         self.events.answer_finished(&finished, usage);
     }
 
-    /// Reads the history, builds the prompt and holds the budget, then sends the request and
-    /// creates the answer's row at the same time: the model's own time to first token (hundreds
-    /// of milliseconds) hides the row's write, which on a busy database waits behind every other
-    /// write (`chatbot-loadgen chat`, docs/decisions/024-request-before-the-row.md). The answer is
-    /// announced before any of its text, which waits for the row. Returns the row and how the
-    /// answer ended; `None` when the row could not be created (the request, if sent, is dropped:
-    /// the upstream stops generating).
+    /// Creates the answer's row while the prompt is built (history, budget) and the request is
+    /// sent: the row's write, which on a busy database waits behind every other write, overlaps
+    /// both and the model's own time to first token (`chatbot-loadgen chat`,
+    /// docs/decisions/024-answer-writes-batched.md). The answer is announced before any of its
+    /// text, which waits for the row. Returns the row and how the answer ended; `None` when the
+    /// row could not be created (the request, if sent, is dropped: the upstream stops generating).
+    ///
+    /// From the moment the row exists it is written every flush interval, while the prompt is
+    /// still being built too: under load (5,000 answers at once) building it took longer than
+    /// the five intervals after which an unwritten `streaming` row is taken for abandoned.
     async fn generate(&self, job: &Job, model: &Model, id: MessageId) -> Option<(Message, Outcome)> {
-        let (request, prompt_estimate, reservation) = match self.prepare(job, model).await {
+        let mut writes = PartialWrites::new(self.writer.clone(), id);
+        let mut flush = tokio::time::interval(self.settings.flush_interval);
+        flush.tick().await;
+        let opening = self.open_answer(job, model, id, true);
+        let mut opening = std::pin::pin!(opening);
+        let mut opened: Option<Option<(Message, watch::Receiver<bool>)>> = None;
+        let preparing = self.prepare(job, model);
+        let mut preparing = std::pin::pin!(preparing);
+        let prepared = loop {
+            tokio::select! {
+                row = &mut opening, if opened.is_none() => opened = Some(row),
+                prepared = &mut preparing => break prepared,
+                _ = flush.tick(), if matches!(opened, Some(Some(_))) => writes.write(""),
+            }
+        };
+        let (request, prompt_estimate, reservation) = match prepared {
             Ok(prepared) => prepared,
             Err(failed) => {
-                let (row, _stopped) = self.open_answer(job, model, id, true).await?;
+                let (row, _stopped) = match opened {
+                    Some(row) => row?,
+                    None => opening.await?,
+                };
+                writes.settle().await; // no partial text may land after the final one
                 return Some((row, failed));
             }
         };
         let connecting = stream_with_retry(model.provider.as_ref(), request, &self.settings.retry);
         let mut connecting = std::pin::pin!(connecting);
         let mut early = None;
-        let opening = self.open_answer(job, model, id, true);
-        let mut opening = std::pin::pin!(opening);
-        let (row, mut stopped) = loop {
-            tokio::select! {
-                opened = &mut opening => break opened?,
-                stream = &mut connecting, if early.is_none() => early = Some(stream),
-            }
+        let (row, mut stopped) = match opened {
+            Some(row) => row?,
+            None => loop {
+                tokio::select! {
+                    row = &mut opening => break row?,
+                    stream = &mut connecting, if early.is_none() => early = Some(stream),
+                }
+            },
         };
         let outcome = Outcome { reservation, ..Outcome::complete() };
-        // The row's partial text is written beside the stream, never in its way.
-        let mut writes = PartialWrites::new(self.writer.clone(), row.id);
         let upstream = Upstream { early, connecting };
-        let mut outcome = self.relay(job, model, upstream, &mut writes, &mut stopped, outcome).await;
+        let mut outcome =
+            self.relay(job, model, upstream, (&mut writes, &mut flush), &mut stopped, outcome).await;
         writes.settle().await;
         estimate_missing_usage(&mut outcome.usage, prompt_estimate, &outcome.content);
         Some((row, outcome))
@@ -306,7 +328,7 @@ impl AnswerEngine {
         job: &Job,
         model: &Model,
         upstream: Upstream<'_, F>,
-        writes: &mut PartialWrites,
+        (writes, flush): (&mut PartialWrites, &mut tokio::time::Interval),
         stopped: &mut watch::Receiver<bool>,
         mut outcome: Outcome,
     ) -> Outcome
@@ -317,8 +339,6 @@ impl AnswerEngine {
         let started = Instant::now();
         // Every flush interval the row is written, new text or not: a row nobody writes for
         // several intervals is taken for abandoned (its instance died) and marked interrupted.
-        let mut flush = tokio::time::interval(self.settings.flush_interval);
-        flush.tick().await;
         let Upstream { early, mut connecting } = upstream;
         let stream = match early {
             Some(stream) => stream,
