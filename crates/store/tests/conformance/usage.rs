@@ -1,6 +1,6 @@
 use crate::{answer, room, text, user};
 use chatbot_domain::{MessageId, MessageStatus};
-use chatbot_store::{AnswerWrite, AnswerWritten, NewUsage, Store, StoreError, UsageTotals};
+use chatbot_store::{AnswerWrite, AnswerWritten, NewUsage, Room, Store, StoreError, UsageTotals, User};
 use std::sync::Arc;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
@@ -71,26 +71,36 @@ async fn usage_is_recorded_and_summed(store: Arc<dyn Store>) {
     assert_eq!(store.usage_totals(alice.id, later).await.unwrap(), UsageTotals::default());
 }
 
+/// A demo answer's usage in `room`, spent by `user`: `tokens` of input, costing as much.
+fn usage_of(message_id: Option<MessageId>, user: &User, room: &Room, tokens: i64) -> NewUsage {
+    NewUsage {
+        id: Uuid::now_v7(),
+        message_id,
+        user_id: Some(user.id),
+        room_id: Some(room.id),
+        provider: "demo".into(),
+        model: "demo".into(),
+        input_tokens: tokens,
+        output_tokens: 0,
+        cache_creation_tokens: 0,
+        cache_read_tokens: 0,
+        cost: tokens,
+        ttft_ms: None,
+        duration_ms: None,
+    }
+}
+
 /// The usage and the final text of an answer are stored together, or not at all.
 async fn an_answer_finishes_with_its_usage_in_one_transaction(store: Arc<dyn Store>) {
     let alice = user(&store, "alice@example.com").await;
     let room = room(&store, &alice, &[]).await;
     let question = store.append_message(text(room.id, alice.id, "hi?")).await.unwrap().into_message();
     let reply = store.append_message(answer(room.id, question.id, "")).await.unwrap().into_message();
-    let usage = |message_id: Option<MessageId>| NewUsage {
-        id: Uuid::now_v7(),
-        message_id,
-        user_id: Some(alice.id),
-        room_id: Some(room.id),
-        provider: "demo".into(),
-        model: "demo".into(),
-        input_tokens: 5,
+    let usage = |message_id| NewUsage {
         output_tokens: 7,
-        cache_creation_tokens: 0,
-        cache_read_tokens: 0,
         cost: 42,
-        ttft_ms: None,
         duration_ms: Some(10),
+        ..usage_of(message_id, &alice, &room, 5)
     };
     let before = OffsetDateTime::now_utc() - Duration::seconds(1);
     let done = store
@@ -123,21 +133,7 @@ async fn answer_writes_are_batched_and_fail_alone(store: Arc<dyn Store>) {
     let question = store.append_message(text(room.id, alice.id, "hi?")).await.unwrap().into_message();
     let streaming = store.append_message(answer(room.id, question.id, "")).await.unwrap().into_message();
     let finishing = store.append_message(answer(room.id, question.id, "")).await.unwrap().into_message();
-    let usage = |message_id: Option<MessageId>, tokens: i64| NewUsage {
-        id: Uuid::now_v7(),
-        message_id,
-        user_id: Some(alice.id),
-        room_id: Some(room.id),
-        provider: "demo".into(),
-        model: "demo".into(),
-        input_tokens: tokens,
-        output_tokens: 0,
-        cache_creation_tokens: 0,
-        cache_read_tokens: 0,
-        cost: tokens,
-        ttft_ms: None,
-        duration_ms: None,
-    };
+    let usage = |message_id, tokens| usage_of(message_id, &alice, &room, tokens);
     let before = OffsetDateTime::now_utc() - Duration::seconds(1);
     let finish = |id, text: &str, usage| AnswerWrite::Finish {
         id,
