@@ -274,14 +274,6 @@ pub enum AnswerWrite {
     },
 }
 
-impl AnswerWrite {
-    pub fn id(&self) -> MessageId {
-        match self {
-            AnswerWrite::Partial { id, .. } | AnswerWrite::Finish { id, .. } => *id,
-        }
-    }
-}
-
 /// What one [`AnswerWrite`] did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AnswerWritten {
