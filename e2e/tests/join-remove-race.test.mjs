@@ -79,4 +79,37 @@ eachBackend('join racing a removal', (ctx) => {
     }
     assert.deepEqual(leaked, [], `the removed member heard of ${leaked.length} room(s) it had left`);
   });
+
+  // The handshake reads the room list before the socket is in its user's group, which is how
+  // an added member's sockets are sent into the room: an addition between the two must still
+  // reach the new socket.
+  it('a member added while connecting hears of the room (roomActivity)', async () => {
+    const control = await roomWith(ctx.base, owner, [member], { aiMode: 'off' });
+    const missed = [];
+    for (let round = 0; round < ROUNDS; round += 1) {
+      const room = await roomWith(ctx.base, owner, [], { aiMode: 'off' });
+      const [socket, added] = await Promise.all([
+        connect(ctx.base, member.accessToken),
+        request(ctx.base, 'POST', `/api/rooms/${room.id}/members`, {
+          token: owner.accessToken, body: { userId: member.id },
+        }),
+      ]);
+      assert.ok(added.status === 200 || added.status === 201, show(added.body));
+      let heard = false;
+      socket.on('roomActivity', (a) => { if (a.roomId === room.id) heard = true; });
+      const probe = await request(ctx.base, 'POST', `/api/rooms/${room.id}/messages`, {
+        token: owner.accessToken, body: { content: 'probe', clientId: clientId() },
+      });
+      assert.equal(probe.status, 201, show(probe.body));
+      const marker = waitFor(socket, 'roomActivity', (a) => a.roomId === control.id);
+      const sent = await request(ctx.base, 'POST', `/api/rooms/${control.id}/messages`, {
+        token: owner.accessToken, body: { content: `marker ${round}`, clientId: clientId() },
+      });
+      assert.equal(sent.status, 201, show(sent.body));
+      await marker;
+      if (!heard) missed.push(room.id);
+      socket.close();
+    }
+    assert.deepEqual(missed, [], `the added member did not hear of ${missed.length} room(s) it joined`);
+  });
 });

@@ -29,6 +29,15 @@ pub struct User {
     pub daily_cost_budget: Option<i64>,
 }
 
+/// What a socket's handshake needs, read at once: the user on a live session and the rooms they
+/// are a member of (the gateway subscribes the socket to each).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Authenticated {
+    pub user: User,
+    /// Every room the user is a member of, in no particular order.
+    pub member_of: Vec<RoomId>,
+}
+
 #[derive(Debug, Clone)]
 pub struct NewUser {
     pub id: UserId,

@@ -6,7 +6,7 @@
 //! client sees CONNECT could otherwise arrive before its handler exists and be dropped.
 
 use crate::Gateway;
-use crate::connection::Connection;
+use crate::connection::{Connection, RoomsAtHandshake};
 use serde_json::Value;
 use socketioxide::adapter::Adapter;
 use socketioxide::extract::{SocketRef, State, TryData};
@@ -93,9 +93,10 @@ pub async fn authenticate<A: Adapter>(
         code: "unauthorized",
         reason: "missing access token (auth.token, Authorization: Bearer, or ?token=)".into(),
     })?;
-    let actor = gateway
+    let seen = gateway.rooms.membership_changes();
+    let (actor, rooms) = gateway
         .accounts
-        .authenticate(&token)
+        .authenticate_with_rooms(&token)
         .await
         .map_err(|e| Refused { code: "unauthorized", reason: e.to_string() })?;
     let at_limit = || Refused {
@@ -109,6 +110,7 @@ pub async fn authenticate<A: Adapter>(
         return Err(at_limit()); // dropping the slot gives it back here
     }
     socket.extensions.insert(Arc::new(Connection::new(actor, slot, &gateway.settings)));
+    socket.extensions.insert(RoomsAtHandshake { rooms: rooms.into(), seen });
     crate::handlers::register(&socket);
     Ok(())
 }

@@ -5,9 +5,10 @@ use crate::limits::{EventRate, TypingGate};
 use crate::presence::DeviceSlot;
 use crate::turn::Turnstile;
 use crate::{Gateway, GatewaySettings, rooms};
+use chatbot_domain::RoomId;
 use chatbot_metrics::{GaugeHold, metrics};
 use chatbot_protocol::events::{Connected, ServerEvent};
-use chatbot_service::Actor;
+use chatbot_service::{Actor, ServiceError};
 use socketioxide::SocketIo;
 use socketioxide::adapter::Adapter;
 use socketioxide::extract::{SocketRef, State};
@@ -40,6 +41,15 @@ impl Connection {
     }
 }
 
+/// The user's rooms as read by the handshake, for the connect handler to subscribe the socket
+/// to (it takes them out of the socket's extensions: they are not kept).
+#[derive(Clone)]
+pub struct RoomsAtHandshake {
+    pub rooms: Arc<[RoomId]>,
+    /// [`chatbot_service::RoomService::membership_changes`] before they were read.
+    pub seen: u64,
+}
+
 /// The connection of a socket that passed the handshake.
 pub fn connection_of<A: Adapter>(socket: &SocketRef<A>) -> Option<Arc<Connection>> {
     socket.extensions.get::<Arc<Connection>>()
@@ -53,19 +63,36 @@ pub async fn on_connect<A: Adapter>(
     State(gateway): State<Arc<Gateway>>,
 ) {
     let Some(conn) = connection_of(&socket) else { return };
+    let Some(handshake) = socket.extensions.remove::<RoomsAtHandshake>() else { return };
     let user = &conn.actor.user;
     socket.join(vec![rooms::user(user.id), rooms::session(conn.actor.session)]);
-    let removals = gateway.rooms.removals();
-    let mut member_rooms = member_rooms_of(&gateway, &conn).await;
+    let mut member_rooms = member_groups(&handshake.rooms);
     socket.join(member_rooms.clone());
-    // A removal committed while the list was read has sent the user's sockets out of that room
-    // before this one was in it: read the list again and leave what is no longer there.
-    if gateway.rooms.removals() != removals {
-        let current = member_rooms_of(&gateway, &conn).await;
-        let gone: Vec<String> = member_rooms.iter().filter(|r| !current.contains(r)).cloned().collect();
-        socket.leave(gone);
-        socket.join(current.clone()); // rooms added meanwhile (their own event joins them too)
-        member_rooms = current;
+    // A membership change counted since the handshake read the list may have sent the user's
+    // sockets into or out of a room before this one was among them: read the list again and
+    // follow it. A change counted after this point reaches the socket through its user group.
+    if gateway.rooms.membership_changes() != handshake.seen {
+        match gateway.accounts.rooms_on_session(&conn.actor).await {
+            Ok(current) => {
+                let current = member_groups(&current);
+                let gone: Vec<String> =
+                    member_rooms.iter().filter(|r| !current.contains(r)).cloned().collect();
+                socket.leave(gone);
+                socket.join(current.clone());
+                member_rooms = current;
+            }
+            Err(ServiceError::Unauthorized(why)) => {
+                // Ended while connecting, perhaps before this socket was in its session's group.
+                tracing::debug!(user_id = %user.id, why, "session ended during the handshake");
+                if let Err(err) = socket.disconnect() {
+                    tracing::debug!(error = %err, "could not end a socket whose session ended");
+                }
+                return;
+            }
+            Err(err) => {
+                tracing::warn!(user_id = %user.id, error = %err, "could not read rooms again at connect");
+            }
+        }
     }
     if conn.slot.devices_at_reserve() == 1 {
         crate::presence::announce(&socket, &io, &gateway.cluster, &member_rooms, user, true, 1).await;
@@ -76,15 +103,9 @@ pub async fn on_connect<A: Adapter>(
     }
 }
 
-/// The `member:` groups of the user's rooms (empty, logged, if the database cannot say).
-async fn member_rooms_of(gateway: &Gateway, conn: &Connection) -> Vec<String> {
-    match gateway.rooms.list(&conn.actor, 1000).await {
-        Ok(list) => list.iter().map(|summary| rooms::members(summary.room.id)).collect(),
-        Err(err) => {
-            tracing::warn!(user_id = %conn.actor.user.id, error = %err, "could not load rooms at connect");
-            Vec::new()
-        }
-    }
+/// The `member:` groups of these rooms.
+fn member_groups(ids: &[RoomId]) -> Vec<String> {
+    ids.iter().map(|&id| rooms::members(id)).collect()
 }
 
 /// Releases the device slot; the user's last device going away makes them offline.

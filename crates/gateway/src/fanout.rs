@@ -464,6 +464,9 @@ pub async fn run<A: Adapter>(io: SocketIo<A>, mut changes: EventQueue, delivery:
                             for room in removals_in(&ops) {
                                 rooms.removed_elsewhere(room);
                             }
+                            if adds_members(&ops) {
+                                rooms.added_elsewhere();
+                            }
                             deliver(&io, &cluster, ops, order).await;
                         }
                     }
@@ -493,6 +496,14 @@ fn removals_in(ops: &[Op]) -> Vec<RoomId> {
         .flatten()
         .filter_map(|name| rooms::members_of(name))
         .collect()
+}
+
+/// Whether `ops` send a user's sockets into a chat room's member group (a member added).
+fn adds_members(ops: &[Op]) -> bool {
+    ops.iter().any(|op| match op {
+        Op::Join { rooms, .. } => rooms.iter().any(|name| rooms::members_of(name).is_some()),
+        _ => false,
+    })
 }
 
 async fn next_incoming(incoming: &mut Option<mpsc::Receiver<Incoming>>) -> Option<Incoming> {
@@ -598,6 +609,13 @@ mod tests {
         let deleted = plan(Change::RoomDeleted(room()), "Bot");
         assert_eq!(removals_in(&deleted), vec![room()]);
         assert!(removals_in(&plan(Change::MemberAdded(room(), user()), "Bot")).is_empty());
+    }
+
+    #[test]
+    fn relayed_additions_are_recognised_by_their_member_group() {
+        assert!(adds_members(&plan(Change::MemberAdded(room(), user()), "Bot")));
+        assert!(!adds_members(&plan(Change::MemberRemoved(room(), user()), "Bot")));
+        assert!(!adds_members(&plan(Change::RoomDeleted(room()), "Bot")));
     }
 
     #[test]

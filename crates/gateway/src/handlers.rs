@@ -154,15 +154,15 @@ fn ack<T: Serialize>(body: T) -> Outcome {
 async fn join<A: Adapter>(ctx: Ctx<A>, data: Value) -> Outcome {
     let request: payload::Join = payload::parse("join", data)?;
     let room_id = payload::room_id(&request.room_id)?;
-    let removals = ctx.gateway.rooms.removals();
+    let changes = ctx.gateway.rooms.membership_changes();
     let snapshot = ctx.gateway.rooms.join(&ctx.conn.actor, room_id, request.since).await?;
     let groups = vec![rooms::joined(room_id), rooms::members(room_id)];
     ctx.socket.join(groups.clone());
     // A removal that committed while the snapshot was read has already sent this user's sockets
-    // out of the room, before this socket was in it: when one happened meanwhile, ask again now
-    // that it is (the same rule as at connect). A removal after this point reaches the socket
-    // through the usual `memberRemoved` + leave.
-    if ctx.gateway.rooms.removals() != removals
+    // out of the room, before this socket was in it: when a membership change happened
+    // meanwhile, ask again now that it is (the same rule as at connect). A removal after this
+    // point reaches the socket through the usual `memberRemoved` + leave.
+    if ctx.gateway.rooms.membership_changes() != changes
         && let Err(err) = ctx.gateway.rooms.membership(&ctx.conn.actor, room_id).await
     {
         ctx.socket.leave(groups);

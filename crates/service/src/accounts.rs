@@ -7,7 +7,7 @@ use crate::limit::Limit;
 use crate::passwords::PasswordHasher;
 use crate::sso::{ExternalIdentity, PendingSignIn};
 use crate::throttle::ThrottleDecision;
-use crate::tokens::{TokenError, TokenIssuer, hash_refresh_token, new_refresh_token};
+use crate::tokens::{AccessClaims, TokenError, TokenIssuer, hash_refresh_token, new_refresh_token};
 use chatbot_domain::{
     DisplayName, Email, MemberRole, Password, RoomId, SessionId, UserId, UserRole, ValidationError,
 };
@@ -152,7 +152,19 @@ impl Actor {
     }
 }
 
+/// The caller a verified access token names, once the store has found its user honoured.
+fn actor(user: User, claims: &AccessClaims) -> ServiceResult<Actor> {
+    // The moment the token stops being accepted: verification compares whole seconds and
+    // allows `exp + leeway` itself, so the first second it fails is the one after.
+    let leeway = i64::try_from(crate::tokens::LEEWAY_SECS).unwrap_or(0);
+    let token_expires_at = OffsetDateTime::from_unix_timestamp(claims.exp.saturating_add(leeway + 1))
+        .map_err(|_| ServiceError::Unauthorized("invalid access token"))?;
+    Ok(Actor { user, session: claims.sid, token_expires_at })
+}
+
 const BAD_CREDENTIALS: &str = "invalid email or password";
+/// Why a well-formed access token is refused: its session or its account is no longer live.
+const SESSION_ENDED: &str = "session ended or account deactivated";
 /// Why single sign-on refuses an identity whose email address the provider has not verified
 /// (the callback names this case on the sign-in page).
 pub const UNVERIFIED_EMAIL: &str = "the identity provider has not verified this email address";
@@ -503,21 +515,43 @@ impl AccountService {
 
     /// Resolves an access token to an active user on a live session.
     pub async fn authenticate(&self, access_token: &str) -> ServiceResult<Actor> {
-        let claims = self.tokens.verify(access_token).map_err(|e| match e {
-            TokenError::Expired => ServiceError::Unauthorized("access token expired"),
-            TokenError::Invalid => ServiceError::Unauthorized("invalid access token"),
-        })?;
+        let claims = self.verify(access_token)?;
         let user = self
             .store
             .authenticate(claims.sub, claims.sid, OffsetDateTime::now_utc())
             .await?
-            .ok_or(ServiceError::Unauthorized("session ended or account deactivated"))?;
-        // The moment the token stops being accepted: verification compares whole seconds and
-        // allows `exp + leeway` itself, so the first second it fails is the one after.
-        let leeway = i64::try_from(crate::tokens::LEEWAY_SECS).unwrap_or(0);
-        let token_expires_at = OffsetDateTime::from_unix_timestamp(claims.exp.saturating_add(leeway + 1))
-            .map_err(|_| ServiceError::Unauthorized("invalid access token"))?;
-        Ok(Actor { user, session: claims.sid, token_expires_at })
+            .ok_or(ServiceError::Unauthorized(SESSION_ENDED))?;
+        actor(user, &claims)
+    }
+
+    /// [`Self::authenticate`], and the rooms the user is a member of, in one read: what a
+    /// socket's handshake needs (it subscribes the socket to each room's member events).
+    pub async fn authenticate_with_rooms(&self, access_token: &str) -> ServiceResult<(Actor, Vec<RoomId>)> {
+        let claims = self.verify(access_token)?;
+        let read = self
+            .store
+            .authenticate_with_rooms(claims.sub, claims.sid, OffsetDateTime::now_utc())
+            .await?
+            .ok_or(ServiceError::Unauthorized(SESSION_ENDED))?;
+        Ok((actor(read.user, &claims)?, read.member_of))
+    }
+
+    /// The rooms `actor` is a member of now, if their session is still honoured (`Unauthorized`
+    /// if not): a socket's list read again after a membership change raced with its handshake.
+    pub async fn rooms_on_session(&self, actor: &Actor) -> ServiceResult<Vec<RoomId>> {
+        let read = self
+            .store
+            .authenticate_with_rooms(actor.id(), actor.session, OffsetDateTime::now_utc())
+            .await?
+            .ok_or(ServiceError::Unauthorized(SESSION_ENDED))?;
+        Ok(read.member_of)
+    }
+
+    fn verify(&self, access_token: &str) -> ServiceResult<AccessClaims> {
+        self.tokens.verify(access_token).map_err(|e| match e {
+            TokenError::Expired => ServiceError::Unauthorized("access token expired"),
+            TokenError::Invalid => ServiceError::Unauthorized("invalid access token"),
+        })
     }
 
     /// Which of these sessions still honour their access tokens (the gateway's periodic check).

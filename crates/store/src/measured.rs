@@ -77,6 +77,7 @@ measured_methods! {
     fn list_devices(&self, user_id: UserId, now: OffsetDateTime) -> StoreResult<Vec<Device>>;
     fn prune_sessions(&self, before: OffsetDateTime) -> StoreResult<u64>;
     fn authenticate(&self, user_id: UserId, family_id: SessionId, now: OffsetDateTime) -> StoreResult<Option<User>>;
+    fn authenticate_with_rooms(&self, user_id: UserId, family_id: SessionId, now: OffsetDateTime) -> StoreResult<Option<Authenticated>>;
     fn live_sessions(&self, families: &[SessionId], now: OffsetDateTime) -> StoreResult<Vec<SessionId>>;
     fn create_room(&self, new: NewRoom, members: &[UserId]) -> StoreResult<Room>;
     fn room(&self, id: RoomId) -> StoreResult<Option<Room>>;

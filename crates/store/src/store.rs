@@ -99,6 +99,14 @@ pub trait Store: Send + Sync + 'static {
         family_id: SessionId,
         now: OffsetDateTime,
     ) -> StoreResult<Option<User>>;
+    /// [`Store::authenticate`] and the ids of the user's rooms, in one statement: a socket's
+    /// handshake needs both, and on SQLite each statement is a hop to a worker thread.
+    async fn authenticate_with_rooms(
+        &self,
+        user_id: UserId,
+        family_id: SessionId,
+        now: OffsetDateTime,
+    ) -> StoreResult<Option<Authenticated>>;
     /// Which of `families` still honour their access tokens at `now` (live token, active user):
     /// the real-time gateway's periodic check, so sockets of a device signed out by another
     /// process (the CLI, another instance) end too.

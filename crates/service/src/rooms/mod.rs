@@ -109,8 +109,8 @@ pub struct RoomService {
     email_lookups: Limit,
     /// One send rate per user, whichever transport the message came by.
     send_limit: Limit,
-    /// Counts removals of members and rooms made by this process (see [`RoomService::removals`]).
-    removals: AtomicU64,
+    /// Counts membership changes seen by this process (see [`RoomService::membership_changes`]).
+    membership_changes: AtomicU64,
 }
 
 impl RoomService {
@@ -133,28 +133,40 @@ impl RoomService {
             access,
             email_lookups,
             send_limit,
-            removals: AtomicU64::new(0),
+            membership_changes: AtomicU64::new(0),
         }
     }
 
-    /// How many member or room removals this process has committed so far. A caller that reads a
-    /// room list, then subscribes a socket to it, compares this before and after: a change means a
-    /// removal may have sent the user's sockets out of a room before this one was in it, and the
+    /// How many membership changes (members added or removed, rooms deleted) this process has
+    /// committed or received from other instances so far, each counted after its commit and
+    /// before its sockets are sent into or out of the room. A caller that reads a room list, then
+    /// subscribes a socket to it, compares this before and after: a change means the user's
+    /// sockets may have been sent into or out of a room before this one was among them, and the
     /// list must be read again.
-    pub fn removals(&self) -> u64 {
-        self.removals.load(Ordering::Acquire)
+    pub fn membership_changes(&self) -> u64 {
+        self.membership_changes.load(Ordering::Acquire)
     }
 
     fn removed(&self, room_id: RoomId) {
         self.access.invalidate(room_id);
-        self.removals.fetch_add(1, Ordering::AcqRel);
+        self.membership_changes.fetch_add(1, Ordering::AcqRel);
+    }
+
+    fn added(&self) {
+        self.membership_changes.fetch_add(1, Ordering::AcqRel);
     }
 
     /// Another instance removed a member of `room_id` (or the room): forget what this one
-    /// cached about its members, and count it as a removal, before its sockets are sent out of
-    /// the room, so joins and connects racing with it read their room again.
+    /// cached about its members, and count the change, before its sockets are sent out of the
+    /// room, so joins and connects racing with it read their room again.
     pub fn removed_elsewhere(&self, room_id: RoomId) {
         self.removed(room_id);
+    }
+
+    /// Another instance added a member to a room: count the change before the member's sockets
+    /// here are sent into it, so a connect racing with it reads its rooms again.
+    pub fn added_elsewhere(&self) {
+        self.added();
     }
 
     pub fn answers(&self) -> &Arc<AnswerEngine> {
@@ -374,6 +386,7 @@ impl RoomService {
         }
         let (mut member, created) = self.store.add_member(room_id, target, MemberRole::Member).await?;
         if created {
+            self.added();
             self.events.member_added(room_id, target);
         }
         withhold_emails(

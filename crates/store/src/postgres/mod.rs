@@ -18,8 +18,8 @@ use crate::records::*;
 use crate::shared::append::AppendError;
 use chatbot_domain::{MemberRole, MessageId, MessageStatus, RoomId, SessionId, UserId, UserRole};
 use rows::{
-    json, like_pattern, member_select, message_cols, message_select, now, room_cols, search_from,
-    session_cols, share_cols, summary_select, ts, user_cols, write_err,
+    json, like_pattern, live_session_of, member_select, message_cols, message_select, now, room_cols,
+    search_from, session_cols, share_cols, summary_select, ts, user_cols, write_err,
 };
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::{Postgres, Row, Transaction};

@@ -11,8 +11,8 @@ use uuid::Uuid;
 
 use crate::shared::rows::truncate;
 pub(super) use crate::shared::rows::{
-    like_pattern, member_select, message_cols, message_select, now, room_cols, search_from, session_cols,
-    share_cols, summary_select, user_cols, write_err,
+    like_pattern, live_session_of, member_select, message_cols, message_select, now, room_cols, search_from,
+    session_cols, share_cols, summary_select, user_cols, write_err,
 };
 
 /// A timestamp as stored: UTC, truncated to microseconds (timestamptz's precision, and what

@@ -194,19 +194,43 @@ macro_rules! impl_store {
                 family_id: SessionId,
                 now: OffsetDateTime,
             ) -> StoreResult<Option<User>> {
-                let row = sqlx::query(concat!(
-                    "SELECT ",
+                let row = sqlx::query(concat!("SELECT ", user_cols!(), " FROM users WHERE ", live_session_of!()))
+                    .bind(user_id.as_uuid())
+                    .bind(family_id.as_uuid())
+                    .bind(ts(now))
+                    .fetch_optional(self.reader())
+                    .await?;
+                row.as_ref().map(rows::user).transpose()
+            }
+
+            async fn authenticate_with_rooms(
+                &self,
+                user_id: UserId,
+                family_id: SessionId,
+                now: OffsetDateTime,
+            ) -> StoreResult<Option<Authenticated>> {
+                // One row per room (the user's columns repeated), or one with a null room.
+                let rows = sqlx::query(concat!(
+                    "SELECT u.*, me.room_id AS member_of FROM (SELECT ",
                     user_cols!(),
-                    " FROM users WHERE id = $1 AND is_active = TRUE AND EXISTS ( \
-                        SELECT 1 FROM sessions s WHERE s.family_id = $2 AND s.user_id = $1 \
-                           AND s.revoked_at IS NULL AND s.replaced_by IS NULL AND s.expires_at > $3)"
+                    " FROM users WHERE ",
+                    live_session_of!(),
+                    ") u LEFT JOIN room_members me ON me.user_id = u.id"
                 ))
                 .bind(user_id.as_uuid())
                 .bind(family_id.as_uuid())
                 .bind(ts(now))
-                .fetch_optional(self.reader())
+                .fetch_all(self.reader())
                 .await?;
-                row.as_ref().map(rows::user).transpose()
+                let Some(first) = rows.first() else { return Ok(None) };
+                let user = rows::user(first)?;
+                let mut member_of = Vec::with_capacity(rows.len());
+                for row in &rows {
+                    if let Some(room) = row.try_get::<Option<Uuid>, _>("member_of")? {
+                        member_of.push(RoomId::from_uuid(room));
+                    }
+                }
+                Ok(Some(Authenticated { user, member_of }))
             }
 
             async fn live_sessions(

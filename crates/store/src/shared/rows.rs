@@ -15,6 +15,17 @@ macro_rules! user_cols {
 }
 pub(crate) use user_cols;
 
+/// The `WHERE` of a user honoured on a session: user `$1`, active, whose family `$2` still has a
+/// live (unrevoked, unreplaced) token at `$3`.
+macro_rules! live_session_of {
+    () => {
+        "id = $1 AND is_active = TRUE AND EXISTS ( \
+            SELECT 1 FROM sessions s WHERE s.family_id = $2 AND s.user_id = $1 \
+               AND s.revoked_at IS NULL AND s.replaced_by IS NULL AND s.expires_at > $3)"
+    };
+}
+pub(crate) use live_session_of;
+
 macro_rules! session_cols {
     () => {
         "id, family_id, user_id, token_hash, user_agent, created_at, expires_at, revoked_at, replaced_by"

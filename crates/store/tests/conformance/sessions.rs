@@ -1,4 +1,4 @@
-use crate::{micros, new_session, user};
+use crate::{micros, new_session, room, user};
 use chatbot_domain::{SessionId, UserId};
 use chatbot_store::{Rotation, Store, StoreError};
 use std::sync::Arc;
@@ -170,6 +170,43 @@ async fn authenticate_requires_active_user(store: Arc<dyn Store>) {
     assert!(store.authenticate(alice.id, session.family_id, now).await.unwrap().is_some());
 }
 
+/// The handshake's read: the same user as `authenticate`, with every room of theirs (and no
+/// other), refused on the same terms.
+async fn authenticate_with_rooms_lists_the_users_rooms(store: Arc<dyn Store>) {
+    let alice = user(&store, "alice@example.com").await;
+    let bob = user(&store, "bob@example.com").await;
+    let session = store.create_session(new_session(alice.id, "t1", Duration::days(30))).await.unwrap();
+    let now = OffsetDateTime::now_utc();
+    let read = store.authenticate_with_rooms(alice.id, session.family_id, now).await.unwrap().unwrap();
+    assert_eq!(Some(read.user), store.user(alice.id).await.unwrap());
+    assert!(read.member_of.is_empty(), "no rooms yet: {:?}", read.member_of);
+
+    let owned = room(&store, &alice, &[]).await;
+    let shared = room(&store, &bob, &[&alice]).await;
+    let others = room(&store, &bob, &[]).await;
+    let read = store.authenticate_with_rooms(alice.id, session.family_id, now).await.unwrap().unwrap();
+    let mut rooms = read.member_of.clone();
+    rooms.sort();
+    let mut expected = vec![owned.id, shared.id];
+    expected.sort();
+    assert_eq!(rooms, expected, "not bob's own room {}", others.id);
+
+    store.remove_member(shared.id, alice.id).await.unwrap();
+    let read = store.authenticate_with_rooms(alice.id, session.family_id, now).await.unwrap().unwrap();
+    assert_eq!(read.member_of, [owned.id]);
+
+    assert_eq!(
+        store.authenticate_with_rooms(bob.id, session.family_id, now).await.unwrap(),
+        None,
+        "another user's family"
+    );
+    store.set_user_active(alice.id, false).await.unwrap();
+    assert_eq!(store.authenticate_with_rooms(alice.id, session.family_id, now).await.unwrap(), None);
+    store.set_user_active(alice.id, true).await.unwrap();
+    store.revoke_family(alice.id, session.family_id, now).await.unwrap();
+    assert_eq!(store.authenticate_with_rooms(alice.id, session.family_id, now).await.unwrap(), None);
+}
+
 async fn devices_list_live_families(store: Arc<dyn Store>) {
     let alice = user(&store, "alice@example.com").await;
     let bob = user(&store, "bob@example.com").await;
@@ -211,6 +248,7 @@ store_tests!(
     revoke_by_token,
     revoke_family,
     authenticate_requires_active_user,
+    authenticate_with_rooms_lists_the_users_rooms,
     devices_list_live_families,
     rotation_grace_tolerates_a_client_racing_itself,
     expired_sessions_are_pruned,
