@@ -28,6 +28,8 @@ WORKDIR /src
 # The workspace patches crates from vendor/ ([patch.crates-io] in Cargo.toml), so vendor/ is
 # part of the build context; crates/web embeds ../../web/dist through rust-embed.
 COPY Cargo.toml Cargo.lock ./
+# .cargo/config.toml sets the bundled SQLite's build flags (decision 027).
+COPY .cargo/ .cargo/
 COPY vendor/ vendor/
 COPY crates/ crates/
 COPY --from=web /src/web/dist/ web/dist/

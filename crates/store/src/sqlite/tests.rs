@@ -38,6 +38,21 @@ async fn user_and_rooms(store: &SqliteStore, rooms: usize) -> (UserId, Vec<RoomI
     (user, ids)
 }
 
+/// The bundled SQLite must be built with `SQLITE_ENABLE_QPSG` (`.cargo/config.toml`, decision
+/// 027): without it every statement with a bound `LIMIT` is compiled again on each run.
+#[tokio::test]
+async fn sqlite_is_built_with_the_query_planner_stability_guarantee() {
+    let (_dir, store) = store().await;
+    let used: i64 = sqlx::query_scalar("SELECT sqlite_compileoption_used('ENABLE_QPSG')")
+        .fetch_one(&store.reader)
+        .await
+        .unwrap();
+    assert_eq!(
+        used, 1,
+        "build the bundled SQLite with LIBSQLITE3_FLAGS=SQLITE_ENABLE_QPSG (.cargo/config.toml)"
+    );
+}
+
 fn text(room_id: RoomId, user_id: UserId, client_id: Option<&str>) -> NewMessage {
     NewMessage {
         id: MessageId::new(),
