@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import { addMember, request } from '../lib/api.mjs';
-import { roomWith, users } from '../lib/scene.mjs';
+import { clientId, roomWith, users } from '../lib/scene.mjs';
 import { connect, show, waitFor } from '../lib/socket.mjs';
 import { eachBackend } from '../lib/suite.mjs';
 
@@ -35,6 +35,26 @@ eachBackend('live changes', (ctx) => {
     assert.equal(removed.status, 204, show(removed.body));
     assert.deepEqual(await ownerSeesRemoval, { roomId: room.id, userId: guest.id });
     assert.deepEqual(await guestSeesRemoval, { roomId: room.id, userId: guest.id });
+    o.close();
+    g.close();
+  });
+
+  // Before, only members added later were told: a room's first members (and its creator's
+  // other devices) did not see it until they reloaded, and heard nothing of its messages.
+  it('a new room is pushed to each of its first members, who then hear of its messages', async () => {
+    const o = await connect(ctx.base, owner.accessToken);
+    const g = await connect(ctx.base, guest.accessToken);
+    const ownerTold = waitFor(o, 'memberAdded', (e) => e.userId === owner.id);
+    const guestTold = waitFor(g, 'memberAdded', (e) => e.userId === guest.id);
+    const room = await roomWith(ctx.base, owner, [guest], { aiMode: 'off' });
+    assert.deepEqual(await ownerTold, { roomId: room.id, userId: owner.id }, 'the creator\'s other devices');
+    assert.deepEqual(await guestTold, { roomId: room.id, userId: guest.id });
+    const guestHears = waitFor(g, 'roomActivity', (a) => a.roomId === room.id);
+    const sent = await request(ctx.base, 'POST', `/api/rooms/${room.id}/messages`, {
+      token: owner.accessToken, body: { content: 'first', clientId: clientId() },
+    });
+    assert.equal(sent.status, 201, show(sent.body));
+    assert.equal((await guestHears).preview, 'first');
     o.close();
     g.close();
   });

@@ -49,6 +49,7 @@ enum Change {
     },
     AnswerFinished(Box<Message>, AnswerUsage),
     MemberAdded(RoomId, UserId),
+    RoomCreated(RoomId, Vec<UserId>),
     MemberRemoved(RoomId, UserId),
     RoomDeleted(RoomId),
     RoomUpdated(Box<Room>),
@@ -208,6 +209,10 @@ impl RoomEvents for ChatEvents {
         self.push(Change::MemberAdded(room, user));
     }
 
+    fn room_created(&self, room: RoomId, members: &[UserId]) {
+        self.push(Change::RoomCreated(room, members.to_vec()));
+    }
+
     fn member_removed(&self, room: RoomId, user: UserId) {
         self.push(Change::MemberRemoved(room, user));
     }
@@ -332,6 +337,17 @@ fn plan(change: Change, assistant_name: &str) -> Vec<Op> {
             Op::Join { to: rooms::user(user), rooms: vec![rooms::members(room)] },
             emit(rooms::members(room), &MemberAdded { room_id: room, user_id: user }),
         ],
+        // Each member's own sockets: into the room's member group, and told (the web app lists the
+        // room); no one else is told, as there is no earlier member count to change.
+        Change::RoomCreated(room, members) => members
+            .into_iter()
+            .flat_map(|user| {
+                [
+                    Op::Join { to: rooms::user(user), rooms: vec![rooms::members(room)] },
+                    emit(rooms::user(user), &MemberAdded { room_id: room, user_id: user }),
+                ]
+            })
+            .collect(),
         Change::MemberRemoved(room, user) => vec![
             emit_except(
                 vec![rooms::members(room), rooms::user(user)],
@@ -609,6 +625,25 @@ mod tests {
         let deleted = plan(Change::RoomDeleted(room()), "Bot");
         assert_eq!(removals_in(&deleted), vec![room()]);
         assert!(removals_in(&plan(Change::MemberAdded(room(), user()), "Bot")).is_empty());
+    }
+
+    #[test]
+    fn a_new_room_is_told_to_each_first_member_alone() {
+        let (owner, guest) = (user(), UserId::new());
+        let ops = plan(Change::RoomCreated(room(), vec![owner, guest]), "Bot");
+        let told: Vec<(String, String)> = ops
+            .iter()
+            .filter_map(|op| match op {
+                Op::Emit { to, except: None, event, .. } => Some((to.join(","), event.to_string())),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            told,
+            [(rooms::user(owner), "memberAdded".to_owned()), (rooms::user(guest), "memberAdded".to_owned())]
+        );
+        assert!(ops.contains(&Op::Join { to: rooms::user(guest), rooms: vec![rooms::members(room())] }));
+        assert!(adds_members(&ops), "a relayed creation counts as a membership change");
     }
 
     #[test]

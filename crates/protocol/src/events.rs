@@ -195,7 +195,8 @@ pub struct StreamEnd {
     pub error: Option<String>,
 }
 
-/// `memberAdded`, to every member's sockets and the new member's.
+/// `memberAdded`, to every member's sockets and the new member's; for a new room, to each of
+/// its first members alone.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct MemberAdded {

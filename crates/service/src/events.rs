@@ -53,6 +53,9 @@ pub trait RoomEvents: Send + Sync + 'static {
     fn answer_finished(&self, answer: &Message, usage: AnswerUsage);
     /// `user` became a member of `room`.
     fn member_added(&self, room: RoomId, user: UserId);
+    /// A room was created with these members (its owner first): each hears of it as a member
+    /// added, without the count changes that announce a member to the others.
+    fn room_created(&self, _room: RoomId, _members: &[UserId]) {}
     /// `user` is no longer a member of `room`.
     fn member_removed(&self, room: RoomId, user: UserId);
     /// The room and its history are gone.

@@ -89,7 +89,10 @@ export interface JoinAck {
   streaming: StreamingAnswer[];
 }
 
-/** `memberAdded`, to every member's sockets and the new member's. */
+/**
+ * `memberAdded`, to every member's sockets and the new member's; for a new room, to each of
+ * its first members alone.
+ */
 export interface MemberAdded {
   roomId: RoomId;
   userId: UserId;

@@ -227,6 +227,9 @@ impl RoomService {
             chatbot_store::StoreError::NotFound => ServiceError::NotFound("user"),
             other => other.into(),
         })?;
+        self.added();
+        let everyone: Vec<UserId> = std::iter::once(actor.id()).chain(members).collect();
+        self.events.room_created(room.id, &everyone);
         self.summary(actor, room.id).await
     }
 
