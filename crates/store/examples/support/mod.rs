@@ -84,20 +84,37 @@ impl TempDb {
 }
 
 /// One warm-up, then [`RUNS`] timed runs: median, p95 and max in milliseconds.
-pub async fn time_it<F, Fut>(mut read: F) -> Result<serde_json::Value, Box<dyn std::error::Error>>
+pub async fn time_it<F, Fut>(read: F) -> Result<serde_json::Value, Box<dyn std::error::Error>>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<(), chatbot_store::StoreError>>,
 {
-    read().await?;
-    let mut times: Vec<Duration> = Vec::with_capacity(RUNS);
-    for _ in 0..RUNS {
+    let times = timed_runs(1, RUNS, read).await?;
+    let ms = |d: Duration| (d.as_secs_f64() * 1000.0 * 100.0).round() / 100.0;
+    let at = |q: f64| times[((times.len() as f64 - 1.0) * q).round() as usize];
+    Ok(serde_json::json!({ "p50": ms(at(0.5)), "p95": ms(at(0.95)), "max": ms(at(1.0)) }))
+}
+
+/// `warm_up` untimed runs of `read`, then `runs` timed ones, one after another: their times,
+/// shortest first.
+pub async fn timed_runs<F, Fut>(
+    warm_up: usize,
+    runs: usize,
+    mut read: F,
+) -> Result<Vec<Duration>, chatbot_store::StoreError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<(), chatbot_store::StoreError>>,
+{
+    for _ in 0..warm_up {
+        read().await?;
+    }
+    let mut times: Vec<Duration> = Vec::with_capacity(runs);
+    for _ in 0..runs {
         let started = Instant::now();
         read().await?;
         times.push(started.elapsed());
     }
     times.sort();
-    let ms = |d: Duration| (d.as_secs_f64() * 1000.0 * 100.0).round() / 100.0;
-    let at = |q: f64| times[((times.len() as f64 - 1.0) * q).round() as usize];
-    Ok(serde_json::json!({ "p50": ms(at(0.5)), "p95": ms(at(0.95)), "max": ms(at(1.0)) }))
+    Ok(times)
 }
