@@ -11,7 +11,7 @@ use crate::tokens::{AccessClaims, TokenError, TokenIssuer, hash_refresh_token, n
 use chatbot_domain::{
     DisplayName, Email, MemberRole, Password, RoomId, SessionId, UserId, UserRole, ValidationError,
 };
-use chatbot_store::{Device, NewSession, NewUser, Rotation, Store, User, UserQuery};
+use chatbot_store::{Authenticated, Device, NewSession, NewUser, Rotation, Store, User, UserQuery};
 use serde_json::json;
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -528,23 +528,22 @@ impl AccountService {
     /// socket's handshake needs (it subscribes the socket to each room's member events).
     pub async fn authenticate_with_rooms(&self, access_token: &str) -> ServiceResult<(Actor, Vec<RoomId>)> {
         let claims = self.verify(access_token)?;
-        let read = self
-            .store
-            .authenticate_with_rooms(claims.sub, claims.sid, OffsetDateTime::now_utc())
-            .await?
-            .ok_or(ServiceError::Unauthorized(SESSION_ENDED))?;
+        let read = self.session_with_rooms(claims.sub, claims.sid).await?;
         Ok((actor(read.user, &claims)?, read.member_of))
     }
 
     /// The rooms `actor` is a member of now, if their session is still honoured (`Unauthorized`
     /// if not): a socket's list read again after a membership change raced with its handshake.
     pub async fn rooms_on_session(&self, actor: &Actor) -> ServiceResult<Vec<RoomId>> {
-        let read = self
-            .store
-            .authenticate_with_rooms(actor.id(), actor.session, OffsetDateTime::now_utc())
+        Ok(self.session_with_rooms(actor.id(), actor.session).await?.member_of)
+    }
+
+    /// The store's reading of a session for a socket, `Unauthorized` when it is not honoured.
+    async fn session_with_rooms(&self, user: UserId, session: SessionId) -> ServiceResult<Authenticated> {
+        self.store
+            .authenticate_with_rooms(user, session, OffsetDateTime::now_utc())
             .await?
-            .ok_or(ServiceError::Unauthorized(SESSION_ENDED))?;
-        Ok(read.member_of)
+            .ok_or(ServiceError::Unauthorized(SESSION_ENDED))
     }
 
     fn verify(&self, access_token: &str) -> ServiceResult<AccessClaims> {
