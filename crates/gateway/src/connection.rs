@@ -13,6 +13,7 @@ use socketioxide::SocketIo;
 use socketioxide::adapter::Adapter;
 use socketioxide::extract::{SocketRef, State};
 use socketioxide::socket::DisconnectReason;
+use std::collections::HashSet;
 use std::sync::Arc;
 
 /// Per-socket state, kept in the socket's extensions.
@@ -75,8 +76,10 @@ pub async fn on_connect<A: Adapter>(
         match gateway.accounts.rooms_on_session(&conn.actor).await {
             Ok(current) => {
                 let current = member_groups(&current);
-                let gone: Vec<String> =
-                    member_rooms.iter().filter(|r| !current.contains(r)).cloned().collect();
+                // A set: the list has no cap since decision 026, and a scan per room would be
+                // quadratic in the rooms of a user in thousands of them.
+                let still: HashSet<&String> = current.iter().collect();
+                let gone: Vec<String> = member_rooms.iter().filter(|r| !still.contains(r)).cloned().collect();
                 socket.leave(gone);
                 socket.join(current.clone());
                 member_rooms = current;
