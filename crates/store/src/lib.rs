@@ -19,6 +19,8 @@ mod open;
 mod postgres;
 mod shared;
 mod sqlite;
+#[doc(hidden)]
+pub mod statements;
 mod store;
 
 pub use error::StoreError;

@@ -676,10 +676,7 @@ macro_rules! impl_store {
             }
 
             async fn interrupt_streaming(&self, not_flushed_since: OffsetDateTime) -> StoreResult<Vec<Message>> {
-                let ids: Vec<Uuid> = sqlx::query_scalar(
-                    "UPDATE messages SET status = 'interrupted', updated_at = $1 \
-                     WHERE status = 'streaming' AND updated_at < $2 RETURNING id",
-                )
+                let ids: Vec<Uuid> = sqlx::query_scalar(crate::statements::INTERRUPT_STREAMING)
                 .bind(ts(now()))
                 .bind(ts(not_flushed_since))
                 .fetch_all(self.writer())

@@ -49,6 +49,7 @@ mod audit;
 mod edits;
 mod lifecycle;
 mod messages;
+mod plans;
 mod rooms;
 mod search;
 mod sessions;
