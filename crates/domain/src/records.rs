@@ -354,7 +354,7 @@ pub struct NewUsage {
     pub duration_ms: Option<i64>,
 }
 
-/// Sums over a user's usage rows.
+/// A user's usage on one day.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct UsageTotals {
     /// Input + output + cache tokens.

@@ -116,7 +116,7 @@ measured_methods! {
     fn revoke_share(&self, room_id: RoomId, id: uuid::Uuid, at: OffsetDateTime) -> StoreResult<Option<ShareLink>>;
     fn interrupt_streaming(&self, not_flushed_since: OffsetDateTime) -> StoreResult<Vec<Message>>;
     fn record_usage(&self, usage: NewUsage) -> StoreResult<()>;
-    fn usage_totals(&self, user_id: UserId, since: OffsetDateTime) -> StoreResult<UsageTotals>;
+    fn usage_on_day(&self, user_id: UserId, day: &str) -> StoreResult<UsageTotals>;
     fn record_audit(&self, entry: NewAuditEntry) -> StoreResult<()>;
     fn audit_page(&self, query: &AuditQuery) -> StoreResult<Vec<AuditEntry>>;
     fn dashboard(&self, first_day: &str, active_since: (OffsetDateTime, OffsetDateTime)) -> StoreResult<DashboardFigures>;

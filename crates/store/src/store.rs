@@ -243,8 +243,8 @@ pub trait Store: Send + Sync + 'static {
     // ---- usage -------------------------------------------------------------------------------------
 
     async fn record_usage(&self, usage: NewUsage) -> StoreResult<()>;
-    /// The user's usage since `since` (for daily budgets).
-    async fn usage_totals(&self, user_id: UserId, since: OffsetDateTime) -> StoreResult<UsageTotals>;
+    /// The user's usage on one UTC day (`YYYY-MM-DD`), with the user's own daily budgets.
+    async fn usage_on_day(&self, user_id: UserId, day: &str) -> StoreResult<UsageTotals>;
 
     // ---- audit -------------------------------------------------------------------------------------
 

@@ -192,3 +192,29 @@ where
 {
     test(TempDatabase::for_backend(backend).await).await;
 }
+
+/// What `user` spent on the UTC days from the one of `since` to today, as the daily budget reads
+/// it (one day at a time): a test that runs across midnight sums both days instead of missing
+/// what it recorded before.
+pub async fn spent_since(
+    store: &dyn chatbot_store::Store,
+    user: chatbot_domain::UserId,
+    since: time::OffsetDateTime,
+) -> chatbot_store::UsageTotals {
+    let mut day = since.date();
+    let mut spent = chatbot_store::UsageTotals::default();
+    loop {
+        let text = format!("{:04}-{:02}-{:02}", day.year(), u8::from(day.month()), day.day());
+        let on = store.usage_on_day(user, &text).await.expect("usage of a day");
+        spent = chatbot_store::UsageTotals {
+            tokens: spent.tokens + on.tokens,
+            cost: spent.cost + on.cost,
+            token_budget: on.token_budget,
+            cost_budget: on.cost_budget,
+        };
+        match day.next_day() {
+            Some(next) if day < time::OffsetDateTime::now_utc().date() => day = next,
+            _ => return spent,
+        }
+    }
+}

@@ -49,14 +49,12 @@ async fn rest_messages_are_answered_and_usage_recorded(backend: Backend) {
     assert!(answer["userId"].is_null());
     assert!(answer["content"].as_str().is_some_and(|c| c.contains("> what is a room?")));
     assert_eq!(answer["seq"], 2);
-    let totals = app
-        .store
-        .usage_totals(
-            ada.id.parse().expect("user id"),
-            time::OffsetDateTime::now_utc() - time::Duration::hours(1),
-        )
-        .await
-        .expect("usage");
+    let totals = chatbot_test_support::spent_since(
+        app.store.as_ref(),
+        ada.id.parse().expect("user id"),
+        time::OffsetDateTime::now_utc() - time::Duration::hours(1),
+    )
+    .await;
     assert!(totals.tokens > 0, "a token_usage row was written: {totals:?}");
     assert_eq!(totals.cost, 0, "the demo model is free");
 }
@@ -107,14 +105,12 @@ async fn claude_answers_through_the_configured_upstream(backend: Backend) {
         .collect();
     assert_eq!(answer["content"], expected);
     assert_eq!(upstream.requests.load(std::sync::atomic::Ordering::SeqCst), 1);
-    let totals = app
-        .store
-        .usage_totals(
-            ada.id.parse().expect("user id"),
-            time::OffsetDateTime::now_utc() - time::Duration::hours(1),
-        )
-        .await
-        .expect("usage");
+    let totals = chatbot_test_support::spent_since(
+        app.store.as_ref(),
+        ada.id.parse().expect("user id"),
+        time::OffsetDateTime::now_utc() - time::Duration::hours(1),
+    )
+    .await;
     assert_eq!(totals.tokens, 34 + 29, "the fixture's input and output tokens");
     assert!(totals.cost > 0, "Claude is priced: {totals:?}");
 }

@@ -78,10 +78,10 @@ impl Budget {
         worst_tokens: u64,
         worst_cost: u64,
     ) -> Result<Option<Reservation>, &'static str> {
-        let today = OffsetDateTime::now_utc().replace_time(time::Time::MIDNIGHT);
+        let today = crate::admin::day_text(OffsetDateTime::now_utc().date());
         // One read gives today's spending and the user's own budgets, which replace the
         // server's defaults (set by an admin: PATCH /api/admin/users/:id, `chatbot user budget`).
-        let totals = self.store.usage_totals(user, today).await.map_err(|err| {
+        let totals = self.store.usage_on_day(user, &today).await.map_err(|err| {
             tracing::warn!(error = %err, "could not read usage for the budget check: answer refused");
             "unavailable"
         })?;

@@ -698,16 +698,19 @@ macro_rules! impl_store {
                 Ok(tx.commit().await?)
             }
 
-            async fn usage_totals(&self, user_id: UserId, since: OffsetDateTime) -> StoreResult<UsageTotals> {
+            async fn usage_on_day(&self, user_id: UserId, day: &str) -> StoreResult<UsageTotals> {
+                // From the day's sums kept on write (`usage_days`, one row per room and model),
+                // not from the usage rows: a budget check before every answer stays as cheap on
+                // the user's thousandth answer of the day as on the first.
                 let row = sqlx::query(
                     "SELECT CAST(COALESCE(SUM(input_tokens + output_tokens + cache_creation_tokens + cache_read_tokens), 0) AS BIGINT), \
                             CAST(COALESCE(SUM(cost), 0) AS BIGINT), \
                             (SELECT daily_token_budget FROM users WHERE id = $1), \
                             (SELECT daily_cost_budget FROM users WHERE id = $1) \
-                     FROM token_usage WHERE user_id = $1 AND created_at >= $2",
+                     FROM usage_days WHERE user_id = $1 AND day = $2",
                 )
                 .bind(user_id.as_uuid())
-                .bind(ts(since))
+                .bind(day)
                 .fetch_one(self.reader())
                 .await?;
                 Ok(UsageTotals {

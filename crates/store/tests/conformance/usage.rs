@@ -1,6 +1,7 @@
 use crate::{answer, room, text, user};
 use chatbot_domain::{MessageId, MessageStatus};
 use chatbot_store::{AnswerWrite, AnswerWritten, NewUsage, Room, Store, StoreError, UsageTotals, User};
+use chatbot_test_support::spent_since;
 use std::sync::Arc;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
@@ -60,15 +61,15 @@ async fn usage_is_recorded_and_summed(store: Arc<dyn Store>) {
     store.record_usage(usage(alice.id, 500)).await.unwrap();
     store.record_usage(usage(bob.id, 7)).await.unwrap();
     assert_eq!(
-        store.usage_totals(alice.id, before).await.unwrap(),
+        spent_since(store.as_ref(), alice.id, before).await,
         UsageTotals { tokens: 74, cost: 2000, token_budget: None, cost_budget: None }
     );
     assert_eq!(
-        store.usage_totals(bob.id, before).await.unwrap(),
+        spent_since(store.as_ref(), bob.id, before).await,
         UsageTotals { tokens: 37, cost: 7, token_budget: None, cost_budget: None }
     );
-    let later = OffsetDateTime::now_utc() + Duration::minutes(1);
-    assert_eq!(store.usage_totals(alice.id, later).await.unwrap(), UsageTotals::default());
+    // Another day is another budget: nothing was spent on it.
+    assert_eq!(store.usage_on_day(alice.id, "2000-01-01").await.unwrap(), UsageTotals::default());
 }
 
 /// A demo answer's usage in `room`, spent by `user`: `tokens` of input, costing as much.
@@ -109,7 +110,7 @@ async fn an_answer_finishes_with_its_usage_in_one_transaction(store: Arc<dyn Sto
         .unwrap();
     assert_eq!((done.content.as_str(), done.status), ("Hello", MessageStatus::Complete));
     assert_eq!(
-        store.usage_totals(alice.id, before).await.unwrap(),
+        spent_since(store.as_ref(), alice.id, before).await,
         UsageTotals { tokens: 12, cost: 42, token_budget: None, cost_budget: None }
     );
 
@@ -119,7 +120,7 @@ async fn an_answer_finishes_with_its_usage_in_one_transaction(store: Arc<dyn Sto
         store.finish_answer(MessageId::new(), "x", MessageStatus::Complete, None, Some(usage(None))).await;
     assert!(matches!(missing, Err(StoreError::NotFound)), "{missing:?}");
     assert_eq!(
-        store.usage_totals(alice.id, before).await.unwrap(),
+        spent_since(store.as_ref(), alice.id, before).await,
         UsageTotals { tokens: 12, cost: 42, token_budget: None, cost_budget: None },
         "the usage of an answer that was not stored is not counted"
     );
@@ -167,7 +168,7 @@ async fn answer_writes_are_batched_and_fail_alone(store: Arc<dyn Store>) {
     let flushed = store.message(streaming.id).await.unwrap().unwrap();
     assert_eq!((flushed.content.as_str(), flushed.status), ("Hel", MessageStatus::Streaming));
     assert_eq!(
-        store.usage_totals(alice.id, before).await.unwrap(),
+        spent_since(store.as_ref(), alice.id, before).await,
         UsageTotals { tokens: 7, cost: 7, token_budget: None, cost_budget: None },
         "only the usage of the answer that was stored counts"
     );
