@@ -425,6 +425,11 @@ pub struct MessageUsage {
 
 // ---- the admin console ------------------------------------------------------------------------
 
+/// A UTC day as the store keys its daily sums and the API names days: `YYYY-MM-DD`.
+pub fn day_text(day: time::Date) -> String {
+    format!("{:04}-{:02}-{:02}", day.year(), u8::from(day.month()), day.day())
+}
+
 /// One UTC day of the dashboard (days are `YYYY-MM-DD`).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct DayFigures {

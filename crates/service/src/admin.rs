@@ -49,10 +49,7 @@ fn require_admin(actor: &Actor) -> ServiceResult<()> {
     if actor.is_admin() { Ok(()) } else { Err(ServiceError::Forbidden("administrators only")) }
 }
 
-/// `YYYY-MM-DD`.
-pub fn day_text(day: Date) -> String {
-    format!("{:04}-{:02}-{:02}", day.year(), u8::from(day.month()), day.day())
-}
+pub use chatbot_domain::day_text;
 
 impl AdminService {
     pub fn new(store: Arc<dyn Store>, rooms: Arc<RoomService>) -> Self {

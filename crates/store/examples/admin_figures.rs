@@ -40,7 +40,7 @@ async fn run(backend: &str, url: &str) -> Result<serde_json::Value, Box<dyn std:
     let seeding = started.elapsed();
     let now = OffsetDateTime::now_utc();
     let today = now.date();
-    let day = |days_ago: i64| chatbot_store_day(today - time::Duration::days(days_ago));
+    let day = |days_ago: i64| chatbot_domain::day_text(today - time::Duration::days(days_ago));
     let first_of_window = day(13);
     let (from, to) = (day(29), day(0));
     let active = (now - time::Duration::hours(24), now - time::Duration::days(7));
@@ -82,10 +82,6 @@ async fn run(backend: &str, url: &str) -> Result<serde_json::Value, Box<dyn std:
         "runs": RUNS,
         "readsMs": reads,
     }))
-}
-
-fn chatbot_store_day(day: time::Date) -> String {
-    format!("{:04}-{:02}-{:02}", day.year(), u8::from(day.month()), day.day())
 }
 
 async fn seed_sqlite(url: &str) -> Result<(), sqlx::Error> {

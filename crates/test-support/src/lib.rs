@@ -204,8 +204,7 @@ pub async fn spent_since(
     let mut day = since.date();
     let mut spent = chatbot_store::UsageTotals::default();
     loop {
-        let text = format!("{:04}-{:02}-{:02}", day.year(), u8::from(day.month()), day.day());
-        let on = store.usage_on_day(user, &text).await.expect("usage of a day");
+        let on = store.usage_on_day(user, &chatbot_domain::day_text(day)).await.expect("usage of a day");
         spent = chatbot_store::UsageTotals {
             tokens: spent.tokens + on.tokens,
             cost: spent.cost + on.cost,
