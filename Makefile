@@ -61,6 +61,8 @@ lint:
 deploy-check:
 	scripts/check-deploy.sh
 
+## The workspace's tests, then the vendored Engine.IO crate's own (vendor/engineioxide is not a
+## workspace member, so --workspace leaves them out).
 unit:
 	@if $(CARGO) nextest --version >/dev/null 2>&1; then \
 		$(CARGO) nextest run --locked --workspace --no-fail-fast; \
@@ -68,6 +70,7 @@ unit:
 		echo "cargo-nextest not found: falling back to cargo test"; \
 		$(CARGO) test --locked --workspace --no-fail-fast; \
 	fi
+	$(CARGO) test --locked -p engineioxide --lib
 
 ## Socket.IO wire contract with the official socket.io-client (Node 20+), on SQLite and PostgreSQL,
 ## and the load generator's scenarios at a tiny scale.

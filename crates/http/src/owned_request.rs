@@ -12,12 +12,24 @@
 //! the client sent `x-request-id`. A heap profile of 5,000 held sockets found each still pinning
 //! its 8 KiB read buffer through them (docs/benchmarks.md, "Where a socket's bytes go"): they
 //! are copied too.
+//!
+//! Of the headers, only those read after this middleware are kept (`SOCKET_HEADERS`): the socket holds
+//! them for its whole life, and a browser's handshake carries a dozen others (cookies, user agent,
+//! languages) that nothing reads again, about 700 bytes a socket (docs/decisions/028).
 
 use axum::extract::{OriginalUri, Request};
-use axum::http::{HeaderMap, HeaderName, HeaderValue, Uri};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Uri, header};
 use axum::middleware::Next;
 use axum::response::Response;
 use tower_http::request_id::RequestId;
+
+/// The headers of a Socket.IO request that are read after this middleware: `authorization` by
+/// `chatbot_gateway`'s connect middleware (the access token may come as `Authorization: Bearer`),
+/// `sec-websocket-key` by Engine.IO to answer a WebSocket upgrade, `content-type` by Engine.IO to
+/// tell a binary long-polling payload. A header read from a socket's handshake later must be
+/// added here (the layers outside this one see every header).
+const SOCKET_HEADERS: [HeaderName; 3] =
+    [header::AUTHORIZATION, header::SEC_WEBSOCKET_KEY, header::CONTENT_TYPE];
 
 /// For `/socket.io/` requests: the same request, its URI and headers in memory of their own.
 pub async fn own_socket_request(req: Request, next: Next) -> Response {
@@ -38,7 +50,7 @@ pub async fn own_socket_request(req: Request, next: Next) -> Response {
     {
         parts.extensions.insert(RequestId::new(value));
     }
-    parts.headers = owned_headers(&parts.headers);
+    parts.headers = kept_headers(&parts.headers);
     next.run(Request::from_parts(parts, body)).await
 }
 
@@ -47,17 +59,17 @@ fn owned_uri(uri: &Uri) -> Option<Uri> {
     uri.to_string().parse().ok()
 }
 
-fn owned_headers(headers: &HeaderMap) -> HeaderMap {
-    let mut owned = HeaderMap::with_capacity(headers.len());
-    for (name, value) in headers {
-        let (Ok(name), Ok(value)) =
-            (HeaderName::from_bytes(name.as_str().as_bytes()), HeaderValue::from_bytes(value.as_bytes()))
-        else {
-            continue;
-        };
-        owned.append(name, value);
+/// The headers a socket keeps (`SOCKET_HEADERS`), each value in memory of its own.
+fn kept_headers(headers: &HeaderMap) -> HeaderMap {
+    let mut kept = HeaderMap::new();
+    for name in &SOCKET_HEADERS {
+        for value in headers.get_all(name) {
+            if let Ok(value) = HeaderValue::from_bytes(value.as_bytes()) {
+                kept.append(name.clone(), value);
+            }
+        }
     }
-    owned
+    kept
 }
 
 #[cfg(test)]
@@ -76,7 +88,7 @@ mod tests {
         async fn echo(req: Request) -> String {
             let original = req.extensions().get::<OriginalUri>().map(|o| o.0.to_string());
             let id = req.extensions().get::<RequestId>().map(|id| id.header_value().clone());
-            format!("{} {original:?} {id:?} {:?}", req.uri(), req.headers().get("x-custom"))
+            format!("{} {original:?} {id:?} {:?}", req.uri(), req.headers().get("authorization"))
         }
         let app = Router::new()
             .route("/socket.io/", get(echo))
@@ -86,7 +98,7 @@ mod tests {
             ));
         let req = axum::http::Request::get("/socket.io/?EIO=4&transport=websocket")
             .header("x-request-id", "abc-1")
-            .header("x-custom", "kept")
+            .header("authorization", "Bearer kept")
             .body(Body::empty())
             .expect("request");
         let res = app.oneshot(req).await.expect("response");
@@ -94,18 +106,20 @@ mod tests {
         assert_eq!(
             std::str::from_utf8(&body).expect("utf-8"),
             "/socket.io/?EIO=4&transport=websocket Some(\"/socket.io/?EIO=4&transport=websocket\") \
-             Some(\"abc-1\") Some(\"kept\")"
+             Some(\"abc-1\") Some(\"Bearer kept\")"
         );
     }
 
     #[test]
-    fn every_header_survives_the_copy_in_order() {
+    fn only_the_headers_the_gateway_reads_are_kept() {
         let mut headers = HeaderMap::new();
-        headers.append("x-custom", HeaderValue::from_static("a"));
-        headers.append("x-custom", HeaderValue::from_static("b"));
+        headers.append("authorization", HeaderValue::from_static("Bearer a"));
         headers.append("cookie", HeaderValue::from_static("k=v"));
-        let owned = owned_headers(&headers);
-        assert_eq!(owned, headers);
-        assert_eq!(owned.get_all("x-custom").iter().collect::<Vec<_>>(), ["a", "b"]);
+        headers.append("user-agent", HeaderValue::from_static("test"));
+        headers.append("authorization", HeaderValue::from_static("Bearer b"));
+        let kept = kept_headers(&headers);
+        assert_eq!(kept.len(), 2, "{kept:?}");
+        assert_eq!(kept.get_all("authorization").iter().collect::<Vec<_>>(), ["Bearer a", "Bearer b"]);
+        assert!(kept.get("cookie").is_none());
     }
 }

@@ -4,15 +4,15 @@
 //! Other functions are used internally to handle the websocket connection through tasks and channels
 //! and to handle upgrade from polling to ws
 
-use std::sync::Arc;
+use std::{sync::Arc, time::Duration};
 
-use futures_util::{
-    SinkExt, StreamExt, TryStreamExt,
-    stream::{SplitSink, SplitStream},
-};
+use futures_util::{SinkExt, StreamExt};
 use http::{HeaderValue, Request, Response, StatusCode, request::Parts};
 use smallvec::smallvec;
-use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::{
+    io::{AsyncRead, AsyncWrite},
+    time::Instant,
+};
 use tokio_tungstenite::{
     WebSocketStream,
     tungstenite::{
@@ -21,13 +21,14 @@ use tokio_tungstenite::{
         protocol::{Role, WebSocketConfig},
     },
 };
-use tokio_util::future::FutureExt as _;
+use tokio_util::{future::FutureExt as _, sync::CancellationToken};
 
-use engineioxide_core::{Packet, ProtocolVersion, Sid, Str, TransportType};
+use engineioxide_core::{Packet, PacketBuf, ProtocolVersion, Sid, Str, TransportType};
 
 use crate::{
     DisconnectReason, Socket, body::ResponseBody, config::EngineIoConfig, engine::EngineIo,
-    errors::Error, handler::EngineIoHandler, socket::InternalRx, transport::make_open_packet,
+    errors::Error, handler::EngineIoHandler, queue::QueueRx, socket::InternalRx,
+    transport::make_open_packet,
 };
 
 /// Create a response for websocket upgrade
@@ -120,47 +121,22 @@ where
     // chatbot-socket patch: the handshake (and a polling upgrade's) runs in a future of its own on
     // the heap, freed when it is done, instead of widening this future, which lives as long as
     // the connection, by all of its state (PATCHES.md).
-    let (socket, ws) = Box::pin(open_ws(&engine, conn, protocol, sid, req_data)).await?;
-    let (tx, rx) = ws.split();
-
-    // Pipe between websocket and internal socket channel.
-    tokio::spawn(forward_to_socket::<H, S>(socket.clone(), tx));
-
-    // pipe between internal socket channel and websocket
-    match forward_to_handler(&engine, rx, &socket)
-        .with_cancellation_token(&socket.cancellation_token)
-        .await
-    {
-        Some(Err(ref e)) => {
-            let reason =
-                Option::<DisconnectReason>::from(e).unwrap_or(DisconnectReason::TransportError);
-
-            #[cfg(feature = "tracing")]
-            tracing::debug!("error when handling packet: {:?}", e);
-            engine.close_session(socket.id, reason);
-        }
-        Some(Ok(())) => {
-            #[cfg(feature = "tracing")]
-            tracing::debug!(sid = %socket.id, "ws transport was closed");
-            engine.close_session(socket.id, DisconnectReason::TransportClose);
-        }
-        None => {
-            #[cfg(feature = "tracing")]
-            tracing::debug!(sid = %socket.id, "socket is closing");
-        }
-    }
+    let (socket, ws, heartbeat) = Box::pin(open_ws(&engine, conn, protocol, sid, req_data)).await?;
+    run_connection(&engine, &socket, ws, heartbeat).await;
     Ok(())
 }
 
 /// chatbot-socket patch: the first part of [`on_init`], boxed by it: the session (new, or the
-/// polling one being upgraded), the WebSocket stream and its handshake.
+/// polling one being upgraded), the WebSocket stream and its handshake. Returns the heartbeat the
+/// connection's own task keeps, for a new Engine.IO v4 session; an upgraded session keeps the one
+/// its polling transport started, and a v3 session the task of its own.
 async fn open_ws<H: EngineIoHandler, S>(
     engine: &Arc<EngineIo<H>>,
     conn: S,
     protocol: ProtocolVersion,
     sid: Option<Sid>,
     req_data: Parts,
-) -> Result<(Arc<Socket<H::Data>>, WebSocketStream<S>), Error>
+) -> Result<(Arc<Socket<H::Data>>, WebSocketStream<S>, Option<Heartbeat>), Error>
 where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
@@ -170,7 +146,7 @@ where
         .max_frame_size(Some(engine.config.ws_max_frame_size));
 
     let ws_init = move || WebSocketStream::from_raw_socket(conn, Role::Server, Some(ws_config));
-    let (socket, ws) = if let Some(sid) = sid {
+    let (socket, ws, heartbeat) = if let Some(sid) = sid {
         match engine.get_socket(sid) {
             None => return Err(Error::UnknownSessionID(sid)),
             Some(socket) if socket.is_ws() => return Err(Error::MultipleWebsocketRequests),
@@ -195,7 +171,7 @@ where
                         return Err(Error::Upgrade);
                     }
                 }
-                (socket, ws)
+                (socket, ws, None)
             }
         }
     } else {
@@ -206,85 +182,103 @@ where
 
         let mut ws = ws_init().await;
         init_handshake(socket.id, &mut ws, &engine.config).await?;
-        socket
-            .clone()
-            .spawn_heartbeat(engine.config.ping_interval, engine.config.ping_timeout);
-        (socket, ws)
-    };
-    Ok((socket, ws))
-}
-
-/// Forwards all packets received from a websocket to a EngineIo [`Socket`]
-async fn forward_to_handler<H: EngineIoHandler, S>(
-    engine: &Arc<EngineIo<H>>,
-    mut rx: SplitStream<WebSocketStream<S>>,
-    socket: &Arc<Socket<H::Data>>,
-) -> Result<(), Error>
-where
-    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
-{
-    while let Some(msg) = rx.try_next().await? {
-        match msg {
-            Message::Text(msg) => match Packet::parse(socket.protocol, ws_bytes_to_str(msg))? {
-                Packet::Close => {
-                    #[cfg(feature = "tracing")]
-                    tracing::debug!("[sid={}] closing session", socket.id);
-                    engine.close_session(socket.id, DisconnectReason::TransportClose);
-                    break;
-                }
-                Packet::Pong | Packet::Ping => {
-                    // A full channel means that the client is already known to be alive.
-                    socket.heartbeat_tx.try_send(()).ok();
-                    Ok::<(), Error>(())
-                }
-                Packet::Message(msg) => {
-                    engine.handler.on_message(msg, socket.clone());
-                    Ok(())
-                }
-                p => return Err(Error::BadPacket(p)),
-            },
-            Message::Binary(mut data) => {
-                if socket.protocol == ProtocolVersion::V3 && !data.is_empty() {
-                    // The first byte is the message type, which we don't need.
-                    data = data.split_off(1);
-                }
-                engine.handler.on_binary(data, socket.clone());
-                Ok(())
-            }
-            Message::Close(_) => {
-                #[cfg(feature = "tracing")]
-                tracing::debug!("websocket closed, closing session");
-                engine.close_session(socket.id, DisconnectReason::TransportClose);
-                break;
-            }
+        let heartbeat = match protocol {
+            ProtocolVersion::V4 => Some(Heartbeat::new(
+                engine.config.ping_interval,
+                engine.config.ping_timeout,
+            )),
+            #[allow(unreachable_patterns)]
             _ => {
-                #[cfg(feature = "tracing")]
-                tracing::debug!(sid = ?socket.id, "unexpected ws message");
-                Ok(())
+                socket
+                    .clone()
+                    .spawn_heartbeat(engine.config.ping_interval, engine.config.ping_timeout);
+                None
             }
-        }?
-    }
-    Ok(())
+        };
+        (socket, ws, heartbeat)
+    };
+    Ok((socket, ws, heartbeat))
 }
 
-/// Forwards all packets waiting to be sent to the websocket
-///
-/// The websocket stream is flushed only when the internal channel is drained
-async fn forward_to_socket<H: EngineIoHandler, S>(
-    socket: Arc<Socket<H::Data>>,
-    mut tx: SplitSink<WebSocketStream<S>, Message>,
+/// chatbot-socket patch: how long a closing connection may take to write what was queued before
+/// it was closed (a disconnect packet, a close packet) and its close frame. Upstream's writer
+/// waited for these without a bound, so a peer that stopped reading kept the task, its buffers
+/// and its socket until the kernel gave up on the connection.
+const CLOSING_GRACE: Duration = Duration::from_secs(5);
+
+/// chatbot-socket patch: the server's side of the Engine.IO v4 heartbeat, kept by the
+/// connection's task instead of a task of its own: a ping every `interval`, the first one
+/// `interval` after the handshake as the protocol's reference server does (upstream sent one at
+/// once), and the connection closed when no pong came back within `timeout`.
+#[derive(Debug)]
+struct Heartbeat {
+    interval: Duration,
+    timeout: Duration,
+    /// When the last ping was sent (or the connection opened): the schedule's origin.
+    last_ping: Instant,
+    awaiting_pong: bool,
+}
+
+impl Heartbeat {
+    fn new(interval: Duration, timeout: Duration) -> Self {
+        Self {
+            interval,
+            timeout,
+            last_ping: Instant::now(),
+            awaiting_pong: false,
+        }
+    }
+
+    /// When the timer should next wake the connection: to send a ping, or to give up on a pong.
+    fn deadline(&self) -> Instant {
+        if self.awaiting_pong {
+            self.last_ping + self.timeout
+        } else {
+            self.last_ping + self.interval
+        }
+    }
+
+    fn pong(&mut self) {
+        self.awaiting_pong = false;
+    }
+}
+
+/// How a connection's loop ended.
+enum Ended {
+    /// The session was closed (by the server, the heartbeat, or the peer's close packet).
+    Cancelled,
+    /// The peer ended the WebSocket; the session is still to be closed, for this reason.
+    Transport(DisconnectReason),
+}
+
+/// chatbot-socket patch: one task per WebSocket connection. Upstream ran three for each: this
+/// one reading, a writer forwarding the socket's queue, and the heartbeat; each kept a future
+/// and a task cell for the connection's life (about 5 KB a socket, docs/decisions/025 and 028).
+/// Here a single loop reads the peer's frames, writes what is queued (flushing once the queue is
+/// drained, as upstream's writer did), keeps the heartbeat, and stops when the session is
+/// closed. A write waiting for a peer that does not read holds up this connection's reads as
+/// well; such a peer's queue fills, which closes the session, and a closed session's loop stops
+/// waiting at once.
+async fn run_connection<H: EngineIoHandler, S>(
+    engine: &Arc<EngineIo<H>>,
+    socket: &Arc<Socket<H::Data>>,
+    mut ws: WebSocketStream<S>,
+    mut heartbeat: Option<Heartbeat>,
 ) where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
-    // A polling request that was in progress during the upgrade may still hold the lock.
-    let lock = socket.internal_rx.lock();
-    let Some(mut internal_rx) = lock
-        .with_cancellation_token(&socket.cancellation_token)
-        .await
-    else {
-        #[cfg(feature = "tracing")]
-        tracing::debug!(sid = %socket.id, "session closed before starting the ws writer");
-        return;
+    let token = &socket.cancellation_token;
+    // A polling request that was in progress during the upgrade may still hold the lock; a free
+    // lock is taken even when the session was closed meanwhile, so that what was queued is sent.
+    let mut internal_rx = tokio::select! {
+        biased;
+        guard = socket.internal_rx.lock() => guard,
+        () = token.cancelled() => {
+            #[cfg(feature = "tracing")]
+            tracing::debug!(sid = %socket.id, "session closed before the ws connection started");
+            let _closed = tokio::time::timeout(CLOSING_GRACE, ws.close(None)).await;
+            return;
+        }
     };
     let InternalRx {
         buffered_rx,
@@ -292,82 +286,223 @@ async fn forward_to_socket<H: EngineIoHandler, S>(
         ..
     } = &mut *internal_rx;
 
-    // map a packet to a websocket message
-    // It is declared as a macro rather than a closure to avoid ownership issues
-    macro_rules! map_fn {
-            ($item:ident) => {
-                let res = match $item {
-                    Packet::Binary(bin) | Packet::BinaryV3(bin) => {
-                        if socket.protocol == ProtocolVersion::V3 {
-                            // v3 protocol requires packet type as the first byte.
-                            // This requires a new buffer. This is OK as it is only for the V3 protocol.
-                            let mut buff = Vec::with_capacity(bin.len() + 1);
-                            buff.push(0x04);
-                            buff.extend(bin);
-                            tx.feed(Message::Binary(buff.into())).await
-                        } else {
-                            tx.feed(Message::Binary(bin)).await
-                        }
-                    }
-                    // A Noop Packet maybe sent by the server to upgrade from a polling connection
-                    // In the case that the packet was not poll in time it will remain in the buffer and therefore
-                    // it should be discarded here
-                    Packet::Noop => Ok(()),
-                    _ => {
-                        let packet: String = $item.try_into().unwrap();
-                        tx.feed(Message::Text(packet.into())).await
-                    }
-                };
-                if let Err(_e) = res {
-                    #[cfg(feature = "tracing")]
-                    tracing::debug!("[sid={}] error sending packet: {}", socket.id, _e);
-                }
-            };
-        }
+    let timer = tokio::time::sleep_until(
+        heartbeat
+            .as_ref()
+            .map_or_else(Instant::now, Heartbeat::deadline),
+    );
+    tokio::pin!(timer);
 
-    // Forward buffered packets until the channel is closed or the session is cancelled.
-    loop {
-        tokio::select! {
-            biased;
-            items = buffered_rx.recv() => {
-                match items {
-                    Some(packets) => {
-                        for item in packets {
-                            map_fn!(item);
+    let ended = loop {
+        let step = tokio::select! {
+            _ = token.cancelled() => break Ended::Cancelled,
+            msg = ws.next() => match msg {
+                None => break Ended::Transport(DisconnectReason::TransportClose),
+                Some(Err(e)) => Err(Error::from(e)),
+                Some(Ok(msg)) => match on_ws_message(engine, socket, msg) {
+                    Ok(Received::Frame) => Ok(()),
+                    Ok(Received::Heartbeat) => {
+                        match heartbeat.as_mut() {
+                            Some(heartbeat) => heartbeat.pong(),
+                            // A full channel means that the client is already known to be alive.
+                            None => socket.heartbeat_tx.try_send(()).map_or((), |_| ()),
                         }
-                        while let Ok(packets) = buffered_rx.try_recv() {
-                            for item in packets {
-                                map_fn!(item);
-                            }
-                        }
+                        Ok(())
                     }
-                    None => break
+                    Ok(Received::Close) => break Ended::Cancelled,
+                    Err(e) => Err(e),
+                },
+            },
+            packets = buffered_rx.recv() => match packets {
+                Some(packets) => {
+                    let write = write_queued(&mut ws, socket.protocol, packets, buffered_rx);
+                    unless_closed(token, write).await
                 }
-            }
-            _ = socket.cancellation_token.cancelled() => break,
+                None => break Ended::Cancelled,
+            },
             Ok(()) = volatile_rx.changed() => {
-                let val = volatile_rx.borrow_and_update().clone();
-                if let Some(packets) = val {
-                    #[cfg(feature = "tracing")]
-                    tracing::debug!(sid = ?socket.id, "ws volatile flush: {} packets", packets.len());
-                    for item in packets {
-                        map_fn!(item);
+                let packets = volatile_rx.borrow_and_update().clone();
+                match packets {
+                    Some(packets) => {
+                        let write = write_packets(&mut ws, socket.protocol, packets, true);
+                        unless_closed(token, write).await
                     }
+                    None => Ok(()),
                 }
             },
+            () = &mut timer, if heartbeat.is_some() => {
+                match heartbeat.as_mut() {
+                    Some(beat) if beat.awaiting_pong => {
+                        #[cfg(feature = "tracing")]
+                        tracing::debug!(sid = %socket.id, "heartbeat timeout");
+                        // Closing cancels the session: the loop ends here.
+                        socket.close(DisconnectReason::HeartbeatTimeout);
+                        break Ended::Cancelled;
+                    }
+                    Some(beat) => {
+                        #[cfg(feature = "tracing")]
+                        tracing::trace!(sid = %socket.id, "emitting ping");
+                        beat.last_ping = Instant::now();
+                        beat.awaiting_pong = true;
+                        let ping = Message::Text(String::from(Packet::Ping).into());
+                        unless_closed(token, async { Ok(ws.send(ping).await?) }).await
+                    }
+                    None => Ok(()),
+                }
+            },
+        };
+        if let Some(beat) = heartbeat.as_ref() {
+            let deadline = beat.deadline();
+            if timer.deadline() != deadline {
+                timer.as_mut().reset(deadline);
+            }
         }
+        if let Err(e) = step {
+            #[cfg(feature = "tracing")]
+            tracing::debug!(sid = %socket.id, "ws transport error: {e:?}");
+            let reason =
+                Option::<DisconnectReason>::from(&e).unwrap_or(DisconnectReason::TransportError);
+            break Ended::Transport(reason);
+        }
+    };
 
-        #[cfg(feature = "tracing")]
-        tracing::trace!(sid = %socket.id, "ws flush");
-        tx.flush().await.ok();
+    if let Ended::Transport(reason) = ended {
+        engine.close_session(socket.id, reason);
     }
 
+    // What was queued before the session closed (a disconnect or close packet) is still written,
+    // then the close frame, within a bound.
+    let closing = async {
+        while let Ok(packets) = buffered_rx.try_recv() {
+            write_packets(&mut ws, socket.protocol, packets, false).await?;
+        }
+        ws.close(None).await.map_err(Error::from)
+    };
+    let _closed = tokio::time::timeout(CLOSING_GRACE, closing).await;
     #[cfg(feature = "tracing")]
-    tracing::trace!(sid = %socket.id, "ws closing flush");
-
-    tx.flush().await.ok();
-    tx.close().await.ok();
+    tracing::trace!(sid = %socket.id, "ws closed: {_closed:?}");
 }
+
+/// Runs a write to its end or, if it has to wait for the peer, until the session is closed. The
+/// write is polled first: one that does not wait (the usual case, the peer reading) completes
+/// even when the session was closed meanwhile, so what was queued before a close is not dropped.
+async fn unless_closed(
+    token: &CancellationToken,
+    write: impl Future<Output = Result<(), Error>>,
+) -> Result<(), Error> {
+    tokio::select! {
+        biased;
+        written = write => written,
+        () = token.cancelled() => Ok(()),
+    }
+}
+
+/// What a frame from the peer meant for the connection's loop.
+enum Received {
+    Frame,
+    /// A pong (v4) or a ping (v3): the peer is alive.
+    Heartbeat,
+    /// The peer closed the session; it is closed.
+    Close,
+}
+
+/// Hands a frame from the peer to the session's handler.
+fn on_ws_message<H: EngineIoHandler>(
+    engine: &Arc<EngineIo<H>>,
+    socket: &Arc<Socket<H::Data>>,
+    msg: Message,
+) -> Result<Received, Error> {
+    match msg {
+        Message::Text(msg) => match Packet::parse(socket.protocol, ws_bytes_to_str(msg))? {
+            Packet::Close => {
+                #[cfg(feature = "tracing")]
+                tracing::debug!("[sid={}] closing session", socket.id);
+                engine.close_session(socket.id, DisconnectReason::TransportClose);
+                Ok(Received::Close)
+            }
+            Packet::Pong | Packet::Ping => Ok(Received::Heartbeat),
+            Packet::Message(msg) => {
+                engine.handler.on_message(msg, socket.clone());
+                Ok(Received::Frame)
+            }
+            p => Err(Error::BadPacket(p)),
+        },
+        Message::Binary(mut data) => {
+            if socket.protocol == ProtocolVersion::V3 && !data.is_empty() {
+                // The first byte is the message type, which we don't need.
+                data = data.split_off(1);
+            }
+            engine.handler.on_binary(data, socket.clone());
+            Ok(Received::Frame)
+        }
+        Message::Close(_) => {
+            #[cfg(feature = "tracing")]
+            tracing::debug!("websocket closed, closing session");
+            engine.close_session(socket.id, DisconnectReason::TransportClose);
+            Ok(Received::Close)
+        }
+        _ => {
+            #[cfg(feature = "tracing")]
+            tracing::debug!(sid = ?socket.id, "unexpected ws message");
+            Ok(Received::Frame)
+        }
+    }
+}
+
+/// Writes one batch from the queue and everything queued behind it, then flushes once.
+async fn write_queued<S>(
+    ws: &mut WebSocketStream<S>,
+    protocol: ProtocolVersion,
+    packets: PacketBuf,
+    queue: &mut QueueRx,
+) -> Result<(), Error>
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    write_packets(ws, protocol, packets, false).await?;
+    while let Ok(packets) = queue.try_recv() {
+        write_packets(ws, protocol, packets, false).await?;
+    }
+    #[cfg(feature = "tracing")]
+    tracing::trace!("ws flush");
+    ws.flush().await.map_err(Error::from)
+}
+
+/// Feeds packets to the WebSocket as frames (flushed when `flush`).
+async fn write_packets<S>(
+    ws: &mut WebSocketStream<S>,
+    protocol: ProtocolVersion,
+    packets: PacketBuf,
+    flush: bool,
+) -> Result<(), Error>
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    for packet in packets {
+        let frame = match packet {
+            Packet::Binary(bin) | Packet::BinaryV3(bin) if protocol == ProtocolVersion::V3 => {
+                // v3 protocol requires packet type as the first byte.
+                // This requires a new buffer. This is OK as it is only for the V3 protocol.
+                let mut buff = Vec::with_capacity(bin.len() + 1);
+                buff.push(0x04);
+                buff.extend(bin);
+                Message::Binary(buff.into())
+            }
+            Packet::Binary(bin) | Packet::BinaryV3(bin) => Message::Binary(bin),
+            // A Noop Packet maybe sent by the server to upgrade from a polling connection
+            // In the case that the packet was not poll in time it will remain in the buffer and therefore
+            // it should be discarded here
+            Packet::Noop => continue,
+            packet => Message::Text(String::from(packet).into()),
+        };
+        ws.feed(frame).await?;
+    }
+    if flush {
+        ws.flush().await?;
+    }
+    Ok(())
+}
+
 /// Send a Engine.IO [`OpenPacket`] to initiate a websocket connection
 async fn init_handshake<S>(
     sid: Sid,
@@ -492,6 +627,7 @@ mod tests {
     use tokio::io::DuplexStream;
 
     use super::*;
+    use crate::socket::DisconnectReason;
 
     const TIMEOUT: Duration = Duration::from_secs(1);
 
@@ -501,19 +637,27 @@ mod tests {
         type Data = ();
         fn on_connect(self: Arc<Self>, _: Arc<Socket<()>>) {}
         fn on_disconnect(&self, _: Arc<Socket<()>>, _: DisconnectReason) {}
-        fn on_message(self: &Arc<Self>, _: Str, _: Arc<Socket<()>>) {}
+        fn on_message(self: &Arc<Self>, msg: Str, socket: Arc<Socket<()>>) {
+            socket.emit(msg).ok();
+        }
         fn on_binary(self: &Arc<Self>, _: Bytes, _: Arc<Socket<()>>) {}
     }
 
-    fn socket() -> Arc<Socket<()>> {
-        Arc::new(Socket::new(
+    fn engine(interval: Duration, timeout: Duration) -> Arc<EngineIo<StubHandler>> {
+        let config = EngineIoConfig::builder()
+            .ping_interval(interval)
+            .ping_timeout(timeout)
+            .build();
+        Arc::new(EngineIo::new(Arc::new(StubHandler), config))
+    }
+
+    fn session(engine: &Arc<EngineIo<StubHandler>>) -> Arc<Socket<()>> {
+        engine.create_session(
             ProtocolVersion::V4,
             TransportType::Websocket,
-            &EngineIoConfig::default(),
             Request::<()>::default().into_parts().0,
-            Box::new(|_, _| ()),
             false,
-        ))
+        )
     }
 
     async fn ws_pair() -> (WebSocketStream<DuplexStream>, WebSocketStream<DuplexStream>) {
@@ -524,42 +668,180 @@ mod tests {
         )
     }
 
+    async fn next_frame(client: &mut WebSocketStream<DuplexStream>) -> Message {
+        tokio::time::timeout(TIMEOUT, client.next())
+            .await
+            .expect("a frame should come")
+            .expect("the stream should be open")
+            .expect("the frame should be valid")
+    }
+
     /// A polling request can still hold the lock at the end of an upgrade.
     #[tokio::test]
-    async fn writer_waits_for_the_lock_of_a_polling_request() {
-        let socket = socket();
+    async fn connection_waits_for_the_lock_of_a_polling_request() {
+        let engine = engine(Duration::from_secs(25), Duration::from_secs(20));
+        let socket = session(&engine);
         let (server, mut client) = ws_pair().await;
-        let (tx, _rx) = server.split();
 
         let polling = socket.internal_rx.lock().await;
-        let writer = tokio::spawn(forward_to_socket::<StubHandler, _>(socket.clone(), tx));
+        let conn = tokio::spawn({
+            let (engine, socket) = (engine.clone(), socket.clone());
+            async move { run_connection(&engine, &socket, server, None).await }
+        });
         tokio::time::sleep(Duration::from_millis(20)).await;
-        assert!(!writer.is_finished(), "the writer should wait for the lock");
+        assert!(
+            !conn.is_finished(),
+            "the connection should wait for the lock"
+        );
 
         drop(polling);
         socket.emit(Str::from("hello")).unwrap();
-        let msg = tokio::time::timeout(TIMEOUT, client.next())
-            .await
-            .expect("the writer should send the packet")
-            .unwrap()
-            .unwrap();
-        assert_eq!(msg, Message::text("4hello"));
+        assert_eq!(next_frame(&mut client).await, Message::text("4hello"));
     }
 
     #[tokio::test]
-    async fn writer_waiting_for_the_lock_stops_with_the_session() {
-        let socket = socket();
+    async fn connection_waiting_for_the_lock_stops_with_the_session() {
+        let engine = engine(Duration::from_secs(25), Duration::from_secs(20));
+        let socket = session(&engine);
         let (server, _client) = ws_pair().await;
-        let (tx, _rx) = server.split();
 
         let _polling = socket.internal_rx.lock().await;
-        let writer = tokio::spawn(forward_to_socket::<StubHandler, _>(socket.clone(), tx));
+        let conn = tokio::spawn({
+            let (engine, socket) = (engine.clone(), socket.clone());
+            async move { run_connection(&engine, &socket, server, None).await }
+        });
         tokio::time::sleep(Duration::from_millis(20)).await;
 
-        socket.cancellation_token.cancel();
-        tokio::time::timeout(TIMEOUT, writer)
+        engine.close_session(socket.id, DisconnectReason::ClosingServer);
+        tokio::time::timeout(TIMEOUT, conn)
             .await
-            .expect("the writer should stop")
+            .expect("the connection should stop")
             .unwrap();
+    }
+
+    /// The same task reads the peer's messages and writes the queue.
+    #[tokio::test]
+    async fn one_task_reads_and_writes() {
+        let engine = engine(Duration::from_secs(25), Duration::from_secs(20));
+        let socket = session(&engine);
+        let (server, mut client) = ws_pair().await;
+        tokio::spawn({
+            let (engine, socket) = (engine.clone(), socket.clone());
+            async move { run_connection(&engine, &socket, server, None).await }
+        });
+
+        // The stub handler echoes what it receives through the socket's queue.
+        client.send(Message::text("4ping me")).await.unwrap();
+        assert_eq!(next_frame(&mut client).await, Message::text("4ping me"));
+        socket.emit(Str::from("second")).unwrap();
+        assert_eq!(next_frame(&mut client).await, Message::text("4second"));
+    }
+
+    /// A session closed by the server writes what was queued, then the close frame, and the
+    /// connection's task ends.
+    #[tokio::test]
+    async fn a_closed_session_writes_its_last_packets_and_a_close_frame() {
+        let engine = engine(Duration::from_secs(25), Duration::from_secs(20));
+        let socket = session(&engine);
+        let (server, mut client) = ws_pair().await;
+        let conn = tokio::spawn({
+            let (engine, socket) = (engine.clone(), socket.clone());
+            async move { run_connection(&engine, &socket, server, None).await }
+        });
+
+        socket.emit(Str::from("last words")).unwrap();
+        socket.close(DisconnectReason::ClosingServer);
+        assert_eq!(next_frame(&mut client).await, Message::text("4last words"));
+        assert_eq!(next_frame(&mut client).await, Message::text("1"));
+        assert!(matches!(next_frame(&mut client).await, Message::Close(_)));
+        tokio::time::timeout(TIMEOUT, conn)
+            .await
+            .expect("the connection should stop")
+            .unwrap();
+        assert!(engine.get_socket(socket.id).is_none());
+    }
+
+    /// The peer ending the WebSocket closes the session.
+    #[tokio::test]
+    async fn the_peer_closing_closes_the_session() {
+        let engine = engine(Duration::from_secs(25), Duration::from_secs(20));
+        let socket = session(&engine);
+        let (server, mut client) = ws_pair().await;
+        let conn = tokio::spawn({
+            let (engine, socket) = (engine.clone(), socket.clone());
+            async move { run_connection(&engine, &socket, server, None).await }
+        });
+
+        client.close(None).await.unwrap();
+        tokio::time::timeout(TIMEOUT, conn)
+            .await
+            .expect("the connection should stop")
+            .unwrap();
+        assert!(engine.get_socket(socket.id).is_none());
+        assert!(socket.cancellation_token.is_cancelled());
+    }
+
+    /// The first ping comes an interval after the handshake, not at once; a pong keeps the
+    /// connection open for the next one.
+    #[tokio::test]
+    async fn heartbeat_pings_every_interval_while_pongs_come_back() {
+        let (interval, timeout) = (Duration::from_millis(60), Duration::from_millis(300));
+        let engine = engine(interval, timeout);
+        let socket = session(&engine);
+        let (server, mut client) = ws_pair().await;
+        tokio::spawn({
+            let (engine, socket) = (engine.clone(), socket.clone());
+            async move {
+                run_connection(
+                    &engine,
+                    &socket,
+                    server,
+                    Some(Heartbeat::new(interval, timeout)),
+                )
+                .await
+            }
+        });
+
+        let opened = Instant::now();
+        assert_eq!(next_frame(&mut client).await, Message::text("2"));
+        assert!(
+            opened.elapsed() >= interval,
+            "the first ping waits an interval"
+        );
+        client.send(Message::text("3")).await.unwrap();
+        assert_eq!(next_frame(&mut client).await, Message::text("2"));
+        client.send(Message::text("3")).await.unwrap();
+        assert_eq!(next_frame(&mut client).await, Message::text("2"));
+        assert!(engine.get_socket(socket.id).is_some());
+    }
+
+    /// No pong within the timeout: the session is closed for it.
+    #[tokio::test]
+    async fn heartbeat_closes_the_session_without_a_pong() {
+        let (interval, timeout) = (Duration::from_millis(30), Duration::from_millis(30));
+        let engine = engine(interval, timeout);
+        let socket = session(&engine);
+        let (server, mut client) = ws_pair().await;
+        let conn = tokio::spawn({
+            let (engine, socket) = (engine.clone(), socket.clone());
+            async move {
+                run_connection(
+                    &engine,
+                    &socket,
+                    server,
+                    Some(Heartbeat::new(interval, timeout)),
+                )
+                .await
+            }
+        });
+
+        assert_eq!(next_frame(&mut client).await, Message::text("2"));
+        assert_eq!(next_frame(&mut client).await, Message::text("1"));
+        assert!(matches!(next_frame(&mut client).await, Message::Close(_)));
+        tokio::time::timeout(TIMEOUT, conn)
+            .await
+            .expect("the connection should stop")
+            .unwrap();
+        assert!(engine.get_socket(socket.id).is_none());
     }
 }
