@@ -61,7 +61,8 @@ fn owned_uri(uri: &Uri) -> Option<Uri> {
 
 /// The headers a socket keeps (`SOCKET_HEADERS`), each value in memory of its own.
 fn kept_headers(headers: &HeaderMap) -> HeaderMap {
-    let mut kept = HeaderMap::new();
+    let count = SOCKET_HEADERS.iter().map(|name| headers.get_all(name).iter().count()).sum();
+    let mut kept = HeaderMap::with_capacity(count);
     for name in &SOCKET_HEADERS {
         for value in headers.get_all(name) {
             if let Ok(value) = HeaderValue::from_bytes(value.as_bytes()) {

@@ -48,6 +48,12 @@ impl<H: EngineIoHandler> EngineIo<H> {
     ) -> Arc<Socket<H::Data>> {
         let engine = self.clone();
         let close_fn = Box::new(move |sid, reason| engine.close_session(sid, reason));
+        // chatbot-socket patch: the session keeps the handshake's method, URI, version and
+        // headers for its life, not its extensions (the router's, the upgrade's, the request
+        // id's: a map and a box each, about 400 bytes a socket that nothing reads again;
+        // socketioxide's `HttpExtension` extractor finds none).
+        let mut req = req;
+        req.extensions = http::Extensions::new();
 
         let socket = Socket::new(
             protocol,
@@ -117,7 +123,7 @@ impl<H: EngineIoHandler> EngineIo<H> {
 #[cfg(test)]
 mod tests {
     use bytes::Bytes;
-    use engineioxide_core::Str;
+    use engineioxide_core::{Packet, Str};
     use http::Request;
 
     use super::*;
@@ -178,6 +184,63 @@ mod tests {
         assert_eq!(engine.sockets.read().unwrap().len(), 1);
         engine.close_session(socket.id, DisconnectReason::TransportClose);
         assert_eq!(engine.sockets.read().unwrap().len(), 0);
+    }
+
+    /// chatbot-socket patch: the session keeps the request's parts without their extensions.
+    #[tokio::test]
+    async fn the_session_keeps_no_request_extensions() {
+        let engine = create_engine();
+        let mut req = Request::get("/socket.io/?EIO=4").body(()).unwrap();
+        req.extensions_mut().insert(String::from("not kept"));
+        let socket = engine.create_session(
+            ProtocolVersion::V4,
+            TransportType::Polling,
+            req.into_parts().0,
+            true,
+        );
+        assert!(socket.req_parts.extensions.is_empty());
+        assert_eq!(socket.req_parts.uri, "/socket.io/?EIO=4");
+    }
+
+    /// chatbot-socket patch: the heartbeat task of a polling session is signalled by a `Notify`:
+    /// a pong keeps the session for the next ping, none closes it.
+    #[tokio::test]
+    async fn polling_heartbeat_waits_for_pongs_and_closes_without() {
+        use std::time::Duration;
+        const WAIT: Duration = Duration::from_secs(1);
+        let engine = create_engine();
+        let socket = engine.create_session(
+            ProtocolVersion::V4,
+            TransportType::Polling,
+            Request::<()>::default().into_parts().0,
+            true,
+        );
+        socket
+            .clone()
+            .spawn_heartbeat(Duration::from_millis(30), Duration::from_millis(60));
+        let mut rx = socket.internal_rx.lock().await;
+        let first = tokio::time::timeout(WAIT, rx.buffered_rx.recv())
+            .await
+            .unwrap();
+        assert!(
+            matches!(first.as_deref(), Some([Packet::Ping])),
+            "{first:?}"
+        );
+        socket.heartbeat.notify_one();
+        let second = tokio::time::timeout(WAIT, rx.buffered_rx.recv())
+            .await
+            .unwrap();
+        assert!(
+            matches!(second.as_deref(), Some([Packet::Ping])),
+            "{second:?}"
+        );
+        assert!(engine.get_socket(socket.id).is_some());
+        drop(rx);
+
+        tokio::time::timeout(WAIT, socket.cancellation_token.cancelled())
+            .await
+            .expect("no pong: the session is closed");
+        assert!(engine.get_socket(socket.id).is_none());
     }
 
     #[tokio::test]

@@ -192,8 +192,8 @@ where
                 break;
             }
             Ok(Packet::Pong | Packet::Ping) => {
-                // A full channel means that the client is already known to be alive.
-                socket.heartbeat_tx.try_send(()).ok();
+                // One pending signal at most: the client is known to be alive.
+                socket.heartbeat.notify_one();
                 Ok(())
             }
             Ok(Packet::Message(msg)) => {
@@ -220,7 +220,7 @@ where
     Ok(http_response(StatusCode::OK, "ok", false))
 }
 
-mod rx_stream {
+pub(crate) mod rx_stream {
     use std::{
         pin::Pin,
         task::{Context, Poll, ready},
@@ -262,7 +262,7 @@ mod rx_stream {
     /// Allowing to use it as a stream even if it is behind a mutex.
     ///
     /// Inspired by <https://docs.rs/tokio-stream/latest/tokio_stream/wrappers/struct.WatchStream.html>
-    pub struct WatchStream<'a, T> {
+    pub(crate) struct WatchStream<'a, T> {
         inner: ReusableBoxFuture<'a, WatchFutOutput<'a, T>>,
     }
     impl<'a, T: Send + Sync + 'static> WatchStream<'a, T> {

@@ -4,7 +4,7 @@
 //! Other functions are used internally to handle the websocket connection through tasks and channels
 //! and to handle upgrade from polling to ws
 
-use std::{sync::Arc, time::Duration};
+use std::{sync::Arc, task::Poll, time::Duration};
 
 use futures_util::{SinkExt, StreamExt};
 use http::{HeaderValue, Request, Response, StatusCode, request::Parts};
@@ -21,14 +21,13 @@ use tokio_tungstenite::{
         protocol::{Role, WebSocketConfig},
     },
 };
-use tokio_util::{future::FutureExt as _, sync::CancellationToken};
+use tokio_util::future::FutureExt as _;
 
 use engineioxide_core::{Packet, PacketBuf, ProtocolVersion, Sid, Str, TransportType};
 
 use crate::{
     DisconnectReason, Socket, body::ResponseBody, config::EngineIoConfig, engine::EngineIo,
-    errors::Error, handler::EngineIoHandler, queue::QueueRx, socket::InternalRx,
-    transport::make_open_packet,
+    errors::Error, handler::EngineIoHandler, socket::InternalRx, transport::make_open_packet,
 };
 
 /// Create a response for websocket upgrade
@@ -57,43 +56,52 @@ pub fn new_req<R: Send + 'static, B, H: EngineIoHandler>(
     sid: Option<Sid>,
     req: Request<R>,
 ) -> Result<Response<ResponseBody<B>>, Error> {
-    let (parts, body) = req.into_parts();
+    let (mut parts, body) = req.into_parts();
     let req = Request::from_parts(parts.clone(), body);
 
+    // chatbot-socket patch: the key answers the upgrade; the session, which keeps the parts for
+    // its life, does not need it (and a map left empty holds no memory).
     let ws_key = parts
         .headers
-        .get("Sec-WebSocket-Key")
-        .ok_or(Error::InvalidWebSocketKey)?
-        .clone();
+        .remove(http::header::SEC_WEBSOCKET_KEY)
+        .ok_or(Error::InvalidWebSocketKey)?;
+    if parts.headers.is_empty() {
+        parts.headers = http::HeaderMap::new();
+    }
 
-    tokio::spawn(async move {
-        let conn = hyper::upgrade::on(req)
-            .await
-            .map(hyper_util::rt::TokioIo::new);
-
-        let res = match conn {
-            Ok(conn) => on_init(engine.clone(), conn, protocol, sid, parts).await,
+    // chatbot-socket patch: the upgrade and the handshake run in a boxed future, freed once the
+    // connection is open. A future keeps what it captured for its whole life: the task's
+    // long-lived future captures only that box, not the request and its parts (about 700 bytes
+    // a socket otherwise, held as long as the connection).
+    let opening = Box::pin(async move {
+        let conn = match hyper::upgrade::on(req).await {
+            Ok(conn) => hyper_util::rt::TokioIo::new(conn),
             Err(_e) => {
                 #[cfg(feature = "tracing")]
                 tracing::debug!("ws upgrade error: {}", _e);
-                return;
+                return None;
             }
         };
-
-        match res {
-            Ok(_) => {
-                #[cfg(feature = "tracing")]
-                tracing::debug!(?sid, "ws closed")
-            }
-            Err(Error::MultipleWebsocketRequests) => {}
+        match open_ws(&engine, conn, protocol, sid, parts).await {
+            Ok((socket, ws, heartbeat)) => Some((engine, socket, ws, heartbeat)),
+            Err(Error::MultipleWebsocketRequests) => None,
             Err(_e) => {
                 #[cfg(feature = "tracing")]
                 tracing::debug!(?sid, "ws closed with error: {_e}");
                 if let Some(sid) = sid {
                     engine.close_session(sid, DisconnectReason::TransportError);
                 }
+                None
             }
         }
+    });
+    tokio::spawn(async move {
+        let Some((engine, socket, ws, heartbeat)) = opening.await else {
+            return;
+        };
+        run_connection(&engine, &socket, ws, heartbeat).await;
+        #[cfg(feature = "tracing")]
+        tracing::debug!(sid = ?socket.id, "ws closed");
     });
 
     Ok(ws_response(&ws_key))
@@ -256,145 +264,223 @@ enum Ended {
 /// and a task cell for the connection's life (about 5 KB a socket, docs/decisions/025 and 028).
 /// Here a single loop reads the peer's frames, writes what is queued (flushing once the queue is
 /// drained, as upstream's writer did), keeps the heartbeat, and stops when the session is
-/// closed. A write waiting for a peer that does not read holds up this connection's reads as
-/// well; such a peer's queue fills, which closes the session, and a closed session's loop stops
-/// waiting at once.
-async fn run_connection<H: EngineIoHandler, S>(
-    engine: &Arc<EngineIo<H>>,
-    socket: &Arc<Socket<H::Data>>,
+/// closed.
+///
+/// The loop is written with `poll` calls rather than `select!` over `async` writes: the task
+/// keeps its future for the connection's life, and nested `async` writes (each holding its
+/// packets and its sink future, arguments stored twice) made that future about 4.5 KB; polled by
+/// hand it holds the WebSocket, the timer and a few flags. A frame handed to the WebSocket is in
+/// its write buffer at once (`start_send` never waits), so only the flush waits for the peer.
+fn run_connection<'a, H: EngineIoHandler, S>(
+    engine: &'a Arc<EngineIo<H>>,
+    socket: &'a Arc<Socket<H::Data>>,
     mut ws: WebSocketStream<S>,
     mut heartbeat: Option<Heartbeat>,
-) where
+) -> impl Future<Output = ()> + 'a
+where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
-    let token = &socket.cancellation_token;
-    // A polling request that was in progress during the upgrade may still hold the lock; a free
-    // lock is taken even when the session was closed meanwhile, so that what was queued is sent.
-    let mut internal_rx = tokio::select! {
-        biased;
-        guard = socket.internal_rx.lock() => guard,
-        () = token.cancelled() => {
+    // An `async` block rather than an `async fn`: the block works on what it captured, where an
+    // `async fn` moves each argument into a local of its own and keeps both (the WebSocket twice).
+    async move {
+        let token = &socket.cancellation_token;
+        // A polling request that was in progress during the upgrade may still hold the lock; a free
+        // lock is taken even when the session was closed meanwhile, so that what was queued is sent.
+        // This wait and the closing below run boxed: their futures would otherwise widen the one
+        // the loop keeps for the connection's life.
+        let lock = Box::pin(async {
+            tokio::select! {
+                biased;
+                guard = socket.internal_rx.lock() => Some(guard),
+                () = token.cancelled() => None,
+            }
+        });
+        let Some(mut internal_rx) = lock.await else {
             #[cfg(feature = "tracing")]
             tracing::debug!(sid = %socket.id, "session closed before the ws connection started");
-            let _closed = tokio::time::timeout(CLOSING_GRACE, ws.close(None)).await;
+            let _closed = Box::pin(tokio::time::timeout(CLOSING_GRACE, ws.close(None))).await;
             return;
-        }
-    };
-    let InternalRx {
-        buffered_rx,
-        volatile_rx,
-        ..
-    } = &mut *internal_rx;
+        };
+        let InternalRx {
+            buffered_rx,
+            volatile_rx,
+            ..
+        } = &mut *internal_rx;
+        let mut volatile = super::polling::rx_stream::WatchStream::new(volatile_rx);
 
-    let timer = tokio::time::sleep_until(
-        heartbeat
-            .as_ref()
-            .map_or_else(Instant::now, Heartbeat::deadline),
-    );
-    tokio::pin!(timer);
+        let timer = tokio::time::sleep_until(
+            heartbeat
+                .as_ref()
+                .map_or_else(Instant::now, Heartbeat::deadline),
+        );
+        let cancelled = token.cancelled();
+        tokio::pin!(timer, cancelled);
+        // Frames handed to the WebSocket and not flushed yet.
+        let mut unflushed = false;
 
-    let ended = loop {
-        let step = tokio::select! {
-            _ = token.cancelled() => break Ended::Cancelled,
-            msg = ws.next() => match msg {
-                None => break Ended::Transport(DisconnectReason::TransportClose),
-                Some(Err(e)) => Err(Error::from(e)),
-                Some(Ok(msg)) => match on_ws_message(engine, socket, msg) {
-                    Ok(Received::Frame) => Ok(()),
-                    Ok(Received::Heartbeat) => {
-                        match heartbeat.as_mut() {
-                            Some(heartbeat) => heartbeat.pong(),
-                            // A full channel means that the client is already known to be alive.
-                            None => socket.heartbeat_tx.try_send(()).map_or((), |_| ()),
+        let ended = std::future::poll_fn(|cx| {
+            loop {
+                if cancelled.as_mut().poll(cx).is_ready() {
+                    return Poll::Ready(Ended::Cancelled);
+                }
+                let mut progress = false;
+
+                // The peer's frames.
+                match ws.poll_next_unpin(cx) {
+                    Poll::Ready(None) => {
+                        return Poll::Ready(Ended::Transport(DisconnectReason::TransportClose));
+                    }
+                    Poll::Ready(Some(Err(e))) => return Poll::Ready(Ended::failed(Error::from(e))),
+                    Poll::Ready(Some(Ok(msg))) => {
+                        progress = true;
+                        match on_ws_message(engine, socket, msg) {
+                            Ok(Received::Frame) => {}
+                            Ok(Received::Heartbeat) => match heartbeat.as_mut() {
+                                Some(beat) => beat.pong(),
+                                // One pending signal at most: the client is known to be alive.
+                                None => socket.heartbeat.notify_one(),
+                            },
+                            Ok(Received::Close) => return Poll::Ready(Ended::Cancelled),
+                            Err(e) => return Poll::Ready(Ended::failed(e)),
                         }
-                        Ok(())
                     }
-                    Ok(Received::Close) => break Ended::Cancelled,
-                    Err(e) => Err(e),
-                },
-            },
-            packets = buffered_rx.recv() => match packets {
-                Some(packets) => {
-                    let write = write_queued(&mut ws, socket.protocol, packets, buffered_rx);
-                    unless_closed(token, write).await
+                    Poll::Pending => {}
                 }
-                None => break Ended::Cancelled,
-            },
-            Ok(()) = volatile_rx.changed() => {
-                let packets = volatile_rx.borrow_and_update().clone();
-                match packets {
-                    Some(packets) => {
-                        let write = write_packets(&mut ws, socket.protocol, packets, true);
-                        unless_closed(token, write).await
+
+                // What is queued, while the WebSocket takes frames.
+                loop {
+                    match ws.poll_ready_unpin(cx) {
+                        Poll::Ready(Ok(())) => {}
+                        Poll::Ready(Err(e)) => return Poll::Ready(Ended::failed(Error::from(e))),
+                        Poll::Pending => break,
                     }
-                    None => Ok(()),
+                    let packets = match buffered_rx.poll_recv(cx) {
+                        Poll::Ready(Some(packets)) => packets,
+                        Poll::Ready(None) => return Poll::Ready(Ended::Cancelled),
+                        Poll::Pending => match volatile.poll_next_unpin(cx) {
+                            Poll::Ready(Some(Some(packets))) => packets,
+                            _ => break,
+                        },
+                    };
+                    progress = true;
+                    if let Err(e) = start_send_packets(&mut ws, socket.protocol, packets) {
+                        return Poll::Ready(Ended::failed(e));
+                    }
+                    unflushed = true;
                 }
-            },
-            () = &mut timer, if heartbeat.is_some() => {
-                match heartbeat.as_mut() {
-                    Some(beat) if beat.awaiting_pong => {
+
+                // The heartbeat: a ping due, or a pong overdue.
+                if let Some(beat) = heartbeat.as_mut()
+                    && timer.as_mut().poll(cx).is_ready()
+                {
+                    if beat.awaiting_pong {
                         #[cfg(feature = "tracing")]
                         tracing::debug!(sid = %socket.id, "heartbeat timeout");
                         // Closing cancels the session: the loop ends here.
                         socket.close(DisconnectReason::HeartbeatTimeout);
-                        break Ended::Cancelled;
+                        return Poll::Ready(Ended::Cancelled);
                     }
-                    Some(beat) => {
-                        #[cfg(feature = "tracing")]
-                        tracing::trace!(sid = %socket.id, "emitting ping");
-                        beat.last_ping = Instant::now();
-                        beat.awaiting_pong = true;
-                        let ping = Message::Text(String::from(Packet::Ping).into());
-                        unless_closed(token, async { Ok(ws.send(ping).await?) }).await
+                    match ws.poll_ready_unpin(cx) {
+                        Poll::Ready(Ok(())) => {
+                            #[cfg(feature = "tracing")]
+                            tracing::trace!(sid = %socket.id, "emitting ping");
+                            let ping = Message::Text(String::from(Packet::Ping).into());
+                            if let Err(e) = ws.start_send_unpin(ping) {
+                                return Poll::Ready(Ended::failed(Error::from(e)));
+                            }
+                            unflushed = true;
+                            beat.last_ping = Instant::now();
+                            beat.awaiting_pong = true;
+                            progress = true;
+                        }
+                        Poll::Ready(Err(e)) => return Poll::Ready(Ended::failed(Error::from(e))),
+                        // The ping goes once the peer has read what was written before it.
+                        Poll::Pending => {}
                     }
-                    None => Ok(()),
                 }
-            },
-        };
-        if let Some(beat) = heartbeat.as_ref() {
-            let deadline = beat.deadline();
-            if timer.deadline() != deadline {
-                timer.as_mut().reset(deadline);
+                if let Some(beat) = heartbeat.as_ref()
+                    && timer.deadline() != beat.deadline()
+                {
+                    timer.as_mut().reset(beat.deadline());
+                    progress = true;
+                }
+
+                if unflushed {
+                    match ws.poll_flush_unpin(cx) {
+                        Poll::Ready(Ok(())) => unflushed = false,
+                        Poll::Ready(Err(e)) => return Poll::Ready(Ended::failed(Error::from(e))),
+                        Poll::Pending => {}
+                    }
+                }
+                if !progress {
+                    return Poll::Pending;
+                }
             }
-        }
-        if let Err(e) = step {
-            #[cfg(feature = "tracing")]
-            tracing::debug!(sid = %socket.id, "ws transport error: {e:?}");
-            let reason =
-                Option::<DisconnectReason>::from(&e).unwrap_or(DisconnectReason::TransportError);
-            break Ended::Transport(reason);
-        }
-    };
+        })
+        .await;
 
-    if let Ended::Transport(reason) = ended {
-        engine.close_session(socket.id, reason);
+        if let Ended::Transport(reason) = ended {
+            engine.close_session(socket.id, reason);
+        }
+
+        // What was queued before the session closed (a disconnect or close packet) is still written,
+        // then the close frame, within a bound.
+        let mut queued_taken = false;
+        let closing = std::future::poll_fn(|cx| {
+            if !queued_taken {
+                queued_taken = true;
+                while let Ok(packets) = buffered_rx.try_recv() {
+                    start_send_packets(&mut ws, socket.protocol, packets)?;
+                }
+            }
+            ws.poll_close_unpin(cx).map_err(Error::from)
+        });
+        let _closed = Box::pin(tokio::time::timeout(CLOSING_GRACE, closing)).await;
+        #[cfg(feature = "tracing")]
+        tracing::trace!(sid = %socket.id, "ws closed: {_closed:?}");
     }
-
-    // What was queued before the session closed (a disconnect or close packet) is still written,
-    // then the close frame, within a bound.
-    let closing = async {
-        while let Ok(packets) = buffered_rx.try_recv() {
-            write_packets(&mut ws, socket.protocol, packets, false).await?;
-        }
-        ws.close(None).await.map_err(Error::from)
-    };
-    let _closed = tokio::time::timeout(CLOSING_GRACE, closing).await;
-    #[cfg(feature = "tracing")]
-    tracing::trace!(sid = %socket.id, "ws closed: {_closed:?}");
 }
 
-/// Runs a write to its end or, if it has to wait for the peer, until the session is closed. The
-/// write is polled first: one that does not wait (the usual case, the peer reading) completes
-/// even when the session was closed meanwhile, so what was queued before a close is not dropped.
-async fn unless_closed(
-    token: &CancellationToken,
-    write: impl Future<Output = Result<(), Error>>,
-) -> Result<(), Error> {
-    tokio::select! {
-        biased;
-        written = write => written,
-        () = token.cancelled() => Ok(()),
+impl Ended {
+    /// The loop ended on an error of the transport or of the peer's packets.
+    fn failed(e: Error) -> Self {
+        #[cfg(feature = "tracing")]
+        tracing::debug!("ws transport error: {e:?}");
+        Ended::Transport(
+            Option::<DisconnectReason>::from(&e).unwrap_or(DisconnectReason::TransportError),
+        )
     }
+}
+
+/// Hands packets to the WebSocket's write buffer as frames; it never waits (the flush does).
+fn start_send_packets<S>(
+    ws: &mut WebSocketStream<S>,
+    protocol: ProtocolVersion,
+    packets: PacketBuf,
+) -> Result<(), Error>
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    for packet in packets {
+        let frame = match packet {
+            Packet::Binary(bin) | Packet::BinaryV3(bin) if protocol == ProtocolVersion::V3 => {
+                // v3 protocol requires packet type as the first byte.
+                // This requires a new buffer. This is OK as it is only for the V3 protocol.
+                let mut buff = Vec::with_capacity(bin.len() + 1);
+                buff.push(0x04);
+                buff.extend(bin);
+                Message::Binary(buff.into())
+            }
+            Packet::Binary(bin) | Packet::BinaryV3(bin) => Message::Binary(bin),
+            // A Noop Packet maybe sent by the server to upgrade from a polling connection
+            // In the case that the packet was not poll in time it will remain in the buffer and therefore
+            // it should be discarded here
+            Packet::Noop => continue,
+            packet => Message::Text(String::from(packet).into()),
+        };
+        ws.start_send_unpin(frame)?;
+    }
+    Ok(())
 }
 
 /// What a frame from the peer meant for the connection's loop.
@@ -447,60 +533,6 @@ fn on_ws_message<H: EngineIoHandler>(
             Ok(Received::Frame)
         }
     }
-}
-
-/// Writes one batch from the queue and everything queued behind it, then flushes once.
-async fn write_queued<S>(
-    ws: &mut WebSocketStream<S>,
-    protocol: ProtocolVersion,
-    packets: PacketBuf,
-    queue: &mut QueueRx,
-) -> Result<(), Error>
-where
-    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
-{
-    write_packets(ws, protocol, packets, false).await?;
-    while let Ok(packets) = queue.try_recv() {
-        write_packets(ws, protocol, packets, false).await?;
-    }
-    #[cfg(feature = "tracing")]
-    tracing::trace!("ws flush");
-    ws.flush().await.map_err(Error::from)
-}
-
-/// Feeds packets to the WebSocket as frames (flushed when `flush`).
-async fn write_packets<S>(
-    ws: &mut WebSocketStream<S>,
-    protocol: ProtocolVersion,
-    packets: PacketBuf,
-    flush: bool,
-) -> Result<(), Error>
-where
-    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
-{
-    for packet in packets {
-        let frame = match packet {
-            Packet::Binary(bin) | Packet::BinaryV3(bin) if protocol == ProtocolVersion::V3 => {
-                // v3 protocol requires packet type as the first byte.
-                // This requires a new buffer. This is OK as it is only for the V3 protocol.
-                let mut buff = Vec::with_capacity(bin.len() + 1);
-                buff.push(0x04);
-                buff.extend(bin);
-                Message::Binary(buff.into())
-            }
-            Packet::Binary(bin) | Packet::BinaryV3(bin) => Message::Binary(bin),
-            // A Noop Packet maybe sent by the server to upgrade from a polling connection
-            // In the case that the packet was not poll in time it will remain in the buffer and therefore
-            // it should be discarded here
-            Packet::Noop => continue,
-            packet => Message::Text(String::from(packet).into()),
-        };
-        ws.feed(frame).await?;
-    }
-    if flush {
-        ws.flush().await?;
-    }
-    Ok(())
 }
 
 /// Send a Engine.IO [`OpenPacket`] to initiate a websocket connection
