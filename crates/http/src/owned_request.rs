@@ -7,21 +7,19 @@
 //! bytes the socket keeps releases it (STACK.md measured 29.2 KB → 17.9 KB per socket with the
 //! framework alone; docs/benchmarks.md has ours).
 //!
-//! The request's extensions go with it, and two of them hold slices of the same buffer: axum's
-//! `OriginalUri` (the router inserts it before any layer runs) and tower-http's `RequestId` when
-//! the client sent `x-request-id`. A heap profile of 5,000 held sockets found each still pinning
-//! its 8 KiB read buffer through them (docs/benchmarks.md, "Where a socket's bytes go"): they
-//! are copied too.
+//! The request's extensions held slices of the same buffer too (axum's `OriginalUri`, tower-http's
+//! `RequestId`): a heap profile of 5,000 held sockets found each pinning its 8 KiB read buffer
+//! through them (docs/benchmarks.md, "Where a socket's bytes go"). The patched Engine.IO session
+//! now keeps no extensions at all (docs/decisions/028), so they are left as they are.
 //!
 //! Of the headers, only those read after this middleware are kept (`SOCKET_HEADERS`): the socket holds
 //! them for its whole life, and a browser's handshake carries a dozen others (cookies, user agent,
 //! languages) that nothing reads again, about 700 bytes a socket (docs/decisions/028).
 
-use axum::extract::{OriginalUri, Request};
+use axum::extract::Request;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Uri, header};
 use axum::middleware::Next;
 use axum::response::Response;
-use tower_http::request_id::RequestId;
 
 /// The headers of a Socket.IO request that are read after this middleware: `authorization` by
 /// `chatbot_gateway`'s connect middleware (the access token may come as `Authorization: Bearer`),
@@ -39,16 +37,6 @@ pub async fn own_socket_request(req: Request, next: Next) -> Response {
     let (mut parts, body) = req.into_parts();
     if let Some(uri) = owned_uri(&parts.uri) {
         parts.uri = uri;
-    }
-    if let Some(OriginalUri(original)) = parts.extensions.get_mut::<OriginalUri>()
-        && let Some(uri) = owned_uri(original)
-    {
-        *original = uri;
-    }
-    if let Some(id) = parts.extensions.get::<RequestId>()
-        && let Ok(value) = HeaderValue::from_bytes(id.header_value().as_bytes())
-    {
-        parts.extensions.insert(RequestId::new(value));
     }
     parts.headers = kept_headers(&parts.headers);
     next.run(Request::from_parts(parts, body)).await
@@ -76,9 +64,11 @@ fn kept_headers(headers: &HeaderMap) -> HeaderMap {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::extract::OriginalUri;
+    use tower_http::request_id::RequestId;
 
     /// The copies change where the bytes live, not what a handler sees: the URI, the original
-    /// URI and the request id read the same after the middleware.
+    /// URI, the request id and the kept headers read the same after the middleware.
     #[tokio::test]
     async fn the_socket_request_reads_the_same_after_the_copy() {
         use axum::Router;
