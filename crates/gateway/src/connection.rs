@@ -120,16 +120,22 @@ pub async fn on_disconnect<A: Adapter>(
 ) {
     let Some(conn) = connection_of(&socket) else { return };
     let user = &conn.actor.user;
-    // Rooms are readable until the handler's first await (they are cleared meanwhile).
-    let member_rooms: Vec<String> = socket
-        .rooms()
-        .into_iter()
-        .map(|r| r.to_string())
-        .filter(|r| rooms::members_of(r).is_some())
-        .collect();
     let remaining = conn.slot.release_everywhere().await;
     tracing::debug!(user_id = %user.id, ?reason, remaining, "socket disconnected");
     if remaining == 0 {
-        crate::presence::announce(&socket, &io, &gateway.cluster, &member_rooms, user, false, 0).await;
+        // Whom to tell comes from the store, not from the socket's rooms: socketioxide runs this
+        // handler in a task of its own, and when a client leaves the namespace (`41`) and then
+        // closes its connection, closing the connection can take the socket out of its rooms
+        // before this task reads them (the user then never went offline for anyone).
+        match gateway.rooms.member_room_ids(user.id).await {
+            Ok(ids) => {
+                let member_rooms = member_groups(&ids);
+                crate::presence::announce(&socket, &io, &gateway.cluster, &member_rooms, user, false, 0)
+                    .await;
+            }
+            Err(err) => {
+                tracing::warn!(user_id = %user.id, error = %err, "offline not announced: rooms unread")
+            }
+        }
     }
 }

@@ -84,6 +84,7 @@ measured_methods! {
     fn room_if_member(&self, id: RoomId, user_id: UserId) -> StoreResult<Option<Room>>;
     fn room_for_member(&self, id: RoomId, user_id: UserId) -> StoreResult<Option<RoomSummary>>;
     fn list_rooms_for_user(&self, user_id: UserId, limit: u32) -> StoreResult<Vec<RoomSummary>>;
+    fn member_room_ids(&self, user_id: UserId) -> StoreResult<Vec<RoomId>>;
     fn count_owned_rooms(&self, user_id: UserId) -> StoreResult<i64>;
     fn update_room(&self, id: RoomId, patch: RoomPatch) -> StoreResult<Room>;
     fn delete_room(&self, id: RoomId) -> StoreResult<bool>;

@@ -126,6 +126,9 @@ pub trait Store: Send + Sync + 'static {
     /// The user's rooms, most recent activity first (newest message, else creation), with unread
     /// counts and last message. `limit` caps the count.
     async fn list_rooms_for_user(&self, user_id: UserId, limit: u32) -> StoreResult<Vec<RoomSummary>>;
+    /// The ids of the rooms this user is a member of, in no order: whom a user's going offline is
+    /// announced to (the socket's own room list may already be cleared by then).
+    async fn member_room_ids(&self, user_id: UserId) -> StoreResult<Vec<RoomId>>;
     /// Rooms this user owns (for the rooms-per-user limit).
     async fn count_owned_rooms(&self, user_id: UserId) -> StoreResult<i64>;
     /// Errors: `NotFound`. Sets `updated_at`.

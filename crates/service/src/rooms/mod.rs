@@ -233,6 +233,11 @@ impl RoomService {
         self.summary(actor, room.id).await
     }
 
+    /// The rooms `user` is a member of now: whom their going offline is announced to.
+    pub async fn member_room_ids(&self, user: UserId) -> ServiceResult<Vec<RoomId>> {
+        Ok(self.store.member_room_ids(user).await?)
+    }
+
     pub async fn list(&self, actor: &Actor, limit: u32) -> ServiceResult<Vec<RoomSummary>> {
         Ok(self.store.list_rooms_for_user(actor.id(), limit.clamp(1, 500)).await?)
     }

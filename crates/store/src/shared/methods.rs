@@ -408,6 +408,14 @@ macro_rules! impl_store {
                 rows.iter().map(rows::member).collect()
             }
 
+            async fn member_room_ids(&self, user_id: UserId) -> StoreResult<Vec<RoomId>> {
+                let ids: Vec<Uuid> = sqlx::query_scalar("SELECT room_id FROM room_members WHERE user_id = $1")
+                    .bind(user_id.as_uuid())
+                    .fetch_all(self.reader())
+                    .await?;
+                Ok(ids.into_iter().map(RoomId::from_uuid).collect())
+            }
+
             async fn count_owned_rooms(&self, user_id: UserId) -> StoreResult<i64> {
                 Ok(sqlx::query_scalar("SELECT COUNT(*) FROM rooms WHERE owner_id = $1")
                     .bind(user_id.as_uuid())

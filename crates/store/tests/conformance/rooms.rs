@@ -383,6 +383,7 @@ store_tests!(
     mark_read_is_monotonic_and_clamped,
     room_counts_are_kept_on_write,
     room_if_member_is_one_lookup,
+    member_room_ids_follow_membership,
 );
 
 db_tests!(deleted_messages_in_summaries);
@@ -394,4 +395,20 @@ async fn room_if_member_is_one_lookup(store: Arc<dyn Store>) {
     assert_eq!(store.room_if_member(room.id, alice.id).await.unwrap().map(|r| r.id), Some(room.id));
     assert_eq!(store.room_if_member(room.id, bob.id).await.unwrap(), None, "not a member");
     assert_eq!(store.room_if_member(RoomId::new(), alice.id).await.unwrap(), None);
+}
+
+async fn member_room_ids_follow_membership(store: Arc<dyn Store>) {
+    let alice = user(&store, "alice@example.com").await;
+    let bob = user(&store, "bob@example.com").await;
+    let shared = room(&store, &alice, &[&bob]).await;
+    let own = room(&store, &alice, &[]).await;
+    let sorted = |mut ids: Vec<RoomId>| {
+        ids.sort();
+        ids
+    };
+    assert_eq!(sorted(store.member_room_ids(alice.id).await.unwrap()), sorted(vec![shared.id, own.id]));
+    assert_eq!(store.member_room_ids(bob.id).await.unwrap(), vec![shared.id]);
+    assert!(store.remove_member(shared.id, bob.id).await.unwrap());
+    assert_eq!(store.member_room_ids(bob.id).await.unwrap(), Vec::<RoomId>::new());
+    assert_eq!(store.member_room_ids(UserId::new()).await.unwrap(), Vec::<RoomId>::new());
 }
