@@ -243,6 +243,37 @@ mod tests {
         assert!(engine.get_socket(socket.id).is_none());
     }
 
+    /// chatbot-socket patch: a volatile packet is queued, in order with the others, when the
+    /// queue has room for it, and dropped with the socket left open when it has not.
+    #[tokio::test]
+    async fn volatile_packets_are_queued_when_there_is_room() {
+        let config = EngineIoConfig::builder().max_buffer_size(10).build();
+        let engine = Arc::new(EngineIo::new(Arc::new(MockHandler), config));
+        let socket = engine.create_session(
+            ProtocolVersion::V4,
+            TransportType::Polling,
+            Request::<()>::default().into_parts().0,
+            true,
+        );
+        socket.emit("first").unwrap();
+        assert!(socket.emit_volatile("12345"));
+        assert!(!socket.emit_volatile("123456"), "past the limit: dropped");
+        assert!(
+            engine.get_socket(socket.id).is_some(),
+            "and the socket stays open"
+        );
+
+        let mut rx = socket.internal_rx.lock().await;
+        let texts: Vec<String> = std::iter::from_fn(|| rx.buffered_rx.try_recv().ok())
+            .flatten()
+            .map(|packet| match packet {
+                Packet::Message(msg) => msg.as_str().to_owned(),
+                other => format!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(texts, ["first", "12345"]);
+    }
+
     #[tokio::test]
     async fn get_socket() {
         let engine = create_engine();

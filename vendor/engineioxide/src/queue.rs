@@ -32,6 +32,11 @@ impl QueueBytes {
         Arc::new(Self { queued: AtomicUsize::new(0), limit })
     }
 
+    /// Whether `bytes` more would stay within the limit (a volatile packet is queued only then).
+    pub(crate) fn has_room(&self, bytes: usize) -> bool {
+        self.queued.load(Ordering::Acquire) + bytes <= self.limit
+    }
+
     /// Counts `bytes` as queued; true when the queue is now over its limit.
     pub(crate) fn add(&self, bytes: usize) -> bool {
         bytes > 0 && self.queued.fetch_add(bytes, Ordering::AcqRel) + bytes > self.limit

@@ -74,7 +74,6 @@ use smallvec::{SmallVec, smallvec};
 use tokio::sync::{
     Mutex, Notify,
     mpsc::{self, error::TrySendError},
-    watch,
 };
 
 pub use engineioxide_core::Sid;
@@ -181,18 +180,13 @@ impl Permit<'_> {
 pub(crate) struct InternalRx {
     pub buffered_rx: QueueRx,
     pub peeked_packet: Option<PacketBuf>,
-    pub volatile_rx: watch::Receiver<Option<PacketBuf>>,
 }
 
 impl InternalRx {
-    fn new(
-        buffered_rx: QueueRx,
-        volatile_rx: watch::Receiver<Option<PacketBuf>>,
-    ) -> Self {
+    fn new(buffered_rx: QueueRx) -> Self {
         Self {
             buffered_rx,
             peeked_packet: None,
-            volatile_rx,
         }
     }
 }
@@ -242,10 +236,6 @@ where
     /// chatbot-socket patch: the payload bytes waiting in `internal_tx` (see `queue`).
     queue_bytes: Arc<QueueBytes>,
 
-    /// Channel to send volatile [PacketBuf]s that bypass the internal buffer.
-    /// Uses a [`watch`](tokio::sync::watch) channel so only the latest volatile
-    /// message is retained; subsequent volatile sends overwrite the previous one.
-    volatile_tx: watch::Sender<Option<PacketBuf>>,
 
     /// chatbot-socket patch: a Pong (v4 protocol) or Ping (v3 protocol) received, for the
     /// heartbeat job running in a separate task. Upstream used a channel of one `()` (about 550
@@ -284,7 +274,6 @@ where
         let (internal_tx, internal_rx) = mpsc::channel(config.max_buffer_size);
         let queue_bytes = QueueBytes::new(config.max_buffer_size);
         let internal_rx = QueueRx::new(internal_rx, queue_bytes.clone());
-        let (volatile_tx, volatile_rx) = watch::channel(None);
 
         Self {
             id: Sid::new(),
@@ -292,11 +281,10 @@ where
             transport: AtomicU8::new(transport as u8),
             upgrading: AtomicBool::new(false),
 
-            internal_rx: Mutex::new(InternalRx::new(internal_rx, volatile_rx)),
+            internal_rx: Mutex::new(InternalRx::new(internal_rx)),
             internal_tx,
             queue_bytes,
 
-            volatile_tx,
 
             heartbeat: Notify::new(),
             cancellation_token: CancellationToken::new(),
@@ -543,12 +531,9 @@ where
         })
     }
 
-    /// Try to send a volatile message bypassing the internal buffer channel.
-    /// Volatile messages may be dropped if the transport is not ready to
-    /// receive them.
-    ///
-    /// Because volatile messages bypass the main mpsc buffer queue, they may
-    /// arrive out of order relative to regular messages.
+    /// Try to send a volatile message: queued when the socket's queue has room for it, dropped
+    /// otherwise (chatbot-socket patch: upstream kept the latest one in a channel of its own,
+    /// beside the queue, which every socket paid for).
     ///
     /// Returns `true` if the message was queued for sending, `false` if it
     /// was dropped (channel full or transport shutting down).
@@ -557,7 +542,7 @@ where
         self.send_volatile(smallvec![Packet::Message(msg.into())])
     }
 
-    /// Try to send a volatile binary message bypassing the internal buffer channel.
+    /// Try to send a volatile binary message (see [`Socket::emit_volatile`]).
     /// Volatile messages may be dropped if the transport is not ready to
     /// receive them.
     ///
@@ -588,8 +573,20 @@ where
         self.send_volatile(packets)
     }
 
+    /// chatbot-socket patch: a volatile packet goes through the queue, in order with the others,
+    /// when the queue has room for it; it is dropped (and the socket left open) when it has not.
     pub(crate) fn send_volatile(&self, packets: PacketBuf) -> bool {
-        self.volatile_tx.send(Some(packets)).is_ok()
+        if !self.queue_bytes.has_room(buf_bytes(&packets)) {
+            return false;
+        }
+        match self.internal_tx.try_reserve() {
+            Ok(permit) => {
+                self.queue_bytes.add(buf_bytes(&packets));
+                permit.send(Box::new(packets));
+                true
+            }
+            Err(_) => false,
+        }
     }
 }
 
@@ -651,7 +648,6 @@ where
         let (internal_tx, internal_rx) = mpsc::channel(buffer_size);
         let queue_bytes = QueueBytes::new(usize::MAX);
         let internal_rx = QueueRx::new(internal_rx, queue_bytes.clone());
-        let (volatile_tx, volatile_rx) = watch::channel(None);
 
         let sock = Self {
             id: sid,
@@ -659,11 +655,10 @@ where
             transport: AtomicU8::new(TransportType::Websocket as u8),
             upgrading: AtomicBool::new(false),
 
-            internal_rx: Mutex::new(InternalRx::new(internal_rx, volatile_rx)),
+            internal_rx: Mutex::new(InternalRx::new(internal_rx)),
             internal_tx,
             queue_bytes,
 
-            volatile_tx,
 
             heartbeat: Notify::new(),
             cancellation_token: CancellationToken::new(),

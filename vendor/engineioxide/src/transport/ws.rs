@@ -301,12 +301,7 @@ where
             let _closed = Box::pin(tokio::time::timeout(CLOSING_GRACE, ws.close(None))).await;
             return;
         };
-        let InternalRx {
-            buffered_rx,
-            volatile_rx,
-            ..
-        } = &mut *internal_rx;
-        let mut volatile = super::polling::rx_stream::WatchStream::new(volatile_rx);
+        let InternalRx { buffered_rx, .. } = &mut *internal_rx;
 
         let timer = tokio::time::sleep_until(
             heartbeat
@@ -357,10 +352,7 @@ where
                     let packets = match buffered_rx.poll_recv(cx) {
                         Poll::Ready(Some(packets)) => packets,
                         Poll::Ready(None) => return Poll::Ready(Ended::Cancelled),
-                        Poll::Pending => match volatile.poll_next_unpin(cx) {
-                            Poll::Ready(Some(Some(packets))) => packets,
-                            _ => break,
-                        },
+                        Poll::Pending => break,
                     };
                     progress = true;
                     if let Err(e) = start_send_packets(&mut ws, socket.protocol, packets) {
