@@ -576,12 +576,13 @@ where
     /// chatbot-socket patch: a volatile packet goes through the queue, in order with the others,
     /// when the queue has room for it; it is dropped (and the socket left open) when it has not.
     pub(crate) fn send_volatile(&self, packets: PacketBuf) -> bool {
-        if !self.queue_bytes.has_room(buf_bytes(&packets)) {
+        let bytes = buf_bytes(&packets);
+        if !self.queue_bytes.has_room(bytes) {
             return false;
         }
         match self.internal_tx.try_reserve() {
             Ok(permit) => {
-                self.queue_bytes.add(buf_bytes(&packets));
+                self.queue_bytes.add(bytes);
                 permit.send(Box::new(packets));
                 true
             }
