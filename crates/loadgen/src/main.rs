@@ -59,6 +59,9 @@ enum Scenario {
         /// Threads reading the member sockets (default: one per core).
         #[arg(long)]
         readers: Option<usize>,
+        /// Read the server's CPU time from /proc/<pid> (any server) instead of its /metrics.
+        #[arg(long)]
+        server_pid: Option<u32>,
     },
     /// N authenticated sockets held at once: connect rate, failures, server RSS per socket.
     Connect {
@@ -137,9 +140,9 @@ async fn main() -> anyhow::Result<()> {
     let first = bases.first().map_or("http://127.0.0.1:3000", String::as_str);
     let result = match cli.scenario {
         Scenario::Sends { senders, duration } => scenarios::sends(bases, senders, duration).await?,
-        Scenario::Fanout { members, users, messages, interval, readers } => {
+        Scenario::Fanout { members, users, messages, interval, readers, server_pid } => {
             let readers = readers.unwrap_or_else(cores);
-            scenarios::fanout(bases, members, users, messages, interval, readers).await?
+            scenarios::fanout(bases, members, users, messages, interval, readers, server_pid).await?
         }
         Scenario::Connect { sockets, users, concurrency, server_pid } => {
             connect::connect(first, &connect::Connect { sockets, users, concurrency, server_pid }).await?

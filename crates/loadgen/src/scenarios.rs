@@ -124,6 +124,7 @@ pub async fn fanout(
     messages: usize,
     interval: Duration,
     readers: usize,
+    server_pid: Option<u32>,
 ) -> anyhow::Result<Value> {
     let base = first(bases)?;
     let api = Arc::new(Api::new(base)?);
@@ -158,6 +159,7 @@ pub async fn fanout(
     };
     let reading = raw::start(streams, readers, &wanted)?;
     eprintln!("loadgen: {members} sockets joined; sending {messages} messages");
+    let cpu_before = api.server_cpu_seconds(server_pid).await;
     let mut sent_at = HashMap::new();
     let mut acked_in = Vec::with_capacity(messages);
     for k in 0..messages {
@@ -175,6 +177,11 @@ pub async fn fanout(
     }
     // The readers timed each frame as it came; only now are the frames parsed.
     let per_socket = tokio::task::spawn_blocking(move || reading.join()).await??;
+    // The sends and their deliveries, from the first send to the last receipt (or deadline).
+    let cpu = match (cpu_before, api.server_cpu_seconds(server_pid).await) {
+        (Some(before), Some(after)) => Some(after - before),
+        _ => None,
+    };
     let frame_bytes = per_socket.iter().flatten().map(|incoming| incoming.frame_len()).max().unwrap_or(0);
     // Per socket, in arrival order: (content, seq, receipt time).
     let parsed: Vec<Vec<(String, i64, Instant)>> = per_socket
@@ -206,6 +213,7 @@ pub async fn fanout(
         *last = (*last).max(latency);
     }
     let mut latencies: Vec<Duration> = received.iter().map(|&(_, latency)| latency).collect();
+    let delivered = latencies.len();
     // The fan-out alone: each receipt after the message's first one (send and commit excluded).
     let mut after_first: Vec<Duration> =
         received.iter().map(|&(k, latency)| latency.saturating_sub(spread[k].0)).collect();
@@ -224,13 +232,15 @@ pub async fn fanout(
         "members": members,
         "messages": messages,
         "readers": readers,
-        "delivered": latencies.len(),
+        "delivered": delivered,
         "expected": members * messages,
         "order": order,
         "frameBytes": frame_bytes,
         "latencyMs": summary(&mut latencies),
         "afterFirstReceiptMs": summary(&mut after_first),
         "ackLatencyMs": summary(&mut acked_in),
+        "serverCpuSeconds": cpu.map(|s| (s * 100.0).round() / 100.0),
+        "serverCpuMicrosPerDelivery": cpu.filter(|_| delivered > 0).map(|s| (s * 1e7 / delivered as f64).round() / 10.0),
         "slowestMessages": slowest,
     }))
 }

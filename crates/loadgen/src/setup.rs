@@ -35,6 +35,15 @@ impl Api {
         }
     }
 
+    /// The server's CPU time so far in seconds: from `/proc/<pid>` when `pid` is given (any
+    /// server on this machine, the framework floors included), else from its `/metrics`.
+    pub async fn server_cpu_seconds(&self, pid: Option<u32>) -> Option<f64> {
+        match pid {
+            Some(pid) => proc_cpu_seconds(pid).ok(),
+            None => self.scraped_cpu_seconds().await,
+        }
+    }
+
     /// The server's CPU time so far in seconds (`process_cpu_seconds_total`), when it has metrics.
     pub async fn scraped_cpu_seconds(&self) -> Option<f64> {
         self.scraped("process_cpu_seconds_total").await
@@ -109,6 +118,30 @@ impl Api {
     }
 }
 
+/// Clock ticks per second of `/proc/<pid>/stat`'s times: Linux's `USER_HZ`, 100 on every
+/// architecture it exports to user space.
+const USER_HZ: f64 = 100.0;
+
+/// User and system time of `/proc/<pid>/stat`, in seconds (10 ms resolution).
+fn proc_cpu_seconds(pid: u32) -> anyhow::Result<f64> {
+    let stat =
+        std::fs::read_to_string(format!("/proc/{pid}/stat")).with_context(|| format!("no process {pid}"))?;
+    cpu_seconds_of_stat(&stat)
+}
+
+/// `utime + stime` of a `/proc/<pid>/stat` line, in seconds.
+fn cpu_seconds_of_stat(stat: &str) -> anyhow::Result<f64> {
+    // The command name, in parentheses, may hold spaces and parentheses: fields are counted
+    // after its last `)`.
+    let after_name = stat.rsplit_once(')').context("malformed stat")?.1;
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    // Fields 14 and 15 of proc(5) (`utime`, `stime`); the first after the name is field 3.
+    let ticks = |field: usize| -> anyhow::Result<f64> {
+        Ok(fields.get(field - 3).context("short stat")?.parse::<u64>()? as f64)
+    };
+    Ok((ticks(14)? + ticks(15)?) / USER_HZ)
+}
+
 /// `VmRSS` of `/proc/<pid>/status`, in bytes.
 fn proc_rss(pid: u32) -> anyhow::Result<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status"))
@@ -118,4 +151,26 @@ fn proc_rss(pid: u32) -> anyhow::Result<u64> {
         .find_map(|l| l.strip_prefix("VmRSS:")?.split_whitespace().next()?.parse().ok())
         .context("no VmRSS")?;
     Ok(kib * 1024)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cpu_time_is_read_after_the_command_name() {
+        // A name with a space and a parenthesis; utime 250 and stime 150 ticks.
+        let stat = "4242 (tokio (rt) x) S 1 4242 4242 0 -1 4194560 1234 0 0 0 250 150 0 0 20 0 4 0 100 0 0";
+        let seconds = cpu_seconds_of_stat(stat).unwrap();
+        assert!((seconds - 4.0).abs() < 1e-9, "{seconds}");
+        assert!(cpu_seconds_of_stat("4242 (short) S 1 2").is_err());
+        assert!(cpu_seconds_of_stat("no name here").is_err());
+    }
+
+    #[test]
+    fn reads_a_live_process_and_fails_on_a_missing_one() {
+        assert!(proc_cpu_seconds(std::process::id()).is_ok());
+        // Above the kernel's largest pid (2^22).
+        assert!(proc_cpu_seconds(u32::MAX).is_err());
+    }
 }
