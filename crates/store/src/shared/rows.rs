@@ -80,7 +80,7 @@ macro_rules! search_from {
         "JOIN rooms r ON r.id = m.room_id \
          LEFT JOIN users u ON u.id = m.user_id \
          WHERE m.room_id IN (SELECT me.room_id FROM room_members me WHERE me.user_id = $1) \
-           AND m.deleted_at IS NULL AND ($2 IS NULL OR m.room_id = $2) "
+           AND m.deleted_at IS NULL AND m.status <> 'streaming' AND ($2 IS NULL OR m.room_id = $2) "
     };
 }
 pub(crate) use search_from;

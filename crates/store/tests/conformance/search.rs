@@ -1,9 +1,9 @@
 //! Full-text search: both backends find English and Korean, only in the searcher's rooms, never
-//! deleted text, and edits at once.
+//! deleted text, edits at once, and answers once they have ended.
 
-use crate::{room, text, user};
-use chatbot_domain::UserId;
-use chatbot_store::{SearchQuery, Store};
+use crate::{answer, room, text, user};
+use chatbot_domain::{MessageStatus, UserId};
+use chatbot_store::{AnswerWrite, AnswerWritten, SearchQuery, Store};
 use std::sync::Arc;
 use time::OffsetDateTime;
 
@@ -147,7 +147,48 @@ async fn a_window_reaching_below_the_newest_thousands_is_the_newest_matches(stor
     assert_eq!(seqs, [541, 371, 201, 31], "the rest, oldest last");
 }
 
+/// An answer is searchable once it has ended, not while it streams (its text, written whole at
+/// every flush, is indexed once), however it ends; and it leaves the index as other messages do.
+async fn answers_are_searchable_once_they_end(store: Arc<dyn Store>) {
+    let alice = user(&store, "alice@example.com").await;
+    let room = room(&store, &alice, &[]).await;
+    let question =
+        store.append_message(text(room.id, alice.id, "which fruit?")).await.unwrap().into_message();
+    let reply = store.append_message(answer(room.id, question.id, "papaya")).await.unwrap().into_message();
+    store.update_message(reply.id, "papaya is", MessageStatus::Streaming, None).await.unwrap();
+    let batched = store
+        .write_answers(vec![AnswerWrite::Partial { id: reply.id, content: "papaya is sweet".into() }])
+        .await
+        .unwrap();
+    assert!(matches!(batched[..], [Ok(AnswerWritten::Partial)]), "{batched:?}");
+    assert!(found(&store, query(alice.id, &["papaya"])).await.is_empty(), "not while streaming");
+
+    store
+        .update_message(reply.id, "papaya is sweet and orange", MessageStatus::Complete, None)
+        .await
+        .unwrap();
+    assert_eq!(found(&store, query(alice.id, &["papaya"])).await, ["papaya is sweet and orange"], "once");
+    assert!(found(&store, query(alice.id, &["fruit"])).await.len() == 1, "the question as before");
+
+    // Interrupted by the sweep: its text so far is found.
+    let cut = store.append_message(answer(room.id, question.id, "")).await.unwrap().into_message();
+    store.update_message(cut.id, "kiwi 회의, maybe", MessageStatus::Streaming, None).await.unwrap();
+    assert!(found(&store, query(alice.id, &["kiwi"])).await.is_empty());
+    // A term too short for SQLite's trigram index is looked for without it: not there either.
+    assert!(found(&store, query(alice.id, &["회의"])).await.is_empty());
+    let later = OffsetDateTime::now_utc() + time::Duration::seconds(1);
+    assert_eq!(store.interrupt_streaming(later).await.unwrap().len(), 1);
+    assert_eq!(found(&store, query(alice.id, &["kiwi"])).await, ["kiwi 회의, maybe"]);
+    assert_eq!(found(&store, query(alice.id, &["회의"])).await, ["kiwi 회의, maybe"]);
+
+    // An ended answer leaves the index with its deletion, like any message.
+    store.delete_message(reply.id, OffsetDateTime::now_utc()).await.unwrap();
+    assert!(found(&store, query(alice.id, &["papaya"])).await.is_empty());
+    assert_eq!(found(&store, query(alice.id, &["kiwi"])).await, ["kiwi 회의, maybe"]);
+}
+
 store_tests!(
+    answers_are_searchable_once_they_end,
     a_window_reaching_below_the_newest_thousands_is_the_newest_matches,
     finds_english_and_korean_in_own_rooms_only,
     edits_and_deletions_are_searched_at_once,
