@@ -75,6 +75,9 @@ pub(crate) use message_select;
 /// (`$1`), not deleted, optionally one room (`$2`). Backends add the match and the rank. The rooms
 /// are a subquery, not a join, so the planner walks the matches (newest first) and checks each
 /// against the set of rooms, stopping at the window, instead of reading every room's history.
+///
+/// Answers still streaming are left out: no index holds them (migration 0010, decision 030), and
+/// SQLite's search for terms too short for its index reads the rows themselves.
 macro_rules! search_from {
     () => {
         "JOIN rooms r ON r.id = m.room_id \
