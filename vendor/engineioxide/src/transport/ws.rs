@@ -361,43 +361,39 @@ where
                     unflushed = true;
                 }
 
-                // The heartbeat: a ping due, or a pong overdue.
+                // The heartbeat: a ping due, or a pong overdue. A timer that fired early (it was
+                // set for the pong a frame just answered) is armed again below, not acted on.
                 if let Some(beat) = heartbeat.as_mut()
                     && timer.as_mut().poll(cx).is_ready()
+                    && Instant::now() >= beat.deadline()
                 {
-                    if Instant::now() < beat.deadline() {
-                        // Set for the state before a pong just read (the pong's deadline, earlier
-                        // than the next ping's): armed again for the next ping instead.
-                        timer.as_mut().reset(beat.deadline());
-                        progress = true;
-                    } else if beat.awaiting_pong {
+                    if beat.awaiting_pong {
                         #[cfg(feature = "tracing")]
                         tracing::debug!(sid = %socket.id, "heartbeat timeout");
                         // Closing cancels the session: the loop ends here.
                         socket.close(DisconnectReason::HeartbeatTimeout);
                         return Poll::Ready(Ended::Cancelled);
-                    } else {
-                        match ws.poll_ready_unpin(cx) {
-                            Poll::Ready(Ok(())) => {
-                                #[cfg(feature = "tracing")]
-                                tracing::trace!(sid = %socket.id, "emitting ping");
-                                let ping = Message::Text(String::from(Packet::Ping).into());
-                                if let Err(e) = ws.start_send_unpin(ping) {
-                                    return Poll::Ready(Ended::failed(Error::from(e)));
-                                }
-                                unflushed = true;
-                                beat.last_ping = Instant::now();
-                                beat.awaiting_pong = true;
-                                progress = true;
-                            }
-                            Poll::Ready(Err(e)) => {
+                    }
+                    match ws.poll_ready_unpin(cx) {
+                        Poll::Ready(Ok(())) => {
+                            #[cfg(feature = "tracing")]
+                            tracing::trace!(sid = %socket.id, "emitting ping");
+                            let ping = Message::Text(String::from(Packet::Ping).into());
+                            if let Err(e) = ws.start_send_unpin(ping) {
                                 return Poll::Ready(Ended::failed(Error::from(e)));
                             }
-                            // The ping goes once the peer has read what was written before it.
-                            Poll::Pending => {}
+                            unflushed = true;
+                            beat.last_ping = Instant::now();
+                            beat.awaiting_pong = true;
+                            progress = true;
                         }
+                        Poll::Ready(Err(e)) => return Poll::Ready(Ended::failed(Error::from(e))),
+                        // The ping goes once the peer has read what was written before it.
+                        Poll::Pending => {}
                     }
                 }
+                // Whatever changed the heartbeat's state (a pong, a ping, an early wake-up) moves
+                // the timer to its next deadline.
                 if let Some(beat) = heartbeat.as_ref()
                     && timer.deadline() != beat.deadline()
                 {
