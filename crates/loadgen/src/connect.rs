@@ -1,8 +1,9 @@
 //! `connect` (SPEC §8): N authenticated sockets held at once. Reports the connect rate, failures,
-//! and the server's resident memory per socket: its RSS once every socket is up and settled,
-//! minus its RSS before the first, divided by the sockets. The RSS comes from `/proc/<pid>` when
-//! `--server-pid` is given (any server, the framework floors included), else from the server's
-//! own `/metrics`.
+//! the server's CPU time per connect (less at the mercy of how two shared cores are scheduled
+//! than the rate), and its resident memory per socket: its RSS once every socket is up and
+//! settled, minus its RSS before the first, divided by the sockets. RSS and CPU come from
+//! `/proc/<pid>` when `--server-pid` is given (any server, the framework floors included), else
+//! from the server's own `/metrics`.
 
 use crate::setup::{Api, User};
 use crate::sio::SioClient;
@@ -29,6 +30,7 @@ pub async fn connect(base: &str, shape: &Connect) -> anyhow::Result<Value> {
     let run = uuid::Uuid::new_v4().simple().to_string()[..8].to_owned();
     let users: Arc<Vec<User>> = Arc::new(crate::scenarios::users(&api, &run, shape.users.max(1)).await?);
     let rss_before = api.server_rss(shape.server_pid).await;
+    let cpu_before = api.server_cpu_seconds(shape.server_pid).await;
     let started = Instant::now();
     let mut pending = JoinSet::new();
     let mut held = Vec::with_capacity(shape.sockets);
@@ -50,6 +52,10 @@ pub async fn connect(base: &str, shape: &Connect) -> anyhow::Result<Value> {
         collect(done, &mut held, &mut failures);
     }
     let connect_time = started.elapsed();
+    let cpu = match (cpu_before, api.server_cpu_seconds(shape.server_pid).await) {
+        (Some(before), Some(after)) => Some(after - before),
+        _ => None,
+    };
     tokio::time::sleep(SETTLE).await;
     let rss_after = api.server_rss(shape.server_pid).await;
     let per_socket = match (rss_before, rss_after) {
@@ -69,6 +75,8 @@ pub async fn connect(base: &str, shape: &Connect) -> anyhow::Result<Value> {
         "firstFailures": failures,
         "connectSeconds": (connect_time.as_secs_f64() * 100.0).round() / 100.0,
         "connectsPerSecond": (connected as f64 / connect_time.as_secs_f64()).round(),
+        "serverCpuSeconds": cpu.map(|s| (s * 100.0).round() / 100.0),
+        "serverCpuMicrosPerConnect": cpu.filter(|_| connected > 0).map(|s| (s * 1e6 / connected as f64).round()),
         "serverRssBeforeBytes": rss_before,
         "serverRssAfterBytes": rss_after,
         "rssPerSocketBytes": per_socket,

@@ -54,6 +54,8 @@ pub async fn sends(bases: &[String], senders: usize, duration: Duration) -> anyh
         sockets.push((socket, room));
     }
     eprintln!("loadgen: {senders} senders connected; measuring for {duration:?}");
+    // One instance: its CPU per send, from its `/metrics` (several would each count their own).
+    let cpu_before = if bases.len() == 1 { api.scraped_cpu_seconds().await } else { None };
     let start = Instant::now();
     let deadline = start + duration;
     let tasks: Vec<_> = sockets
@@ -86,6 +88,11 @@ pub async fn sends(bases: &[String], senders: usize, duration: Duration) -> anyh
         errors += e;
     }
     let elapsed = start.elapsed().as_secs_f64();
+    let cpu = match (cpu_before, api.scraped_cpu_seconds().await) {
+        (Some(before), Some(after)) => Some(after - before),
+        _ => None,
+    };
+    let acked = latencies.len();
     Ok(json!({
         "scenario": "sends",
         "instances": bases.len(),
@@ -93,8 +100,10 @@ pub async fn sends(bases: &[String], senders: usize, duration: Duration) -> anyh
         "durationSeconds": (elapsed * 100.0).round() / 100.0,
         "acked": latencies.len(),
         "errors": errors,
-        "ackedPerSecond": (latencies.len() as f64 / elapsed).round(),
+        "ackedPerSecond": (acked as f64 / elapsed).round(),
         "ackLatencyMs": summary(&mut latencies),
+        "serverCpuSeconds": cpu.map(|s| (s * 100.0).round() / 100.0),
+        "serverCpuMicrosPerSend": cpu.filter(|_| acked > 0).map(|s| (s * 1e6 / acked as f64).round()),
     }))
 }
 
