@@ -81,6 +81,8 @@ struct Live {
 
 #[derive(Default)]
 struct RoomState {
+    /// A task is answering this room's queue: from the moment a job is queued until the queue is
+    /// empty (or shutdown stops it from taking the next), the room stays in the map.
     running: bool,
     queue: VecDeque<Job>,
     live: Option<Live>,
@@ -229,9 +231,11 @@ impl AnswerEngine {
             .collect()
     }
 
-    /// Answers in progress server-wide.
+    /// Rooms whose answer is in progress server-wide, counted from the moment its job leaves the
+    /// queue: before its row exists and it streams (`live`), shutdown must already wait for it,
+    /// or the database is closed under an answer that then cannot store its end.
     pub fn active(&self) -> usize {
-        self.rooms().values().filter(|s| s.live.is_some()).count()
+        self.rooms().values().filter(|s| s.running).count()
     }
 
     /// Shutdown: no queued answer starts any more; the answers streaming now get until `grace`
