@@ -21,8 +21,9 @@ use rows::{
     json, like_pattern, live_session_of, member_select, message_cols, message_select, now, room_cols,
     search_from, session_cols, share_cols, summary_select, ts, user_cols, write_err,
 };
-use sqlx::postgres::{PgPool, PgPoolOptions};
-use sqlx::{Postgres, Row, Transaction};
+use sqlx::pool::PoolConnection;
+use sqlx::postgres::{PgConnection, PgPool, PgPoolOptions};
+use sqlx::{Connection as _, Postgres, Row, Transaction};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -62,18 +63,14 @@ impl PgStore {
         Ok(PgStore { pool })
     }
 
-    /// Reads and writes share one pool ([`crate::shared`] names both).
-    fn reader(&self) -> &PgPool {
-        &self.pool
+    /// Reads and writes share one pool ([`crate::shared`] names both): a connection from it, the
+    /// caller's until dropped.
+    async fn reader(&self) -> StoreResult<PoolConnection<Postgres>> {
+        Ok(self.pool.acquire().await?)
     }
 
-    fn writer(&self) -> &PgPool {
-        &self.pool
-    }
-
-    /// No one-statement path: batches take the checked path ([`append_batch_in`]).
-    async fn append_in_one_statement(&self, _batch: &[NewMessage]) -> Option<Vec<StoreResult<Appended>>> {
-        None
+    async fn writer(&self) -> StoreResult<PoolConnection<Postgres>> {
+        Ok(self.pool.acquire().await?)
     }
 
     /// Any token may be held: PostgreSQL locks rows, so looking one up in the write transaction
@@ -84,14 +81,23 @@ impl PgStore {
 
     /// Held until commit: concurrent first registrations check "is the table empty" one at a
     /// time, each seeing the users committed before it.
-    async fn serialize_first_user(&self, tx: &mut Transaction<'static, Postgres>) -> StoreResult<()> {
+    async fn serialize_first_user(&self, tx: &mut Transaction<'_, Postgres>) -> StoreResult<()> {
         sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(FIRST_ADMIN_LOCK).execute(&mut **tx).await?;
         Ok(())
     }
+}
 
-    async fn begin(&self) -> StoreResult<Transaction<'static, Postgres>> {
-        Ok(self.pool.begin().await?)
-    }
+/// Starts a transaction on a connection from [`PgStore::writer`].
+async fn begin(writer: &mut PoolConnection<Postgres>) -> StoreResult<Transaction<'_, Postgres>> {
+    Ok(writer.begin().await?)
+}
+
+/// No one-statement path: batches take the checked path ([`append_batch_in`]).
+async fn append_in_one_statement(
+    _writer: &mut PgConnection,
+    _batch: &[NewMessage],
+) -> Option<Vec<StoreResult<Appended>>> {
+    None
 }
 
 /// A whole batch in a handful of statements (see `crate::batch`). An error means the
@@ -103,7 +109,7 @@ impl PgStore {
 /// per size, hundreds of parameters each, grew the process by hundreds of megabytes. With
 /// arrays, a 100-message batch took ~30 ms instead of ~38 ms in the writer (docs/benchmarks.md).
 async fn append_batch_in(
-    tx: &mut Transaction<'static, Postgres>,
+    tx: &mut Transaction<'_, Postgres>,
     batch: &[NewMessage],
 ) -> StoreResult<Vec<StoreResult<Appended>>> {
     let keys = crate::batch::client_keys(batch);
@@ -192,7 +198,7 @@ async fn append_batch_in(
 }
 
 /// Inserts one message within `tx`: the room's seq bump (a row lock on the room) and the insert.
-async fn insert_one_in(tx: &mut Transaction<'static, Postgres>, new: &NewMessage) -> Result<(), AppendError> {
+async fn insert_one_in(tx: &mut Transaction<'_, Postgres>, new: &NewMessage) -> Result<(), AppendError> {
     let seq: i64 =
         sqlx::query_scalar("UPDATE rooms SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq")
             .bind(new.room_id.as_uuid())

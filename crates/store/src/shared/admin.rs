@@ -45,17 +45,17 @@ macro_rules! admin_queries {
                 )
                 .bind(ts(active_since.0))
                 .bind(ts(active_since.1))
-                .fetch_one(self.reader())
+                .fetch_one(&mut *self.reader().await?)
                 .await?;
-                let rooms: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM rooms").fetch_one(self.reader()).await?;
+                let rooms: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM rooms").fetch_one(&mut *self.reader().await?).await?;
                 let messages: i64 =
                     sqlx::query_scalar("SELECT CAST(COALESCE(SUM(messages), 0) AS BIGINT) FROM message_days")
-                        .fetch_one(self.reader())
+                        .fetch_one(&mut *self.reader().await?)
                         .await?;
                 let mut days: std::collections::BTreeMap<String, DayFigures> = std::collections::BTreeMap::new();
                 let counted = sqlx::query("SELECT day, messages FROM message_days WHERE day >= $1")
                     .bind(first_day)
-                    .fetch_all(self.reader())
+                    .fetch_all(&mut *self.reader().await?)
                     .await?;
                 for row in &counted {
                     let day: String = row.try_get(0)?;
@@ -68,7 +68,7 @@ macro_rules! admin_queries {
                     " FROM usage_model_days WHERE day >= $1 GROUP BY day"
                 ))
                 .bind(first_day)
-                .fetch_all(self.reader())
+                .fetch_all(&mut *self.reader().await?)
                 .await?;
                 for row in &used {
                     let day: String = row.try_get(0)?;
@@ -85,7 +85,7 @@ macro_rules! admin_queries {
                     " FROM usage_model_days WHERE day >= $1 GROUP BY provider, model ORDER BY 8 DESC, 1, 2"
                 ))
                 .bind(first_day)
-                .fetch_all(self.reader())
+                .fetch_all(&mut *self.reader().await?)
                 .await?;
                 let models = by_model
                     .iter()
@@ -114,7 +114,7 @@ macro_rules! admin_queries {
                              GROUP BY g.user_id, u.name, u.email ORDER BY 9 DESC, 1",
                             sums = $crate::shared::admin::usage_sum_cols!()
                         );
-                        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(from).bind(to).fetch_all(self.reader()).await?;
+                        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(from).bind(to).fetch_all(&mut *self.reader().await?).await?;
                         rows.iter()
                             .map(|row| {
                                 let id: Uuid = row.try_get(0)?;
@@ -135,7 +135,7 @@ macro_rules! admin_queries {
                              GROUP BY g.room_id, r.name ORDER BY 8 DESC, 1",
                             sums = $crate::shared::admin::usage_sum_cols!()
                         );
-                        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(from).bind(to).fetch_all(self.reader()).await?;
+                        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(from).bind(to).fetch_all(&mut *self.reader().await?).await?;
                         rows.iter()
                             .map(|row| {
                                 let id: Uuid = row.try_get(0)?;
@@ -150,7 +150,7 @@ macro_rules! admin_queries {
                             "SELECT provider, model, {sums} {range} GROUP BY provider, model ORDER BY 8 DESC, 1, 2",
                             sums = $crate::shared::admin::usage_sum_cols!()
                         );
-                        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(from).bind(to).fetch_all(self.reader()).await?;
+                        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(from).bind(to).fetch_all(&mut *self.reader().await?).await?;
                         rows.iter()
                             .map(|row| {
                                 let provider: String = row.try_get(0)?;
@@ -162,7 +162,7 @@ macro_rules! admin_queries {
                     }
                     UsageGroup::Day => {
                         let sql = format!("SELECT day, {sums} {range} GROUP BY day ORDER BY day", sums = $crate::shared::admin::usage_sum_cols!());
-                        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(from).bind(to).fetch_all(self.reader()).await?;
+                        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(from).bind(to).fetch_all(&mut *self.reader().await?).await?;
                         rows.iter()
                             .map(|row| {
                                 let day: String = row.try_get(0)?;
@@ -193,7 +193,7 @@ macro_rules! admin_queries {
                 .bind(pattern)
                 .bind(i64::from(query.limit))
                 .bind(query.only.map(|id| id.as_uuid()))
-                .fetch_all(self.reader())
+                .fetch_all(&mut *self.reader().await?)
                 .await?;
                 rows.iter()
                     .map(|row| {
@@ -217,7 +217,7 @@ macro_rules! admin_queries {
                 )
                 .bind(before.map(|id| id.as_uuid()))
                 .bind(i64::from(limit))
-                .fetch_all(self.reader())
+                .fetch_all(&mut *self.reader().await?)
                 .await?;
                 rows.iter()
                     .map(|row| {
@@ -243,7 +243,7 @@ macro_rules! admin_queries {
                 .bind(tokens)
                 .bind(cost)
                 .bind(ts(now()))
-                .fetch_optional(self.writer())
+                .fetch_optional(&mut *self.writer().await?)
                 .await?;
                 row.as_ref().map(rows::user).transpose()?.ok_or(StoreError::NotFound)
             }

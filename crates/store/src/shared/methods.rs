@@ -1,7 +1,8 @@
 //! The [`Store`](crate::store::Store) methods whose SQL and code are the same on both backends,
 //! written once. `impl_store!` expands inside each backend's module, so the names in these bodies
-//! (`rows::…`, `ts`, `now`, the `*_cols!`/`*_select!` macros, `Uuid`, the store's `reader()`,
-//! `writer()` and `begin()`) resolve to that backend's own: the SQL text is shared, the encoding
+//! (`rows::…`, `ts`, `now`, the `*_cols!`/`*_select!` macros, `Uuid`, the store's `reader()` and
+//! `writer()`, each a connection the caller holds until it drops it, used as `&mut *conn`, and
+//! `begin(&mut writer)`) resolve to that backend's own: the SQL text is shared, the encoding
 //! of timestamps and JSON and the decoding of rows stay per backend. Methods whose statements
 //! differ (seq allocation, batch insert) are passed in by the backend; a few statements differ only
 //! in their SQL text ([`crate::shared::sql`], twin next to twin), and a backend answers two
@@ -22,7 +23,7 @@ macro_rules! impl_store {
             $($own)*
 
             async fn ping(&self) -> StoreResult<()> {
-                sqlx::query("SELECT 1").execute(self.reader()).await?;
+                sqlx::query("SELECT 1").execute(&mut *self.reader().await?).await?;
                 Ok(())
             }
 
@@ -54,7 +55,7 @@ macro_rules! impl_store {
             async fn user(&self, id: UserId) -> StoreResult<Option<User>> {
                 let row = sqlx::query(concat!("SELECT ", user_cols!(), " FROM users WHERE id = $1"))
                     .bind(id.as_uuid())
-                    .fetch_optional(self.reader())
+                    .fetch_optional(&mut *self.reader().await?)
                     .await?;
                 row.as_ref().map(rows::user).transpose()
             }
@@ -62,7 +63,7 @@ macro_rules! impl_store {
             async fn user_by_email(&self, email: &str) -> StoreResult<Option<User>> {
                 let row = sqlx::query(concat!("SELECT ", user_cols!(), " FROM users WHERE email = $1"))
                     .bind(email)
-                    .fetch_optional(self.reader())
+                    .fetch_optional(&mut *self.reader().await?)
                     .await?;
                 row.as_ref().map(rows::user).transpose()
             }
@@ -79,13 +80,13 @@ macro_rules! impl_store {
                 .bind(query.after.map(|id| id.as_uuid()))
                 .bind(pattern)
                 .bind(i64::from(query.limit))
-                .fetch_all(self.reader())
+                .fetch_all(&mut *self.reader().await?)
                 .await?;
                 rows.iter().map(rows::user).collect()
             }
 
             async fn count_users(&self) -> StoreResult<i64> {
-                Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(self.reader()).await?)
+                Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(&mut *self.reader().await?).await?)
             }
 
             async fn set_user_role(&self, id: UserId, role: UserRole) -> StoreResult<User> {
@@ -96,7 +97,7 @@ macro_rules! impl_store {
                 .bind(id.as_uuid())
                 .bind(role.as_str())
                 .bind(ts(now()))
-                .fetch_optional(self.writer())
+                .fetch_optional(&mut *self.writer().await?)
                 .await?;
                 row.as_ref().map(rows::user).transpose()?.ok_or(StoreError::NotFound)
             }
@@ -109,7 +110,7 @@ macro_rules! impl_store {
                 .bind(id.as_uuid())
                 .bind(active)
                 .bind(ts(now()))
-                .fetch_optional(self.writer())
+                .fetch_optional(&mut *self.writer().await?)
                 .await?;
                 row.as_ref().map(rows::user).transpose()?.ok_or(StoreError::NotFound)
             }
@@ -118,7 +119,7 @@ macro_rules! impl_store {
                 sqlx::query("UPDATE users SET last_login_at = $2, last_active_at = $2 WHERE id = $1")
                     .bind(id.as_uuid())
                     .bind(ts(at))
-                    .execute(self.writer())
+                    .execute(&mut *self.writer().await?)
                     .await?;
                 Ok(())
             }
@@ -138,7 +139,7 @@ macro_rules! impl_store {
                 .bind(&new.user_agent)
                 .bind(ts(now()))
                 .bind(ts(new.expires_at))
-                .fetch_one(self.writer())
+                .fetch_one(&mut *self.writer().await?)
                 .await
                 .map_err(write_err)?;
                 rows::session(&row)
@@ -157,7 +158,7 @@ macro_rules! impl_store {
                 .bind(user_id.as_uuid())
                 .bind(family_id.as_uuid())
                 .bind(ts(now))
-                .execute(self.writer())
+                .execute(&mut *self.writer().await?)
                 .await?;
                 Ok(done.rows_affected() > 0)
             }
@@ -165,7 +166,7 @@ macro_rules! impl_store {
             async fn prune_sessions(&self, before: OffsetDateTime) -> StoreResult<u64> {
                 let done = sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
                     .bind(ts(before))
-                    .execute(self.writer())
+                    .execute(&mut *self.writer().await?)
                     .await?;
                 Ok(done.rows_affected())
             }
@@ -183,7 +184,7 @@ macro_rules! impl_store {
                 )
                 .bind(user_id.as_uuid())
                 .bind(ts(now))
-                .fetch_all(self.reader())
+                .fetch_all(&mut *self.reader().await?)
                 .await?;
                 rows.iter().map(rows::device).collect()
             }
@@ -198,7 +199,7 @@ macro_rules! impl_store {
                     .bind(user_id.as_uuid())
                     .bind(family_id.as_uuid())
                     .bind(ts(now))
-                    .fetch_optional(self.reader())
+                    .fetch_optional(&mut *self.reader().await?)
                     .await?;
                 row.as_ref().map(rows::user).transpose()
             }
@@ -220,7 +221,7 @@ macro_rules! impl_store {
                 .bind(user_id.as_uuid())
                 .bind(family_id.as_uuid())
                 .bind(ts(now))
-                .fetch_all(self.reader())
+                .fetch_all(&mut *self.reader().await?)
                 .await?;
                 let Some(first) = rows.first() else { return Ok(None) };
                 let user = rows::user(first)?;
@@ -246,7 +247,7 @@ macro_rules! impl_store {
                     for family in chunk {
                         query = query.bind(family.as_uuid());
                     }
-                    for row in query.fetch_all(self.reader()).await? {
+                    for row in query.fetch_all(&mut *self.reader().await?).await? {
                         live.push(SessionId::from_uuid(row.try_get::<Uuid, _>("family_id")?));
                     }
                 }
@@ -257,7 +258,8 @@ macro_rules! impl_store {
 
             async fn create_room(&self, new: NewRoom, members: &[UserId]) -> StoreResult<Room> {
                 let at = now();
-                let mut tx = self.begin().await?;
+                let mut writer = self.writer().await?;
+                let mut tx = begin(&mut writer).await?;
                 let row = sqlx::query(concat!(
                     "INSERT INTO rooms (id, name, description, owner_id, visibility, system_prompt, model, ai_mode, \
                                         last_seq, created_at, updated_at) \
@@ -290,7 +292,7 @@ macro_rules! impl_store {
             async fn room(&self, id: RoomId) -> StoreResult<Option<Room>> {
                 let row = sqlx::query(concat!("SELECT ", room_cols!(), " FROM rooms WHERE id = $1"))
                     .bind(id.as_uuid())
-                    .fetch_optional(self.reader())
+                    .fetch_optional(&mut *self.reader().await?)
                     .await?;
                 row.as_ref().map(rows::room).transpose()
             }
@@ -304,7 +306,7 @@ macro_rules! impl_store {
                 ))
                 .bind(id.as_uuid())
                 .bind(user_id.as_uuid())
-                .fetch_optional(self.reader())
+                .fetch_optional(&mut *self.reader().await?)
                 .await?;
                 row.as_ref().map(rows::room).transpose()
             }
@@ -318,7 +320,8 @@ macro_rules! impl_store {
             }
 
             async fn update_room(&self, id: RoomId, patch: RoomPatch) -> StoreResult<Room> {
-                let mut tx = self.begin().await?;
+                let mut writer = self.writer().await?;
+                let mut tx = begin(&mut writer).await?;
                 let row = sqlx::query(concat!("SELECT ", room_cols!(), " FROM rooms WHERE id = $1"))
                     .bind(id.as_uuid())
                     .fetch_optional(&mut *tx)
@@ -349,7 +352,7 @@ macro_rules! impl_store {
 
             async fn delete_room(&self, id: RoomId) -> StoreResult<bool> {
                 let done =
-                    sqlx::query("DELETE FROM rooms WHERE id = $1").bind(id.as_uuid()).execute(self.writer()).await?;
+                    sqlx::query("DELETE FROM rooms WHERE id = $1").bind(id.as_uuid()).execute(&mut *self.writer().await?).await?;
                 Ok(done.rows_affected() > 0)
             }
 
@@ -357,7 +360,7 @@ macro_rules! impl_store {
                 let row = sqlx::query(concat!(member_select!(), "WHERE rm.room_id = $1 AND rm.user_id = $2"))
                     .bind(room_id.as_uuid())
                     .bind(user_id.as_uuid())
-                    .fetch_optional(self.reader())
+                    .fetch_optional(&mut *self.reader().await?)
                     .await?;
                 row.as_ref().map(rows::member).transpose()
             }
@@ -368,7 +371,8 @@ macro_rules! impl_store {
                 user_id: UserId,
                 role: MemberRole,
             ) -> StoreResult<(Member, bool)> {
-                let mut tx = self.begin().await?;
+                let mut writer = self.writer().await?;
+                let mut tx = begin(&mut writer).await?;
                 let created = insert_member(&mut tx, room_id, user_id, role, now()).await?;
                 let row = sqlx::query(concat!(member_select!(), "WHERE rm.room_id = $1 AND rm.user_id = $2"))
                     .bind(room_id.as_uuid())
@@ -385,7 +389,7 @@ macro_rules! impl_store {
                 let done = sqlx::query("DELETE FROM room_members WHERE room_id = $1 AND user_id = $2")
                     .bind(room_id.as_uuid())
                     .bind(user_id.as_uuid())
-                    .execute(self.writer())
+                    .execute(&mut *self.writer().await?)
                     .await?;
                 Ok(done.rows_affected() > 0)
             }
@@ -403,7 +407,7 @@ macro_rules! impl_store {
                 .bind(room_id.as_uuid())
                 .bind(after.map(|id| id.as_uuid()))
                 .bind(i64::from(limit))
-                .fetch_all(self.reader())
+                .fetch_all(&mut *self.reader().await?)
                 .await?;
                 rows.iter().map(rows::member).collect()
             }
@@ -411,7 +415,7 @@ macro_rules! impl_store {
             async fn member_room_ids(&self, user_id: UserId) -> StoreResult<Vec<RoomId>> {
                 let ids: Vec<Uuid> = sqlx::query_scalar("SELECT room_id FROM room_members WHERE user_id = $1")
                     .bind(user_id.as_uuid())
-                    .fetch_all(self.reader())
+                    .fetch_all(&mut *self.reader().await?)
                     .await?;
                 Ok(ids.into_iter().map(RoomId::from_uuid).collect())
             }
@@ -419,19 +423,20 @@ macro_rules! impl_store {
             async fn count_owned_rooms(&self, user_id: UserId) -> StoreResult<i64> {
                 Ok(sqlx::query_scalar("SELECT COUNT(*) FROM rooms WHERE owner_id = $1")
                     .bind(user_id.as_uuid())
-                    .fetch_one(self.reader())
+                    .fetch_one(&mut *self.reader().await?)
                     .await?)
             }
 
             async fn count_members(&self, room_id: RoomId) -> StoreResult<i64> {
                 Ok(sqlx::query_scalar("SELECT COALESCE((SELECT member_count FROM rooms WHERE id = $1), 0)")
                     .bind(room_id.as_uuid())
-                    .fetch_one(self.reader())
+                    .fetch_one(&mut *self.reader().await?)
                     .await?)
             }
 
             async fn append_message(&self, new: NewMessage) -> StoreResult<Appended> {
-                let mut tx = self.begin().await?;
+                let mut writer = self.writer().await?;
+                let mut tx = begin(&mut writer).await?;
                 match append_in(&mut tx, &new).await {
                     Ok(appended) => {
                         tx.commit().await?;
@@ -441,6 +446,7 @@ macro_rules! impl_store {
                         // A concurrent append with the same idempotency key committed after our check:
                         // undo the seq bump and answer with its message.
                         tx.rollback().await?;
+                        drop(writer); // the lookup may need the same connection (SQLite in memory)
                         self.first_with_client_id(&new).await?.map(Appended::Duplicate).ok_or_else(|| e.into())
                     }
                     Err(AppendError::RoomMissing) => Err(StoreError::NotFound),
@@ -451,7 +457,7 @@ macro_rules! impl_store {
             async fn message(&self, id: MessageId) -> StoreResult<Option<Message>> {
                 let row = sqlx::query(concat!(message_select!(), "WHERE m.id = $1"))
                     .bind(id.as_uuid())
-                    .fetch_optional(self.reader())
+                    .fetch_optional(&mut *self.reader().await?)
                     .await?;
                 row.map(|r| rows::message(&r, "")).transpose()
             }
@@ -470,7 +476,7 @@ macro_rules! impl_store {
                         .bind(after)
                         .bind(before)
                         .bind(limit)
-                        .fetch_all(self.reader())
+                        .fetch_all(&mut *self.reader().await?)
                         .await?
                     }
                     // The newest `limit` (before the cursor, if set), read newest first, then reversed.
@@ -482,7 +488,7 @@ macro_rules! impl_store {
                         .bind(room_id.as_uuid())
                         .bind(before)
                         .bind(limit)
-                        .fetch_all(self.reader())
+                        .fetch_all(&mut *self.reader().await?)
                         .await?;
                         rows.reverse();
                         rows
@@ -501,7 +507,7 @@ macro_rules! impl_store {
                 error: Option<&str>,
             ) -> StoreResult<Message> {
                 // A flush, every second per live answer: one statement, no transaction.
-                if !set_message_text(self.writer(), id, content, status, error).await? {
+                if !set_message_text(&mut *self.writer().await?, id, content, status, error).await? {
                     return Err(StoreError::NotFound);
                 }
                 self.message(id).await?.ok_or(StoreError::NotFound)
@@ -515,14 +521,18 @@ macro_rules! impl_store {
                 error: Option<&str>,
                 usage: Option<NewUsage>,
             ) -> StoreResult<Message> {
-                let mut tx = self.begin().await?;
+                let mut writer = self.writer().await?;
+                let mut tx = begin(&mut writer).await?;
                 let message = finish_answer_in(&mut tx, id, content, status, error, usage.as_ref()).await??;
                 tx.commit().await?;
                 Ok(message)
             }
 
             async fn write_answers(&self, batch: Vec<AnswerWrite>) -> StoreResult<Vec<StoreResult<AnswerWritten>>> {
-                match write_answers_in_one(self.begin().await?, &batch).await {
+                let mut writer = self.writer().await?;
+                let together = write_answers_in_one(begin(&mut writer).await?, &batch).await;
+                drop(writer);
+                match together {
                     Ok(results) => Ok(results),
                     // A write the database refuses must not take the others down with it: each
                     // again in a transaction of its own, so only that one fails.
@@ -530,8 +540,11 @@ macro_rules! impl_store {
                         tracing::warn!(error = %err, size = batch.len(), "answer writes failed together; writing each alone");
                         let mut results = Vec::with_capacity(batch.len());
                         for write in &batch {
-                            let alone = match self.begin().await {
-                                Ok(tx) => write_answers_in_one(tx, std::slice::from_ref(write)).await,
+                            let alone = match self.writer().await {
+                                Ok(mut writer) => match begin(&mut writer).await {
+                                    Ok(tx) => write_answers_in_one(tx, std::slice::from_ref(write)).await,
+                                    Err(err) => Err(err),
+                                },
                                 Err(err) => Err(err),
                             };
                             results.push(alone.and_then(|mut one| one.pop().unwrap_or(Err(StoreError::NotFound))));
@@ -543,7 +556,8 @@ macro_rules! impl_store {
             }
 
             async fn edit_message(&self, id: MessageId, content: &str, at: OffsetDateTime) -> StoreResult<Message> {
-                let mut tx = self.begin().await?;
+                let mut writer = self.writer().await?;
+                let mut tx = begin(&mut writer).await?;
                 // The answers so far answered the text being replaced: each keeps it (once).
                 sqlx::query(
                     "UPDATE messages SET prompt = (SELECT q.content FROM messages q WHERE q.id = $1) \
@@ -574,7 +588,8 @@ macro_rules! impl_store {
             }
 
             async fn delete_message(&self, id: MessageId, at: OffsetDateTime) -> StoreResult<Message> {
-                let mut tx = self.begin().await?;
+                let mut writer = self.writer().await?;
+                let mut tx = begin(&mut writer).await?;
                 let updated = sqlx::query(
                     "UPDATE messages SET content = '', deleted_at = $2, updated_at = $2, prompt = NULL \
                      WHERE id = $1 AND deleted_at IS NULL",
@@ -601,7 +616,7 @@ macro_rules! impl_store {
                 let updated = sqlx::query("UPDATE messages SET active_reply = $2 WHERE id = $1")
                     .bind(question.as_uuid())
                     .bind(answer.map(|id| id.as_uuid()))
-                    .execute(self.writer())
+                    .execute(&mut *self.writer().await?)
                     .await
                     .map_err(write_err)?;
                 if updated.rows_affected() == 0 {
@@ -613,7 +628,7 @@ macro_rules! impl_store {
             async fn replies(&self, question: MessageId) -> StoreResult<Vec<Message>> {
                 let rows = sqlx::query(concat!(message_select!(), "WHERE m.reply_to = $1 ORDER BY m.seq"))
                     .bind(question.as_uuid())
-                    .fetch_all(self.reader())
+                    .fetch_all(&mut *self.reader().await?)
                     .await?;
                 rows.iter().map(|r| rows::message(r, "")).collect()
             }
@@ -630,7 +645,7 @@ macro_rules! impl_store {
                 .bind(room_id.as_uuid())
                 .bind(after)
                 .bind(up_to)
-                .fetch_all(self.reader())
+                .fetch_all(&mut *self.reader().await?)
                 .await?;
                 rows.iter().map(rows::message_usage).collect()
             }
@@ -647,7 +662,7 @@ macro_rules! impl_store {
                 .bind(share.up_to_seq)
                 .bind(ts(share.created_at))
                 .bind(share.expires_at.map(ts))
-                .execute(self.writer())
+                .execute(&mut *self.writer().await?)
                 .await
                 .map_err(write_err)?;
                 Ok(())
@@ -656,7 +671,7 @@ macro_rules! impl_store {
             async fn list_shares(&self, room_id: RoomId) -> StoreResult<Vec<ShareLink>> {
                 let rows = sqlx::query(concat!("SELECT ", share_cols!(), " FROM share_links WHERE room_id = $1 ORDER BY created_at DESC, id DESC"))
                     .bind(room_id.as_uuid())
-                    .fetch_all(self.reader())
+                    .fetch_all(&mut *self.reader().await?)
                     .await?;
                 rows.iter().map(rows::share_link).collect()
             }
@@ -664,7 +679,7 @@ macro_rules! impl_store {
             async fn share_by_token(&self, token: &str) -> StoreResult<Option<ShareLink>> {
                 let row = sqlx::query(concat!("SELECT ", share_cols!(), " FROM share_links WHERE token = $1"))
                     .bind(token)
-                    .fetch_optional(self.reader())
+                    .fetch_optional(&mut *self.reader().await?)
                     .await?;
                 row.as_ref().map(rows::share_link).transpose()
             }
@@ -677,7 +692,7 @@ macro_rules! impl_store {
                 .bind(id)
                 .bind(room_id.as_uuid())
                 .bind(ts(at))
-                .fetch_optional(self.writer())
+                .fetch_optional(&mut *self.writer().await?)
                 .await
                 .map_err(write_err)?;
                 row.as_ref().map(rows::share_link).transpose()
@@ -687,7 +702,7 @@ macro_rules! impl_store {
                 let ids: Vec<Uuid> = sqlx::query_scalar(crate::statements::INTERRUPT_STREAMING)
                 .bind(ts(now()))
                 .bind(ts(not_flushed_since))
-                .fetch_all(self.writer())
+                .fetch_all(&mut *self.writer().await?)
                 .await
                 .map_err(write_err)?;
                 let mut interrupted = Vec::with_capacity(ids.len());
@@ -701,7 +716,8 @@ macro_rules! impl_store {
             }
 
             async fn record_usage(&self, usage: NewUsage) -> StoreResult<()> {
-                let mut tx = self.begin().await?;
+                let mut writer = self.writer().await?;
+                let mut tx = begin(&mut writer).await?;
                 insert_usage_in(&mut tx, &usage).await?;
                 Ok(tx.commit().await?)
             }
@@ -719,7 +735,7 @@ macro_rules! impl_store {
                 )
                 .bind(user_id.as_uuid())
                 .bind(day)
-                .fetch_one(self.reader())
+                .fetch_one(&mut *self.reader().await?)
                 .await?;
                 Ok(UsageTotals {
                     tokens: row.try_get(0)?,
@@ -740,7 +756,7 @@ macro_rules! impl_store {
                 .bind(&entry.target)
                 .bind(json(&entry.detail))
                 .bind(ts(now()))
-                .execute(self.writer())
+                .execute(&mut *self.writer().await?)
                 .await
                 .map_err(write_err)?;
                 Ok(())
@@ -761,13 +777,14 @@ macro_rules! impl_store {
                 .bind(query.until.map(ts))
                 .bind(query.before)
                 .bind(i64::from(query.limit))
-                .fetch_all(self.reader())
+                .fetch_all(&mut *self.reader().await?)
                 .await?;
                 rows.iter().map(rows::audit).collect()
             }
 
             async fn create_user(&self, new: NewUser, first_becomes_admin: bool) -> StoreResult<User> {
-                let mut tx = self.begin().await?;
+                let mut writer = self.writer().await?;
+                let mut tx = begin(&mut writer).await?;
                 // "Is the table empty" and the insert, one registration at a time.
                 self.serialize_first_user(&mut tx).await?;
                 let role = if first_becomes_admin {
@@ -808,7 +825,8 @@ macro_rules! impl_store {
                 if !self.may_hold(token_hash).await? {
                     return Ok(Rotation::Unknown);
                 }
-                let mut tx = self.begin().await?;
+                let mut writer = self.writer().await?;
+                let mut tx = begin(&mut writer).await?;
                 let Some(row) =
                     sqlx::query(concat!("SELECT ", session_cols!(), " FROM sessions WHERE token_hash = $1"))
                         .bind(token_hash)
@@ -872,7 +890,8 @@ macro_rules! impl_store {
                 if !self.may_hold(token_hash).await? {
                     return Ok(None);
                 }
-                let mut tx = self.begin().await?;
+                let mut writer = self.writer().await?;
+                let mut tx = begin(&mut writer).await?;
                 let Some(row) = sqlx::query("SELECT user_id, family_id FROM sessions WHERE token_hash = $1")
                     .bind(token_hash)
                     .fetch_optional(&mut *tx)
@@ -892,7 +911,7 @@ macro_rules! impl_store {
                 .bind(room_id.as_uuid())
                 .bind(user_id.as_uuid())
                 .bind(seq)
-                .fetch_optional(self.writer())
+                .fetch_optional(&mut *self.writer().await?)
                 .await?;
                 stored.ok_or(StoreError::NotFound)
             }
@@ -901,10 +920,11 @@ macro_rules! impl_store {
                 if batch.is_empty() {
                     return Ok(Vec::new());
                 }
-                if let Some(results) = self.append_in_one_statement(&batch).await {
+                let mut writer = self.writer().await?;
+                if let Some(results) = append_in_one_statement(&mut writer, &batch).await {
                     return Ok(results);
                 }
-                let mut tx = self.begin().await?;
+                let mut tx = begin(&mut writer).await?;
                 match append_batch_in(&mut tx, &batch).await {
                     Ok(results) => {
                         tx.commit().await?;
@@ -915,6 +935,7 @@ macro_rules! impl_store {
                         // instance: store each message on its own so one cannot fail the others.
                         tracing::debug!(error = %err, "batch append failed; appending one by one");
                         tx.rollback().await?;
+                        drop(writer); // each append below takes the writer in turn
                         let mut results = Vec::with_capacity(batch.len());
                         for new in batch {
                             results.push(self.append_message(new).await);
@@ -935,7 +956,7 @@ macro_rules! transaction_helpers {
     () => {
         /// Revokes every live token of a family.
         async fn revoke_family_in(
-            tx: &mut Transaction<'static, Db>,
+            tx: &mut Transaction<'_, Db>,
             family: Uuid,
             now: OffsetDateTime,
         ) -> StoreResult<u64> {
@@ -948,7 +969,7 @@ macro_rules! transaction_helpers {
         }
 
         async fn insert_next(
-            tx: &mut Transaction<'static, Db>,
+            tx: &mut Transaction<'_, Db>,
             next: &NewSession,
             family_id: SessionId,
             user_id: UserId,
@@ -981,7 +1002,7 @@ macro_rules! transaction_helpers {
         /// and never again: its retirement is moved back to before the grace began. A compare-and-set:
         /// of two presentations at once, only one finds the retirement still recent.
         async fn spend_grace(
-            tx: &mut Transaction<'static, Db>,
+            tx: &mut Transaction<'_, Db>,
             id: Uuid,
             now: OffsetDateTime,
             grace: time::Duration,
@@ -997,7 +1018,7 @@ macro_rules! transaction_helpers {
 
         /// Whether the family still has a token that is neither revoked nor expired.
         async fn family_is_live(
-            tx: &mut Transaction<'static, Db>,
+            tx: &mut Transaction<'_, Db>,
             family_id: Uuid,
             now: OffsetDateTime,
         ) -> StoreResult<bool> {
@@ -1011,14 +1032,14 @@ macro_rules! transaction_helpers {
             Ok(live.is_some())
         }
 
-        async fn message_in(tx: &mut Transaction<'static, Db>, id: Uuid) -> StoreResult<Message> {
+        async fn message_in(tx: &mut Transaction<'_, Db>, id: Uuid) -> StoreResult<Message> {
             let row =
                 sqlx::query(concat!(message_select!(), "WHERE m.id = $1")).bind(id).fetch_one(&mut **tx).await?;
             rows::message(&row, "")
         }
 
         async fn message_by_client_id_in(
-            tx: &mut Transaction<'static, Db>,
+            tx: &mut Transaction<'_, Db>,
             user_id: Uuid,
             client_id: &str,
         ) -> StoreResult<Option<Message>> {
@@ -1031,7 +1052,7 @@ macro_rules! transaction_helpers {
         }
 
         async fn insert_member(
-            tx: &mut Transaction<'static, Db>,
+            tx: &mut Transaction<'_, Db>,
             room_id: RoomId,
             user_id: UserId,
             role: MemberRole,
@@ -1053,7 +1074,7 @@ macro_rules! transaction_helpers {
 
         /// Appends one message within `tx`: the idempotency check, then the backend's insert at
         /// the room's next seq ([`insert_one_in`]).
-        async fn append_in(tx: &mut Transaction<'static, Db>, new: &NewMessage) -> Result<Appended, AppendError> {
+        async fn append_in(tx: &mut Transaction<'_, Db>, new: &NewMessage) -> Result<Appended, AppendError> {
             if let (Some(user_id), Some(client_id)) = (new.user_id, new.client_id.as_deref())
                 && let Some(first) = message_by_client_id_in(tx, user_id.as_uuid(), client_id).await?
             {
@@ -1088,7 +1109,7 @@ macro_rules! transaction_helpers {
         /// `batch` in one transaction. The outer error fails every write (nothing is committed);
         /// an inner `NotFound` only its own.
         async fn write_answers_in_one(
-            mut tx: Transaction<'static, Db>,
+            mut tx: Transaction<'_, Db>,
             batch: &[AnswerWrite],
         ) -> StoreResult<Vec<StoreResult<AnswerWritten>>> {
             let mut results = Vec::with_capacity(batch.len());
@@ -1114,7 +1135,7 @@ macro_rules! transaction_helpers {
         /// usage, so a missing row records nothing and leaves the transaction usable for the
         /// rest of a batch. The outer error is the database's; the inner `NotFound` the row's.
         async fn finish_answer_in(
-            tx: &mut Transaction<'static, Db>,
+            tx: &mut Transaction<'_, Db>,
             id: MessageId,
             content: &str,
             status: MessageStatus,
@@ -1131,7 +1152,7 @@ macro_rules! transaction_helpers {
         }
 
         /// One `token_usage` row, within `tx`.
-        async fn insert_usage_in(tx: &mut Transaction<'static, Db>, usage: &NewUsage) -> StoreResult<()> {
+        async fn insert_usage_in(tx: &mut Transaction<'_, Db>, usage: &NewUsage) -> StoreResult<()> {
             sqlx::query(
                 "INSERT INTO token_usage (id, message_id, user_id, room_id, provider, model, input_tokens, output_tokens, \
                                           cache_creation_tokens, cache_read_tokens, cost, ttft_ms, duration_ms, created_at) \
@@ -1174,7 +1195,7 @@ macro_rules! store_helpers {
                     sqlx::query(concat!(message_select!(), "WHERE m.user_id = $1 AND m.client_id = $2"))
                         .bind(user_id.as_uuid())
                         .bind(client_id)
-                        .fetch_optional(self.reader())
+                        .fetch_optional(&mut *self.reader().await?)
                         .await?;
                 row.map(|r| rows::message(&r, "")).transpose()
             }
@@ -1190,7 +1211,7 @@ macro_rules! store_helpers {
                         sqlx::query(concat!(summary_select!(), "AND r.id = $2"))
                             .bind(user_id.as_uuid())
                             .bind(room.as_uuid())
-                            .fetch_all(self.reader())
+                            .fetch_all(&mut *self.reader().await?)
                             .await?
                     }
                     None => {
@@ -1200,7 +1221,7 @@ macro_rules! store_helpers {
                         ))
                         .bind(user_id.as_uuid())
                         .bind(i64::from(limit))
-                        .fetch_all(self.reader())
+                        .fetch_all(&mut *self.reader().await?)
                         .await?
                     }
                 };

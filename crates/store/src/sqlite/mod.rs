@@ -1,13 +1,14 @@
 //! SQLite backend.
 //!
-//! SQLite allows one writer at a time. Every write goes through `writer`, a pool of exactly one
-//! connection, so writers queue in the pool (fairly, with `acquire_timeout`) instead of failing with
-//! `SQLITE_BUSY`; multi-statement writes start with `BEGIN IMMEDIATE`, which takes the write lock up
+//! SQLite allows one writer at a time. Every write goes through `writer`, exactly one connection,
+//! so writers queue for it (fairly, with `acquire_timeout`) instead of failing with `SQLITE_BUSY`; multi-statement writes start with `BEGIN IMMEDIATE`, which takes the write lock up
 //! front (a deferred transaction that reads and then writes can fail when another process wrote in
-//! between). Reads use `reader`, a pool of `max_connections` connections that, with WAL, run in
-//! parallel with the writer and see only committed data.
+//! between). Reads use `reader`, up to `max_connections` connections that, with WAL, run in
+//! parallel with the writer and see only committed data. The store holds these connections itself
+//! rather than in sqlx's pool ([`held`] says why).
 
 mod checkpoint;
+mod held;
 mod rows;
 #[cfg(test)]
 mod tests;
@@ -17,15 +18,15 @@ use crate::open::OpenOptions;
 use crate::records::*;
 use crate::shared::append::AppendError;
 use chatbot_domain::{MemberRole, MessageId, MessageStatus, RoomId, SessionId, UserId, UserRole};
+use held::{Connections, Held, Limits};
 use rows::{
     json, like_pattern, live_session_of, member_select, message_cols, message_select, now, room_cols,
     search_from, session_cols, share_cols, summary_select, ts, user_cols, write_err,
 };
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
-use sqlx::{Row, Sqlite, Transaction};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
+use sqlx::{Connection as _, Row, Sqlite, Transaction};
 use std::str::FromStr;
+use std::sync::Arc;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -44,9 +45,9 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite")
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     /// Exactly one connection: every write.
-    writer: SqlitePool,
-    /// Reads. For an in-memory database, the same pool as `writer`.
-    reader: SqlitePool,
+    writer: Arc<Connections>,
+    /// Reads. For an in-memory database, the same connection as `writer`.
+    reader: Arc<Connections>,
     /// Background WAL checkpoints (a database file only).
     checkpointer: Option<std::sync::Arc<checkpoint::Checkpointer>>,
 }
@@ -55,15 +56,24 @@ pub struct SqliteStore {
 /// a full batch (`limits.write_batch`) returns.
 const WRITER_ROW_BUFFER: usize = 1024;
 
+/// How long a reader connection may stay idle before it is closed (sqlx's pool default).
+const READER_IDLE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+
+/// Starts a write transaction on the writer connection that holds the database's write lock from
+/// its first statement (see the module documentation).
+async fn begin(writer: &mut Held) -> StoreResult<Transaction<'_, Sqlite>> {
+    Ok(writer.begin_with("BEGIN IMMEDIATE").await?)
+}
+
 impl SqliteStore {
-    /// The read pool (see the module documentation).
-    fn reader(&self) -> &SqlitePool {
-        &self.reader
+    /// A read connection, the caller's until dropped (see the module documentation).
+    async fn reader(&self) -> StoreResult<Held> {
+        self.reader.acquire().await
     }
 
-    /// The single-connection write pool.
-    fn writer(&self) -> &SqlitePool {
-        &self.writer
+    /// The write connection, the caller's until dropped: other writers wait meanwhile.
+    async fn writer(&self) -> StoreResult<Held> {
+        self.writer.acquire().await
     }
 
     /// Opens (creating the file and its parent directory if missing, readable by their owner
@@ -81,81 +91,56 @@ impl SqliteStore {
             // Each connection to `:memory:` would be its own database (shared cache aside, which
             // locks per table and ignores busy_timeout): keep one connection alive for the store's
             // whole life and use it for reads and writes.
-            let pool = SqlitePoolOptions::new()
-                .test_before_acquire(false)
-                .max_connections(1)
-                .min_connections(1)
-                .idle_timeout(None)
-                .max_lifetime(None)
-                .acquire_timeout(o.acquire_timeout)
-                .connect_with(base)
+            let only = Connections::new(
+                base,
+                Limits { size: 1, acquire_timeout: o.acquire_timeout, idle_timeout: None },
+            );
+            only.open_one()
                 .await
                 .map_err(|e| StoreError::Config(format!("cannot open SQLite database `{}`: {e}", o.url)))?;
-            SqliteStore { writer: pool.clone(), reader: pool, checkpointer: None }
+            SqliteStore { writer: Arc::clone(&only), reader: only, checkpointer: None }
         } else {
             let path = base.get_filename().to_path_buf();
             create_private(&path).await?;
-            // No ping before each use (sqlx's default): the database is a file in this process,
-            // a ping cannot find it gone, and it cost every write a round trip to the
-            // connection's worker thread.
-            let writer = SqlitePoolOptions::new()
-                .test_before_acquire(false)
-                .max_connections(1)
-                .acquire_timeout(o.acquire_timeout)
-                .connect_with(
-                    base.clone()
-                        .journal_mode(SqliteJournalMode::Wal)
-                        // A batch's RETURNING and author rows come back in one go: with the
-                        // default 50-row channel the worker thread would stall until the
-                        // writer task was scheduled to drain it, several times per batch.
-                        .row_buffer_size(WRITER_ROW_BUFFER)
-                        // Statement journals of multi-row statements stay in memory instead of
-                        // being spilled to a temporary file that is created and deleted per batch.
-                        .pragma("temp_store", "MEMORY")
-                        .pragma("wal_autocheckpoint", checkpoint::WRITER_AUTOCHECKPOINT_PAGES.to_string()),
-                )
-                .await
-                .map_err(|e| {
-                    StoreError::Config(format!("cannot open SQLite database `{}`: {e}", path.display()))
-                })?;
-            let reader = SqlitePoolOptions::new()
-                .test_before_acquire(false)
-                .max_connections(o.max_connections.max(1))
-                .acquire_timeout(o.acquire_timeout)
+            let writer = Connections::new(
+                base.clone()
+                    .journal_mode(SqliteJournalMode::Wal)
+                    // A batch's RETURNING and author rows come back in one go: with the
+                    // default 50-row channel the worker thread would stall until the
+                    // writer task was scheduled to drain it, several times per batch.
+                    .row_buffer_size(WRITER_ROW_BUFFER)
+                    // Statement journals of multi-row statements stay in memory instead of
+                    // being spilled to a temporary file that is created and deleted per batch.
+                    .pragma("temp_store", "MEMORY")
+                    .pragma("wal_autocheckpoint", checkpoint::WRITER_AUTOCHECKPOINT_PAGES.to_string()),
+                // The one writer is never closed for idleness: it is opened here, once.
+                Limits { size: 1, acquire_timeout: o.acquire_timeout, idle_timeout: None },
+            );
+            writer.open_one().await.map_err(|e| {
+                StoreError::Config(format!("cannot open SQLite database `{}`: {e}", path.display()))
+            })?;
+            let reader = Connections::new(
                 // Writes through a reader would bypass the single-writer queue: refuse them.
-                .connect_lazy_with(base.clone().pragma("query_only", "ON"));
+                base.clone().pragma("query_only", "ON"),
+                Limits {
+                    size: o.max_connections.max(1),
+                    acquire_timeout: o.acquire_timeout,
+                    idle_timeout: Some(READER_IDLE_TIMEOUT),
+                },
+            );
             let checkpointer = checkpoint::Checkpointer::start(&base).await?;
             SqliteStore { writer, reader, checkpointer: Some(std::sync::Arc::new(checkpointer)) }
         };
 
         if o.migrate {
-            MIGRATOR.run(&store.writer).await?;
+            MIGRATOR.run(&mut *store.writer().await?).await?;
         }
         Ok(store)
     }
 
-    /// Starts a write transaction that holds the database's write lock from its first statement.
-    async fn begin(&self) -> StoreResult<Transaction<'static, Sqlite>> {
-        Ok(self.writer.begin_with("BEGIN IMMEDIATE").await?)
-    }
-
-    /// The whole batch in one `INSERT … RETURNING` (the trigger assigns each seq), when nothing
-    /// needs checking first; `None` sends it down the checked path.
-    async fn append_in_one_statement(&self, batch: &[NewMessage]) -> Option<Vec<StoreResult<Appended>>> {
-        match append_new_batch(&self.writer, batch).await {
-            Ok(results) => Some(results),
-            // A retried clientId, a deleted room or an unknown author (nothing was stored):
-            // take the path that checks first.
-            Err(err) => {
-                tracing::debug!(error = %err, "one-statement batch append refused; checking first");
-                None
-            }
-        }
-    }
-
     /// The single writer and `BEGIN IMMEDIATE` already serialise "is the table empty" with the
     /// insert.
-    async fn serialize_first_user(&self, _tx: &mut Transaction<'static, Sqlite>) -> StoreResult<()> {
+    async fn serialize_first_user(&self, _tx: &mut Transaction<'_, Sqlite>) -> StoreResult<()> {
         Ok(())
     }
 
@@ -164,13 +149,29 @@ impl SqliteStore {
     async fn may_hold(&self, token_hash: &str) -> StoreResult<bool> {
         let row = sqlx::query("SELECT 1 FROM sessions WHERE token_hash = $1")
             .bind(token_hash)
-            .fetch_optional(&self.reader)
+            .fetch_optional(&mut *self.reader().await?)
             .await?;
         Ok(row.is_some())
     }
 }
 
-/// Inserts `next` as a live token of the family.
+/// The whole batch in one `INSERT … RETURNING` (the trigger assigns each seq), when nothing
+/// needs checking first; `None` sends it down the checked path, on the same writer.
+async fn append_in_one_statement(
+    writer: &mut sqlx::SqliteConnection,
+    batch: &[NewMessage],
+) -> Option<Vec<StoreResult<Appended>>> {
+    match append_new_batch(writer, batch).await {
+        Ok(results) => Some(results),
+        // A retried clientId, a deleted room or an unknown author (nothing was stored):
+        // take the path that checks first.
+        Err(err) => {
+            tracing::debug!(error = %err, "one-statement batch append refused; checking first");
+            None
+        }
+    }
+}
+
 /// Creates the database's directory (0700) and an empty database file (0600) when missing, so
 /// that SQLite opens a file only its owner can read: it gives its `-wal` and `-shm` files the
 /// database file's mode. Existing files keep whatever mode their operator gave them.
@@ -292,7 +293,7 @@ fn batch_outcomes(
 /// connection's worker thread instead of six (BEGIN, key check, seq bump, insert, names, COMMIT),
 /// and the writer, so every sender, waits for each round trip.
 async fn append_new_batch(
-    writer: &SqlitePool,
+    writer: &mut sqlx::SqliteConnection,
     batch: &[NewMessage],
 ) -> StoreResult<Vec<StoreResult<Appended>>> {
     let plan = crate::batch::plan(batch, Vec::new());
@@ -307,7 +308,7 @@ async fn append_new_batch(
 /// with `NotFound`). An error means the transaction may be unusable: the caller rolls back and
 /// stores the messages one by one.
 async fn append_batch_in(
-    tx: &mut Transaction<'static, Sqlite>,
+    tx: &mut Transaction<'_, Sqlite>,
     batch: &[NewMessage],
 ) -> StoreResult<Vec<StoreResult<Appended>>> {
     let keys = crate::batch::client_keys(batch);
@@ -344,7 +345,7 @@ async fn append_batch_in(
 }
 
 /// Inserts one message within `tx`: the check that the room exists and the insert at the room's next seq (the trigger moves it on).
-async fn insert_one_in(tx: &mut Transaction<'static, Sqlite>, new: &NewMessage) -> Result<(), AppendError> {
+async fn insert_one_in(tx: &mut Transaction<'_, Sqlite>, new: &NewMessage) -> Result<(), AppendError> {
     let room: Option<i32> = sqlx::query_scalar("SELECT 1 FROM rooms WHERE id = $1")
         .bind(new.room_id.as_uuid())
         .fetch_optional(&mut **tx)
@@ -399,7 +400,7 @@ crate::shared::methods::impl_store!(SqliteStore, "sqlite", {
         let rows = statement
             .bind(i64::from(query.limit))
             .bind(i64::from(query.offset))
-            .fetch_all(self.reader())
+            .fetch_all(&mut *self.reader().await?)
             .await?;
         rows.iter().map(rows::search_hit).collect()
     }
@@ -409,6 +410,8 @@ crate::shared::methods::impl_store!(SqliteStore, "sqlite", {
             checkpointer.stop().await;
         }
         self.writer.close().await;
-        self.reader.close().await;
+        if !Arc::ptr_eq(&self.reader, &self.writer) {
+            self.reader.close().await;
+        }
     }
 });

@@ -44,7 +44,7 @@ async fn user_and_rooms(store: &SqliteStore, rooms: usize) -> (UserId, Vec<RoomI
 async fn sqlite_is_built_with_the_query_planner_stability_guarantee() {
     let (_dir, store) = store().await;
     let used: i64 = sqlx::query_scalar("SELECT sqlite_compileoption_used('ENABLE_QPSG')")
-        .fetch_one(&store.reader)
+        .fetch_one(&mut *store.reader().await.unwrap())
         .await
         .unwrap();
     assert_eq!(
@@ -93,7 +93,7 @@ async fn one_statement_stores_several_messages_per_room_in_order() {
         text(a, alice, None),
         text(a, alice, Some("2")),
     ];
-    let results = append_new_batch(&store.writer, &batch).await.unwrap();
+    let results = append_new_batch(&mut store.writer().await.unwrap(), &batch).await.unwrap();
     assert_eq!(seqs(&results), [(a, 2), (b, 1), (a, 3), (a, 4)]);
     let Ok(Appended::Created(first)) = &results[0] else { unreachable!() };
     assert_eq!(first.user_name.as_deref(), Some("alice"));
@@ -111,9 +111,9 @@ async fn one_statement_refuses_a_stored_key_or_a_missing_room_and_stores_nothing
     let first = store.append_message(text(room, alice, Some("k"))).await.unwrap();
 
     let retry = vec![text(room, alice, None), text(room, alice, Some("k"))];
-    assert!(append_new_batch(&store.writer, &retry).await.is_err());
+    assert!(append_new_batch(&mut store.writer().await.unwrap(), &retry).await.is_err());
     let gone = vec![text(room, alice, None), text(RoomId::new(), alice, None)];
-    assert!(append_new_batch(&store.writer, &gone).await.is_err());
+    assert!(append_new_batch(&mut store.writer().await.unwrap(), &gone).await.is_err());
     assert_eq!(store.room(room).await.unwrap().unwrap().last_seq, 1);
 
     let results = store.append_messages(retry).await.unwrap();
@@ -130,12 +130,13 @@ async fn the_trigger_refuses_gaps_and_repeats() {
     let (_dir, store) = store().await;
     let (alice, rooms) = user_and_rooms(&store, 1).await;
     let message = text(rooms[0], alice, None);
-    let stored = insert_messages(&store.writer, &[(&message, 1)], now()).await.unwrap();
+    let stored = insert_messages(&mut *store.writer().await.unwrap(), &[(&message, 1)], now()).await.unwrap();
     assert_eq!(stored[&message.id.as_uuid()].0, 1);
     // last_seq + 2 would leave a gap (only the trigger stands in the way); last_seq + 0 repeats.
     for position in [2, 0] {
         let message = text(rooms[0], alice, None);
-        let refused = insert_messages(&store.writer, &[(&message, position)], now()).await;
+        let refused =
+            insert_messages(&mut *store.writer().await.unwrap(), &[(&message, position)], now()).await;
         assert!(refused.is_err(), "seq last_seq + {position} was stored");
     }
     assert_eq!(store.room(rooms[0]).await.unwrap().unwrap().last_seq, 1);
