@@ -207,6 +207,10 @@ fn positions<'a>(
     batch.iter().zip(positions).filter_map(|(m, p)| p.map(|p| (m, p))).collect()
 }
 
+/// The largest padded batch whose insert statement is kept prepared: the 9 sizes 1, 2, 4, …, 256
+/// (`limits.write_batch` defaults to 256). Larger batches are compiled each time.
+const CACHED_INSERT_ROWS: usize = 256;
+
 /// What the insert returned for each stored message: its seq and its author's name.
 type Inserted = std::collections::HashMap<Uuid, (i64, Option<String>)>;
 
@@ -219,9 +223,11 @@ type Inserted = std::collections::HashMap<Uuid, (i64, Option<String>)>;
 /// this on the bundled SQLite); were that ever not so, the trigger would refuse the insert, it
 /// could not leave a gap.
 ///
-/// The statement's text depends on the batch size, so it is not kept in the prepared-statement
-/// cache (`persistent(false)`): a cached plan per size, thousands of parameters each, grew the
-/// process by hundreds of megabytes under load.
+/// The statement has a row of parameters per message, so its text depends on the batch size.
+/// Compiling it (with the triggers it fires) for every batch cost about 7 % of the server's CPU
+/// under 200 senders; keeping a plan per size, thousands of parameters each, grew the process by
+/// hundreds of megabytes. So the rows are padded up to the next power of two (rows of NULLs,
+/// which the `WHERE` drops) and the few statements of those sizes are kept in the cache.
 ///
 /// Errors are the driver's, for the caller to classify (`write_err`, or a `client_id` conflict).
 async fn insert_messages<'e, E>(
@@ -239,6 +245,7 @@ where
     // LEFT JOIN: a missing room gives a NULL seq, which fails the whole statement, rather than
     // dropping its messages from it. Rows are inserted in `v`'s order (the left side of a LEFT
     // JOIN is the outer loop), so each room's positions arrive in increasing order.
+    let rows = messages.len().next_power_of_two();
     let sql = format!(
         "WITH v(id, room_id, position, user_id, role, content, status, model, reply_to, client_id, at) \
               AS (VALUES {}) \
@@ -247,10 +254,11 @@ where
          SELECT v.id, v.room_id, r.last_seq + v.position, v.user_id, v.role, v.content, v.status, v.model, \
                 v.reply_to, v.client_id, v.at, v.at \
            FROM v LEFT JOIN rooms r ON r.id = v.room_id \
+          WHERE v.id IS NOT NULL \
          RETURNING id, seq, (SELECT name FROM users WHERE users.id = messages.user_id)",
-        crate::batch::values(11, messages.len())
+        crate::batch::values(11, rows)
     );
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(rows <= CACHED_INSERT_ROWS);
     for (new, position) in messages {
         query = query
             .bind(new.id.as_uuid())
@@ -264,6 +272,11 @@ where
             .bind(new.reply_to.map(|id| id.as_uuid()))
             .bind(&new.client_id)
             .bind(ts(at));
+    }
+    for _padding in messages.len()..rows {
+        for _ in 0..11 {
+            query = query.bind(None::<&str>);
+        }
     }
     for row in query.fetch_all(executor).await? {
         inserted.insert(row.try_get(0)?, (row.try_get(1)?, row.try_get(2)?));

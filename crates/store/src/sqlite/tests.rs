@@ -101,6 +101,33 @@ async fn one_statement_stores_several_messages_per_room_in_order() {
     assert_eq!(store.room(b).await.unwrap().unwrap().last_seq, 1);
 }
 
+/// Batches whose size is not a power of two are padded with rows of NULLs up to one: the padding
+/// stores nothing and refuses nothing, and a missing room among the real rows still refuses the
+/// whole statement.
+#[tokio::test]
+async fn padded_batches_store_exactly_their_messages() {
+    let (_dir, store) = store().await;
+    let (alice, rooms) = user_and_rooms(&store, 2).await;
+    let (a, b) = (rooms[0], rooms[1]);
+    let mut expected_a = 0;
+    for size in [3usize, 5, 7, 1] {
+        let batch: Vec<NewMessage> = (0..size).map(|_| text(a, alice, None)).collect();
+        let results = append_new_batch(&mut store.writer().await.unwrap(), &batch).await.unwrap();
+        let want: Vec<(RoomId, i64)> = (1..=size as i64).map(|i| (a, expected_a + i)).collect();
+        assert_eq!(seqs(&results), want, "batch of {size}");
+        expected_a += size as i64;
+    }
+    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM messages")
+        .fetch_one(&mut *store.reader().await.unwrap())
+        .await
+        .unwrap();
+    assert_eq!(stored, expected_a);
+
+    let gone = vec![text(b, alice, None), text(RoomId::new(), alice, None), text(b, alice, None)];
+    assert!(append_new_batch(&mut store.writer().await.unwrap(), &gone).await.is_err());
+    assert_eq!(store.room(b).await.unwrap().unwrap().last_seq, 0);
+}
+
 /// A retried key, or a room that is gone, makes the one statement store nothing; the store
 /// then answers through the checking path.
 #[tokio::test]
