@@ -23,7 +23,7 @@ settings! {
     "listen_addr", ["LISTEN_ADDR"], Some("127.0.0.1:3000"), "Address and port to listen on. `PORT` alone changes only the port.";
     "data_dir", ["CHATBOT_DATA_DIR"], Some("./data"), "Directory for the SQLite file and the generated JWT secret.";
     "database_url", ["DATABASE_URL"], Some("sqlite://./data/chatbot.db"), "`sqlite://path` or `postgres://user@host/db`.";
-    "database_max_connections", ["CHATBOT_DATABASE_MAX_CONNECTIONS"], Some("16"), "Pooled database connections (SQLite: readers).";
+    "database_max_connections", ["CHATBOT_DATABASE_MAX_CONNECTIONS"], Some("16"), "Database connections: the PostgreSQL pool, or SQLite's read connections.";
     "redis_url", ["REDIS_URL"], None, "Redis for running several instances on one PostgreSQL (`redis://host:6379`): every delivery reaches sockets on every instance (docs/scaling.md). Unset: one instance, in-process delivery.";
     "redis_prefix", ["CHATBOT_REDIS_PREFIX"], Some("chatbot:"), "Prefix of every Redis key this deployment uses, so several deployments (or test runs) can share one Redis.";
     "jwt_secret", ["JWT_SECRET"], None, "HS256 signing secret, at least 32 bytes. Unset: generated once into `<data_dir>/jwt_secret` (SQLite only; required with PostgreSQL or Redis, where instances must share it).";

@@ -30,9 +30,9 @@ pub struct OpenOptions {
     pub url: String,
     /// Apply pending migrations on open (the server does; `chatbot migrate` does explicitly).
     pub migrate: bool,
-    /// Maximum pooled connections (PostgreSQL; SQLite reads).
+    /// Most connections open at once (PostgreSQL's pool; SQLite's readers, beside its writer).
     pub max_connections: u32,
-    /// How long to wait for a pooled connection, and SQLite's busy timeout.
+    /// How long to wait for a free connection, and SQLite's busy timeout.
     pub acquire_timeout: Duration,
 }
 
