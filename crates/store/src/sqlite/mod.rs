@@ -1,8 +1,9 @@
 //! SQLite backend.
 //!
 //! SQLite allows one writer at a time. Every write goes through `writer`, exactly one connection,
-//! so writers queue for it (fairly, with `acquire_timeout`) instead of failing with `SQLITE_BUSY`; multi-statement writes start with `BEGIN IMMEDIATE`, which takes the write lock up
-//! front (a deferred transaction that reads and then writes can fail when another process wrote in
+//! so writers queue for it (fairly, with `acquire_timeout`) instead of failing with `SQLITE_BUSY`;
+//! multi-statement writes start with `BEGIN IMMEDIATE`, which takes the write lock up front (a
+//! deferred transaction that reads and then writes can fail when another process wrote in
 //! between). Reads use `reader`, up to `max_connections` connections that, with WAL, run in
 //! parallel with the writer and see only committed data. The store holds these connections itself
 //! rather than in sqlx's pool ([`held`] says why).
@@ -357,7 +358,8 @@ async fn append_batch_in(
     Ok(batch_outcomes(batch, plan, &inserted, at))
 }
 
-/// Inserts one message within `tx`: the check that the room exists and the insert at the room's next seq (the trigger moves it on).
+/// Inserts one message within `tx`: the check that the room exists and the insert at the room's
+/// next seq (the trigger moves it on).
 async fn insert_one_in(tx: &mut Transaction<'_, Sqlite>, new: &NewMessage) -> Result<(), AppendError> {
     let room: Option<i32> = sqlx::query_scalar("SELECT 1 FROM rooms WHERE id = $1")
         .bind(new.room_id.as_uuid())
