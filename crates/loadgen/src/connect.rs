@@ -52,10 +52,8 @@ pub async fn connect(base: &str, shape: &Connect) -> anyhow::Result<Value> {
         collect(done, &mut held, &mut failures);
     }
     let connect_time = started.elapsed();
-    let cpu = match (cpu_before, api.server_cpu_seconds(shape.server_pid).await) {
-        (Some(before), Some(after)) => Some(after - before),
-        _ => None,
-    };
+    let cpu =
+        cpu_before.zip(api.server_cpu_seconds(shape.server_pid).await).map(|(before, after)| after - before);
     tokio::time::sleep(SETTLE).await;
     let rss_after = api.server_rss(shape.server_pid).await;
     let per_socket = match (rss_before, rss_after) {

@@ -88,17 +88,14 @@ pub async fn sends(bases: &[String], senders: usize, duration: Duration) -> anyh
         errors += e;
     }
     let elapsed = start.elapsed().as_secs_f64();
-    let cpu = match (cpu_before, api.scraped_cpu_seconds().await) {
-        (Some(before), Some(after)) => Some(after - before),
-        _ => None,
-    };
+    let cpu = cpu_before.zip(api.scraped_cpu_seconds().await).map(|(before, after)| after - before);
     let acked = latencies.len();
     Ok(json!({
         "scenario": "sends",
         "instances": bases.len(),
         "senders": senders,
         "durationSeconds": (elapsed * 100.0).round() / 100.0,
-        "acked": latencies.len(),
+        "acked": acked,
         "errors": errors,
         "ackedPerSecond": (acked as f64 / elapsed).round(),
         "ackLatencyMs": summary(&mut latencies),
