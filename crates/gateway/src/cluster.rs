@@ -17,13 +17,13 @@
 //! - Stopping an answer generated elsewhere: a [`Relayed::Stop`] that only its generator acts on.
 
 use crate::fanout::Op;
+use crate::json_text::JsonText;
 use chatbot_domain::{MessageId, RoomId};
 use chatbot_metrics::metrics;
 use chatbot_redis::relay::RelaySender;
 use chatbot_redis::shared::Shared;
 use chatbot_service::StreamingAnswer;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
@@ -286,8 +286,8 @@ struct StreamEvent {
 }
 
 impl Mirror {
-    fn observe(&mut self, payload: &Value) {
-        let Ok(event) = StreamEvent::deserialize(payload) else { return };
+    fn observe(&mut self, payload: &JsonText) {
+        let Ok(event) = serde_json::from_str::<StreamEvent>(payload.as_str()) else { return };
         let answers = self.rooms.entry(event.room_id).or_default();
         let position = answers.iter().position(|m| m.answer.message_id == event.message_id);
         if event.end {
@@ -346,14 +346,19 @@ mod tests {
     }
 
     fn op(n: i64) -> Vec<Op> {
-        vec![Op::Emit { to: vec![format!("m{n}")], except: None, event: "message".into(), payload: json!(n) }]
+        vec![Op::Emit {
+            to: vec![format!("m{n}")],
+            except: None,
+            event: "message".into(),
+            payload: JsonText::of(&n),
+        }]
     }
 
     fn labels(out: Vec<Vec<Op>>) -> Vec<i64> {
         out.into_iter()
             .flatten()
             .map(|op| match op {
-                Op::Emit { payload, .. } => payload.as_i64().expect("number"),
+                Op::Emit { payload, .. } => payload.as_str().parse().expect("number"),
                 _ => -1,
             })
             .collect()
@@ -418,15 +423,25 @@ mod tests {
     fn the_mirror_follows_an_answer_and_forgets_it_at_its_end() {
         let mut mirror = Mirror::default();
         let answer: MessageId = "9b2f4c1e-6d7a-4e8b-a1c2-d3e4f5a6b7c8".parse().expect("message id");
-        mirror.observe(&json!({"roomId": room(), "messageId": answer, "start": true, "model": "demo"}));
-        mirror.observe(&json!({"roomId": room(), "messageId": answer, "token": "안녕", "index": 0}));
-        mirror.observe(&json!({"roomId": room(), "messageId": answer, "token": "하세요", "index": 1}));
-        mirror.observe(&json!({"roomId": room(), "messageId": answer, "token": "하세요", "index": 1}));
+        mirror.observe(&JsonText::of(
+            &json!({"roomId": room(), "messageId": answer, "start": true, "model": "demo"}),
+        ));
+        mirror.observe(&JsonText::of(
+            &json!({"roomId": room(), "messageId": answer, "token": "안녕", "index": 0}),
+        ));
+        mirror.observe(&JsonText::of(
+            &json!({"roomId": room(), "messageId": answer, "token": "하세요", "index": 1}),
+        ));
+        mirror.observe(&JsonText::of(
+            &json!({"roomId": room(), "messageId": answer, "token": "하세요", "index": 1}),
+        ));
         assert_eq!(
             mirror.streaming(room()),
             vec![StreamingAnswer { message_id: answer, content: "안녕하세요".into(), next_index: 2 }]
         );
-        mirror.observe(&json!({"roomId": room(), "messageId": answer, "end": true, "status": "complete"}));
+        mirror.observe(&JsonText::of(
+            &json!({"roomId": room(), "messageId": answer, "end": true, "status": "complete"}),
+        ));
         assert!(mirror.streaming(room()).is_empty());
     }
 
@@ -434,7 +449,9 @@ mod tests {
     fn an_answer_seen_from_its_middle_is_not_offered_to_joiners() {
         let mut mirror = Mirror::default();
         let answer = MessageId::new();
-        mirror.observe(&json!({"roomId": room(), "messageId": answer, "token": "later", "index": 5}));
+        mirror.observe(&JsonText::of(
+            &json!({"roomId": room(), "messageId": answer, "token": "later", "index": 5}),
+        ));
         assert!(mirror.streaming(room()).is_empty());
     }
 
@@ -443,5 +460,26 @@ mod tests {
         let stop = Relayed::Stop { room: room(), message: MessageId::new() };
         let text = serde_json::to_string(&stop).expect("serializes");
         assert_eq!(serde_json::from_str::<Relayed<'_>>(&text).expect("parses"), stop);
+    }
+
+    #[test]
+    fn a_delivery_survives_the_wire_with_its_payload_text_unchanged() {
+        let payload = json!({"roomId": room(), "content": "\"quoted\" 한국어 \u{1F600}", "seq": 7});
+        let ops = vec![Op::Emit {
+            to: vec!["r".into()],
+            except: Some("s".into()),
+            event: "message".into(),
+            payload: JsonText::of(&payload),
+        }];
+        let deliver = Relayed::Deliver { ops: Cow::Borrowed(&ops), order: None };
+        let text = serde_json::to_string(&deliver).expect("serializes");
+        assert!(text.contains(r#""payload":{"#), "the payload is relayed as JSON, not as a string: {text}");
+        let Relayed::Deliver { ops: back, .. } = serde_json::from_str::<Relayed<'_>>(&text).expect("parses")
+        else {
+            panic!("not a delivery: {text}")
+        };
+        assert_eq!(back.as_ref(), ops.as_slice());
+        let Op::Emit { payload: read, .. } = &back[0] else { panic!("not an emit") };
+        assert_eq!(serde_json::from_str::<serde_json::Value>(read.as_str()).expect("json"), payload);
     }
 }

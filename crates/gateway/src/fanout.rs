@@ -15,6 +15,7 @@
 //! while connected. Membership, deletion and session changes are never dropped (rare and small).
 
 use crate::cluster::{Cluster, Order, Relayed};
+use crate::json_text::JsonText;
 use crate::{namespaces, rooms};
 use chatbot_domain::{Message, Room};
 use chatbot_domain::{MessageId, MessageStatus, RoomId, SessionId, UserId};
@@ -27,7 +28,6 @@ use chatbot_redis::relay::Incoming;
 use chatbot_service::RoomService;
 use chatbot_service::{AnswerUsage, RoomEvents, SessionEnd};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use socketioxide::SocketIo;
 use socketioxide::adapter::Adapter;
 use socketioxide::operators::BroadcastOperators;
@@ -245,7 +245,7 @@ impl RoomEvents for ChatEvents {
 #[serde(tag = "op", rename_all = "camelCase")]
 pub(crate) enum Op {
     /// Emit `event` to the sockets in any of `to`, except those in `except`.
-    Emit { to: Vec<String>, except: Option<String>, event: Cow<'static, str>, payload: Value },
+    Emit { to: Vec<String>, except: Option<String>, event: Cow<'static, str>, payload: JsonText },
     /// Make the sockets in `to` join `rooms`.
     Join { to: String, rooms: Vec<String> },
     /// Make the sockets in `to` leave `rooms`.
@@ -255,9 +255,8 @@ pub(crate) enum Op {
 }
 
 /// The event's name and its payload as JSON, built once for every receiver.
-fn event<E: ServerEvent>(payload: &E) -> (&'static str, Value) {
-    // Our event types are plain structs: serializing them cannot fail.
-    (E::NAME, serde_json::to_value(payload).unwrap_or_default())
+fn event<E: ServerEvent>(payload: &E) -> (&'static str, JsonText) {
+    (E::NAME, JsonText::of(payload))
 }
 
 pub(crate) fn emit<E: ServerEvent>(to: String, payload: &E) -> Op {
@@ -558,7 +557,9 @@ mod tests {
                 to: vec![rooms::joined(room())],
                 except: None,
                 event: "stream".into(),
-                payload: serde_json::json!({ "roomId": room(), "messageId": answer, "token": "안녕", "index": 3 }),
+                payload: JsonText::of(
+                    &serde_json::json!({ "roomId": room(), "messageId": answer, "token": "안녕", "index": 3 })
+                ),
             }]
         );
     }
@@ -664,7 +665,8 @@ mod tests {
         let ops = plan(Change::SessionRevoked(session, SessionEnd::Deactivated), "Bot");
         assert!(matches!(
             &ops[0],
-            Op::Emit { event, payload, .. } if event == "sessionRevoked" && payload["reason"] == "deactivated"
+            Op::Emit { event, payload, .. } if event == "sessionRevoked"
+                && serde_json::from_str::<serde_json::Value>(payload.as_str()).expect("json")["reason"] == "deactivated"
         ));
         assert_eq!(ops[1], Op::Disconnect { to: rooms::session(session) });
     }

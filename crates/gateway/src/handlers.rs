@@ -5,6 +5,7 @@
 use crate::cluster::Relayed;
 use crate::connection::{Connection, connection_of, on_disconnect};
 use crate::fanout::{emit, emit_except};
+use crate::json_text::JsonText;
 use crate::payload::{self, ReadMark};
 use crate::reply::{EventError, HasAck, respond};
 use crate::turn::{Admission, Ticket};
@@ -32,7 +33,8 @@ pub struct Ctx<A: Adapter> {
     pub conn: Arc<Connection>,
 }
 
-type Outcome = Result<Value, EventError>;
+/// A successful ack's whole body (`ok: true` included), or the refusal.
+type Outcome = Result<JsonText, EventError>;
 
 /// Registers the event handlers on a socket that passed the handshake: one handler that routes
 /// by event name. socketioxide keeps each socket's handlers in a map of its own; a dozen named
@@ -146,9 +148,15 @@ async fn unknown_event<A: Adapter>(
     }
 }
 
-/// A successful ack's body (the reply adds `ok: true`). Our ack types always serialize.
+/// A successful ack: `ok: true` and the body's fields, written straight to JSON text.
 fn ack<T: Serialize>(body: T) -> Outcome {
-    serde_json::to_value(body).map_err(|e| EventError::new("internal", format!("cannot write the ack: {e}")))
+    #[derive(Serialize)]
+    struct Acked<T> {
+        ok: bool,
+        #[serde(flatten)]
+        body: T,
+    }
+    Ok(JsonText::of(&Acked { ok: true, body }))
 }
 
 async fn join<A: Adapter>(ctx: Ctx<A>, data: Value) -> Outcome {
@@ -296,7 +304,11 @@ async fn get_rooms<A: Adapter>(ctx: Ctx<A>, _: Value) -> Outcome {
             room
         })
         .collect();
-    Ok(Value::Object([("rooms".to_owned(), Value::Array(listed))].into_iter().collect()))
+    #[derive(Serialize)]
+    struct Rooms {
+        rooms: Vec<Value>,
+    }
+    ack(Rooms { rooms: listed })
 }
 
 /// Stops a streaming answer (any member may): it ends `stopped` with the text so far.

@@ -18,6 +18,7 @@ mod connection;
 mod expiry;
 mod fanout;
 mod handlers;
+mod json_text;
 mod limits;
 pub mod namespaces;
 mod payload;

@@ -2,9 +2,10 @@
 //! for failures (SPEC §3: never an `error` event, which the original client takes for a lost
 //! connection).
 
+use crate::json_text::JsonText;
 use chatbot_protocol::events::{Exception, ServerEvent};
 use chatbot_service::ServiceError;
-use serde_json::{Value, json};
+use serde_json::json;
 use socketioxide::adapter::Adapter;
 use socketioxide::extract::{AckSender, SocketRef};
 use socketioxide::handler::FromMessageParts;
@@ -91,18 +92,15 @@ impl From<ServiceError> for EventError {
 
 /// The exception event of the original NestJS server: `{status: "error", code, message, retryAfter?}`.
 /// Sends the outcome of one event back to the client that sent it.
-pub fn respond<A: Adapter>(
+pub(crate) fn respond<A: Adapter>(
     socket: &SocketRef<A>,
     ack: AckSender<A>,
     has_ack: bool,
     event: &str,
-    outcome: Result<Value, EventError>,
+    outcome: Result<JsonText, EventError>,
 ) {
     match (outcome, has_ack) {
-        (Ok(mut body), true) => {
-            if let Value::Object(map) = &mut body {
-                map.insert("ok".into(), Value::Bool(true));
-            }
+        (Ok(body), true) => {
             if let Err(err) = ack.send(&body) {
                 tracing::debug!(event, error = %err, "ack not sent");
             }
