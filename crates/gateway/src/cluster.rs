@@ -345,6 +345,11 @@ mod tests {
         "7f0c1a52-4a43-4a7e-9d59-2b8f7a3c1e01".parse().expect("room id")
     }
 
+    /// A relayed `stream` event's payload.
+    fn stream(event: serde_json::Value) -> JsonText {
+        JsonText::of(&event)
+    }
+
     fn op(n: i64) -> Vec<Op> {
         vec![Op::Emit {
             to: vec![format!("m{n}")],
@@ -423,24 +428,19 @@ mod tests {
     fn the_mirror_follows_an_answer_and_forgets_it_at_its_end() {
         let mut mirror = Mirror::default();
         let answer: MessageId = "9b2f4c1e-6d7a-4e8b-a1c2-d3e4f5a6b7c8".parse().expect("message id");
-        mirror.observe(&JsonText::of(
-            &json!({"roomId": room(), "messageId": answer, "start": true, "model": "demo"}),
-        ));
-        mirror.observe(&JsonText::of(
-            &json!({"roomId": room(), "messageId": answer, "token": "안녕", "index": 0}),
-        ));
-        mirror.observe(&JsonText::of(
-            &json!({"roomId": room(), "messageId": answer, "token": "하세요", "index": 1}),
-        ));
-        mirror.observe(&JsonText::of(
-            &json!({"roomId": room(), "messageId": answer, "token": "하세요", "index": 1}),
-        ));
+        mirror
+            .observe(&stream(json!({"roomId": room(), "messageId": answer, "start": true, "model": "demo"})));
+        mirror.observe(&stream(json!({"roomId": room(), "messageId": answer, "token": "안녕", "index": 0})));
+        mirror
+            .observe(&stream(json!({"roomId": room(), "messageId": answer, "token": "하세요", "index": 1})));
+        mirror
+            .observe(&stream(json!({"roomId": room(), "messageId": answer, "token": "하세요", "index": 1})));
         assert_eq!(
             mirror.streaming(room()),
             vec![StreamingAnswer { message_id: answer, content: "안녕하세요".into(), next_index: 2 }]
         );
-        mirror.observe(&JsonText::of(
-            &json!({"roomId": room(), "messageId": answer, "end": true, "status": "complete"}),
+        mirror.observe(&stream(
+            json!({"roomId": room(), "messageId": answer, "end": true, "status": "complete"}),
         ));
         assert!(mirror.streaming(room()).is_empty());
     }
@@ -449,9 +449,7 @@ mod tests {
     fn an_answer_seen_from_its_middle_is_not_offered_to_joiners() {
         let mut mirror = Mirror::default();
         let answer = MessageId::new();
-        mirror.observe(&JsonText::of(
-            &json!({"roomId": room(), "messageId": answer, "token": "later", "index": 5}),
-        ));
+        mirror.observe(&stream(json!({"roomId": room(), "messageId": answer, "token": "later", "index": 5})));
         assert!(mirror.streaming(room()).is_empty());
     }
 
