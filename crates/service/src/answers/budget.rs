@@ -7,7 +7,7 @@
 
 use chatbot_domain::UserId;
 use chatbot_redis::shared::{BudgetAsk, BudgetHold, Shared};
-use chatbot_store::Store;
+use chatbot_store::{Store, UsageTotals};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use time::OffsetDateTime;
@@ -68,23 +68,30 @@ impl Budget {
         Self { store, tokens, cost, held: Arc::new(Mutex::new(HashMap::new())), shared }
     }
 
-    /// Admits an answer that may spend up to `worst` (tokens, micro-dollars): refused with
-    /// `quota_exceeded` when today's spending plus what answers in flight hold reaches a
-    /// budget, and with `unavailable` when the spending cannot be read (a budget that cannot
-    /// be checked is not a budget). `None` when no budget is set.
-    pub(super) async fn reserve(
-        &self,
-        user: UserId,
-        worst_tokens: u64,
-        worst_cost: u64,
-    ) -> Result<Option<Reservation>, &'static str> {
+    /// Today's spending of `user` and their own budgets: read apart from [`Self::reserve`] so
+    /// that the read runs beside the answer's history read (the reservation needs the prompt's
+    /// size, which needs the history). `unavailable` when the spending cannot be read (a budget
+    /// that cannot be checked is not a budget).
+    pub(super) async fn spending(&self, user: UserId) -> Result<UsageTotals, &'static str> {
         let today = crate::admin::day_text(OffsetDateTime::now_utc().date());
         // One read gives today's spending and the user's own budgets, which replace the
         // server's defaults (set by an admin: PATCH /api/admin/users/:id, `chatbot user budget`).
-        let totals = self.store.usage_on_day(user, &today).await.map_err(|err| {
+        self.store.usage_on_day(user, &today).await.map_err(|err| {
             tracing::warn!(error = %err, "could not read usage for the budget check: answer refused");
             "unavailable"
-        })?;
+        })
+    }
+
+    /// Admits an answer that may spend up to `worst` (tokens, micro-dollars), given the
+    /// requester's `totals` ([`Self::spending`]): refused with `quota_exceeded` when today's
+    /// spending plus what answers in flight hold reaches a budget. `None` when no budget is set.
+    pub(super) async fn reserve(
+        &self,
+        user: UserId,
+        totals: UsageTotals,
+        worst_tokens: u64,
+        worst_cost: u64,
+    ) -> Result<Option<Reservation>, &'static str> {
         let own = |budget: Option<i64>| budget.map(|b| u64::try_from(b).unwrap_or(0));
         let token_budget = own(totals.token_budget).or(self.tokens);
         let cost_budget = own(totals.cost_budget).or(self.cost);

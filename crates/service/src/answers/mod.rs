@@ -8,11 +8,15 @@
 mod budget;
 mod context;
 mod lease;
+mod question;
 mod registry;
 mod run;
 
 pub use context::{Context, build as build_context, estimate_tokens};
+pub use question::QuestionWrite;
 pub use registry::{Model, ModelRegistry};
+
+use question::{Question, Standing};
 
 use crate::accounts::Actor;
 use crate::error::{ServiceError, ServiceResult};
@@ -20,7 +24,7 @@ use crate::events::RoomEvents;
 use crate::writer::MessageWriter;
 use chatbot_domain::{AiMode, MessageId, MessageRole, RoomId, UserId};
 use chatbot_llm::RetryPolicy;
-use chatbot_store::{Message, Room, Store};
+use chatbot_store::{Message, NewMessage, Room, Store};
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -62,10 +66,10 @@ pub struct StreamingAnswer {
 }
 
 /// What to answer.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 struct Job {
     room: Room,
-    question: Message,
+    question: Question,
     /// Whose budget and per-user limit the answer counts against.
     requester: UserId,
     /// The trace of the request that asked (a Socket.IO `send`, a REST post): the answer's span
@@ -174,13 +178,37 @@ impl AnswerEngine {
         }
         let requester =
             message.user_id.ok_or_else(|| ServiceError::Internal("user message without author".into()))?;
-        let job = Job { room: room.clone(), question: message.clone(), requester, origin: trace_context() };
-        if let Err(err) = self.enqueue(job.clone()) {
+        self.queue_or_refuse(room, Question::stored(message.clone()), requester);
+        Ok(())
+    }
+
+    /// Queues an answer to a user message that is being stored now, if the room's mode calls
+    /// for one: the answer asks the model while the message is committed, and appears in the
+    /// room only once it is (decision 033). `None` when no answer is wanted; otherwise the
+    /// caller says through the returned [`QuestionWrite`] how the write ended.
+    pub fn on_arriving_question(
+        self: &Arc<Self>,
+        room: &Room,
+        message: &NewMessage,
+        author_name: &str,
+    ) -> Option<QuestionWrite> {
+        let requester = message.user_id?;
+        if message.role != MessageRole::User || !self.wants_answer(room, &message.content) {
+            return None;
+        }
+        let (question, write) = Question::arriving(message, author_name);
+        self.queue_or_refuse(room, question, requester);
+        Some(write)
+    }
+
+    /// Queues the answer; a refused one (a full queue) still appears in the room, failed.
+    fn queue_or_refuse(self: &Arc<Self>, room: &Room, question: Question, requester: UserId) {
+        let job = Job { room: room.clone(), question, requester, origin: trace_context() };
+        if let Err((err, job)) = self.enqueue(job) {
             tracing::info!(room_id = %room.id, error = %err, "answer refused");
             let engine = self.clone();
-            tokio::spawn(async move { engine.refuse(job, "unavailable").await });
+            tokio::spawn(async move { engine.refuse(*job, "unavailable").await });
         }
-        Ok(())
     }
 
     /// A new answer to the question `answer` replied to (the old answer stays in history: the
@@ -205,7 +233,13 @@ impl AnswerEngine {
             return Err(ServiceError::Conflict("the question was deleted".into()));
         }
         let id = question.id;
-        self.enqueue(Job { room, question, requester: actor.id(), origin: trace_context() })?;
+        let job = Job {
+            room,
+            question: Question::stored(question),
+            requester: actor.id(),
+            origin: trace_context(),
+        };
+        self.enqueue(job).map_err(|(err, _)| err)?;
         Ok(id)
     }
 
@@ -267,20 +301,23 @@ impl AnswerEngine {
         }
     }
 
-    fn enqueue(self: &Arc<Self>, job: Job) -> ServiceResult<()> {
+    /// Queues the job; a refused one comes back with the reason.
+    fn enqueue(self: &Arc<Self>, job: Job) -> Result<(), (ServiceError, Box<Job>)> {
         let room_id = job.room.id;
         let requester = job.requester;
         let start = {
             let mut rooms = self.rooms();
             let state = rooms.entry(room_id).or_default();
             if state.queue.len() >= self.settings.queue_per_room {
-                return Err(ServiceError::Unavailable("too many answers are waiting in this room".into()));
+                let err = ServiceError::Unavailable("too many answers are waiting in this room".into());
+                return Err((err, Box::new(job)));
             }
             // Lock order: rooms, then the per-user counts (never the other way round).
             let mut queued = self.queued_per_user();
             let mine = queued.entry(requester).or_insert(0);
             if *mine >= self.settings.queue_per_user {
-                return Err(ServiceError::Unavailable("too many of your answers are waiting".into()));
+                let err = ServiceError::Unavailable("too many of your answers are waiting".into());
+                return Err((err, Box::new(job)));
             }
             *mine += 1;
             state.queue.push_back(job);

@@ -1,7 +1,7 @@
 //! One answer, start to finish: create the row, build the context, stream from the provider to the
 //! room, flush partial text, and store the final text, status and usage.
 
-use super::{AnswerEngine, Job, Live, Model, StreamingAnswer, context};
+use super::{AnswerEngine, Job, Live, Model, Standing, StreamingAnswer, context};
 use crate::error::ServiceError;
 use crate::events::AnswerUsage;
 use crate::writer::MessageWriter;
@@ -57,7 +57,10 @@ impl Outcome {
 }
 
 impl AnswerEngine {
-    pub(super) async fn answer(&self, job: Job) {
+    pub(super) async fn answer(&self, mut job: Job) {
+        if job.question.standing() == Standing::Gone {
+            return; // its question was not stored: nothing to answer, nothing shown
+        }
         // The requester's own slot first: an answer waiting for its user's earlier answers must
         // not hold (or queue for) one of the server's slots meanwhile, or one user asking in
         // many rooms would keep everyone else waiting.
@@ -91,7 +94,7 @@ impl AnswerEngine {
         // Fails only when no trace exporter is installed: then there is nothing to link.
         let _ = span.set_parent(job.origin.clone());
         async {
-            let Some((row, outcome)) = self.generate(&job, &model, id).await else { return };
+            let Some((row, outcome)) = self.generate(&mut job, &model, id).await else { return };
             if let Some(ttft) = outcome.ttft_ms {
                 tracing::Span::current().record("ttft_ms", ttft);
             }
@@ -103,7 +106,10 @@ impl AnswerEngine {
 
     /// An answer that will not be generated (its room's queue, or its requester's, is full):
     /// it still appears in the room, failed with `code`, so everyone sees why there is none.
-    pub(super) async fn refuse(&self, job: Job, code: &str) {
+    pub(super) async fn refuse(&self, mut job: Job, code: &str) {
+        if !job.question.take_landing().await {
+            return; // its question was not stored: no answer to refuse
+        }
         let model = self.models.for_room(job.room.model.as_deref()).clone();
         // Not the room's live answer: that one, if any, is still running.
         let Some((row, _stopped)) = self.open_answer(&job, &model, MessageId::new(), false).await else {
@@ -130,7 +136,7 @@ impl AnswerEngine {
             content: String::new(),
             status: MessageStatus::Streaming,
             model: Some(model.info.id.clone()),
-            reply_to: Some(job.question.id),
+            reply_to: Some(job.question.id()),
             client_id: None,
         };
         let row = match self.writer.append(new).await {
@@ -221,21 +227,36 @@ impl AnswerEngine {
     /// Creates the answer's row while the prompt is built (history, budget) and the request is
     /// sent: the row's write, which on a busy database waits behind every other write, overlaps
     /// both and the model's own time to first token (`chatbot-loadgen chat`,
-    /// docs/decisions/024-answer-writes-batched.md). The answer is announced before any of its
-    /// text, which waits for the row. Returns the row and how the answer ended; `None` when the
-    /// row could not be created (the request, if sent, is dropped: the upstream stops generating).
+    /// docs/decisions/024-answer-writes-batched.md). A question still being stored is waited
+    /// for before the row is created, not before the request is sent (decision 033): the room
+    /// sees the question, then the answer. The answer is announced before any of its text,
+    /// which waits for the row. Returns the row and how the answer ended; `None` when the row
+    /// was not created (the question was not stored, or the row's write failed): the request,
+    /// if sent, is dropped and the upstream stops generating.
     ///
     /// From the moment the row exists it is written every flush interval, while the prompt is
     /// still being built too: under load (5,000 answers at once) building it took longer than
     /// the five intervals after which an unwritten `streaming` row is taken for abandoned.
-    async fn generate(&self, job: &Job, model: &Model, id: MessageId) -> Option<(Message, Outcome)> {
+    async fn generate(&self, job: &mut Job, model: &Model, id: MessageId) -> Option<(Message, Outcome)> {
+        let arriving = match job.question.standing() {
+            Standing::Gone => return None,
+            standing => standing == Standing::Arriving,
+        };
+        let landing = job.question.take_landing();
+        let job = &*job;
         let mut writes = PartialWrites::new(self.writer.clone(), id);
         let mut flush = tokio::time::interval(self.settings.flush_interval);
         flush.tick().await;
-        let opening = self.open_answer(job, model, id, true);
+        let opening = async {
+            if !landing.await {
+                tracing::debug!(question = %job.question.id(), "question not stored: its answer is dropped");
+                return None;
+            }
+            self.open_answer(job, model, id, true).await
+        };
         let mut opening = std::pin::pin!(opening);
         let mut opened: Option<Option<(Message, watch::Receiver<bool>)>> = None;
-        let preparing = self.prepare(job, model);
+        let preparing = self.prepare(job, model, arriving);
         let mut preparing = std::pin::pin!(preparing);
         let prepared = loop {
             tokio::select! {
@@ -277,23 +298,39 @@ impl AnswerEngine {
     }
 
     /// The request for an answer: the history that fits the model's budget, and the requester's
-    /// budget held for its worst case. A failure is the answer's outcome.
+    /// budget held for its worst case. A failure is the answer's outcome. The history and the
+    /// requester's spending are read side by side.
+    ///
+    /// A question still `arriving` (being committed) bounds no read yet: the newest history is
+    /// read as it stands, cut after the question if its commit is already visible, else the
+    /// question as sent is added at its end (every message committed before it has a lower
+    /// `seq`). A message committed in the same instant as the question may be left out.
     async fn prepare(
         &self,
         job: &Job,
         model: &Model,
+        arriving: bool,
     ) -> Result<(ChatRequest, u64, Option<super::budget::Reservation>), Outcome> {
-        let history = self
+        let before = (!arriving).then_some(job.question.message.seq + 1);
+        let reading = self
             .store
-            .list_messages(
-                job.room.id,
-                HistoryQuery { before: Some(job.question.seq + 1), after: None, limit: HISTORY_WINDOW },
-            )
-            .await
-            .map_err(|err| {
-                tracing::error!(error = %err, "could not read the history for an answer");
-                Outcome::failed("unavailable")
-            })?;
+            .list_messages(job.room.id, HistoryQuery { before, after: None, limit: HISTORY_WINDOW });
+        let (history, spending) = tokio::join!(reading, self.budget.spending(job.requester));
+        let mut history = history.map_err(|err| {
+            tracing::error!(error = %err, "could not read the history for an answer");
+            Outcome::failed("unavailable")
+        })?;
+        let totals = spending.map_err(Outcome::failed)?;
+        if arriving {
+            if job.question.is_retry_among(&history) {
+                // The store will find it a duplicate: the answer is dropped before it asks.
+                return Err(Outcome::failed("duplicate"));
+            }
+            match history.iter().position(|m| m.id == job.question.id()) {
+                Some(at) => history.truncate(at + 1),
+                None => history.push(job.question.message.clone()),
+            }
+        }
         let max_tokens = self.settings.max_output_tokens.min(model.info.max_output_tokens);
         let budget = model.info.context_tokens.saturating_sub(max_tokens);
         let ctx = context::build(job.room.system_prompt.as_deref(), &history, budget);
@@ -305,6 +342,7 @@ impl AnswerEngine {
             .budget
             .reserve(
                 job.requester,
+                totals,
                 worst.input_tokens + worst.output_tokens,
                 model.info.price.cost_microdollars(&worst),
             )

@@ -74,20 +74,33 @@ impl RoomService {
             reply_to: None,
             client_id: client_id.map(ClientId::into_inner),
         };
-        let appended = self.writer.append(new).await?;
-        Ok(match appended {
-            Appended::Created(message) => {
-                if let Err(err) = self.answers.on_user_message(&room, &message) {
-                    // The message is stored and delivered; only its answer is refused.
-                    tracing::warn!(room_id = %room_id, error = %err, "answer not queued");
+        // The answer starts now, beside the commit, and appears once the message is stored
+        // (decision 033).
+        let answering = self.answers.on_arriving_question(&room, &new, &actor.user.name);
+        let appended = self.writer.append(new).await;
+        let tell = |stored: Option<&Message>| {
+            if let Some(answering) = answering {
+                match stored {
+                    Some(message) => answering.stored(message),
+                    None => answering.not_stored(),
                 }
+            }
+        };
+        Ok(match appended {
+            Ok(Appended::Created(message)) => {
+                tell(Some(&message));
                 PostedMessage { message, created: true }
             }
-            Appended::Duplicate(message) => {
+            Ok(Appended::Duplicate(message)) => {
+                tell(None);
                 if message.room_id != room_id {
                     return Err(ServiceError::Conflict("clientId was already used for another room".into()));
                 }
                 PostedMessage { message, created: false }
+            }
+            Err(err) => {
+                tell(None);
+                return Err(err);
             }
         })
     }
