@@ -80,6 +80,27 @@ eachBackend('answers', (ctx) => {
     a.close();
   });
 
+  it('a retried send (same clientId) gets no answer of its own: the next answer replies to the next question', async () => {
+    // Answers start while their question commits (decision 033); a retry is found a duplicate
+    // and its answer must never appear. The room answers in order, so a second answer to the
+    // first question would come before the answer to the next one.
+    const a = await joined(ctx.base, alice, room.id);
+    const starts = collect(a, 'stream', (e) => e.start === true);
+    const id = clientId();
+    const first = assertOk(await emitAck(a, 'send', { roomId: room.id, content: 'asked once', clientId: id }), 'send');
+    const retry = assertOk(await emitAck(a, 'send', { roomId: room.id, content: 'asked once', clientId: id }), 'retry');
+    assert.equal(retry.duplicate, true);
+    assert.equal(retry.message.id, first.message.id);
+    const next = assertOk(await emitAck(a, 'send', { roomId: room.id, content: 'asked next', clientId: clientId() }), 'send');
+    const [one, two] = await starts.until(2, ANSWER_MS * 2);
+    assert.deepEqual([one.replyTo, two.replyTo], [first.message.id, next.message.id], show(starts.items));
+    await waitFor(a, 'stream', (e) => e.messageId === two.messageId && e.end === true, ANSWER_MS);
+    const stored = await history(ctx.base, alice.accessToken, room.id);
+    const answersToFirst = stored.filter((m) => m.role === 'assistant' && m.replyTo === first.message.id);
+    assert.equal(answersToFirst.length, 1, show(answersToFirst));
+    a.close();
+  });
+
   it('stop ends the answer `stopped` with the text so far; any member may stop', async () => {
     const a = await joined(ctx.base, alice, room.id);
     const b = await joined(ctx.base, bob, room.id);
