@@ -2,17 +2,16 @@
 //! before the commit, the room sees the question first and the answer after it, and an answer
 //! whose question was not stored (a failed write, a retry of a stored message) never appears.
 
-use chatbot_domain::{
-    AiMode, MessageId, MessageRole, MessageStatus, RoomId, RoomVisibility, UserId, UserRole,
-};
+mod common;
+
+use chatbot_domain::{MessageId, MessageRole, MessageStatus, RoomId, UserId};
 use chatbot_llm::{
     ChatRequest, EventStream, FinishReason, LlmError, ModelInfo, Provider, StreamEvent, Usage,
 };
 use chatbot_service::{
-    AnswerEngine, AnswerSettings, AnswerUsage, MessageWriter, Model, ModelRegistry, RoomEvents,
-    WriterSettings,
+    AnswerEngine, AnswerUsage, MessageWriter, Model, ModelRegistry, RoomEvents, WriterSettings,
 };
-use chatbot_store::{Appended, HistoryQuery, Message, NewMessage, NewRoom, NewUser, Room, Store};
+use chatbot_store::{Appended, HistoryQuery, Message, NewMessage, Room, Store};
 use chatbot_test_support::TempDatabase;
 use futures_util::StreamExt as _;
 use sqlx::Connection as _;
@@ -109,43 +108,9 @@ struct World {
     author: UserId,
 }
 
-fn settings() -> AnswerSettings {
-    AnswerSettings {
-        assistant_name: "ai".into(),
-        global_concurrency: 4,
-        per_user_concurrency: 4,
-        queue_per_room: 4,
-        queue_per_user: 4,
-        flush_interval: Duration::from_secs(1),
-        max_output_tokens: 256,
-        daily_token_budget: None,
-        daily_cost_budget: None,
-        retry: chatbot_llm::RetryPolicy::default(),
-        shared: None,
-    }
-}
-
 async fn world(db: &TempDatabase, first_token: Duration) -> World {
     let store = chatbot_store::open(&db.options()).await.expect("store opens");
-    let author = NewUser {
-        id: UserId::new(),
-        email: "ada@example.com".into(),
-        name: "ada".into(),
-        password_hash: "x".into(),
-        role: UserRole::User,
-    };
-    let author = store.create_user(author, false).await.expect("user").id;
-    let room = NewRoom {
-        id: RoomId::new(),
-        name: "asked".into(),
-        description: None,
-        owner_id: author,
-        visibility: RoomVisibility::Private,
-        system_prompt: None,
-        model: None,
-        ai_mode: AiMode::Always,
-    };
-    let room = store.create_room(room, &[]).await.expect("room");
+    let (author, room) = common::author_and_room(store.as_ref()).await;
     let told = Arc::new(Told::default());
     let writer = MessageWriter::spawn(store.clone(), told.clone(), WriterSettings::default());
     let (requests_tx, requests) = mpsc::unbounded_channel();
@@ -153,7 +118,8 @@ async fn world(db: &TempDatabase, first_token: Duration) -> World {
     let provider = Recording { requests: requests_tx, dropped: dropped.clone(), first_token };
     let model = Model { info: ModelInfo::demo("recording"), provider: Arc::new(provider) };
     let models = Arc::new(ModelRegistry::new(vec![model]).expect("one model"));
-    let engine = AnswerEngine::new(store.clone(), writer.clone(), told.clone(), models, settings());
+    let engine =
+        AnswerEngine::new(store.clone(), writer.clone(), told.clone(), models, common::answer_settings());
     World { store, engine, writer, told, requests, dropped, room, author }
 }
 

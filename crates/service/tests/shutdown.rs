@@ -5,59 +5,23 @@
 //! connection holds the `messages` table, the answer's row cannot be inserted yet, and the test
 //! knows for certain that the answer is in that window before it asks for shutdown.
 
-use chatbot_domain::{
-    AiMode, MessageId, MessageRole, MessageStatus, RoomId, RoomVisibility, UserId, UserRole,
-};
+mod common;
+
+use chatbot_domain::{MessageId, MessageRole, MessageStatus};
 use chatbot_llm::ModelInfo;
 use chatbot_llm::demo::DemoProvider;
-use chatbot_service::{
-    AnswerEngine, AnswerSettings, MessageWriter, Model, ModelRegistry, NoEvents, WriterSettings,
-};
-use chatbot_store::{HistoryQuery, NewMessage, NewRoom, NewUser};
+use chatbot_service::{AnswerEngine, MessageWriter, Model, ModelRegistry, NoEvents, WriterSettings};
+use chatbot_store::{HistoryQuery, NewMessage};
 use chatbot_test_support::TempDatabase;
 use sqlx::Connection as _;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-fn settings() -> AnswerSettings {
-    AnswerSettings {
-        assistant_name: "ai".into(),
-        global_concurrency: 4,
-        per_user_concurrency: 4,
-        queue_per_room: 4,
-        queue_per_user: 4,
-        flush_interval: Duration::from_secs(1),
-        max_output_tokens: 256,
-        daily_token_budget: None,
-        daily_cost_budget: None,
-        retry: chatbot_llm::RetryPolicy::default(),
-        shared: None,
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shutdown_waits_for_an_answer_whose_row_is_not_written_yet() {
     let db = TempDatabase::postgres().await;
     let store = chatbot_store::open(&db.options()).await.expect("store opens");
-    let author = NewUser {
-        id: UserId::new(),
-        email: "ada@example.com".into(),
-        name: "ada".into(),
-        password_hash: "x".into(),
-        role: UserRole::User,
-    };
-    let author = store.create_user(author, false).await.expect("user").id;
-    let room = NewRoom {
-        id: RoomId::new(),
-        name: "live".into(),
-        description: None,
-        owner_id: author,
-        visibility: RoomVisibility::Private,
-        system_prompt: None,
-        model: None,
-        ai_mode: AiMode::Always,
-    };
-    let room = store.create_room(room, &[]).await.expect("room");
+    let (author, room) = common::author_and_room(store.as_ref()).await;
     let question = NewMessage {
         id: MessageId::new(),
         room_id: room.id,
@@ -78,7 +42,7 @@ async fn shutdown_waits_for_an_answer_whose_row_is_not_written_yet() {
         provider: Arc::new(DemoProvider::new(Duration::from_millis(1))),
     };
     let models = Arc::new(ModelRegistry::new(vec![demo]).expect("one model"));
-    let engine = AnswerEngine::new(store.clone(), writer, events, models, settings());
+    let engine = AnswerEngine::new(store.clone(), writer, events, models, common::answer_settings());
 
     // Reads go on; the answer's row waits.
     let mut holder = sqlx::PgConnection::connect(&db.url).await.expect("second connection");
