@@ -229,6 +229,47 @@ pub struct Message {
     pub active_reply: Option<MessageId>,
 }
 
+/// A message as an answer's prompt reads it: the columns the context builder uses, read without
+/// the rest of the row. Every answer reads up to 200 of them; whole rows (18 columns, four of them
+/// timestamps to decode) made that read about a quarter of an answer's CPU (docs/benchmarks.md,
+/// "Answers that do not wait for their question's commit").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PromptMessage {
+    pub id: MessageId,
+    pub user_id: Option<UserId>,
+    /// The author's current display name; `None` for the assistant.
+    pub user_name: Option<String>,
+    pub role: MessageRole,
+    pub content: String,
+    pub status: MessageStatus,
+    pub reply_to: Option<MessageId>,
+    pub client_id: Option<String>,
+    /// A tombstone (its text is gone).
+    pub deleted: bool,
+    /// See [`Message::prompt`].
+    pub prompt: Option<String>,
+    /// See [`Message::active_reply`].
+    pub active_reply: Option<MessageId>,
+}
+
+impl From<&Message> for PromptMessage {
+    fn from(m: &Message) -> Self {
+        Self {
+            id: m.id,
+            user_id: m.user_id,
+            user_name: m.user_name.clone(),
+            role: m.role,
+            content: m.content.clone(),
+            status: m.status,
+            reply_to: m.reply_to,
+            client_id: m.client_id.clone(),
+            deleted: m.deleted_at.is_some(),
+            prompt: m.prompt.clone(),
+            active_reply: m.active_reply,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct NewMessage {
     pub id: MessageId,

@@ -10,7 +10,7 @@
 //! 2,000 times one after another (after 50 warm-up runs) and prints one JSON line with the mean,
 //! median and p99 in microseconds; then 16 tasks read the room list 2,000 times between them,
 //! and it prints the reads per second. Decision 027 was measured with it (SQLite's statements with a
-//! bound `LIMIT`).
+//! bound `LIMIT`), and decision 033's prompt read beside the whole-row read it replaced.
 
 use chatbot_domain::{
     AiMode, MessageId, MessageRole, MessageStatus, RoomId, RoomVisibility, UserId, UserRole,
@@ -90,6 +90,17 @@ async fn run(backend: &str, url: &str) -> Result<serde_json::Value, Box<dyn std:
     reads.insert(
         "history page of 50 (join, GET /api/rooms/:id/messages)".into(),
         time_it(|| async { store.list_messages(busy, page).await.map(|_| ()) }).await?,
+    );
+    // What every answer reads to build its prompt: the newest 200, whole rows or only the
+    // columns the prompt uses (`prompt_history`, the answer engine's read).
+    let window = HistoryQuery { before: None, after: None, limit: 200 };
+    reads.insert(
+        "an answer's history of 200, whole rows (list_messages)".into(),
+        time_it(|| async { store.list_messages(busy, window).await.map(|_| ()) }).await?,
+    );
+    reads.insert(
+        "an answer's history of 200, the prompt's columns (prompt_history)".into(),
+        time_it(|| async { store.prompt_history(busy, None, 200).await.map(|_| ()) }).await?,
     );
     reads.insert(
         "one room for a member (join)".into(),

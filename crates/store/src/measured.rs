@@ -98,6 +98,7 @@ measured_methods! {
     fn append_messages(&self, batch: Vec<NewMessage>) -> StoreResult<Vec<StoreResult<Appended>>>;
     fn message(&self, id: MessageId) -> StoreResult<Option<Message>>;
     fn list_messages(&self, room_id: RoomId, query: HistoryQuery) -> StoreResult<Vec<Message>>;
+    fn prompt_history(&self, room_id: RoomId, before: Option<i64>, limit: u32) -> StoreResult<Vec<PromptMessage>>;
     fn update_message(
         &self, id: MessageId, content: &str, status: MessageStatus, error: Option<&str>,
     ) -> StoreResult<Message>;

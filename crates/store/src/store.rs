@@ -173,6 +173,15 @@ pub trait Store: Send + Sync + 'static {
     /// Messages of a room in ascending seq order, deleted ones included (clients render them as
     /// deleted). See [`HistoryQuery`].
     async fn list_messages(&self, room_id: RoomId, query: HistoryQuery) -> StoreResult<Vec<Message>>;
+    /// The newest `limit` messages of a room with `seq < before` (or the newest of all), in
+    /// ascending seq order, deleted ones included, as an answer's prompt reads them: only the
+    /// columns it uses ([`PromptMessage`]).
+    async fn prompt_history(
+        &self,
+        room_id: RoomId,
+        before: Option<i64>,
+        limit: u32,
+    ) -> StoreResult<Vec<PromptMessage>>;
 
     /// Replaces an (assistant) message's content, status and error; sets `updated_at`. Used to
     /// flush a streaming answer and to finish it. Errors: `NotFound`.

@@ -8,7 +8,7 @@
 
 use chatbot_domain::{MessageId, MessageRole, MessageStatus, UserId};
 use chatbot_llm::{ChatMessage, ChatRole};
-use chatbot_store::Message;
+use chatbot_store::PromptMessage;
 use std::collections::HashSet;
 
 /// Estimated tokens of a piece of text (see module docs).
@@ -34,17 +34,17 @@ impl Context {
 
 /// Builds the context from `history` (ascending seq, ending with the question), fitting
 /// `budget` tokens (the model's context minus its output allowance).
-pub fn build(system_prompt: Option<&str>, history: &[Message], budget: u32) -> Context {
+pub fn build(system_prompt: Option<&str>, history: &[PromptMessage], budget: u32) -> Context {
     let budget = budget - budget / 10;
     let system = system_prompt.map(str::to_owned);
     let mut remaining = budget.saturating_sub(system.as_deref().map_or(0, estimate_tokens));
     let followed = follow_branches(history);
-    let usable: Vec<&Message> = followed.iter().filter(|m| usable(m)).collect();
+    let usable: Vec<&PromptMessage> = followed.iter().filter(|m| usable(m)).collect();
     let speakers: HashSet<UserId> = usable.iter().filter_map(|m| m.user_id).collect();
     let name_speakers = speakers.len() > 1;
 
     // Newest first until the budget is spent; the question itself always goes in.
-    let mut kept: Vec<&Message> = Vec::new();
+    let mut kept: Vec<&PromptMessage> = Vec::new();
     for message in usable.iter().rev() {
         let cost = estimate_tokens(&message.content) + 8;
         if !kept.is_empty() && cost > remaining {
@@ -87,11 +87,11 @@ pub fn build(system_prompt: Option<&str>, history: &[Message], budget: u32) -> C
 /// the room follows (`active_reply`, else the newest), right after its question, which reads as
 /// the text that answer replied to (`prompt`, else its current text). An answer whose question is
 /// not in `history` stays where it is.
-pub fn follow_branches(history: &[Message]) -> Vec<Message> {
+pub fn follow_branches(history: &[PromptMessage]) -> Vec<PromptMessage> {
     use std::collections::HashMap;
     let questions: HashSet<MessageId> =
         history.iter().filter(|m| m.role != MessageRole::Assistant).map(|m| m.id).collect();
-    let mut followed: HashMap<MessageId, &Message> = HashMap::new();
+    let mut followed: HashMap<MessageId, &PromptMessage> = HashMap::new();
     for answer in history.iter().filter(|m| m.role == MessageRole::Assistant) {
         let Some(question) = answer.reply_to.filter(|q| questions.contains(q)) else { continue };
         let chosen = history.iter().find(|m| m.id == question).and_then(|q| q.active_reply);
@@ -129,8 +129,8 @@ pub fn follow_branches(history: &[Message]) -> Vec<Message> {
 }
 
 /// Messages that belong in a prompt: users' messages, and answers that produced text.
-fn usable(message: &Message) -> bool {
-    if message.deleted_at.is_some() || message.content.trim().is_empty() {
+fn usable(message: &PromptMessage) -> bool {
+    if message.deleted || message.content.trim().is_empty() {
         return false;
     }
     match message.role {

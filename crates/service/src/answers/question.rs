@@ -9,7 +9,7 @@
 //! of a message stored already) is dropped without ever having appeared.
 
 use chatbot_domain::{MessageId, MessageRole, MessageStatus};
-use chatbot_store::{Message, NewMessage};
+use chatbot_store::{Message, NewMessage, PromptMessage};
 use time::OffsetDateTime;
 use tokio::sync::oneshot;
 use tokio::sync::oneshot::error::TryRecvError;
@@ -120,7 +120,7 @@ impl Question {
 
     /// The same user sent this `client_id` before, among `history`: the question is a retry,
     /// which the store will find to be a duplicate.
-    pub fn is_retry_among(&self, history: &[Message]) -> bool {
+    pub fn is_retry_among(&self, history: &[PromptMessage]) -> bool {
         let q = &self.message;
         q.client_id.is_some()
             && history.iter().any(|m| m.id != q.id && m.user_id == q.user_id && m.client_id == q.client_id)

@@ -8,7 +8,7 @@ use crate::writer::MessageWriter;
 use chatbot_domain::{MessageId, MessageRole, MessageStatus};
 use chatbot_llm::{ChatRequest, EventStream, FinishReason, LlmError, StreamEvent, Usage, stream_with_retry};
 use chatbot_metrics::metrics;
-use chatbot_store::{AnswerWrite, AnswerWritten, HistoryQuery, Message, NewMessage, NewUsage};
+use chatbot_store::{AnswerWrite, AnswerWritten, Message, NewMessage, NewUsage, PromptMessage};
 use futures_util::StreamExt;
 use std::time::{Duration, Instant};
 use tokio::sync::watch;
@@ -312,9 +312,7 @@ impl AnswerEngine {
         arriving: bool,
     ) -> Result<(ChatRequest, u64, Option<super::budget::Reservation>), Outcome> {
         let before = (!arriving).then_some(job.question.message.seq + 1);
-        let reading = self
-            .store
-            .list_messages(job.room.id, HistoryQuery { before, after: None, limit: HISTORY_WINDOW });
+        let reading = self.store.prompt_history(job.room.id, before, HISTORY_WINDOW);
         let (history, spending) = tokio::join!(reading, self.budget.spending(job.requester));
         let mut history = history.map_err(|err| {
             tracing::error!(error = %err, "could not read the history for an answer");
@@ -328,7 +326,7 @@ impl AnswerEngine {
             }
             match history.iter().position(|m| m.id == job.question.id()) {
                 Some(at) => history.truncate(at + 1),
-                None => history.push(job.question.message.clone()),
+                None => history.push(PromptMessage::from(&job.question.message)),
             }
         }
         let max_tokens = self.settings.max_output_tokens.min(model.info.max_output_tokens);

@@ -497,6 +497,28 @@ macro_rules! impl_store {
                 rows.iter().map(|r| rows::message(r, "")).collect()
             }
 
+            async fn prompt_history(
+                &self,
+                room_id: RoomId,
+                before: Option<i64>,
+                limit: u32,
+            ) -> StoreResult<Vec<PromptMessage>> {
+                // The newest first (the index on (room_id, seq) walked backwards), then reversed.
+                let mut rows = sqlx::query(
+                    "SELECT m.id, m.user_id, u.name AS user_name, m.role, m.content, m.status, m.reply_to, \
+                     m.client_id, m.deleted_at IS NOT NULL AS deleted, m.prompt, m.active_reply \
+                     FROM messages m LEFT JOIN users u ON u.id = m.user_id \
+                     WHERE m.room_id = $1 AND m.seq < $2 ORDER BY m.seq DESC LIMIT $3",
+                )
+                .bind(room_id.as_uuid())
+                .bind(before.unwrap_or(i64::MAX))
+                .bind(i64::from(limit))
+                .fetch_all(&mut *self.reader().await?)
+                .await?;
+                rows.reverse();
+                rows.iter().map(rows::prompt_message).collect()
+            }
+
             // ---- audit ---------------------------------------------------------------------------------
 
             async fn update_message(

@@ -228,7 +228,10 @@ macro_rules! row_decoders {
 
         /// A message from columns named `{prefix}id`, `{prefix}seq`, …
         pub(super) fn message(r: &$row, prefix: &str) -> StoreResult<Message> {
-            let c = |name: &str| format!("{prefix}{name}");
+            // Most reads have no prefix: no string built per column per row for them.
+            let c = |name: &'static str| -> std::borrow::Cow<'static, str> {
+                if prefix.is_empty() { name.into() } else { format!("{prefix}{name}").into() }
+            };
             Ok(Message {
                 id: MessageId::from_uuid(get(r, &c("id"))?),
                 room_id: RoomId::from_uuid(get(r, &c("room_id"))?),
@@ -248,6 +251,23 @@ macro_rules! row_decoders {
                 deleted_at: get(r, &c("deleted_at"))?,
                 prompt: get(r, &c("prompt"))?,
                 active_reply: get::<Option<Uuid>>(r, &c("active_reply"))?.map(MessageId::from_uuid),
+            })
+        }
+
+        /// A message as [`crate::Store::prompt_history`] reads it.
+        pub(super) fn prompt_message(r: &$row) -> StoreResult<PromptMessage> {
+            Ok(PromptMessage {
+                id: MessageId::from_uuid(get(r, "id")?),
+                user_id: get::<Option<Uuid>>(r, "user_id")?.map(UserId::from_uuid),
+                user_name: get(r, "user_name")?,
+                role: get_enum(r, "role")?,
+                content: get(r, "content")?,
+                status: get_enum(r, "status")?,
+                reply_to: get::<Option<Uuid>>(r, "reply_to")?.map(MessageId::from_uuid),
+                client_id: get(r, "client_id")?,
+                deleted: get(r, "deleted")?,
+                prompt: get(r, "prompt")?,
+                active_reply: get::<Option<Uuid>>(r, "active_reply")?.map(MessageId::from_uuid),
             })
         }
 

@@ -2,7 +2,7 @@
 
 use crate::{answer, room, text, user};
 use chatbot_domain::{MessageId, MessageStatus};
-use chatbot_store::{HistoryQuery, NewUsage, Store, StoreError};
+use chatbot_store::{HistoryQuery, NewMessage, NewUsage, PromptMessage, Store, StoreError};
 use std::sync::Arc;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -119,9 +119,32 @@ async fn branches_and_usage_for_exports(store: Arc<dyn Store>) {
 store_tests!(
     editing_keeps_the_old_text_on_the_answers_to_it,
     deleting_leaves_a_tombstone_and_forgets_older_texts,
+    the_prompt_history_is_the_history_as_a_prompt_reads_it,
     branches_and_usage_for_exports,
     share_links_are_stored_listed_and_revoked,
 );
+
+async fn the_prompt_history_is_the_history_as_a_prompt_reads_it(store: Arc<dyn Store>) {
+    let alice = user(&store, "alice@example.com").await;
+    let room = room(&store, &alice, &[]).await;
+    let asked = NewMessage { client_id: Some("c-1".into()), ..text(room.id, alice.id, "what is 2+2?") };
+    let question = store.append_message(asked).await.unwrap().into_message();
+    let first = store.append_message(answer(room.id, question.id, "4")).await.unwrap().into_message();
+    store.set_active_reply(question.id, Some(first.id)).await.unwrap();
+    store.edit_message(question.id, "what is 3+3?", OffsetDateTime::now_utc()).await.unwrap();
+    let gone = store.append_message(text(room.id, alice.id, "oops")).await.unwrap().into_message();
+    store.delete_message(gone.id, OffsetDateTime::now_utc()).await.unwrap();
+    let last = store.append_message(text(room.id, alice.id, "next")).await.unwrap().into_message();
+
+    let newest = HistoryQuery { before: None, after: None, limit: 10 };
+    let whole: Vec<PromptMessage> =
+        store.list_messages(room.id, newest).await.unwrap().iter().map(PromptMessage::from).collect();
+    assert_eq!(whole.len(), 4);
+    assert!(whole[1].prompt.is_some() && whole[2].deleted && whole[0].client_id.is_some(), "{whole:?}");
+    assert_eq!(store.prompt_history(room.id, None, 10).await.unwrap(), whole, "every column a prompt uses");
+    let before_last = store.prompt_history(room.id, Some(last.seq), 2).await.unwrap();
+    assert_eq!(before_last, whole[1..3].to_vec(), "the newest two before `next`, ascending");
+}
 
 async fn share_links_are_stored_listed_and_revoked(store: Arc<dyn Store>) {
     use chatbot_store::ShareLink;
