@@ -53,7 +53,7 @@ impl Provider for Recording {
             StreamEvent::Finished(FinishReason::Stop),
         ];
         let stream = futures_util::stream::iter(events).enumerate().then(move |(i, event)| {
-            let _owned = &flag;
+            let _owned = &flag; // the stream owns the flag: dropping it sets the flag
             async move {
                 if i == 0 {
                     tokio::time::sleep(wait).await;

@@ -14,20 +14,21 @@ use time::OffsetDateTime;
 use tokio::sync::oneshot;
 use tokio::sync::oneshot::error::TryRecvError;
 
-/// How an arriving question's write ended: the stored message, or `None` when it was not
-/// created (the write failed, or it was a duplicate of a message stored before).
-type Landing = oneshot::Receiver<Option<Message>>;
+/// How an arriving question's write ended: the `seq` it was stored with (all the answer needs
+/// of the stored row), or `None` when it was not created (the write failed, or it was a
+/// duplicate of a message stored before).
+type Landing = oneshot::Receiver<Option<i64>>;
 
 /// Handed to whoever stores a question whose answer has started: say how its write ended.
 /// Dropping it unsaid counts as "not stored" (the answer is dropped unseen).
 #[derive(Debug)]
-pub struct QuestionWrite(oneshot::Sender<Option<Message>>);
+pub struct QuestionWrite(oneshot::Sender<Option<i64>>);
 
 impl QuestionWrite {
     /// The question is stored, created by this write: its answer may appear.
     pub fn stored(self, message: &Message) {
         // The answer may have ended already (shutdown): nobody to tell, nothing lost.
-        let _ = self.0.send(Some(message.clone()));
+        let _ = self.0.send(Some(message.seq));
     }
 
     /// The question was not created (a duplicate, or a failed write): its answer is dropped.
@@ -39,7 +40,8 @@ impl QuestionWrite {
 /// The question of a queued answer.
 #[derive(Debug)]
 pub(super) struct Question {
-    /// The question as stored; while it arrives, as sent (its `seq` is not known yet: 0).
+    /// The question as stored, or as sent while it arrives (its `seq` is 0 until its write is
+    /// heard of).
     pub message: Message,
     /// `Some` while the question's write has not been heard of.
     landing: Option<Landing>,
@@ -97,8 +99,8 @@ impl Question {
         let Some(landing) = self.landing.as_mut() else { return Standing::Stored };
         match landing.try_recv() {
             Err(TryRecvError::Empty) => Standing::Arriving,
-            Ok(Some(stored)) => {
-                self.message = stored;
+            Ok(Some(seq)) => {
+                self.message.seq = seq;
                 self.landing = None;
                 Standing::Stored
             }
