@@ -236,6 +236,8 @@ pub struct Message {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PromptMessage {
     pub id: MessageId,
+    /// Its place in the room (gap-free, ascending).
+    pub seq: i64,
     pub user_id: Option<UserId>,
     /// The author's current display name; `None` for the assistant.
     pub user_name: Option<String>,
@@ -256,6 +258,7 @@ impl From<&Message> for PromptMessage {
     fn from(m: &Message) -> Self {
         Self {
             id: m.id,
+            seq: m.seq,
             user_id: m.user_id,
             user_name: m.user_name.clone(),
             role: m.role,

@@ -42,6 +42,17 @@ pub async fn build_services_with(
         .await
         .with_context(|| format!("cannot open database {:?}", config.database))?;
     let store = chatbot_store::measured(store);
+    // Answers' history and spending reads from memory, kept current by this process's writes:
+    // only when no other instance writes beside it (decision 035).
+    let store = if shared.is_some() {
+        store
+    } else {
+        let settings = chatbot_store::RecentSettings {
+            history_window: chatbot_service::HISTORY_WINDOW,
+            history_bytes: config.limits.recent_history_bytes,
+        };
+        chatbot_store::recent(store, settings)
+    };
     let secret = resolve_jwt_secret(config)?;
     let limits = &config.limits;
     let hasher = PasswordHasher::new(limits.password_hash_concurrency, limits.password_hash_queue).await?;

@@ -24,8 +24,8 @@ pub use accounts::{
 };
 pub use admin::{AdminService, BudgetChange, Dashboard, MAX_REPORT_DAYS, day_text};
 pub use answers::{
-    AnswerEngine, AnswerSettings, Context, Model, ModelRegistry, QuestionWrite, StreamingAnswer,
-    build_context, estimate_tokens,
+    AnswerEngine, AnswerSettings, Context, HISTORY_WINDOW, Model, ModelRegistry, QuestionWrite,
+    StreamingAnswer, build_context, estimate_tokens,
 };
 pub use error::{ServiceError, ServiceResult};
 pub use events::{AnswerUsage, NoEvents, RoomEvents, SessionEnd};

@@ -17,6 +17,7 @@ mod records {
 }
 mod open;
 mod postgres;
+mod recent;
 mod shared;
 mod sqlite;
 #[doc(hidden)]
@@ -26,5 +27,6 @@ mod store;
 pub use error::StoreError;
 pub use measured::measured;
 pub use open::{Backend, OpenOptions, open};
+pub use recent::{RecentSettings, recent};
 pub use records::*;
 pub use store::Store;

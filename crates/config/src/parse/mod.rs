@@ -268,6 +268,7 @@ pub struct Limits {
     pub typing_interval: Duration,
     pub membership_cache_ttl: Duration,
     pub write_batch: usize,
+    pub recent_history_bytes: usize,
     pub socket_queue_bytes: usize,
     pub ws_read_buffer_bytes: usize,
     pub fanout_queue_bytes: usize,
@@ -500,6 +501,10 @@ impl Config {
             typing_interval: r.required("limits.typing_interval", parse_duration)?,
             membership_cache_ttl: r.required("limits.membership_cache_ttl", parse_duration)?,
             write_batch: r.required("limits.write_batch", parse_positive)?,
+            recent_history_bytes: r.required(
+                "limits.recent_history_bytes",
+                parse_from_str::<usize>("a whole number of bytes"),
+            )?,
             socket_queue_bytes: r.required("limits.socket_queue_bytes", parse_positive)?,
             ws_read_buffer_bytes: r.required("limits.ws_read_buffer_bytes", parse_positive)?,
             fanout_queue_bytes: r.required("limits.fanout_queue_bytes", parse_positive)?,

@@ -15,6 +15,7 @@ mod run;
 pub use context::{Context, build as build_context, estimate_tokens};
 pub use question::QuestionWrite;
 pub use registry::{Model, ModelRegistry};
+pub use run::HISTORY_WINDOW;
 
 use question::{Question, Standing};
 

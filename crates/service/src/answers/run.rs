@@ -16,7 +16,7 @@ use tracing::Instrument as _;
 use tracing_opentelemetry::OpenTelemetrySpanExt as _;
 
 /// Most history read to build a context; the budget usually keeps far fewer.
-const HISTORY_WINDOW: u32 = 200;
+pub const HISTORY_WINDOW: u32 = 200;
 
 /// How an answer ended.
 #[derive(Debug, Clone, PartialEq, Eq)]

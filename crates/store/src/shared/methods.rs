@@ -505,7 +505,7 @@ macro_rules! impl_store {
             ) -> StoreResult<Vec<PromptMessage>> {
                 // The newest first (the index on (room_id, seq) walked backwards), then reversed.
                 let mut rows = sqlx::query(
-                    "SELECT m.id, m.user_id, u.name AS user_name, m.role, m.content, m.status, m.reply_to, \
+                    "SELECT m.id, m.seq, m.user_id, u.name AS user_name, m.role, m.content, m.status, m.reply_to, \
                      m.client_id, m.deleted_at IS NOT NULL AS deleted, m.prompt, m.active_reply \
                      FROM messages m LEFT JOIN users u ON u.id = m.user_id \
                      WHERE m.room_id = $1 AND m.seq < $2 ORDER BY m.seq DESC LIMIT $3",

@@ -258,6 +258,7 @@ macro_rules! row_decoders {
         pub(super) fn prompt_message(r: &$row) -> StoreResult<PromptMessage> {
             Ok(PromptMessage {
                 id: MessageId::from_uuid(get(r, "id")?),
+                seq: get(r, "seq")?,
                 user_id: get::<Option<Uuid>>(r, "user_id")?.map(UserId::from_uuid),
                 user_name: get(r, "user_name")?,
                 role: get_enum(r, "role")?,

@@ -50,6 +50,7 @@ mod edits;
 mod lifecycle;
 mod messages;
 mod plans;
+mod recent;
 mod rooms;
 mod search;
 mod sessions;

@@ -4,6 +4,7 @@ use chatbot_domain::MessageId;
 fn message(who: Option<(UserId, &str)>, content: &str) -> PromptMessage {
     PromptMessage {
         id: MessageId::new(),
+        seq: 0,
         user_id: who.map(|(id, _)| id),
         user_name: who.map(|(_, name)| name.to_owned()),
         role: if who.is_some() { MessageRole::User } else { MessageRole::Assistant },

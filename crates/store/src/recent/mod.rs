@@ -1,0 +1,389 @@
+//! A [`Store`] that keeps in memory what every answer reads before it asks the model: its room's
+//! newest messages ([`Store::prompt_history`]) and its requester's spending today
+//! ([`Store::usage_on_day`]). Each read costs a round trip to the database's worker thread or
+//! server (0.7–2.8 ms measured between an answer's start and the end of both reads, while the
+//! database itself took 15–400 µs), and the answer's first token waited for both
+//! (docs/decisions/035-recent-history-in-memory.md).
+//!
+//! What is kept is filled by one read, then kept current by the writes that pass through this
+//! store: so it is right only while every write to those rows does. One process, one database:
+//! the server installs it only when it runs alone (no `REDIS_URL`), since other instances' writes
+//! would not pass through it. Any write that may or may not have committed (an error other than
+//! "not found") drops what it may have touched.
+
+mod history;
+mod slots;
+mod spending;
+
+use crate::error::{StoreError, StoreResult};
+use crate::records::*;
+use crate::store::Store;
+use chatbot_domain::{MemberRole, MessageId, MessageStatus, RoomId, SessionId, UserId, UserRole};
+use history::{Histories, Lookup, Window};
+use spending::{Spending, today};
+use std::sync::Arc;
+use time::OffsetDateTime;
+
+/// How much [`recent`] keeps.
+#[derive(Debug, Clone, Copy)]
+pub struct RecentSettings {
+    /// Messages kept per room: at least what answers read (a larger read is passed through).
+    pub history_window: u32,
+    /// Bytes of history kept over all rooms (estimated); the rooms used least recently go first.
+    pub history_bytes: usize,
+}
+
+/// `inner`, with answers' history and spending reads served from memory (see the module docs:
+/// only where every write to the database passes through the returned store).
+pub fn recent(inner: Arc<dyn Store>, settings: RecentSettings) -> Arc<dyn Store> {
+    let window = usize::try_from(settings.history_window).unwrap_or(usize::MAX);
+    Arc::new(Recent {
+        inner,
+        histories: Histories::new(window, settings.history_bytes),
+        spending: Spending::new(),
+    })
+}
+
+struct Recent {
+    inner: Arc<dyn Store>,
+    histories: Histories,
+    spending: Spending,
+}
+
+/// Whether a failed write may have committed: "not found" and "conflict" are answered before
+/// anything is written; anything else (a lost connection during the commit, say) may not be.
+fn may_have_written(err: &StoreError) -> bool {
+    !matches!(err, StoreError::NotFound | StoreError::Conflict(_))
+}
+
+/// Gives a fill's slot back if the read that fills it is dropped before it ends.
+struct FillGuard<F: FnMut()> {
+    abandon: Option<F>,
+}
+
+impl<F: FnMut()> FillGuard<F> {
+    fn disarm(&mut self) {
+        self.abandon = None;
+    }
+}
+
+impl<F: FnMut()> Drop for FillGuard<F> {
+    fn drop(&mut self) {
+        if let Some(abandon) = self.abandon.as_mut() {
+            abandon();
+        }
+    }
+}
+
+impl Recent {
+    /// A batch of message writes failed as a whole: what it touched is dropped.
+    fn appends_failed(&self, rooms: &[RoomId], err: &StoreError) {
+        if may_have_written(err) {
+            for room in rooms {
+                self.histories.forget(*room);
+            }
+        }
+    }
+
+    /// A write to a message of an unknown room failed: if it may have committed, nothing kept
+    /// can be trusted to match it.
+    fn message_write_failed(&self, err: &StoreError) {
+        if may_have_written(err) {
+            self.histories.forget_all();
+        }
+    }
+
+    fn usage_write_failed(&self, user: Option<UserId>, err: &StoreError) {
+        if let (Some(user), true) = (user, may_have_written(err)) {
+            self.spending.forget(user);
+        }
+    }
+}
+
+macro_rules! passing_through {
+    ([$($own:tt)*] $( fn $name:ident(&self $(, $arg:ident: $ty:ty)* $(,)?) -> $ret:ty; )*) => {
+        #[async_trait::async_trait]
+        impl Store for Recent {
+            fn backend(&self) -> &'static str {
+                self.inner.backend()
+            }
+
+            async fn close(&self) {
+                self.inner.close().await;
+            }
+
+            $(
+                async fn $name(&self $(, $arg: $ty)*) -> $ret {
+                    self.inner.$name($($arg),*).await
+                }
+            )*
+
+            $($own)*
+        }
+    };
+}
+
+passing_through! {
+    [
+        async fn prompt_history(
+            &self,
+            room_id: RoomId,
+            before: Option<i64>,
+            limit: u32,
+        ) -> StoreResult<Vec<PromptMessage>> {
+            let ticket = match self.histories.lookup(room_id, before, limit) {
+                Lookup::Hit(found) => return Ok(found),
+                Lookup::Pass => return self.inner.prompt_history(room_id, before, limit).await,
+                Lookup::Fill(ticket) => ticket,
+            };
+            let mut guard = FillGuard { abandon: Some(|| self.histories.abandon(room_id, ticket)) };
+            let window = self.histories.window();
+            let read = self.inner.prompt_history(room_id, None, u32::try_from(window).unwrap_or(u32::MAX)).await?;
+            guard.disarm();
+            let window = Window::read(read, window);
+            let found = window.serve(before, usize::try_from(limit).unwrap_or(usize::MAX));
+            self.histories.fill(room_id, ticket, window);
+            match found {
+                Some(found) => Ok(found),
+                None => self.inner.prompt_history(room_id, before, limit).await,
+            }
+        }
+
+        async fn usage_on_day(&self, user_id: UserId, day: &str) -> StoreResult<UsageTotals> {
+            let ticket = match self.spending.lookup(user_id, day) {
+                Lookup::Hit(totals) => return Ok(totals),
+                Lookup::Pass => return self.inner.usage_on_day(user_id, day).await,
+                Lookup::Fill(ticket) => ticket,
+            };
+            let mut guard = FillGuard { abandon: Some(|| self.spending.abandon(user_id, ticket)) };
+            let totals = self.inner.usage_on_day(user_id, day).await?;
+            guard.disarm();
+            self.spending.fill(user_id, ticket, day, totals);
+            Ok(totals)
+        }
+
+        async fn append_message(&self, new: NewMessage) -> StoreResult<Appended> {
+            let room = new.room_id;
+            let appended = self.inner.append_message(new).await;
+            match &appended {
+                Ok(Appended::Created(message)) => self.histories.appended(message),
+                Ok(Appended::Duplicate(_)) => {}
+                Err(err) => self.appends_failed(&[room], err),
+            }
+            appended
+        }
+
+        async fn append_messages(&self, batch: Vec<NewMessage>) -> StoreResult<Vec<StoreResult<Appended>>> {
+            let rooms: Vec<RoomId> = batch.iter().map(|m| m.room_id).collect();
+            let results = self.inner.append_messages(batch).await;
+            match &results {
+                Ok(results) => {
+                    for (result, room) in results.iter().zip(&rooms) {
+                        match result {
+                            Ok(Appended::Created(message)) => self.histories.appended(message),
+                            Ok(Appended::Duplicate(_)) => {}
+                            Err(err) => self.appends_failed(&[*room], err),
+                        }
+                    }
+                }
+                Err(err) => self.appends_failed(&rooms, err),
+            }
+            results
+        }
+
+        async fn update_message(
+            &self,
+            id: MessageId,
+            content: &str,
+            status: MessageStatus,
+            error: Option<&str>,
+        ) -> StoreResult<Message> {
+            let updated = self.inner.update_message(id, content, status, error).await;
+            match &updated {
+                Ok(message) => self.histories.replaced(message),
+                Err(err) => self.message_write_failed(err),
+            }
+            updated
+        }
+
+        async fn finish_answer(
+            &self,
+            id: MessageId,
+            content: &str,
+            status: MessageStatus,
+            error: Option<&str>,
+            usage: Option<NewUsage>,
+        ) -> StoreResult<Message> {
+            let spent = usage.clone();
+            let day_before = today();
+            let finished = self.inner.finish_answer(id, content, status, error, usage).await;
+            match &finished {
+                Ok(message) => {
+                    self.histories.replaced(message);
+                    if let Some(usage) = &spent {
+                        self.spending.spent(usage, &day_before, &today());
+                    }
+                }
+                Err(err) => {
+                    self.message_write_failed(err);
+                    self.usage_write_failed(spent.and_then(|u| u.user_id), err);
+                }
+            }
+            finished
+        }
+
+        async fn write_answers(&self, batch: Vec<AnswerWrite>) -> StoreResult<Vec<StoreResult<AnswerWritten>>> {
+            // What each write needs to be followed here: partial texts, and the usage of ends.
+            let followed: Vec<(MessageId, Option<String>, Option<NewUsage>)> = batch
+                .iter()
+                .map(|write| match write {
+                    AnswerWrite::Partial { id, content } => (*id, Some(content.clone()), None),
+                    AnswerWrite::Finish { id, usage, .. } => (*id, None, usage.as_deref().cloned()),
+                })
+                .collect();
+            let day_before = today();
+            let results = self.inner.write_answers(batch).await;
+            let day_after = today();
+            match &results {
+                Ok(results) => {
+                    for (result, (id, partial, usage)) in results.iter().zip(&followed) {
+                        match result {
+                            Ok(AnswerWritten::Partial) => {
+                                if let Some(content) = partial {
+                                    self.histories.partial(*id, content);
+                                }
+                            }
+                            Ok(AnswerWritten::Finished(message)) => {
+                                self.histories.replaced(message);
+                                if let Some(usage) = usage {
+                                    self.spending.spent(usage, &day_before, &day_after);
+                                }
+                            }
+                            Err(err) => {
+                                self.message_write_failed(err);
+                                self.usage_write_failed(usage.as_ref().and_then(|u| u.user_id), err);
+                            }
+                        }
+                    }
+                }
+                Err(err) => {
+                    self.message_write_failed(err);
+                    for (_, _, usage) in &followed {
+                        self.usage_write_failed(usage.as_ref().and_then(|u| u.user_id), err);
+                    }
+                }
+            }
+            results
+        }
+
+        async fn edit_message(&self, id: MessageId, content: &str, at: OffsetDateTime) -> StoreResult<Message> {
+            // An edit also changes the question's answers (the text they answered, the branch
+            // followed): the room is read afresh.
+            let edited = self.inner.edit_message(id, content, at).await;
+            match &edited {
+                Ok(message) => self.histories.forget(message.room_id),
+                Err(err) => self.message_write_failed(err),
+            }
+            edited
+        }
+
+        async fn delete_message(&self, id: MessageId, at: OffsetDateTime) -> StoreResult<Message> {
+            let deleted = self.inner.delete_message(id, at).await;
+            match &deleted {
+                Ok(message) => self.histories.forget(message.room_id),
+                Err(err) => self.message_write_failed(err),
+            }
+            deleted
+        }
+
+        async fn set_active_reply(&self, question: MessageId, answer: Option<MessageId>) -> StoreResult<Message> {
+            let chosen = self.inner.set_active_reply(question, answer).await;
+            match &chosen {
+                Ok(message) => self.histories.replaced(message),
+                Err(err) => self.message_write_failed(err),
+            }
+            chosen
+        }
+
+        async fn interrupt_streaming(&self, not_flushed_since: OffsetDateTime) -> StoreResult<Vec<Message>> {
+            let swept = self.inner.interrupt_streaming(not_flushed_since).await;
+            match &swept {
+                Ok(messages) => messages.iter().for_each(|m| self.histories.replaced(m)),
+                Err(err) => self.message_write_failed(err),
+            }
+            swept
+        }
+
+        async fn delete_room(&self, id: RoomId) -> StoreResult<bool> {
+            let deleted = self.inner.delete_room(id).await;
+            self.histories.forget(id);
+            deleted
+        }
+
+        async fn record_usage(&self, usage: NewUsage) -> StoreResult<()> {
+            let spent = usage.clone();
+            let day_before = today();
+            let recorded = self.inner.record_usage(usage).await;
+            match &recorded {
+                Ok(()) => self.spending.spent(&spent, &day_before, &today()),
+                Err(err) => self.usage_write_failed(spent.user_id, err),
+            }
+            recorded
+        }
+
+        async fn set_user_budget(&self, id: UserId, tokens: Option<i64>, cost: Option<i64>) -> StoreResult<User> {
+            let set = self.inner.set_user_budget(id, tokens, cost).await;
+            self.spending.forget(id);
+            set
+        }
+    ]
+    fn ping(&self) -> StoreResult<()>;
+    fn create_user(&self, new: NewUser, first_becomes_admin: bool) -> StoreResult<User>;
+    fn user(&self, id: UserId) -> StoreResult<Option<User>>;
+    fn user_by_email(&self, email: &str) -> StoreResult<Option<User>>;
+    fn list_users(&self, query: &UserQuery) -> StoreResult<Vec<User>>;
+    fn count_users(&self) -> StoreResult<i64>;
+    fn set_user_role(&self, id: UserId, role: UserRole) -> StoreResult<User>;
+    fn set_user_active(&self, id: UserId, active: bool) -> StoreResult<User>;
+    fn record_login(&self, id: UserId, at: OffsetDateTime) -> StoreResult<()>;
+    fn create_session(&self, new: NewSession) -> StoreResult<Session>;
+    fn rotate_session_with_grace(
+        &self, token_hash: &str, next: NewSession, now: OffsetDateTime, grace: time::Duration,
+    ) -> StoreResult<Rotation>;
+    fn revoke_session_by_token(&self, token_hash: &str, now: OffsetDateTime) -> StoreResult<Option<(UserId, SessionId)>>;
+    fn revoke_family(&self, user_id: UserId, family_id: SessionId, now: OffsetDateTime) -> StoreResult<bool>;
+    fn list_devices(&self, user_id: UserId, now: OffsetDateTime) -> StoreResult<Vec<Device>>;
+    fn prune_sessions(&self, before: OffsetDateTime) -> StoreResult<u64>;
+    fn authenticate(&self, user_id: UserId, family_id: SessionId, now: OffsetDateTime) -> StoreResult<Option<User>>;
+    fn authenticate_with_rooms(&self, user_id: UserId, family_id: SessionId, now: OffsetDateTime) -> StoreResult<Option<Authenticated>>;
+    fn live_sessions(&self, families: &[SessionId], now: OffsetDateTime) -> StoreResult<Vec<SessionId>>;
+    fn create_room(&self, new: NewRoom, members: &[UserId]) -> StoreResult<Room>;
+    fn room(&self, id: RoomId) -> StoreResult<Option<Room>>;
+    fn room_if_member(&self, id: RoomId, user_id: UserId) -> StoreResult<Option<Room>>;
+    fn room_for_member(&self, id: RoomId, user_id: UserId) -> StoreResult<Option<RoomSummary>>;
+    fn list_rooms_for_user(&self, user_id: UserId, limit: u32) -> StoreResult<Vec<RoomSummary>>;
+    fn member_room_ids(&self, user_id: UserId) -> StoreResult<Vec<RoomId>>;
+    fn count_owned_rooms(&self, user_id: UserId) -> StoreResult<i64>;
+    fn update_room(&self, id: RoomId, patch: RoomPatch) -> StoreResult<Room>;
+    fn member(&self, room_id: RoomId, user_id: UserId) -> StoreResult<Option<Member>>;
+    fn add_member(&self, room_id: RoomId, user_id: UserId, role: MemberRole) -> StoreResult<(Member, bool)>;
+    fn remove_member(&self, room_id: RoomId, user_id: UserId) -> StoreResult<bool>;
+    fn list_members(&self, room_id: RoomId, after: Option<UserId>, limit: u32) -> StoreResult<Vec<Member>>;
+    fn count_members(&self, room_id: RoomId) -> StoreResult<i64>;
+    fn mark_read(&self, room_id: RoomId, user_id: UserId, seq: i64) -> StoreResult<i64>;
+    fn message(&self, id: MessageId) -> StoreResult<Option<Message>>;
+    fn list_messages(&self, room_id: RoomId, query: HistoryQuery) -> StoreResult<Vec<Message>>;
+    fn replies(&self, question: MessageId) -> StoreResult<Vec<Message>>;
+    fn usage_of_messages(&self, room_id: RoomId, after: i64, up_to: i64) -> StoreResult<Vec<MessageUsage>>;
+    fn search_messages(&self, query: &SearchQuery) -> StoreResult<Vec<SearchHit>>;
+    fn create_share(&self, share: &ShareLink) -> StoreResult<()>;
+    fn list_shares(&self, room_id: RoomId) -> StoreResult<Vec<ShareLink>>;
+    fn share_by_token(&self, token: &str) -> StoreResult<Option<ShareLink>>;
+    fn revoke_share(&self, room_id: RoomId, id: uuid::Uuid, at: OffsetDateTime) -> StoreResult<Option<ShareLink>>;
+    fn record_audit(&self, entry: NewAuditEntry) -> StoreResult<()>;
+    fn audit_page(&self, query: &AuditQuery) -> StoreResult<Vec<AuditEntry>>;
+    fn dashboard(&self, first_day: &str, active_since: (OffsetDateTime, OffsetDateTime)) -> StoreResult<DashboardFigures>;
+    fn usage_report(&self, group: UsageGroup, from: &str, to: &str) -> StoreResult<Vec<UsageLine>>;
+    fn admin_rooms(&self, query: &AdminRoomQuery) -> StoreResult<Vec<AdminRoom>>;
+    fn failed_answers(&self, before: Option<MessageId>, limit: u32) -> StoreResult<Vec<FailedAnswer>>;
+}
