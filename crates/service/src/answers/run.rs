@@ -245,8 +245,11 @@ impl AnswerEngine {
         let landing = job.question.take_landing();
         let job = &*job;
         let mut writes = PartialWrites::new(self.writer.clone(), id);
-        let mut flush = tokio::time::interval(self.settings.flush_interval);
-        flush.tick().await;
+        // The first write is one interval away. Not `interval()` and its first tick awaited:
+        // that tick, due at once, still waited for the timer driver's next turn, 0.8–2.2 ms
+        // before the prompt was even built (a timestamped build, docs/benchmarks.md).
+        let period = self.settings.flush_interval;
+        let mut flush = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
         let opening = async {
             if !landing.await {
                 tracing::debug!(question = %job.question.id(), "question not stored: its answer is dropped");
