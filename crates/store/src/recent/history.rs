@@ -55,8 +55,19 @@ impl Window {
     pub(super) fn read(read: Vec<PromptMessage>, window: usize) -> Self {
         let from_start = read.len() < window;
         let next_seq = read.last().map(|m| m.seq + 1);
-        let bytes = read.iter().map(size_of_message).sum();
+        let bytes = WINDOW_BYTES + read.iter().map(size_of_message).sum::<usize>();
         Self { messages: read.into(), next_seq, from_start, bytes, used: 0 }
+    }
+
+    /// A room created now: it has no message, and its first gets `next_seq`.
+    fn empty(next_seq: i64) -> Self {
+        Self {
+            messages: VecDeque::new(),
+            next_seq: Some(next_seq),
+            from_start: true,
+            bytes: WINDOW_BYTES,
+            used: 0,
+        }
     }
 
     /// The newest `limit` messages with `seq < before` (of all, without `before`), if this window
@@ -139,6 +150,9 @@ impl Window {
     }
 }
 
+/// What a kept room costs before its messages (so that empty ones count against the budget too).
+const WINDOW_BYTES: usize = std::mem::size_of::<Window>() + std::mem::size_of::<RoomId>();
+
 /// What a kept message costs, estimated: its record and its texts (allocator overhead aside).
 fn size_of_message(m: &PromptMessage) -> usize {
     let texts = [m.user_name.as_deref(), m.client_id.as_deref(), m.prompt.as_deref()];
@@ -194,6 +208,22 @@ impl Histories {
         if state.rooms.finish_fill(room, ticket, window) {
             state.bytes += bytes;
             state.streaming.extend(streaming.into_iter().map(|id| (id, room)));
+            self.evict(&mut state);
+        }
+    }
+
+    /// A room created now, with `last_seq` (0: no message yet): kept from the start, so that
+    /// its first answers need no read either.
+    pub(super) fn created(&self, room: RoomId, last_seq: i64) {
+        if self.budget == 0 {
+            return;
+        }
+        let mut state = self.state();
+        state.clock += 1;
+        let mut window = Window::empty(last_seq + 1);
+        window.used = state.clock;
+        if state.rooms.keep_new(room, window) {
+            state.bytes += WINDOW_BYTES;
             self.evict(&mut state);
         }
     }
@@ -377,7 +407,7 @@ mod tests {
 
     #[test]
     fn the_least_recently_used_rooms_go_past_the_budget() {
-        let one_room = 3 * (std::mem::size_of::<PromptMessage>() + "message 1".len());
+        let one_room = WINDOW_BYTES + 3 * (std::mem::size_of::<PromptMessage>() + "message 1".len());
         let histories = Histories::new(3, one_room + one_room / 2);
         let (first, second) = (RoomId::new(), RoomId::new());
         filled(&histories, first, &room_of(first, 1..=3));
@@ -385,6 +415,25 @@ mod tests {
         assert_eq!(histories.kept().1, 1, "only one room fits");
         assert!(matches!(histories.lookup(first, None, 3), Lookup::Fill(_)), "the older one went");
         assert!(seqs(&histories.lookup(second, None, 3)).is_some(), "the newer one stayed");
+    }
+
+    #[test]
+    fn a_room_created_here_is_kept_from_its_first_message() {
+        let histories = Histories::new(3, 1 << 20);
+        let room = RoomId::new();
+        histories.created(room, 0);
+        assert_eq!(seqs(&histories.lookup(room, None, 3)), Some(vec![]), "no read for an empty room");
+        assert_eq!(seqs(&histories.lookup(room, Some(1), 3)), Some(vec![]));
+        histories.appended(&message(room, 1, MessageStatus::Complete));
+        assert_eq!(seqs(&histories.lookup(room, None, 3)), Some(vec![1]));
+        assert_eq!(seqs(&histories.lookup(room, Some(2), 3)), Some(vec![1]));
+        let other = RoomId::new();
+        histories.created(other, 0);
+        histories.appended(&message(other, 2, MessageStatus::Complete));
+        assert!(
+            matches!(histories.lookup(other, None, 3), Lookup::Fill(_)),
+            "not its first message: dropped"
+        );
     }
 
     #[test]

@@ -314,6 +314,22 @@ passing_through! {
             swept
         }
 
+        async fn create_room(&self, new: NewRoom, members: &[UserId]) -> StoreResult<Room> {
+            let created = self.inner.create_room(new, members).await;
+            if let Ok(room) = &created {
+                self.histories.created(room.id, room.last_seq);
+            }
+            created
+        }
+
+        async fn create_user(&self, new: NewUser, first_becomes_admin: bool) -> StoreResult<User> {
+            let created = self.inner.create_user(new, first_becomes_admin).await;
+            if let Ok(user) = &created {
+                self.spending.created(user.id);
+            }
+            created
+        }
+
         async fn delete_room(&self, id: RoomId) -> StoreResult<bool> {
             let deleted = self.inner.delete_room(id).await;
             self.histories.forget(id);
@@ -338,7 +354,6 @@ passing_through! {
         }
     ]
     fn ping(&self) -> StoreResult<()>;
-    fn create_user(&self, new: NewUser, first_becomes_admin: bool) -> StoreResult<User>;
     fn user(&self, id: UserId) -> StoreResult<Option<User>>;
     fn user_by_email(&self, email: &str) -> StoreResult<Option<User>>;
     fn list_users(&self, query: &UserQuery) -> StoreResult<Vec<User>>;
@@ -357,7 +372,6 @@ passing_through! {
     fn authenticate(&self, user_id: UserId, family_id: SessionId, now: OffsetDateTime) -> StoreResult<Option<User>>;
     fn authenticate_with_rooms(&self, user_id: UserId, family_id: SessionId, now: OffsetDateTime) -> StoreResult<Option<Authenticated>>;
     fn live_sessions(&self, families: &[SessionId], now: OffsetDateTime) -> StoreResult<Vec<SessionId>>;
-    fn create_room(&self, new: NewRoom, members: &[UserId]) -> StoreResult<Room>;
     fn room(&self, id: RoomId) -> StoreResult<Option<Room>>;
     fn room_if_member(&self, id: RoomId, user_id: UserId) -> StoreResult<Option<Room>>;
     fn room_for_member(&self, id: RoomId, user_id: UserId) -> StoreResult<Option<RoomSummary>>;

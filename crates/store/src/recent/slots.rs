@@ -61,6 +61,16 @@ impl<K: Hash + Eq + Copy, V> Slots<K, V> {
         }
     }
 
+    /// Keeps `value` for a key nothing is kept or being filled for (one that did not exist before
+    /// this process created it). Returns whether it was kept.
+    pub(super) fn keep_new(&mut self, key: K, value: V) -> bool {
+        if self.map.contains_key(&key) {
+            return false;
+        }
+        self.map.insert(key, Slot::Kept(value));
+        true
+    }
+
     /// A fill that ended without a value (its read failed, or it was cancelled).
     pub(super) fn abandon_fill(&mut self, key: K, ticket: u64) {
         if matches!(self.map.get(&key), Some(Slot::Filling { ticket: t, .. }) if *t == ticket) {

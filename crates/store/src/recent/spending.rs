@@ -62,6 +62,12 @@ impl Spending {
         self.users().finish_fill(user, ticket, Today { day: day.to_owned(), totals, read_at });
     }
 
+    /// A user created now: nothing spent, no budget of their own.
+    pub(super) fn created(&self, user: UserId) {
+        let today = Today { day: today(), totals: UsageTotals::default(), read_at: Instant::now() };
+        self.users().keep_new(user, today);
+    }
+
     pub(super) fn abandon(&self, user: UserId, ticket: u64) {
         self.users().abandon_fill(user, ticket);
     }
