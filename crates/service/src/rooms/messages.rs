@@ -187,8 +187,13 @@ impl RoomService {
         room_id: RoomId,
         since: Option<i64>,
     ) -> ServiceResult<JoinSnapshot> {
+        let seen = self.access.generation();
         let (summary, joined_now) = match self.store.room_for_member(room_id, actor.id()).await? {
-            Some(summary) => (summary, false),
+            Some(summary) => {
+                // A member who joins usually sends next: their first `send` needs no read either.
+                self.access.fill(seen, &summary.room, actor.id());
+                (summary, false)
+            }
             None => {
                 self.add_member(actor, room_id, MemberRef::Id(actor.id())).await?;
                 (self.summary(actor, room_id).await?, true)
