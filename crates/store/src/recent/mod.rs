@@ -18,7 +18,7 @@ mod spending;
 use crate::error::{StoreError, StoreResult};
 use crate::records::*;
 use crate::store::Store;
-use chatbot_domain::{MemberRole, MessageId, MessageStatus, RoomId, SessionId, UserId, UserRole};
+use chatbot_domain::{AiMode, MemberRole, MessageId, MessageStatus, RoomId, SessionId, UserId, UserRole};
 use history::{Histories, Lookup, Window};
 use spending::{Spending, today};
 use std::sync::Arc;
@@ -316,10 +316,20 @@ passing_through! {
 
         async fn create_room(&self, new: NewRoom, members: &[UserId]) -> StoreResult<Room> {
             let created = self.inner.create_room(new, members).await;
-            if let Ok(room) = &created {
+            // Only rooms whose assistant may answer: the others' messages would be kept for
+            // nothing (a room switched on later is read at its first answer).
+            if let Some(room) = created.as_ref().ok().filter(|room| room.ai_mode != AiMode::Off) {
                 self.histories.created(room.id, room.last_seq);
             }
             created
+        }
+
+        async fn update_room(&self, id: RoomId, patch: RoomPatch) -> StoreResult<Room> {
+            let updated = self.inner.update_room(id, patch).await;
+            if let Some(room) = updated.as_ref().ok().filter(|room| room.ai_mode == AiMode::Off) {
+                self.histories.forget(room.id); // no more answers: nothing to keep its history for
+            }
+            updated
         }
 
         async fn create_user(&self, new: NewUser, first_becomes_admin: bool) -> StoreResult<User> {
@@ -378,7 +388,6 @@ passing_through! {
     fn list_rooms_for_user(&self, user_id: UserId, limit: u32) -> StoreResult<Vec<RoomSummary>>;
     fn member_room_ids(&self, user_id: UserId) -> StoreResult<Vec<RoomId>>;
     fn count_owned_rooms(&self, user_id: UserId) -> StoreResult<i64>;
-    fn update_room(&self, id: RoomId, patch: RoomPatch) -> StoreResult<Room>;
     fn member(&self, room_id: RoomId, user_id: UserId) -> StoreResult<Option<Member>>;
     fn add_member(&self, room_id: RoomId, user_id: UserId, role: MemberRole) -> StoreResult<(Member, bool)>;
     fn remove_member(&self, room_id: RoomId, user_id: UserId) -> StoreResult<bool>;

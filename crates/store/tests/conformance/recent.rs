@@ -4,8 +4,8 @@
 //! database's own, for the newest window, older slices and slices past what it keeps.
 
 use crate::{answer, room, text, user};
-use chatbot_domain::{MessageId, MessageStatus, RoomId, UserId};
-use chatbot_store::{AnswerWrite, NewMessage, NewUsage, RecentSettings, Store, day_text};
+use chatbot_domain::{AiMode, MessageId, MessageStatus, RoomId, UserId};
+use chatbot_store::{AnswerWrite, NewMessage, NewUsage, RecentSettings, RoomPatch, Store, day_text};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::sync::Arc;
@@ -116,7 +116,7 @@ async fn write(cached: &Arc<dyn Store>, scene: &mut Scene, rng: &mut StdRng) -> 
     let room = scene.rooms[r];
     let user = scene.users[rng.random_range(0..scene.users.len())];
     let now = OffsetDateTime::now_utc();
-    match rng.random_range(0..15) {
+    match rng.random_range(0..16) {
         0..=3 => {
             let mut new = text(room, user, &format!("question {}", rng.random::<u16>()));
             if rng.random_bool(0.3) {
@@ -200,6 +200,12 @@ async fn write(cached: &Arc<dyn Store>, scene: &mut Scene, rng: &mut StdRng) -> 
                 .await
                 .unwrap();
             "usage recorded"
+        }
+        14 => {
+            let ai_mode = if rng.random_bool(0.5) { AiMode::Off } else { AiMode::Always };
+            let patch = RoomPatch { ai_mode: Some(ai_mode), ..RoomPatch::default() };
+            cached.update_room(room, patch).await.unwrap();
+            "assistant switched"
         }
         _ => {
             let tokens = rng.random_bool(0.5).then(|| rng.random_range(1..1_000_000));
