@@ -13,7 +13,10 @@ mod render;
 mod slots;
 
 pub use primitives::{Counter, FAST_BUCKETS, Gauge, GaugeHold, Histogram, HistogramSnapshot, LLM_BUCKETS};
-pub use registry::{LLM_OUTCOMES, LlmSeries, Metrics, ROLES, TOKEN_KINDS, WS_EVENTS, WS_OUTCOMES};
+pub use registry::{
+    LLM_OUTCOMES, LlmSeries, Metrics, RECENT_READS, RECENT_SOURCES, ROLES, TOKEN_KINDS, WS_EVENTS,
+    WS_OUTCOMES,
+};
 pub use render::CONTENT_TYPE;
 
 use std::sync::LazyLock;

@@ -69,8 +69,16 @@ pub struct Metrics {
     pub(crate) relay_received: Counter,
     pub(crate) relay_dropped: Counter,
     pub(crate) relay_reordered: Counter,
+    /// By [`RECENT_READS`] × [`RECENT_SOURCES`].
+    pub(crate) recent_reads: [Counter; 4],
+    pub(crate) recent_history_bytes: Gauge,
     pub(crate) version: OnceLock<String>,
 }
+
+/// The answers' reads a server running alone may serve from memory (decision 035).
+pub const RECENT_READS: &[&str] = &["history", "spending"];
+/// Where such a read was served from.
+pub const RECENT_SOURCES: &[&str] = &["memory", "database"];
 
 /// One HTTP route's series, per method.
 #[derive(Debug)]
@@ -154,6 +162,8 @@ impl Metrics {
             relay_received: Counter::new(),
             relay_dropped: Counter::new(),
             relay_reordered: Counter::new(),
+            recent_reads: Default::default(),
+            recent_history_bytes: Gauge::new(),
             version: OnceLock::new(),
         }
     }
@@ -240,6 +250,20 @@ impl Metrics {
             return found.clone();
         }
         write(&self.db).entry(operation).or_insert_with(|| Arc::new(Histogram::new(FAST_BUCKETS))).clone()
+    }
+
+    /// One answer's read (`read`, one of [`RECENT_READS`]) served from `source` (one of
+    /// [`RECENT_SOURCES`]).
+    pub fn recent_read(&self, read: &str, source: &str) {
+        let at = position(RECENT_READS, read) * RECENT_SOURCES.len() + position(RECENT_SOURCES, source);
+        if let Some(counter) = self.recent_reads.get(at) {
+            counter.inc();
+        }
+    }
+
+    /// Bytes of rooms' history kept in memory for answers (estimated).
+    pub fn recent_history_bytes(&self) -> &Gauge {
+        &self.recent_history_bytes
     }
 
     /// Time from a change's commit to its hand-off to this instance's sockets.

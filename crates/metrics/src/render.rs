@@ -194,6 +194,23 @@ impl Metrics {
 
     fn render_store(&self, out: &mut Text) {
         out.header(
+            "chatbot_recent_reads_total",
+            "counter",
+            "Answers' history and spending reads, by where they were served from (memory: decision 035).",
+        );
+        for (r, read) in crate::registry::RECENT_READS.iter().enumerate() {
+            for (s, source) in crate::registry::RECENT_SOURCES.iter().enumerate() {
+                let count = self.recent_reads[r * crate::registry::RECENT_SOURCES.len() + s].get();
+                out.sample("chatbot_recent_reads_total", &[("read", read), ("source", source)], count);
+            }
+        }
+        out.header(
+            "chatbot_recent_history_bytes",
+            "gauge",
+            "Bytes of rooms' newest messages kept in memory for answers (estimated).",
+        );
+        out.sample("chatbot_recent_history_bytes", &[], self.recent_history_bytes.get());
+        out.header(
             "chatbot_db_query_duration_seconds",
             "histogram",
             "Time of each store operation (one or more statements, or one transaction), by operation.",

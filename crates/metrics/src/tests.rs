@@ -25,6 +25,8 @@ fn every_contract_name_is_exposed_before_anything_happened() {
         "chatbot_llm_queue_depth",
         "chatbot_db_query_duration_seconds",
         "chatbot_redis_up",
+        "chatbot_recent_reads_total",
+        "chatbot_recent_history_bytes",
     ] {
         assert!(text.contains(&format!("# TYPE {name} ")), "{name} has no TYPE line");
     }
@@ -57,9 +59,17 @@ fn recorded_values_render_with_their_labels() {
     m.db_operation("append_messages").observe(Duration::from_micros(800));
     m.fanout_delay().observe(Duration::from_micros(200));
     m.redis_configured().set(1);
+    m.recent_read("history", "memory");
+    m.recent_read("history", "memory");
+    m.recent_read("spending", "database");
+    m.recent_history_bytes().set(4096);
     let text = m.render();
 
     let expect = [
+        ("chatbot_recent_reads_total{read=\"history\",source=\"memory\"}", "2"),
+        ("chatbot_recent_reads_total{read=\"history\",source=\"database\"}", "0"),
+        ("chatbot_recent_reads_total{read=\"spending\",source=\"database\"}", "1"),
+        ("chatbot_recent_history_bytes", "4096"),
         ("chatbot_http_requests_total{method=\"GET\",route=\"/api/rooms/{id}\",status=\"200\"}", "1"),
         ("chatbot_http_requests_total{method=\"GET\",route=\"/api/rooms/{id}\",status=\"404\"}", "1"),
         ("chatbot_http_requests_total{method=\"OTHER\",route=\"/api/rooms/{id}\",status=\"405\"}", "1"),

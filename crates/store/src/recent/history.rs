@@ -150,6 +150,11 @@ impl Window {
     }
 }
 
+/// The bytes kept, for `chatbot_recent_history_bytes`.
+fn publish(state: &State) {
+    chatbot_metrics::metrics().recent_history_bytes().set(i64::try_from(state.bytes).unwrap_or(i64::MAX));
+}
+
 /// What a kept room costs before its messages (so that empty ones count against the budget too).
 const WINDOW_BYTES: usize = std::mem::size_of::<Window>() + std::mem::size_of::<RoomId>();
 
@@ -209,6 +214,7 @@ impl Histories {
             state.bytes += bytes;
             state.streaming.extend(streaming.into_iter().map(|id| (id, room)));
             self.evict(&mut state);
+            publish(&state);
         }
     }
 
@@ -225,6 +231,7 @@ impl Histories {
         if state.rooms.keep_new(room, window) {
             state.bytes += WINDOW_BYTES;
             self.evict(&mut state);
+            publish(&state);
         }
     }
 
@@ -268,6 +275,7 @@ impl Histories {
         state.rooms.forget_all();
         state.streaming.clear();
         state.bytes = 0;
+        publish(&state);
     }
 
     /// Applies a committed write to the room's window (`false` from `apply` drops it), keeping the
@@ -281,6 +289,9 @@ impl Histories {
         *bytes = *bytes - before + after;
         if after > before {
             self.evict(&mut state);
+        }
+        if after != before {
+            publish(&state);
         }
     }
 

@@ -19,6 +19,7 @@ use crate::error::{StoreError, StoreResult};
 use crate::records::*;
 use crate::store::Store;
 use chatbot_domain::{AiMode, MemberRole, MessageId, MessageStatus, RoomId, SessionId, UserId, UserRole};
+use chatbot_metrics::metrics;
 use history::{Histories, Lookup, Window};
 use spending::{Spending, today};
 use std::sync::Arc;
@@ -131,7 +132,10 @@ passing_through! {
             before: Option<i64>,
             limit: u32,
         ) -> StoreResult<Vec<PromptMessage>> {
-            let ticket = match self.histories.lookup(room_id, before, limit) {
+            let lookup = self.histories.lookup(room_id, before, limit);
+            let source = if matches!(lookup, Lookup::Hit(_)) { "memory" } else { "database" };
+            metrics().recent_read("history", source);
+            let ticket = match lookup {
                 Lookup::Hit(found) => return Ok(found),
                 Lookup::Pass => return self.inner.prompt_history(room_id, before, limit).await,
                 Lookup::Fill(ticket) => ticket,
@@ -150,7 +154,10 @@ passing_through! {
         }
 
         async fn usage_on_day(&self, user_id: UserId, day: &str) -> StoreResult<UsageTotals> {
-            let ticket = match self.spending.lookup(user_id, day) {
+            let lookup = self.spending.lookup(user_id, day);
+            let source = if matches!(lookup, Lookup::Hit(_)) { "memory" } else { "database" };
+            metrics().recent_read("spending", source);
+            let ticket = match lookup {
                 Lookup::Hit(totals) => return Ok(totals),
                 Lookup::Pass => return self.inner.usage_on_day(user_id, day).await,
                 Lookup::Fill(ticket) => ticket,
