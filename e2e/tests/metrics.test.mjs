@@ -142,6 +142,13 @@ eachBackend('metrics', (ctx) => {
     assert.equal(value(after, 'chatbot_llm_queue_depth'), 0);
     assert.ok(delta('chatbot_db_query_duration_seconds_count', { operation: 'append_messages' }) >= 1, 'batch timed');
     assert.ok(delta('chatbot_db_query_duration_seconds_count', { operation: 'write_answers' }) >= 1, 'answer writes timed');
+    // A server running alone reads an answer's history and spending from memory (decision 035):
+    // the room was created by this server, so its history was kept from the start.
+    assert.equal(delta('chatbot_recent_reads_total', { read: 'history', source: 'memory' }), 1, 'history from memory');
+    assert.equal(delta('chatbot_recent_reads_total', { read: 'history', source: 'database' }), 0);
+    assert.equal(delta('chatbot_db_query_duration_seconds_count', { operation: 'prompt_history' }), 0, 'no history read');
+    assert.equal(sum(after, 'chatbot_recent_reads_total', { read: 'spending' }) -
+      sum(before, 'chatbot_recent_reads_total', { read: 'spending' }), 1, 'one budget check');
     assert.ok(delta('chatbot_fanout_delay_seconds_count') >= 3, 'message, stream start, chunks and end delivered');
     const route = { method: 'GET', route: '/api/rooms/{id}', status: '200' };
     assert.equal(delta('chatbot_http_requests_total', route), 1, 'labelled by route template, not path');
