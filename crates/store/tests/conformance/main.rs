@@ -147,6 +147,30 @@ pub fn answer(room_id: RoomId, reply_to: MessageId, content: &str) -> NewMessage
     }
 }
 
+/// One answer's usage in the demo model: 10 input, 20 output, 3 cache-write and 4 cache-read
+/// tokens (37 in all), 1,500 micro-dollars.
+pub fn demo_usage(
+    user_id: UserId,
+    room_id: RoomId,
+    message_id: Option<MessageId>,
+) -> chatbot_store::NewUsage {
+    chatbot_store::NewUsage {
+        id: Uuid::now_v7(),
+        message_id,
+        user_id: Some(user_id),
+        room_id: Some(room_id),
+        provider: "demo".into(),
+        model: "demo".into(),
+        input_tokens: 10,
+        output_tokens: 20,
+        cache_creation_tokens: 3,
+        cache_read_tokens: 4,
+        cost: 1500,
+        ttft_ms: Some(120),
+        duration_ms: Some(900),
+    }
+}
+
 pub fn new_session(user_id: UserId, token_hash: &str, ttl: Duration) -> NewSession {
     NewSession {
         id: Uuid::now_v7(),

@@ -3,14 +3,13 @@
 //! in a seeded random order over two rooms, and after each one its reads are compared with the
 //! database's own, for the newest window, older slices and slices past what it keeps.
 
-use crate::{answer, room, text, user};
+use crate::{answer, demo_usage, room, text, user};
 use chatbot_domain::{AiMode, MessageId, MessageStatus, RoomId, UserId};
-use chatbot_store::{AnswerWrite, NewMessage, NewUsage, RecentSettings, RoomPatch, Store, day_text};
+use chatbot_store::{AnswerWrite, NewMessage, RecentSettings, RoomPatch, Store, day_text};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::sync::Arc;
 use time::OffsetDateTime;
-use uuid::Uuid;
 
 store_tests!(
     reads_match_the_database_through_every_kind_of_write,
@@ -152,7 +151,7 @@ async fn write(cached: &Arc<dyn Store>, scene: &mut Scene, rng: &mut StdRng) -> 
         }
         8 => {
             let Some(id) = scene.streaming.pop() else { return "nothing" };
-            let usage = usage(scene.users[0], room, id);
+            let usage = demo_usage(scene.users[0], room, Some(id));
             let end = AnswerWrite::Finish {
                 id,
                 content: format!("answer {}", rng.random::<u16>()),
@@ -165,7 +164,7 @@ async fn write(cached: &Arc<dyn Store>, scene: &mut Scene, rng: &mut StdRng) -> 
         }
         9 => {
             let Some(id) = scene.streaming.pop() else { return "nothing" };
-            let usage = Some(usage(scene.users[1], room, id));
+            let usage = Some(demo_usage(scene.users[1], room, Some(id)));
             cached.finish_answer(id, "stopped here", MessageStatus::Stopped, None, usage).await.unwrap();
             "answer stopped"
         }
@@ -195,10 +194,7 @@ async fn write(cached: &Arc<dyn Store>, scene: &mut Scene, rng: &mut StdRng) -> 
             "answers swept"
         }
         13 => {
-            cached
-                .record_usage(NewUsage { message_id: None, ..usage(user, room, MessageId::new()) })
-                .await
-                .unwrap();
+            cached.record_usage(demo_usage(user, room, None)).await.unwrap();
             "usage recorded"
         }
         14 => {
@@ -212,23 +208,5 @@ async fn write(cached: &Arc<dyn Store>, scene: &mut Scene, rng: &mut StdRng) -> 
             cached.set_user_budget(user, tokens, None).await.unwrap();
             "budget set"
         }
-    }
-}
-
-fn usage(user: UserId, room: RoomId, answer: MessageId) -> NewUsage {
-    NewUsage {
-        id: Uuid::now_v7(),
-        message_id: Some(answer),
-        user_id: Some(user),
-        room_id: Some(room),
-        provider: "demo".into(),
-        model: "demo".into(),
-        input_tokens: 10,
-        output_tokens: 20,
-        cache_creation_tokens: 3,
-        cache_read_tokens: 4,
-        cost: 1500,
-        ttft_ms: Some(12),
-        duration_ms: Some(90),
     }
 }

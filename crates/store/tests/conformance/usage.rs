@@ -1,4 +1,4 @@
-use crate::{answer, room, text, user};
+use crate::{answer, demo_usage, room, text, user};
 use chatbot_domain::{MessageId, MessageStatus};
 use chatbot_store::{AnswerWrite, AnswerWritten, NewUsage, Room, Store, StoreError, UsageTotals, User};
 use chatbot_test_support::spent_since;
@@ -41,21 +41,7 @@ async fn usage_is_recorded_and_summed(store: Arc<dyn Store>) {
     let alice = user(&store, "alice@example.com").await;
     let bob = user(&store, "bob@example.com").await;
     let room = room(&store, &alice, &[]).await;
-    let usage = |user_id, cost| NewUsage {
-        id: Uuid::now_v7(),
-        message_id: None,
-        user_id: Some(user_id),
-        room_id: Some(room.id),
-        provider: "demo".into(),
-        model: "demo".into(),
-        input_tokens: 10,
-        output_tokens: 20,
-        cache_creation_tokens: 3,
-        cache_read_tokens: 4,
-        cost,
-        ttft_ms: Some(120),
-        duration_ms: Some(900),
-    };
+    let usage = |user_id, cost| NewUsage { cost, ..demo_usage(user_id, room.id, None) };
     let before = OffsetDateTime::now_utc() - Duration::seconds(1);
     store.record_usage(usage(alice.id, 1500)).await.unwrap();
     store.record_usage(usage(alice.id, 500)).await.unwrap();
