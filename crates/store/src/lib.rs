@@ -10,6 +10,7 @@
 
 mod batch;
 mod error;
+mod forwarded;
 mod measured;
 /// The records the store reads and writes (defined in `chatbot_domain::records`).
 mod records {

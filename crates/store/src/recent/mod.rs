@@ -101,8 +101,15 @@ impl Recent {
     }
 }
 
-macro_rules! passing_through {
-    ([$($own:tt)*] $( fn $name:ident(&self $(, $arg:ident: $ty:ty)* $(,)?) -> $ret:ty; )*) => {
+/// The `Store` impl: the methods this store handles (`[…]`, first), and every other method of the
+/// trait ([`crate::forwarded`]) passed through. The methods handled are named here once more, so
+/// that they are not passed through as well: one named here and not handled, or handled and not
+/// named, does not compile.
+macro_rules! recent_methods {
+    ([$($own:tt)*] $($list:tt)*) => {
+        recent_methods!(@munch [$($own)*] [] $($list)*);
+    };
+    (@munch [$($own:tt)*] [$($kept:tt)*]) => {
         #[async_trait::async_trait]
         impl Store for Recent {
             fn backend(&self) -> &'static str {
@@ -113,19 +120,73 @@ macro_rules! passing_through {
                 self.inner.close().await;
             }
 
-            $(
-                async fn $name(&self $(, $arg: $ty)*) -> $ret {
-                    self.inner.$name($($arg),*).await
-                }
-            )*
+            $($kept)*
 
             $($own)*
         }
     };
+    (@munch $own:tt $kept:tt fn prompt_history $args:tt -> $ret:ty; $($rest:tt)*) => {
+        recent_methods!(@munch $own $kept $($rest)*);
+    };
+    (@munch $own:tt $kept:tt fn usage_on_day $args:tt -> $ret:ty; $($rest:tt)*) => {
+        recent_methods!(@munch $own $kept $($rest)*);
+    };
+    (@munch $own:tt $kept:tt fn append_message $args:tt -> $ret:ty; $($rest:tt)*) => {
+        recent_methods!(@munch $own $kept $($rest)*);
+    };
+    (@munch $own:tt $kept:tt fn append_messages $args:tt -> $ret:ty; $($rest:tt)*) => {
+        recent_methods!(@munch $own $kept $($rest)*);
+    };
+    (@munch $own:tt $kept:tt fn update_message $args:tt -> $ret:ty; $($rest:tt)*) => {
+        recent_methods!(@munch $own $kept $($rest)*);
+    };
+    (@munch $own:tt $kept:tt fn finish_answer $args:tt -> $ret:ty; $($rest:tt)*) => {
+        recent_methods!(@munch $own $kept $($rest)*);
+    };
+    (@munch $own:tt $kept:tt fn write_answers $args:tt -> $ret:ty; $($rest:tt)*) => {
+        recent_methods!(@munch $own $kept $($rest)*);
+    };
+    (@munch $own:tt $kept:tt fn edit_message $args:tt -> $ret:ty; $($rest:tt)*) => {
+        recent_methods!(@munch $own $kept $($rest)*);
+    };
+    (@munch $own:tt $kept:tt fn delete_message $args:tt -> $ret:ty; $($rest:tt)*) => {
+        recent_methods!(@munch $own $kept $($rest)*);
+    };
+    (@munch $own:tt $kept:tt fn set_active_reply $args:tt -> $ret:ty; $($rest:tt)*) => {
+        recent_methods!(@munch $own $kept $($rest)*);
+    };
+    (@munch $own:tt $kept:tt fn interrupt_streaming $args:tt -> $ret:ty; $($rest:tt)*) => {
+        recent_methods!(@munch $own $kept $($rest)*);
+    };
+    (@munch $own:tt $kept:tt fn create_room $args:tt -> $ret:ty; $($rest:tt)*) => {
+        recent_methods!(@munch $own $kept $($rest)*);
+    };
+    (@munch $own:tt $kept:tt fn update_room $args:tt -> $ret:ty; $($rest:tt)*) => {
+        recent_methods!(@munch $own $kept $($rest)*);
+    };
+    (@munch $own:tt $kept:tt fn create_user $args:tt -> $ret:ty; $($rest:tt)*) => {
+        recent_methods!(@munch $own $kept $($rest)*);
+    };
+    (@munch $own:tt $kept:tt fn delete_room $args:tt -> $ret:ty; $($rest:tt)*) => {
+        recent_methods!(@munch $own $kept $($rest)*);
+    };
+    (@munch $own:tt $kept:tt fn record_usage $args:tt -> $ret:ty; $($rest:tt)*) => {
+        recent_methods!(@munch $own $kept $($rest)*);
+    };
+    (@munch $own:tt $kept:tt fn set_user_budget $args:tt -> $ret:ty; $($rest:tt)*) => {
+        recent_methods!(@munch $own $kept $($rest)*);
+    };
+    (@munch $own:tt [$($kept:tt)*] fn $name:ident(&self $(, $arg:ident: $ty:ty)* $(,)?) -> $ret:ty; $($rest:tt)*) => {
+        recent_methods!(@munch $own [
+            $($kept)*
+            async fn $name(&self $(, $arg: $ty)*) -> $ret {
+                self.inner.$name($($arg),*).await
+            }
+        ] $($rest)*);
+    };
 }
 
-passing_through! {
-    [
+crate::forwarded::store_methods!(recent_methods
         async fn prompt_history(
             &self,
             room_id: RoomId,
@@ -369,51 +430,4 @@ passing_through! {
             self.spending.forget(id);
             set
         }
-    ]
-    fn ping(&self) -> StoreResult<()>;
-    fn user(&self, id: UserId) -> StoreResult<Option<User>>;
-    fn user_by_email(&self, email: &str) -> StoreResult<Option<User>>;
-    fn list_users(&self, query: &UserQuery) -> StoreResult<Vec<User>>;
-    fn count_users(&self) -> StoreResult<i64>;
-    fn set_user_role(&self, id: UserId, role: UserRole) -> StoreResult<User>;
-    fn set_user_active(&self, id: UserId, active: bool) -> StoreResult<User>;
-    fn record_login(&self, id: UserId, at: OffsetDateTime) -> StoreResult<()>;
-    fn create_session(&self, new: NewSession) -> StoreResult<Session>;
-    fn rotate_session_with_grace(
-        &self, token_hash: &str, next: NewSession, now: OffsetDateTime, grace: time::Duration,
-    ) -> StoreResult<Rotation>;
-    fn revoke_session_by_token(&self, token_hash: &str, now: OffsetDateTime) -> StoreResult<Option<(UserId, SessionId)>>;
-    fn revoke_family(&self, user_id: UserId, family_id: SessionId, now: OffsetDateTime) -> StoreResult<bool>;
-    fn list_devices(&self, user_id: UserId, now: OffsetDateTime) -> StoreResult<Vec<Device>>;
-    fn prune_sessions(&self, before: OffsetDateTime) -> StoreResult<u64>;
-    fn authenticate(&self, user_id: UserId, family_id: SessionId, now: OffsetDateTime) -> StoreResult<Option<User>>;
-    fn authenticate_with_rooms(&self, user_id: UserId, family_id: SessionId, now: OffsetDateTime) -> StoreResult<Option<Authenticated>>;
-    fn live_sessions(&self, families: &[SessionId], now: OffsetDateTime) -> StoreResult<Vec<SessionId>>;
-    fn room(&self, id: RoomId) -> StoreResult<Option<Room>>;
-    fn room_if_member(&self, id: RoomId, user_id: UserId) -> StoreResult<Option<Room>>;
-    fn room_for_member(&self, id: RoomId, user_id: UserId) -> StoreResult<Option<RoomSummary>>;
-    fn list_rooms_for_user(&self, user_id: UserId, limit: u32) -> StoreResult<Vec<RoomSummary>>;
-    fn member_room_ids(&self, user_id: UserId) -> StoreResult<Vec<RoomId>>;
-    fn count_owned_rooms(&self, user_id: UserId) -> StoreResult<i64>;
-    fn member(&self, room_id: RoomId, user_id: UserId) -> StoreResult<Option<Member>>;
-    fn add_member(&self, room_id: RoomId, user_id: UserId, role: MemberRole) -> StoreResult<(Member, bool)>;
-    fn remove_member(&self, room_id: RoomId, user_id: UserId) -> StoreResult<bool>;
-    fn list_members(&self, room_id: RoomId, after: Option<UserId>, limit: u32) -> StoreResult<Vec<Member>>;
-    fn count_members(&self, room_id: RoomId) -> StoreResult<i64>;
-    fn mark_read(&self, room_id: RoomId, user_id: UserId, seq: i64) -> StoreResult<i64>;
-    fn message(&self, id: MessageId) -> StoreResult<Option<Message>>;
-    fn list_messages(&self, room_id: RoomId, query: HistoryQuery) -> StoreResult<Vec<Message>>;
-    fn replies(&self, question: MessageId) -> StoreResult<Vec<Message>>;
-    fn usage_of_messages(&self, room_id: RoomId, after: i64, up_to: i64) -> StoreResult<Vec<MessageUsage>>;
-    fn search_messages(&self, query: &SearchQuery) -> StoreResult<Vec<SearchHit>>;
-    fn create_share(&self, share: &ShareLink) -> StoreResult<()>;
-    fn list_shares(&self, room_id: RoomId) -> StoreResult<Vec<ShareLink>>;
-    fn share_by_token(&self, token: &str) -> StoreResult<Option<ShareLink>>;
-    fn revoke_share(&self, room_id: RoomId, id: uuid::Uuid, at: OffsetDateTime) -> StoreResult<Option<ShareLink>>;
-    fn record_audit(&self, entry: NewAuditEntry) -> StoreResult<()>;
-    fn audit_page(&self, query: &AuditQuery) -> StoreResult<Vec<AuditEntry>>;
-    fn dashboard(&self, first_day: &str, active_since: (OffsetDateTime, OffsetDateTime)) -> StoreResult<DashboardFigures>;
-    fn usage_report(&self, group: UsageGroup, from: &str, to: &str) -> StoreResult<Vec<UsageLine>>;
-    fn admin_rooms(&self, query: &AdminRoomQuery) -> StoreResult<Vec<AdminRoom>>;
-    fn failed_answers(&self, before: Option<MessageId>, limit: u32) -> StoreResult<Vec<FailedAnswer>>;
-}
+);
