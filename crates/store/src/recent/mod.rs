@@ -9,7 +9,7 @@
 //! store: so it is right only while every write to those rows does. One process, one database:
 //! the server installs it only when it runs alone (no `REDIS_URL`), since other instances' writes
 //! would not pass through it. Any write that may or may not have committed (an error other than
-//! "not found") drops what it may have touched.
+//! "not found" or a conflict) drops what it may have touched.
 
 mod history;
 mod slots;
