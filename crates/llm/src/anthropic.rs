@@ -5,7 +5,7 @@ use crate::sse::SseEvent;
 use crate::{
     ChatRequest, ChatRole, EventStream, FinishReason, LlmError, Provider, StreamEvent, Timeouts, Usage,
 };
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::collections::HashSet;
 
 /// The API version the request and the parser are written for.
@@ -42,15 +42,10 @@ impl AnthropicProvider {
 /// when `system_cache_breakpoint`, and the message with `cache_breakpoint`): Anthropic caches
 /// everything up to a marked block, and the next answer in the room reads it at a tenth of the
 /// price.
-pub fn body(request: &ChatRequest) -> Value {
-    let block = |text: &str, cache: bool| {
-        let mut block = json!({ "type": "text", "text": text });
-        if cache {
-            block["cache_control"] = json!({ "type": "ephemeral" });
-        }
-        block
-    };
-    let messages: Vec<Value> = request
+///
+/// Typed and borrowing the prompt's texts, as the OpenAI-compatible body.
+pub(crate) fn body(request: &ChatRequest) -> Body<'_> {
+    let messages = request
         .messages
         .iter()
         .map(|m| {
@@ -58,22 +53,65 @@ pub fn body(request: &ChatRequest) -> Value {
                 ChatRole::User => "user",
                 ChatRole::Assistant => "assistant",
             };
-            json!({ "role": role, "content": [block(&m.content, m.cache_breakpoint)] })
+            Message { role, content: [Block::text(&m.content, m.cache_breakpoint)] }
         })
         .collect();
-    let mut body = json!({
-        "model": request.model,
-        "max_tokens": request.max_tokens,
-        "messages": messages,
-        "stream": true,
-    });
-    if let Some(system) = &request.system {
-        body["system"] = json!([block(system, request.system_cache_breakpoint)]);
+    Body {
+        model: &request.model,
+        max_tokens: request.max_tokens,
+        messages,
+        stream: true,
+        system: request
+            .system
+            .as_deref()
+            .map(|system| [Block::text(system, request.system_cache_breakpoint)]),
+        metadata: request.user_id.as_deref().map(|user_id| Metadata { user_id }),
     }
-    if let Some(user) = &request.user_id {
-        body["metadata"] = json!({ "user_id": user });
+}
+
+#[derive(serde::Serialize)]
+pub(crate) struct Body<'a> {
+    model: &'a str,
+    max_tokens: u32,
+    messages: Vec<Message<'a>>,
+    stream: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    system: Option<[Block<'a>; 1]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    metadata: Option<Metadata<'a>>,
+}
+
+#[derive(serde::Serialize)]
+struct Message<'a> {
+    role: &'static str,
+    content: [Block<'a>; 1],
+}
+
+/// A text content block, marked as the end of the cached prefix when `cache_control` is set.
+#[derive(serde::Serialize)]
+struct Block<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    text: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cache_control: Option<CacheControl>,
+}
+
+impl<'a> Block<'a> {
+    fn text(text: &'a str, cache: bool) -> Self {
+        Self { kind: "text", text, cache_control: cache.then_some(CacheControl { kind: "ephemeral" }) }
     }
-    body
+}
+
+#[derive(serde::Serialize)]
+struct CacheControl {
+    #[serde(rename = "type")]
+    kind: &'static str,
+}
+
+#[derive(serde::Serialize)]
+struct Metadata<'a> {
+    user_id: &'a str,
 }
 
 #[async_trait::async_trait]

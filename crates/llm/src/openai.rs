@@ -7,7 +7,7 @@ use crate::sse::SseEvent;
 use crate::{
     ChatRequest, ChatRole, EventStream, FinishReason, LlmError, Provider, StreamEvent, Timeouts, Usage,
 };
-use serde_json::{Value, json};
+use serde_json::Value;
 
 #[derive(Clone)]
 pub struct OpenAiConfig {
@@ -37,27 +37,50 @@ impl OpenAiProvider {
 }
 
 /// The request body: the system prompt as the first message, plain string contents (cache
-/// breakpoints do not apply: OpenAI caches prefixes by itself), usage asked for.
-pub fn body(request: &ChatRequest) -> Value {
-    let mut messages = Vec::new();
-    if let Some(system) = &request.system {
-        messages.push(json!({ "role": "system", "content": system }));
+/// breakpoints do not apply: OpenAI caches prefixes by itself), usage asked for. Typed and
+/// borrowing the prompt's texts: a `serde_json::Value` tree copied every message of the prompt
+/// once more before it was written (4 % of the server's samples in the chat benchmark).
+pub(crate) fn body(request: &ChatRequest) -> Body<'_> {
+    let system = request.system.as_deref().map(|content| Message { role: "system", content });
+    let messages = system
+        .into_iter()
+        .chain(request.messages.iter().map(|m| Message { role: role(m.role), content: &m.content }))
+        .collect();
+    Body {
+        model: &request.model,
+        messages,
+        // `max_tokens`, not `max_completion_tokens`: the latter is ignored by llama.cpp and others.
+        max_tokens: request.max_tokens,
+        stream: true,
+        stream_options: StreamOptions { include_usage: true },
     }
-    for m in &request.messages {
-        let role = match m.role {
-            ChatRole::User => "user",
-            ChatRole::Assistant => "assistant",
-        };
-        messages.push(json!({ "role": role, "content": m.content }));
+}
+
+fn role(role: ChatRole) -> &'static str {
+    match role {
+        ChatRole::User => "user",
+        ChatRole::Assistant => "assistant",
     }
-    // `max_tokens`, not `max_completion_tokens`: the latter is ignored by llama.cpp and others.
-    json!({
-        "model": request.model,
-        "messages": messages,
-        "max_tokens": request.max_tokens,
-        "stream": true,
-        "stream_options": { "include_usage": true },
-    })
+}
+
+#[derive(serde::Serialize)]
+pub(crate) struct Body<'a> {
+    model: &'a str,
+    messages: Vec<Message<'a>>,
+    max_tokens: u32,
+    stream: bool,
+    stream_options: StreamOptions,
+}
+
+#[derive(serde::Serialize)]
+struct Message<'a> {
+    role: &'static str,
+    content: &'a str,
+}
+
+#[derive(serde::Serialize)]
+struct StreamOptions {
+    include_usage: bool,
 }
 
 #[async_trait::async_trait]
