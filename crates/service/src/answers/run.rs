@@ -15,7 +15,8 @@ use tokio::sync::watch;
 use tracing::Instrument as _;
 use tracing_opentelemetry::OpenTelemetrySpanExt as _;
 
-/// Most history read to build a context; the budget usually keeps far fewer.
+/// Most history read to build a context; the budget usually keeps far fewer. Also the messages
+/// per room that a server running alone keeps in memory for it (`chatbot_store::recent`).
 pub const HISTORY_WINDOW: u32 = 200;
 
 /// How an answer ended.
