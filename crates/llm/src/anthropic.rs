@@ -2,9 +2,7 @@
 
 use crate::http::{self, Decoder};
 use crate::sse::SseEvent;
-use crate::{
-    ChatRequest, ChatRole, EventStream, FinishReason, LlmError, Provider, StreamEvent, Timeouts, Usage,
-};
+use crate::{ChatRequest, EventStream, FinishReason, LlmError, Provider, StreamEvent, Timeouts, Usage};
 use serde_json::Value;
 use std::collections::HashSet;
 
@@ -48,13 +46,7 @@ pub(crate) fn body(request: &ChatRequest) -> Body<'_> {
     let messages = request
         .messages
         .iter()
-        .map(|m| {
-            let role = match m.role {
-                ChatRole::User => "user",
-                ChatRole::Assistant => "assistant",
-            };
-            Message { role, content: [Block::text(&m.content, m.cache_breakpoint)] }
-        })
+        .map(|m| Message { role: m.role.as_str(), content: [Block::text(&m.content, m.cache_breakpoint)] })
         .collect();
     Body {
         model: &request.model,

@@ -24,6 +24,16 @@ pub enum ChatRole {
     Assistant,
 }
 
+impl ChatRole {
+    /// The role's name on the wire, the same in the Anthropic and OpenAI-compatible APIs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChatRole::User => "user",
+            ChatRole::Assistant => "assistant",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChatMessage {
     pub role: ChatRole,

@@ -4,9 +4,7 @@
 
 use crate::http::{self, Decoder};
 use crate::sse::SseEvent;
-use crate::{
-    ChatRequest, ChatRole, EventStream, FinishReason, LlmError, Provider, StreamEvent, Timeouts, Usage,
-};
+use crate::{ChatRequest, EventStream, FinishReason, LlmError, Provider, StreamEvent, Timeouts, Usage};
 use serde_json::Value;
 
 #[derive(Clone)]
@@ -44,7 +42,7 @@ pub(crate) fn body(request: &ChatRequest) -> Body<'_> {
     let system = request.system.as_deref().map(|content| Message { role: "system", content });
     let messages = system
         .into_iter()
-        .chain(request.messages.iter().map(|m| Message { role: role(m.role), content: &m.content }))
+        .chain(request.messages.iter().map(|m| Message { role: m.role.as_str(), content: &m.content }))
         .collect();
     Body {
         model: &request.model,
@@ -53,13 +51,6 @@ pub(crate) fn body(request: &ChatRequest) -> Body<'_> {
         max_tokens: request.max_tokens,
         stream: true,
         stream_options: StreamOptions { include_usage: true },
-    }
-}
-
-fn role(role: ChatRole) -> &'static str {
-    match role {
-        ChatRole::User => "user",
-        ChatRole::Assistant => "assistant",
     }
 }
 
