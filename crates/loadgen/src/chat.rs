@@ -28,6 +28,12 @@ pub struct Chat {
     /// Questions each socket asks, one after the other.
     #[arg(long, default_value_t = 3)]
     pub questions: usize,
+    /// Spreads the sockets' first questions evenly over this span (socket `s` of `n` starts
+    /// `s/n` of it late); `0s` sends them all at once. Answers of one shape take equally long,
+    /// so the spread holds for the later questions too: as many answers stream at once, but
+    /// their questions arrive one after another instead of in one burst.
+    #[arg(long, default_value = "0s", value_parser = crate::humantime_duration)]
+    pub spread: Duration,
     #[command(flatten)]
     pub mock: MockArgs,
 }
@@ -35,6 +41,8 @@ pub struct Chat {
 /// One question as its socket saw it.
 pub struct Asked {
     pub marker: String,
+    /// Its place among its socket's questions (0 for the first).
+    pub round: usize,
     pub sent: Instant,
     /// When its ack came (the question stored).
     pub acked: Instant,
@@ -133,7 +141,7 @@ pub async fn ask(
                 break;
             }
         }
-        asked.push(Asked { marker, sent, acked, frames, ended });
+        asked.push(Asked { marker, round: q, sent, acked, frames, ended });
         tokio::time::sleep(pause).await;
     }
     Asking { asked, error: None }
@@ -157,6 +165,11 @@ pub async fn gather(chatters: Vec<tokio::task::JoinHandle<Asking>>) -> anyhow::R
 pub fn judge(asked: &[Asked], notes: &HashMap<String, Answered>, tokens: usize) -> Value {
     let (mut added_first, mut chunk_delay, mut own_first, mut to_upstream, mut acks) =
         (vec![], vec![], vec![], vec![], vec![]);
+    // The same two figures for each socket's first question apart: the server's first answers
+    // also open its connections to the model (and fill what it keeps in memory), which later
+    // ones reuse, so the steady state and the cold start are told apart.
+    let (mut added_first_round, mut to_upstream_first_round) = (vec![], vec![]);
+    let (mut added_later, mut to_upstream_later) = (vec![], vec![]);
     let (mut lost, mut failed, mut unanswered, mut not_ended) = (0usize, 0usize, 0usize, 0usize);
     for question in asked {
         if !question.ended {
@@ -189,11 +202,20 @@ pub fn judge(asked: &[Asked], notes: &HashMap<String, Answered>, tokens: usize) 
                 chunk_delay.push(at.saturating_duration_since(*written));
             }
         }
-        to_upstream.push(note.arrived.saturating_duration_since(question.sent));
+        let (added_here, to_upstream_here) = if question.round == 0 {
+            (&mut added_first_round, &mut to_upstream_first_round)
+        } else {
+            (&mut added_later, &mut to_upstream_later)
+        };
+        let upstream_after = note.arrived.saturating_duration_since(question.sent);
+        to_upstream.push(upstream_after);
+        to_upstream_here.push(upstream_after);
         if let (Some(first_seen), Some(first_written)) = (seen.get(&0), note.written.first()) {
             let own = first_written.saturating_duration_since(note.arrived);
             own_first.push(own);
-            added_first.push(first_seen.saturating_duration_since(question.sent).saturating_sub(own));
+            let added = first_seen.saturating_duration_since(question.sent).saturating_sub(own);
+            added_first.push(added);
+            added_here.push(added);
         }
     }
     json!({
@@ -208,6 +230,14 @@ pub fn judge(asked: &[Asked], notes: &HashMap<String, Answered>, tokens: usize) 
         "sendAckMs": summary(&mut acks),
         "sendToUpstreamMs": summary(&mut to_upstream),
         "upstreamFirstTokenMs": summary(&mut own_first),
+        "firstQuestions": {
+            "addedFirstTokenMs": summary(&mut added_first_round),
+            "sendToUpstreamMs": summary(&mut to_upstream_first_round),
+        },
+        "laterQuestions": {
+            "addedFirstTokenMs": summary(&mut added_later),
+            "sendToUpstreamMs": summary(&mut to_upstream_later),
+        },
     })
 }
 
@@ -241,6 +271,13 @@ impl RssPeak {
     }
 }
 
+/// How late socket `s` of `n` asks its first question when they are spread over `spread`.
+fn start_offset(spread: Duration, s: usize, n: usize) -> Duration {
+    let n = u32::try_from(n.max(1)).unwrap_or(u32::MAX);
+    let s = u32::try_from(s).unwrap_or(u32::MAX).min(n - 1);
+    spread / n * s
+}
+
 pub async fn chat(bases: &[String], c: &Chat) -> anyhow::Result<Value> {
     let log = upstream::serve(c.mock.address, c.mock.shape).await.context("mock upstream")?;
     let api = Arc::new(Api::new(first(bases)?)?);
@@ -256,7 +293,9 @@ pub async fn chat(bases: &[String], c: &Chat) -> anyhow::Result<Value> {
         .enumerate()
         .map(|(s, (mut socket, room))| {
             let (run, questions) = (run.clone(), c.questions);
+            let late = start_offset(c.spread, s, c.sockets);
             tokio::spawn(async move {
+                tokio::time::sleep(late).await;
                 let marker = |q| upstream::marker(&run, s, q);
                 let far = Instant::now() + Duration::from_secs(86_400);
                 ask(&mut socket, &room, marker, questions, far, Duration::ZERO, answer_time).await
@@ -278,6 +317,7 @@ pub async fn chat(bases: &[String], c: &Chat) -> anyhow::Result<Value> {
         "concurrentAnswers": c.sockets,
         "tokensPerAnswer": c.mock.shape.tokens,
         "tokenIntervalMs": ms(c.mock.shape.interval),
+        "spreadMs": ms(c.spread),
         "errors": errors,
         "durationSeconds": (elapsed.as_secs_f64() * 100.0).round() / 100.0,
         "serverCpuSeconds": cpu.map(|s| (s * 100.0).round() / 100.0),
@@ -305,6 +345,7 @@ mod tests {
         let at = |millis: u64| t0 + Duration::from_millis(millis);
         let asked = vec![Asked {
             marker: "lgq-r-0-0".into(),
+            round: 0,
             sent: at(0),
             acked: at(1),
             frames: vec![
@@ -329,11 +370,51 @@ mod tests {
         assert_eq!(judged["chunkDelayMs"]["max"], 14.0);
         assert_eq!(judged["sendToUpstreamMs"]["p50"], 1.0);
         assert_eq!(judged["sendAckMs"]["p50"], 1.0);
+        assert_eq!(judged["firstQuestions"]["addedFirstTokenMs"]["p50"], 3.0);
+        assert_eq!(judged["laterQuestions"]["addedFirstTokenMs"], Value::Null, "no later question asked");
         let unasked = judge(
-            &[Asked { marker: "lgq-r-1-0".into(), sent: at(0), acked: at(2), frames: vec![], ended: false }],
+            &[Asked { marker: "lgq-r-1-0".into(), round: 0, sent: at(0), acked: at(2), frames: vec![], ended: false }],
             &notes,
             4,
         );
         assert_eq!((unasked["tokensLost"].as_u64(), unasked["answersNotEnded"].as_u64()), (Some(4), Some(1)));
+    }
+
+    #[test]
+    fn first_questions_are_spread_evenly() {
+        let spread = Duration::from_millis(1000);
+        let offsets: Vec<_> = (0..4).map(|s| start_offset(spread, s, 4)).collect();
+        assert_eq!(offsets, [0, 250, 500, 750].map(Duration::from_millis));
+        assert_eq!(start_offset(Duration::ZERO, 3, 4), Duration::ZERO, "no spread: all at once");
+        assert_eq!(start_offset(spread, 0, 0), Duration::ZERO);
+    }
+
+    #[test]
+    fn first_and_later_questions_are_judged_apart() {
+        let t0 = Instant::now();
+        let at = |millis: u64| t0 + Duration::from_millis(millis);
+        let question = |round: usize, sent: u64, seen: u64| Asked {
+            marker: format!("lgq-r-0-{round}"),
+            round,
+            sent: at(sent),
+            acked: at(sent + 1),
+            frames: vec![frame(
+                &json!({"messageId": "m", "token": format!("lgq-r-0-{round}.0 "), "index": 0}),
+                at(seen),
+            )],
+            ended: true,
+        };
+        // The first question reached the model 9 ms after its send, the second 1 ms after.
+        let asked = vec![question(0, 0, 110), question(1, 200, 302)];
+        let notes = HashMap::from([
+            ("lgq-r-0-0".to_owned(), Answered { arrived: at(9), written: vec![at(109)] }),
+            ("lgq-r-0-1".to_owned(), Answered { arrived: at(201), written: vec![at(301)] }),
+        ]);
+        let judged = judge(&asked, &notes, 1);
+        assert_eq!(judged["firstQuestions"]["addedFirstTokenMs"]["max"], 10.0);
+        assert_eq!(judged["firstQuestions"]["sendToUpstreamMs"]["max"], 9.0);
+        assert_eq!(judged["laterQuestions"]["addedFirstTokenMs"]["max"], 2.0);
+        assert_eq!(judged["laterQuestions"]["sendToUpstreamMs"]["max"], 1.0);
+        assert_eq!(judged["addedFirstTokenMs"]["max"], 10.0, "the whole run still counts both");
     }
 }
