@@ -117,12 +117,13 @@ pub async fn ask(
             break;
         }
         let marker = marker(q);
-        let sent = Instant::now();
         let payload = json!({ "roomId": room, "content": format!("question {marker}") });
-        let error = match socket.emit_with_ack("send", &payload, ACK_TIMEOUT).await {
-            Ok(ack) if ack["ok"] == true => None,
-            Ok(ack) => Some(anyhow::anyhow!("send failed: {ack}")),
-            Err(err) => Some(err),
+        // Latencies count from the moment the question's frame is written, not from the emit:
+        // the hop to the socket's task is the load generator's, not the server's.
+        let (sent, error) = match socket.emit_with_ack_timed("send", &payload, ACK_TIMEOUT).await {
+            Ok((written, ack)) if ack["ok"] == true => (written, None),
+            Ok((_, ack)) => (Instant::now(), Some(anyhow::anyhow!("send failed: {ack}"))),
+            Err(err) => (Instant::now(), Some(err)),
         };
         if error.is_some() {
             return Asking { asked, error };
@@ -373,7 +374,14 @@ mod tests {
         assert_eq!(judged["firstQuestions"]["addedFirstTokenMs"]["p50"], 3.0);
         assert_eq!(judged["laterQuestions"]["addedFirstTokenMs"], Value::Null, "no later question asked");
         let unasked = judge(
-            &[Asked { marker: "lgq-r-1-0".into(), round: 0, sent: at(0), acked: at(2), frames: vec![], ended: false }],
+            &[Asked {
+                marker: "lgq-r-1-0".into(),
+                round: 0,
+                sent: at(0),
+                acked: at(2),
+                frames: vec![],
+                ended: false,
+            }],
             &notes,
             4,
         );

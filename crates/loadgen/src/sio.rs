@@ -82,7 +82,8 @@ impl Incoming {
 
 /// What the task driving a socket is asked to do.
 enum Command {
-    Send(Message),
+    /// A frame to write, and who wants to know when its writing began.
+    Send(Message, Option<oneshot::Sender<Instant>>),
     /// Stop driving the socket and hand its connection over.
     Release(oneshot::Sender<Ws>),
 }
@@ -157,11 +158,40 @@ impl SioClient {
 
     /// Emits an event and waits for its ack.
     pub async fn emit_with_ack(&self, event: &str, data: &Value, timeout: Duration) -> anyhow::Result<Value> {
+        self.emit(event, data, timeout, None).await
+    }
+
+    /// Emits an event and waits for its ack; also returns when the socket's task began writing
+    /// the frame. The emit reaches that task through a channel, a hop between tasks (and, when
+    /// its thread was parked, between threads) that is the load generator's own time: latencies
+    /// counted from this instant leave it out.
+    pub async fn emit_with_ack_timed(
+        &self,
+        event: &str,
+        data: &Value,
+        timeout: Duration,
+    ) -> anyhow::Result<(Instant, Value)> {
+        let (tx, rx) = oneshot::channel();
+        let ack = self.emit(event, data, timeout, Some(tx)).await?;
+        // The task stamps the frame before it writes it, so before any ack can come.
+        let written = rx.await.context("socket closed before the frame was written")?;
+        Ok((written, ack))
+    }
+
+    async fn emit(
+        &self,
+        event: &str,
+        data: &Value,
+        timeout: Duration,
+        written: Option<oneshot::Sender<Instant>>,
+    ) -> anyhow::Result<Value> {
         let id = self.next_ack.fetch_add(1, Ordering::Relaxed);
         let (tx, rx) = oneshot::channel();
         self.pending.lock().map_err(|_| anyhow!("poisoned"))?.insert(id, tx);
         let frame = format!("42{},{id}{}", self.namespace, json!([event, data]));
-        self.commands.send(Command::Send(Message::text(frame))).map_err(|_| anyhow!("socket closed"))?;
+        self.commands
+            .send(Command::Send(Message::text(frame), written))
+            .map_err(|_| anyhow!("socket closed"))?;
         tokio::time::timeout(timeout, rx)
             .await
             .context("ack timed out")?
@@ -249,7 +279,10 @@ async fn drive(
                 }
             }
             command = commands.recv() => match command {
-                Some(Command::Send(message)) => {
+                Some(Command::Send(message, written)) => {
+                    if let Some(written) = written {
+                        let _ = written.send(Instant::now());
+                    }
                     if ws.send(message).await.is_err() {
                         break;
                     }
