@@ -84,7 +84,12 @@ pub async fn build_services_with(
     let writer = MessageWriter::spawn(
         store.clone(),
         events.clone(),
-        WriterSettings { max_batch: limits.write_batch, ..WriterSettings::default() },
+        WriterSettings {
+            max_batch: limits.write_batch,
+            // SQLite has one writer connection: lanes would only split its batches.
+            lanes: if config.database.is_postgres() { limits.write_lanes } else { 1 },
+            ..WriterSettings::default()
+        },
     );
     let llm = &config.llm;
     let models = Arc::new(crate::model_registry::registry(config)?);

@@ -1,25 +1,33 @@
-//! The message writer: every new message goes through one task that commits them in batches.
+//! The message writer: every new message goes through a writer task that commits them in
+//! batches.
 //!
-//! Why one task: it gives two guarantees at once, without holding a lock across an await.
+//! Why a task: it gives two guarantees at once, without holding a lock across an await.
 //! * **Group commit.** Senders that arrive while a batch is being written are collected into the
 //!   next batch, which is committed in one transaction: one durable write (fsync) for many
 //!   messages instead of one each.
-//! * **Order.** Batches are committed one after another and each message is announced to
+//! * **Order.** A task commits its batches one after another and announces each message to
 //!   [`RoomEvents`] right after its batch commits, in input order, so the order of `message`
 //!   events equals `seq` order in every room, for every receiver.
+//!
+//! **Lanes.** There may be several such tasks ([`WriterSettings::lanes`]), each with the rooms
+//! whose id falls to it: a room's messages always take the same lane, so the guarantees hold
+//! per room, which is all they promise (SPEC §3). On PostgreSQL each lane's batch runs in a
+//! server process of its own, so the lanes' inserts run side by side instead of one batch
+//! waiting for the last one's commit; SQLite has one writer connection, so it keeps one lane
+//! (docs/decisions/036-write-lanes.md).
 //!
 //! A sender is acknowledged only after the commit (durable before ack); a failed commit is
 //! reported to each sender of the batch, never dropped.
 //!
 //! Answers' writes (the text so far every flush interval, the final text with its usage) are
-//! batched the same way by a second task, one transaction per batch: one durable write per
+//! batched the same way by a task of their own, one transaction per batch: one durable write per
 //! answer each was what kept the questions waiting behind them on a busy database. A task and a
 //! queue of their own, so a new message never waits in line behind them (with 5,000 answers
 //! streaming, that is 5,000 writes a second), and on PostgreSQL the two run side by side
 //! (docs/decisions/024-answer-writes-batched.md).
-
 use crate::error::{ServiceError, ServiceResult};
 use crate::events::RoomEvents;
+use chatbot_domain::RoomId;
 use chatbot_metrics::metrics;
 use chatbot_store::{AnswerWrite, AnswerWritten, Appended, NewMessage, Store, StoreError};
 use std::sync::Arc;
@@ -32,7 +40,8 @@ type AnswerJob = (AnswerWrite, oneshot::Sender<ServiceResult<AnswerWritten>>);
 /// Handle to the writer tasks; cheap to clone. The tasks end when every handle is dropped.
 #[derive(Clone)]
 pub struct MessageWriter {
-    appends: mpsc::Sender<AppendJob>,
+    /// One queue per lane; a room's messages always go to the same one ([`lane_of`]).
+    appends: Arc<[mpsc::Sender<AppendJob>]>,
     answers: mpsc::Sender<AnswerJob>,
 }
 
@@ -42,31 +51,48 @@ pub struct WriterSettings {
     /// Most messages (or answer writes) committed in one transaction.
     pub max_batch: usize,
     /// Messages (and, apart, answer writes) waiting for the writer before senders wait too
-    /// (back-pressure).
+    /// (back-pressure), shared out between the lanes.
     pub queue: usize,
+    /// Tasks committing new messages side by side, each for its share of the rooms (see the
+    /// module documentation). At least one.
+    pub lanes: usize,
 }
 
 impl Default for WriterSettings {
     fn default() -> Self {
-        Self { max_batch: 256, queue: 8192 }
+        Self { max_batch: 256, queue: 8192, lanes: 1 }
     }
+}
+
+/// The lane of `room` among `lanes`: room ids are random in their low bits (UUID v4 and v7).
+fn lane_of(room: RoomId, lanes: usize) -> usize {
+    let lanes = u128::try_from(lanes.max(1)).unwrap_or(1);
+    usize::try_from(room.as_uuid().as_u128() % lanes).unwrap_or(0)
 }
 
 impl MessageWriter {
     /// Starts the writer tasks on the current Tokio runtime.
     pub fn spawn(store: Arc<dyn Store>, events: Arc<dyn RoomEvents>, settings: WriterSettings) -> Self {
-        let (appends, appends_rx) = mpsc::channel(settings.queue.max(1));
-        let (answers, answers_rx) = mpsc::channel(settings.queue.max(1));
         let max_batch = settings.max_batch.max(1);
-        tokio::spawn(run_appends(store.clone(), events, appends_rx, max_batch));
+        let lanes = settings.lanes.max(1);
+        let per_lane = (settings.queue / lanes).max(1);
+        let appends: Vec<_> = (0..lanes)
+            .map(|_| {
+                let (lane, lane_rx) = mpsc::channel(per_lane);
+                tokio::spawn(run_appends(store.clone(), events.clone(), lane_rx, max_batch));
+                lane
+            })
+            .collect();
+        let (answers, answers_rx) = mpsc::channel(settings.queue.max(1));
         tokio::spawn(run_answers(store, answers_rx, max_batch));
-        Self { appends, answers }
+        Self { appends: appends.into(), answers }
     }
 
     /// Stores the message and returns once it is committed (or was a duplicate).
     pub async fn append(&self, message: NewMessage) -> ServiceResult<Appended> {
         let (reply, answer) = oneshot::channel();
-        self.appends.send((message, reply)).await.map_err(|_| stopped())?;
+        let lane = &self.appends[lane_of(message.room_id, self.appends.len())];
+        lane.send((message, reply)).await.map_err(|_| stopped())?;
         answer.await.map_err(|_| stopped())?
     }
 
@@ -157,5 +183,24 @@ async fn answer_batch(store: &dyn Store, jobs: Vec<AnswerJob>) {
                 let _ = reply.send(Err(batch_error(&err)));
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_room_always_takes_the_same_lane_and_rooms_spread_over_all() {
+        let rooms: Vec<RoomId> = (0..400).map(|_| RoomId::new()).collect();
+        let mut used = [0usize; 4];
+        for room in &rooms {
+            let lane = lane_of(*room, 4);
+            assert_eq!(lane, lane_of(*room, 4), "stable");
+            used[lane] += 1;
+        }
+        assert!(used.iter().all(|&n| n > 50), "400 random rooms over 4 lanes: {used:?}");
+        assert!(rooms.iter().all(|room| lane_of(*room, 1) == 0));
+        assert_eq!(lane_of(rooms[0], 0), 0, "no lanes asked for: one");
     }
 }

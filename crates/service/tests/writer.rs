@@ -10,12 +10,17 @@ use chatbot_test_support::TempDatabase;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-/// Records what the writer announces, in announcement order.
+/// Records what the writer announces, in announcement order; `slow` takes a while over each
+/// announcement, as a busy process would, which widens any window in which one lane's
+/// announcements could overtake another's.
 #[derive(Default)]
-struct Recorder(Mutex<Vec<Message>>);
+struct Recorder(Mutex<Vec<Message>>, std::sync::atomic::AtomicBool);
 
 impl RoomEvents for Recorder {
     fn message_stored(&self, message: &Message) {
+        if self.1.load(std::sync::atomic::Ordering::Relaxed) {
+            std::thread::sleep(std::time::Duration::from_micros(300));
+        }
         self.0.lock().expect("lock").push(message.clone());
     }
     fn answer_started(&self, _: &Message) {}
@@ -41,6 +46,7 @@ macro_rules! backend_tests {
 
 backend_tests!(
     concurrent_senders_are_announced_in_seq_order,
+    several_lanes_keep_each_room_in_seq_order,
     client_id_is_stored_once,
     storage_failure_is_reported
 );
@@ -55,6 +61,10 @@ struct Fixture {
 }
 
 async fn fixture(db: TempDatabase, users: usize, rooms: usize) -> Fixture {
+    fixture_with_lanes(db, users, rooms, 1).await
+}
+
+async fn fixture_with_lanes(db: TempDatabase, users: usize, rooms: usize, lanes: usize) -> Fixture {
     let store = chatbot_store::open(&db.options()).await.expect("store opens");
     let mut user_ids = Vec::new();
     for i in 0..users {
@@ -82,8 +92,8 @@ async fn fixture(db: TempDatabase, users: usize, rooms: usize) -> Fixture {
         room_ids.push(store.create_room(new, &user_ids[1..]).await.expect("room").id);
     }
     let events = Arc::new(Recorder::default());
-    let writer =
-        MessageWriter::spawn(store.clone(), events.clone(), WriterSettings { max_batch: 64, queue: 1024 });
+    let settings = WriterSettings { max_batch: 64, queue: 1024, lanes };
+    let writer = MessageWriter::spawn(store.clone(), events.clone(), settings);
     Fixture { store, writer, events, users: user_ids, rooms: room_ids, _db: db }
 }
 
@@ -104,12 +114,27 @@ fn message(room: RoomId, user: UserId, content: String, client_id: Option<String
 /// 10 senders × 100 messages over 2 rooms, all at once: every ack is a committed message, and the
 /// announcements of each room come in exactly seq order 1, 2, 3, … with nothing missing.
 async fn concurrent_senders_are_announced_in_seq_order(db: TempDatabase) {
-    let f = fixture(db, 10, 2).await;
+    senders_are_announced_in_seq_order(fixture(db, 10, 2).await).await;
+}
+
+/// The same with the rooms spread over four lanes committing side by side: each room's
+/// announcements still come in seq order, whatever the other lanes do meanwhile.
+async fn several_lanes_keep_each_room_in_seq_order(db: TempDatabase) {
+    let f = fixture_with_lanes(db, 10, 10, 4).await;
+    f.events.1.store(true, std::sync::atomic::Ordering::Relaxed);
+    senders_are_announced_in_seq_order(f).await;
+}
+
+/// Each of the fixture's users sends 100 messages, all at once, spread evenly over its rooms
+/// (their number divides 100).
+async fn senders_are_announced_in_seq_order(f: Fixture) {
+    let rooms = f.rooms.len();
+    let per_room = f.users.len() * 100 / rooms;
     let mut tasks = Vec::new();
     for (s, user) in f.users.iter().copied().enumerate() {
         for i in 0..100 {
             let writer = f.writer.clone();
-            let room = f.rooms[i % 2];
+            let room = f.rooms[i % rooms];
             tasks.push(tokio::spawn(async move {
                 writer.append(message(room, user, format!("s{s} m{i}"), None)).await
             }));
@@ -128,10 +153,10 @@ async fn concurrent_senders_are_announced_in_seq_order(db: TempDatabase) {
             .list_messages(*room, HistoryQuery { before: None, after: None, limit: 1000 })
             .await
             .expect("history");
-        assert_eq!(stored.len(), 500);
+        assert_eq!(stored.len(), per_room);
     }
     let announced = f.events.0.lock().expect("lock").clone();
-    assert_eq!(announced.len(), 1000);
+    assert_eq!(announced.len(), f.users.len() * 100);
     let mut next: HashMap<RoomId, i64> = HashMap::new();
     for m in &announced {
         let expected = next.entry(m.room_id).or_insert(1);

@@ -268,6 +268,7 @@ pub struct Limits {
     pub typing_interval: Duration,
     pub membership_cache_ttl: Duration,
     pub write_batch: usize,
+    pub write_lanes: usize,
     pub recent_history_bytes: usize,
     pub socket_queue_bytes: usize,
     pub ws_read_buffer_bytes: usize,
@@ -501,6 +502,7 @@ impl Config {
             typing_interval: r.required("limits.typing_interval", parse_duration)?,
             membership_cache_ttl: r.required("limits.membership_cache_ttl", parse_duration)?,
             write_batch: r.required("limits.write_batch", parse_positive)?,
+            write_lanes: r.required("limits.write_lanes", parse_positive)?,
             recent_history_bytes: r.required(
                 "limits.recent_history_bytes",
                 parse_from_str::<usize>("a whole number of bytes"),
