@@ -88,8 +88,10 @@ eachBackend('load generator with the mock model', (ctx) => {
     const result = await loadgen(
       '--base', ctx.base, 'chat', '--sockets', '6', '--users', '2', '--questions', '2',
       '--upstream', `127.0.0.1:${MOCK_PORT}`, '--tokens', '10', '--first-token', '20ms', '--token-interval', '5ms',
+      '--spread', '30ms',
     );
     assert.equal(result.scenario, 'chat');
+    assert.equal(result.spreadMs, 30, show(result));
     assert.deepEqual(
       { errors: result.errors, answers: result.answers, notEnded: result.answersNotEnded, failed: result.answersFailed,
         neverAsked: result.questionsNeverAskedUpstream, expected: result.tokensExpected, lost: result.tokensLost },
@@ -97,6 +99,10 @@ eachBackend('load generator with the mock model', (ctx) => {
       show(result),
     );
     for (const key of ['addedFirstTokenMs', 'chunkDelayMs', 'sendToUpstreamMs', 'upstreamFirstTokenMs']) assertSummary(result[key], key);
+    // Each socket's first question apart from its later ones (6 sockets, 2 questions each).
+    for (const part of ['firstQuestions', 'laterQuestions']) {
+      for (const key of ['addedFirstTokenMs', 'sendToUpstreamMs']) assertSummary(result[part][key], `${part}.${key}`);
+    }
     assert.ok(result.upstreamFirstTokenMs.p50 >= 20, `the model's own first token waits 20 ms: ${show(result)}`);
     assert.ok(result.serverRssMbPeak > 0 && result.serverCpuSeconds >= 0, show(result));
   });
