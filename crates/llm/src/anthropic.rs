@@ -144,8 +144,52 @@ fn count(value: &Value) -> u64 {
     value.as_u64().unwrap_or(0)
 }
 
+/// A `content_block_delta` event's fields, borrowed from its text: one such event per token, and
+/// reading each into a `serde_json::Value` tree allocated every key and value of it. One whose
+/// fields have other types fails here and is read as a `Value`, which gives the same events for
+/// every event this reading accepts.
+#[derive(serde::Deserialize)]
+struct BlockDelta<'a> {
+    #[serde(default)]
+    index: Option<u64>,
+    #[serde(borrow)]
+    delta: DeltaFields<'a>,
+}
+
+#[derive(serde::Deserialize)]
+struct DeltaFields<'a> {
+    #[serde(default, borrow, rename = "type")]
+    kind: Option<std::borrow::Cow<'a, str>>,
+    #[serde(default, borrow)]
+    text: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl MessagesDecoder {
+    /// A delta of block `index`: text when it is a `text_delta` of a text block.
+    fn block_delta(&self, index: u64, kind: Option<&str>, text: Option<&str>) -> Vec<StreamEvent> {
+        match text {
+            Some(text)
+                if kind == Some("text_delta") && self.text_blocks.contains(&index) && !text.is_empty() =>
+            {
+                vec![StreamEvent::Text(text.to_owned())]
+            }
+            _ => Vec::new(),
+        }
+    }
+}
+
 impl Decoder for MessagesDecoder {
     fn event(&mut self, event: SseEvent) -> Result<Vec<StreamEvent>, LlmError> {
+        if event.event.as_deref() == Some("content_block_delta")
+            && let Ok(delta) = serde_json::from_str::<BlockDelta<'_>>(&event.data)
+        {
+            let fields = &delta.delta;
+            return Ok(self.block_delta(
+                delta.index.unwrap_or(0),
+                fields.kind.as_deref(),
+                fields.text.as_deref(),
+            ));
+        }
         // Data that is not JSON is ignored like an unknown event (a stream that then ends without
         // `message_stop` is still reported as incomplete).
         let Ok(data) = serde_json::from_str::<Value>(&event.data) else { return Ok(Vec::new()) };
@@ -175,16 +219,7 @@ impl Decoder for MessagesDecoder {
             }
             "content_block_delta" => {
                 let delta = &data["delta"];
-                match delta["text"].as_str() {
-                    Some(text)
-                        if delta["type"] == "text_delta"
-                            && self.text_blocks.contains(&count(&data["index"]))
-                            && !text.is_empty() =>
-                    {
-                        vec![StreamEvent::Text(text.to_owned())]
-                    }
-                    _ => Vec::new(),
-                }
+                self.block_delta(count(&data["index"]), delta["type"].as_str(), delta["text"].as_str())
             }
             "message_delta" => {
                 if let Some(reason) = data["delta"]["stop_reason"].as_str() {
@@ -230,5 +265,50 @@ impl Decoder for MessagesDecoder {
     /// Without `message_stop` the answer was cut (connection closed): incomplete.
     fn end(&mut self) -> Result<Vec<StreamEvent>, LlmError> {
         if self.finished { Ok(Vec::new()) } else { Err(LlmError::Incomplete) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A decoder that has seen text blocks 0 and 2 start.
+    fn decoder() -> MessagesDecoder {
+        let mut decoder = MessagesDecoder::default();
+        for index in [0, 2] {
+            let start = format!(
+                r#"{{"type":"content_block_start","index":{index},"content_block":{{"type":"text","text":""}}}}"#
+            );
+            let _ = decoder.event(SseEvent { event: Some("content_block_start".into()), data: start });
+        }
+        decoder
+    }
+
+    /// The typed reading of a `content_block_delta` gives exactly what the `Value` reading gives,
+    /// for deltas as Anthropic sends them and for odd ones (which the typed reading hands over).
+    #[test]
+    fn typed_and_value_readings_of_deltas_agree() {
+        let deltas = [
+            r#"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hello"}}"#,
+            r#"{"type":"content_block_delta","index":2,"delta":{"type":"text_delta","text":"안녕 \"q\" \n"}}"#,
+            r#"{"type":"content_block_delta","index":1,"delta":{"type":"text_delta","text":"not a text block"}}"#,
+            r#"{"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":"hm"}}"#,
+            r#"{"type":"content_block_delta","index":0,"delta":{"type":"input_json_delta","partial_json":"{"}}"#,
+            r#"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":""}}"#,
+            r#"{"type":"content_block_delta","delta":{"type":"text_delta","text":"no index"}}"#,
+            r#"{"type":"content_block_delta","index":-1,"delta":{"type":"text_delta","text":"odd index"}}"#,
+            r#"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":7}}"#,
+            r#"{"type":"content_block_delta","index":0,"delta":{"type":5,"text":"odd type"}}"#,
+            r#"{"type":"content_block_delta","index":0}"#,
+            r#"{"type":"content_block_delta","index":0,"delta":null}"#,
+            r#"not json"#,
+        ];
+        for data in deltas {
+            let typed =
+                decoder().event(SseEvent { event: Some("content_block_delta".into()), data: data.into() });
+            // Without the `event:` line the decoder takes the type from the data, the `Value` way.
+            let valued = decoder().event(SseEvent { event: None, data: data.into() });
+            assert_eq!(typed, valued, "{data}");
+        }
     }
 }

@@ -107,49 +107,118 @@ pub(crate) struct ChunkDecoder {
     text_bytes: usize,
 }
 
+/// The parts of a chunk the decoder reads, borrowed from its text: most chunks are one delta of
+/// text, and reading them into a `serde_json::Value` tree allocated every key and value of the
+/// chunk for each token. A chunk whose fields have other types than these (a server's variant)
+/// fails here and is read as a `Value` instead ([`ChunkDecoder::event_of_value`]), so both ways
+/// give the same events for every chunk this one accepts.
+#[derive(serde::Deserialize)]
+struct Chunk<'a> {
+    #[serde(default, borrow)]
+    choices: Vec<Choice<'a>>,
+    #[serde(default)]
+    usage: Option<ChunkUsage>,
+    /// Whether the chunk has an `error` key at all (even `null`): such chunks take the `Value` way.
+    #[serde(default, deserialize_with = "present")]
+    error: bool,
+}
+
+#[derive(serde::Deserialize)]
+struct Choice<'a> {
+    #[serde(default, borrow)]
+    delta: Option<Delta<'a>>,
+    #[serde(default, borrow)]
+    finish_reason: Option<std::borrow::Cow<'a, str>>,
+}
+
+#[derive(serde::Deserialize)]
+struct Delta<'a> {
+    #[serde(default, borrow)]
+    content: Option<std::borrow::Cow<'a, str>>,
+}
+
+#[derive(serde::Deserialize)]
+struct ChunkUsage {
+    #[serde(default)]
+    prompt_tokens: Option<u64>,
+    #[serde(default)]
+    completion_tokens: Option<u64>,
+    #[serde(default)]
+    prompt_tokens_details: Option<PromptTokensDetails>,
+}
+
+#[derive(serde::Deserialize)]
+struct PromptTokensDetails {
+    #[serde(default)]
+    cached_tokens: Option<u64>,
+}
+
+fn present<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
+    serde::de::IgnoredAny::deserialize(deserializer).map(|_| true)
+}
+
+use serde::Deserialize as _;
+
+impl ChunkDecoder {
+    fn text(&mut self, text: &str, out: &mut Vec<StreamEvent>) {
+        if !text.is_empty() {
+            self.text_bytes += text.len();
+            out.push(StreamEvent::Text(text.to_owned()));
+        }
+    }
+
+    fn finish_reason(&mut self, reason: &str) {
+        self.finish = Some(match reason {
+            "stop" => FinishReason::Stop,
+            "length" => FinishReason::MaxTokens,
+            other => FinishReason::Other(other.to_owned()),
+        });
+    }
+
+    /// `prompt_tokens` includes the cached ones; ours are disjoint (see `Usage`).
+    fn usage(&mut self, prompt: u64, completion: u64, cached: u64, out: &mut Vec<StreamEvent>) {
+        let cached = cached.min(prompt);
+        let usage = Usage {
+            input_tokens: prompt - cached,
+            output_tokens: completion,
+            cache_read_tokens: cached,
+            cache_creation_tokens: 0,
+            estimated: false,
+        };
+        self.usage = Some(usage);
+        out.push(StreamEvent::Usage(usage));
+    }
+
+    /// The events of a chunk read as [`Chunk`].
+    fn event_of_chunk(&mut self, chunk: Chunk<'_>) -> Vec<StreamEvent> {
+        let mut out = Vec::new();
+        if let Some(choice) = chunk.choices.into_iter().next() {
+            if let Some(text) = choice.delta.and_then(|d| d.content) {
+                self.text(&text, &mut out);
+            }
+            if let Some(reason) = choice.finish_reason {
+                self.finish_reason(&reason);
+            }
+        }
+        if let Some(usage) = chunk.usage {
+            let cached = usage.prompt_tokens_details.and_then(|d| d.cached_tokens).unwrap_or(0);
+            let prompt = usage.prompt_tokens.unwrap_or(0);
+            self.usage(prompt, usage.completion_tokens.unwrap_or(0), cached, &mut out);
+        }
+        out
+    }
+}
+
 impl Decoder for ChunkDecoder {
     fn event(&mut self, event: SseEvent) -> Result<Vec<StreamEvent>, LlmError> {
         if event.data.trim() == "[DONE]" {
             self.done = true;
             return Ok(Vec::new());
         }
-        let Ok(chunk) = serde_json::from_str::<Value>(&event.data) else { return Ok(Vec::new()) };
-        if let Some(error) = chunk.get("error") {
-            return Err(LlmError::Upstream {
-                kind: error["type"].as_str().unwrap_or("error").to_owned(),
-                message: error["message"].as_str().unwrap_or("upstream error").to_owned(),
-            });
+        match serde_json::from_str::<Chunk<'_>>(&event.data) {
+            Ok(chunk) if !chunk.error => Ok(self.event_of_chunk(chunk)),
+            _ => self.event_of_value(&event.data),
         }
-        let mut out = Vec::new();
-        if let Some(choice) = chunk["choices"].get(0) {
-            if let Some(text) = choice["delta"]["content"].as_str().filter(|t| !t.is_empty()) {
-                self.text_bytes += text.len();
-                out.push(StreamEvent::Text(text.to_owned()));
-            }
-            if let Some(reason) = choice["finish_reason"].as_str() {
-                self.finish = Some(match reason {
-                    "stop" => FinishReason::Stop,
-                    "length" => FinishReason::MaxTokens,
-                    other => FinishReason::Other(other.to_owned()),
-                });
-            }
-        }
-        // OpenAI sends `"usage": null` on every chunk but the last when usage is asked for.
-        if let Some(usage) = chunk.get("usage").filter(|u| u.is_object()) {
-            // `prompt_tokens` includes the cached ones; ours are disjoint (see `Usage`).
-            let prompt = usage["prompt_tokens"].as_u64().unwrap_or(0);
-            let cached = usage["prompt_tokens_details"]["cached_tokens"].as_u64().unwrap_or(0).min(prompt);
-            let usage = Usage {
-                input_tokens: prompt - cached,
-                output_tokens: usage["completion_tokens"].as_u64().unwrap_or(0),
-                cache_read_tokens: cached,
-                cache_creation_tokens: 0,
-                estimated: false,
-            };
-            self.usage = Some(usage);
-            out.push(StreamEvent::Usage(usage));
-        }
-        Ok(out)
     }
 
     fn done(&self) -> bool {
@@ -176,12 +245,85 @@ impl Decoder for ChunkDecoder {
     }
 }
 
+impl ChunkDecoder {
+    /// A chunk read as a `Value`: errors, and chunks whose fields have types [`Chunk`] does not
+    /// take (anything not JSON is ignored).
+    fn event_of_value(&mut self, data: &str) -> Result<Vec<StreamEvent>, LlmError> {
+        let Ok(chunk) = serde_json::from_str::<Value>(data) else { return Ok(Vec::new()) };
+        if let Some(error) = chunk.get("error") {
+            return Err(LlmError::Upstream {
+                kind: error["type"].as_str().unwrap_or("error").to_owned(),
+                message: error["message"].as_str().unwrap_or("upstream error").to_owned(),
+            });
+        }
+        let mut out = Vec::new();
+        if let Some(choice) = chunk["choices"].get(0) {
+            if let Some(text) = choice["delta"]["content"].as_str() {
+                self.text(text, &mut out);
+            }
+            if let Some(reason) = choice["finish_reason"].as_str() {
+                self.finish_reason(reason);
+            }
+        }
+        // OpenAI sends `"usage": null` on every chunk but the last when usage is asked for.
+        if let Some(usage) = chunk.get("usage").filter(|u| u.is_object()) {
+            let prompt = usage["prompt_tokens"].as_u64().unwrap_or(0);
+            let cached = usage["prompt_tokens_details"]["cached_tokens"].as_u64().unwrap_or(0);
+            self.usage(prompt, usage["completion_tokens"].as_u64().unwrap_or(0), cached, &mut out);
+        }
+        Ok(out)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn data(json: &str) -> SseEvent {
         SseEvent { event: None, data: json.to_owned() }
+    }
+
+    /// The typed reading of a chunk gives exactly what the `Value` reading gives, for chunks as
+    /// real servers send them and for odd ones (which the typed reading hands to the other).
+    #[test]
+    fn typed_and_value_readings_agree() {
+        let chunks = [
+            r#"{"id":"x","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}]}"#,
+            r#"{"choices":[{"index":0,"delta":{"content":"Hel"},"logprobs":null,"finish_reason":null}],"usage":null}"#,
+            r#"{"choices":[{"delta":{"content":"안녕 \"quoted\" \n line"}}]}"#,
+            r#"{"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}"#,
+            r#"{"choices":[{"index":0,"delta":{},"finish_reason":"length"}]}"#,
+            r#"{"choices":[{"index":0,"delta":{},"finish_reason":"content_filter"}]}"#,
+            r#"{"choices":[],"usage":{"prompt_tokens":100,"completion_tokens":5,"prompt_tokens_details":{"cached_tokens":64}}}"#,
+            r#"{"choices":[],"usage":{"prompt_tokens":10,"completion_tokens":5,"prompt_tokens_details":{"cached_tokens":64}}}"#,
+            r#"{"choices":[],"usage":{}}"#,
+            r#"{"choices":[],"usage":{"prompt_tokens":1.5,"completion_tokens":2}}"#,
+            r#"{"choices":[],"usage":7}"#,
+            r#"{"choices":null}"#,
+            r#"{"choices":[{"delta":null,"finish_reason":null}]}"#,
+            r#"{"choices":[{"delta":{"content":null}}]}"#,
+            r#"{"choices":[{"delta":{"content":42}}]}"#,
+            r#"{"choices":[{"delta":"text"}]}"#,
+            r#"{"choices":[{"delta":{"content":"a"}},{"delta":{"content":7}}]}"#,
+            r#"{"choices":[{"delta":{"content":"b"}},{"delta":{"content":"c"}}]}"#,
+            r#"{"error":null,"choices":[{"delta":{"content":"d"}}]}"#,
+            r#"{"error":{"type":"overloaded_error","message":"busy"}}"#,
+            r#"[1,2]"#,
+            r#""text""#,
+            r#"not json"#,
+        ];
+        for chunk in chunks {
+            let mut typed = ChunkDecoder::default();
+            let mut valued = ChunkDecoder::default();
+            let by_type = typed.event(data(chunk));
+            let by_value = valued.event_of_value(chunk);
+            assert_eq!(by_type, by_value, "{chunk}");
+            assert_eq!(
+                (typed.text_bytes, &typed.finish, typed.usage),
+                (valued.text_bytes, &valued.finish, valued.usage),
+                "{chunk}"
+            );
+        }
     }
 
     #[test]

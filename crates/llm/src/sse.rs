@@ -20,9 +20,15 @@ pub struct SseParser {
     buffer: Vec<u8>,
     /// How much of `buffer` is known to hold no `\n` (so tiny chunks of a long line stay linear).
     scanned: usize,
+    pending: Pending,
+    lines: u64,
+}
+
+/// The fields of the event being read.
+#[derive(Debug, Default)]
+struct Pending {
     event: Option<String>,
     data: Vec<String>,
-    lines: u64,
 }
 
 impl SseParser {
@@ -35,24 +41,25 @@ impl SseParser {
         self.lines
     }
 
-    /// Adds bytes; returns the events they completed, in order.
+    /// Adds bytes; returns the events they completed, in order. Each line is read where it lies
+    /// in the buffer, which sheds the lines read once at the end: a stream is read a token or a
+    /// few at a time, so copying each line out first cost allocations per token.
     pub fn feed(&mut self, bytes: &[u8]) -> Vec<SseEvent> {
         self.buffer.extend_from_slice(bytes);
         let mut events = Vec::new();
-        while let Some(offset) = self.buffer[self.scanned..].iter().position(|&b| b == b'\n') {
-            let end = self.scanned + offset;
-            self.scanned = 0;
+        let (mut start, mut from) = (0, self.scanned);
+        while let Some(offset) = self.buffer[from..].iter().position(|&b| b == b'\n') {
+            let end = from + offset;
             self.lines += 1;
-            let mut line: Vec<u8> = self.buffer.drain(..=end).collect();
-            line.pop();
-            if line.last() == Some(&b'\r') {
-                line.pop();
-            }
-            let line = String::from_utf8_lossy(&line).into_owned();
-            if let Some(event) = self.line(&line) {
+            let line = &self.buffer[start..end];
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            if let Some(event) = self.pending.line(&String::from_utf8_lossy(line)) {
                 events.push(event);
             }
+            start = end + 1;
+            from = start;
         }
+        self.buffer.drain(..start);
         self.scanned = self.buffer.len();
         events
     }
@@ -62,13 +69,15 @@ impl SseParser {
         self.scanned = 0;
         if !self.buffer.is_empty() {
             let rest = String::from_utf8_lossy(&std::mem::take(&mut self.buffer)).into_owned();
-            if let Some(event) = self.line(rest.trim_end_matches('\r')) {
+            if let Some(event) = self.pending.line(rest.trim_end_matches('\r')) {
                 return Some(event);
             }
         }
-        self.dispatch()
+        self.pending.dispatch()
     }
+}
 
+impl Pending {
     fn line(&mut self, line: &str) -> Option<SseEvent> {
         if line.is_empty() {
             return self.dispatch();
@@ -90,10 +99,13 @@ impl SseParser {
 
     fn dispatch(&mut self) -> Option<SseEvent> {
         let event = self.event.take();
-        if self.data.is_empty() {
-            return None;
-        }
-        Some(SseEvent { event, data: std::mem::take(&mut self.data).join("\n") })
+        let data = match self.data.len() {
+            0 => return None,
+            // The usual event, one `data:` line: its text as it is.
+            1 => self.data.pop().unwrap_or_default(),
+            _ => std::mem::take(&mut self.data).join("\n"),
+        };
+        Some(SseEvent { event, data })
     }
 }
 
