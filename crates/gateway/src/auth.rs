@@ -109,7 +109,8 @@ pub async fn authenticate<A: Adapter>(
     {
         return Err(at_limit()); // dropping the slot gives it back here
     }
-    socket.extensions.insert(Arc::new(Connection::new(actor, slot, &gateway.settings)));
+    let connection = Connection::new(actor, slot, &gateway.settings, socket.ns());
+    socket.extensions.insert(Arc::new(connection));
     socket.extensions.insert(RoomsAtHandshake { rooms: rooms.into(), seen });
     crate::handlers::register(&socket);
     Ok(())

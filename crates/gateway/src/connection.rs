@@ -27,10 +27,12 @@ pub struct Connection {
     pub turnstile: Turnstile,
     /// Counts this socket in `chatbot_ws_connections` for as long as it lives.
     _counted: GaugeHold,
+    /// Counts it under the namespace name it connected through ([`crate::namespaces::Counted`]).
+    _named: crate::namespaces::Counted,
 }
 
 impl Connection {
-    pub fn new(actor: Actor, slot: DeviceSlot, settings: &GatewaySettings) -> Self {
+    pub fn new(actor: Actor, slot: DeviceSlot, settings: &GatewaySettings, namespace: &str) -> Self {
         Self {
             actor,
             slot,
@@ -38,6 +40,7 @@ impl Connection {
             typing: TypingGate::new(settings.typing_interval),
             turnstile: Turnstile::default(),
             _counted: metrics().ws_connections().hold(),
+            _named: crate::namespaces::Counted::new(namespace),
         }
     }
 }
