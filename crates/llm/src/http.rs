@@ -183,6 +183,11 @@ struct State<D> {
     pending: VecDeque<Result<StreamEvent, LlmError>>,
     /// When the upstream must have said something (a line) by.
     deadline: Instant,
+    /// Armed at `deadline` or before it: each line moves the deadline on without touching the
+    /// timer, which, when it fires early, is set again to the deadline as it now stands. A timer
+    /// armed and cancelled around every read cost two trips through the runtime's timer wheel
+    /// (and its lock) for each token.
+    timer: std::pin::Pin<Box<tokio::time::Sleep>>,
     /// `first_byte` until the first line, `idle` after.
     phase: &'static str,
     idle: Duration,
@@ -217,6 +222,11 @@ impl<D: Decoder> State<D> {
         if self.parser.lines() != lines {
             self.phase = "idle";
             self.deadline = Instant::now() + self.idle;
+            if self.deadline < self.timer.deadline() {
+                // The first line: the idle timeout may be shorter than the first byte's.
+                let deadline = self.deadline;
+                self.timer.as_mut().reset(deadline);
+            }
         }
         for event in events {
             match self.decoder.event(event) {
@@ -252,6 +262,7 @@ pub(crate) async fn open<D: Decoder>(
         decoder,
         pending: VecDeque::new(),
         deadline: accepted.sent + timeouts.first_byte,
+        timer: Box::pin(tokio::time::sleep_until(accepted.sent + timeouts.first_byte)),
         phase: "first_byte",
         idle: timeouts.idle,
         secret: secret.map(str::to_owned),
@@ -280,17 +291,30 @@ impl<D: Decoder> State<D> {
     /// Reads one chunk of the body (or its end, or a failure) into `pending`.
     async fn read(&mut self) {
         let Some(body) = self.body.as_mut() else { return };
-        match tokio::time::timeout_at(self.deadline, body.next()).await {
-            Err(_) => {
+        let read = loop {
+            tokio::select! {
+                biased;
+                read = body.next() => break Some(read),
+                () = self.timer.as_mut() => {
+                    if Instant::now() >= self.deadline {
+                        break None;
+                    }
+                    let deadline = self.deadline; // lines came since it was armed
+                    self.timer.as_mut().reset(deadline);
+                }
+            }
+        };
+        match read {
+            None => {
                 let phase = self.phase;
                 self.fail(LlmError::Timeout { phase });
             }
-            Ok(Some(Err(e))) => {
+            Some(Some(Err(e))) => {
                 let message = redact(root_cause(&e), self.secret.as_deref());
                 self.fail(LlmError::Transport { message });
             }
-            Ok(Some(Ok(bytes))) => self.feed(&bytes),
-            Ok(None) => self.finish(true),
+            Some(Some(Ok(bytes))) => self.feed(&bytes),
+            Some(None) => self.finish(true),
         }
     }
 }
