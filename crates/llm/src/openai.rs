@@ -5,6 +5,7 @@
 use crate::http::{self, Decoder};
 use crate::sse::SseEvent;
 use crate::{ChatRequest, EventStream, FinishReason, LlmError, Provider, StreamEvent, Timeouts, Usage};
+use serde::Deserialize as _;
 use serde_json::Value;
 
 #[derive(Clone)]
@@ -157,8 +158,6 @@ fn present<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<bool, D:
     serde::de::IgnoredAny::deserialize(deserializer).map(|_| true)
 }
 
-use serde::Deserialize as _;
-
 impl ChunkDecoder {
     fn text(&mut self, text: &str, out: &mut Vec<StreamEvent>) {
         if !text.is_empty() {
@@ -207,6 +206,34 @@ impl ChunkDecoder {
         }
         out
     }
+
+    /// A chunk read as a `Value`: errors, and chunks whose fields have types [`Chunk`] does not
+    /// take (anything not JSON is ignored).
+    fn event_of_value(&mut self, data: &str) -> Result<Vec<StreamEvent>, LlmError> {
+        let Ok(chunk) = serde_json::from_str::<Value>(data) else { return Ok(Vec::new()) };
+        if let Some(error) = chunk.get("error") {
+            return Err(LlmError::Upstream {
+                kind: error["type"].as_str().unwrap_or("error").to_owned(),
+                message: error["message"].as_str().unwrap_or("upstream error").to_owned(),
+            });
+        }
+        let mut out = Vec::new();
+        if let Some(choice) = chunk["choices"].get(0) {
+            if let Some(text) = choice["delta"]["content"].as_str() {
+                self.text(text, &mut out);
+            }
+            if let Some(reason) = choice["finish_reason"].as_str() {
+                self.finish_reason(reason);
+            }
+        }
+        // OpenAI sends `"usage": null` on every chunk but the last when usage is asked for.
+        if let Some(usage) = chunk.get("usage").filter(|u| u.is_object()) {
+            let prompt = usage["prompt_tokens"].as_u64().unwrap_or(0);
+            let cached = usage["prompt_tokens_details"]["cached_tokens"].as_u64().unwrap_or(0);
+            self.usage(prompt, usage["completion_tokens"].as_u64().unwrap_or(0), cached, &mut out);
+        }
+        Ok(out)
+    }
 }
 
 impl Decoder for ChunkDecoder {
@@ -241,36 +268,6 @@ impl Decoder for ChunkDecoder {
             out.push(StreamEvent::Usage(estimate));
         }
         out.push(StreamEvent::Finished(finish));
-        Ok(out)
-    }
-}
-
-impl ChunkDecoder {
-    /// A chunk read as a `Value`: errors, and chunks whose fields have types [`Chunk`] does not
-    /// take (anything not JSON is ignored).
-    fn event_of_value(&mut self, data: &str) -> Result<Vec<StreamEvent>, LlmError> {
-        let Ok(chunk) = serde_json::from_str::<Value>(data) else { return Ok(Vec::new()) };
-        if let Some(error) = chunk.get("error") {
-            return Err(LlmError::Upstream {
-                kind: error["type"].as_str().unwrap_or("error").to_owned(),
-                message: error["message"].as_str().unwrap_or("upstream error").to_owned(),
-            });
-        }
-        let mut out = Vec::new();
-        if let Some(choice) = chunk["choices"].get(0) {
-            if let Some(text) = choice["delta"]["content"].as_str() {
-                self.text(text, &mut out);
-            }
-            if let Some(reason) = choice["finish_reason"].as_str() {
-                self.finish_reason(reason);
-            }
-        }
-        // OpenAI sends `"usage": null` on every chunk but the last when usage is asked for.
-        if let Some(usage) = chunk.get("usage").filter(|u| u.is_object()) {
-            let prompt = usage["prompt_tokens"].as_u64().unwrap_or(0);
-            let cached = usage["prompt_tokens_details"]["cached_tokens"].as_u64().unwrap_or(0);
-            self.usage(prompt, usage["completion_tokens"].as_u64().unwrap_or(0), cached, &mut out);
-        }
         Ok(out)
     }
 }

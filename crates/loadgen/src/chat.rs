@@ -164,13 +164,8 @@ pub async fn gather(chatters: Vec<tokio::task::JoinHandle<Asking>>) -> anyhow::R
 
 /// What the answers to `asked` show, against the mock's notes of them.
 pub fn judge(asked: &[Asked], notes: &HashMap<String, Answered>, tokens: usize) -> Value {
-    let (mut added_first, mut chunk_delay, mut own_first, mut to_upstream, mut acks) =
-        (vec![], vec![], vec![], vec![], vec![]);
-    // The same two figures for each socket's first question apart: the server's first answers
-    // also open its connections to the model (and fill what it keeps in memory), which later
-    // ones reuse, so the steady state and the cold start are told apart.
-    let (mut added_first_round, mut to_upstream_first_round) = (vec![], vec![]);
-    let (mut added_later, mut to_upstream_later) = (vec![], vec![]);
+    let (mut chunk_delay, mut own_first, mut acks) = (vec![], vec![], vec![]);
+    let (mut added_first, mut to_upstream) = (ByRound::default(), ByRound::default());
     let (mut lost, mut failed, mut unanswered, mut not_ended) = (0usize, 0usize, 0usize, 0usize);
     for question in asked {
         if !question.ended {
@@ -203,20 +198,14 @@ pub fn judge(asked: &[Asked], notes: &HashMap<String, Answered>, tokens: usize) 
                 chunk_delay.push(at.saturating_duration_since(*written));
             }
         }
-        let (added_here, to_upstream_here) = if question.round == 0 {
-            (&mut added_first_round, &mut to_upstream_first_round)
-        } else {
-            (&mut added_later, &mut to_upstream_later)
-        };
-        let upstream_after = note.arrived.saturating_duration_since(question.sent);
-        to_upstream.push(upstream_after);
-        to_upstream_here.push(upstream_after);
+        to_upstream.push(question.round, note.arrived.saturating_duration_since(question.sent));
         if let (Some(first_seen), Some(first_written)) = (seen.get(&0), note.written.first()) {
             let own = first_written.saturating_duration_since(note.arrived);
             own_first.push(own);
-            let added = first_seen.saturating_duration_since(question.sent).saturating_sub(own);
-            added_first.push(added);
-            added_here.push(added);
+            added_first.push(
+                question.round,
+                first_seen.saturating_duration_since(question.sent).saturating_sub(own),
+            );
         }
     }
     json!({
@@ -226,20 +215,39 @@ pub fn judge(asked: &[Asked], notes: &HashMap<String, Answered>, tokens: usize) 
         "questionsNeverAskedUpstream": unanswered,
         "tokensExpected": asked.len() * tokens,
         "tokensLost": lost,
-        "addedFirstTokenMs": summary(&mut added_first),
+        "addedFirstTokenMs": summary(&mut added_first.all()),
         "chunkDelayMs": summary(&mut chunk_delay),
         "sendAckMs": summary(&mut acks),
-        "sendToUpstreamMs": summary(&mut to_upstream),
+        "sendToUpstreamMs": summary(&mut to_upstream.all()),
         "upstreamFirstTokenMs": summary(&mut own_first),
         "firstQuestions": {
-            "addedFirstTokenMs": summary(&mut added_first_round),
-            "sendToUpstreamMs": summary(&mut to_upstream_first_round),
+            "addedFirstTokenMs": summary(&mut added_first.first),
+            "sendToUpstreamMs": summary(&mut to_upstream.first),
         },
         "laterQuestions": {
-            "addedFirstTokenMs": summary(&mut added_later),
-            "sendToUpstreamMs": summary(&mut to_upstream_later),
+            "addedFirstTokenMs": summary(&mut added_first.later),
+            "sendToUpstreamMs": summary(&mut to_upstream.later),
         },
     })
+}
+
+/// Samples of each socket's first question apart from its later ones: the server's first answers
+/// also open its connections to the model (and fill what it keeps in memory), which later ones
+/// reuse, so the cold start and the steady state are told apart.
+#[derive(Default)]
+struct ByRound {
+    first: Vec<Duration>,
+    later: Vec<Duration>,
+}
+
+impl ByRound {
+    fn push(&mut self, round: usize, sample: Duration) {
+        if round == 0 { self.first.push(sample) } else { self.later.push(sample) }
+    }
+
+    fn all(&self) -> Vec<Duration> {
+        [self.first.as_slice(), self.later.as_slice()].concat()
+    }
 }
 
 /// The server's peak RSS while `run` goes on, sampled from its metrics every 250 ms.
