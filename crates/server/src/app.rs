@@ -50,6 +50,7 @@ pub async fn build_services_with(
         let settings = chatbot_store::RecentSettings {
             history_window: chatbot_service::HISTORY_WINDOW,
             history_bytes: config.limits.recent_history_bytes,
+            spending_read_again_after: chatbot_store::SPENDING_READ_AGAIN_AFTER,
         };
         chatbot_store::recent(store, settings)
     };

@@ -8,6 +8,11 @@
 //! once an entry is older than the time to live, so the TTL bounds how long a removed member of
 //! a multi-instance deployment may still post; a TTL of zero turns the cache off.
 //!
+//! So that a member who keeps posting never waits for that read, a membership past half the TTL is
+//! read again in the background while it is still served ([`Hit::refresh`]): the read that
+//! renews it is off the message's path, and the TTL's bound is unchanged (nothing older than the
+//! TTL is served).
+//!
 //! Correctness of a concurrent miss and invalidation: a loader notes the generation before it
 //! reads the database and stores its answer only if no invalidation happened meanwhile, so a
 //! removal can never be overwritten by an answer read before it.
@@ -15,8 +20,9 @@
 use chatbot_domain::{RoomId, UserId};
 use chatbot_store::Room;
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{RwLock, RwLockWriteGuard};
 use std::time::{Duration, Instant};
 
 /// Rooms kept at most; when full the cache starts over (simple, and misses are only slower).
@@ -24,8 +30,12 @@ const DEFAULT_CAPACITY: usize = 10_000;
 
 struct Entry {
     room: Arc<Room>,
-    members: HashSet<UserId>,
-    loaded_at: Instant,
+    /// When `room` was read.
+    read_at: Instant,
+    /// The members known, each with when their membership was read.
+    members: HashMap<UserId, Instant>,
+    /// Members whose membership is being read again in the background.
+    refreshing: HashSet<UserId>,
 }
 
 /// See the module documentation.
@@ -40,6 +50,15 @@ pub struct AccessCache {
 /// invalidation made stale while they were being read.
 #[derive(Debug, Clone, Copy)]
 pub struct Generation(u64);
+
+/// What [`AccessCache::get`] found.
+pub struct Hit {
+    pub room: Arc<Room>,
+    /// The membership is past half the TTL and this caller is to read it again in the background:
+    /// [`AccessCache::fill`] with what it read, [`AccessCache::invalidate`] if it is gone, or
+    /// [`AccessCache::refresh_failed`].
+    pub refresh: bool,
+}
 
 impl AccessCache {
     pub fn new(ttl: Duration) -> Self {
@@ -59,14 +78,38 @@ impl AccessCache {
         !self.ttl.is_zero()
     }
 
-    /// The room, if `user` is known to be a member of it and the entry is fresh.
-    pub fn get(&self, room_id: RoomId, user: UserId) -> Option<Arc<Room>> {
+    fn write(&self) -> RwLockWriteGuard<'_, HashMap<RoomId, Entry>> {
+        self.entries.write().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The room, if `user` is known to be a member of it and both were read less than the TTL ago.
+    pub fn get(&self, room_id: RoomId, user: UserId) -> Option<Hit> {
+        self.get_at(room_id, user, Instant::now())
+    }
+
+    fn get_at(&self, room_id: RoomId, user: UserId, now: Instant) -> Option<Hit> {
         if !self.enabled() {
             return None;
         }
-        let entries = self.entries.read().unwrap_or_else(|poisoned| poisoned.into_inner());
-        let entry = entries.get(&room_id)?;
-        (entry.loaded_at.elapsed() < self.ttl && entry.members.contains(&user)).then(|| entry.room.clone())
+        // The age of what a hit rests on: the older of the room's and the membership's reads.
+        let age = |entry: &Entry| {
+            let member_at = *entry.members.get(&user)?;
+            Some(now.saturating_duration_since(entry.read_at.min(member_at)))
+        };
+        {
+            let entries = self.entries.read().unwrap_or_else(|poisoned| poisoned.into_inner());
+            let entry = entries.get(&room_id)?;
+            let age = age(entry).filter(|age| *age < self.ttl)?;
+            if age < self.ttl / 2 || entry.refreshing.contains(&user) {
+                return Some(Hit { room: entry.room.clone(), refresh: false });
+            }
+        }
+        // Due for a refresh: claim it, unless another caller did meanwhile.
+        let mut entries = self.write();
+        let entry = entries.get_mut(&room_id)?;
+        age(entry).filter(|age| *age < self.ttl)?;
+        let refresh = entry.refreshing.insert(user);
+        Some(Hit { room: entry.room.clone(), refresh })
     }
 
     /// The generation to pass to [`Self::fill`] after reading the database.
@@ -74,14 +117,18 @@ impl AccessCache {
         Generation(self.generation.load(Ordering::Acquire))
     }
 
-    /// Records that `user` is a member of `room`, unless something was invalidated since `seen`.
+    /// Records that `user` is a member of `room` as just read, unless something was invalidated
+    /// since `seen`.
     pub fn fill(&self, seen: Generation, room: &Room, user: UserId) {
         if !self.enabled() {
             return;
         }
-        let mut entries = self.entries.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut entries = self.write();
         // Checked under the write lock: invalidations bump the generation under it too.
         if self.generation.load(Ordering::Acquire) != seen.0 {
+            if let Some(entry) = entries.get_mut(&room.id) {
+                entry.refreshing.remove(&user);
+            }
             return;
         }
         if entries.len() >= self.capacity && !entries.contains_key(&room.id) {
@@ -90,19 +137,27 @@ impl AccessCache {
         let now = Instant::now();
         let entry = entries.entry(room.id).or_insert_with(|| Entry {
             room: Arc::new(room.clone()),
-            members: HashSet::new(),
-            loaded_at: now,
+            read_at: now,
+            members: HashMap::new(),
+            refreshing: HashSet::new(),
         });
-        if entry.loaded_at.elapsed() >= self.ttl {
-            // Expired: the old member set may be stale too, so start it again from this read.
-            *entry = Entry { room: Arc::new(room.clone()), members: HashSet::new(), loaded_at: now };
+        entry.room = Arc::new(room.clone());
+        entry.read_at = now;
+        entry.members.insert(user, now);
+        entry.refreshing.remove(&user);
+    }
+
+    /// A background read of `user`'s membership failed: a later `get` past half the TTL tries
+    /// again.
+    pub fn refresh_failed(&self, room_id: RoomId, user: UserId) {
+        if let Some(entry) = self.write().get_mut(&room_id) {
+            entry.refreshing.remove(&user);
         }
-        entry.members.insert(user);
     }
 
     /// Forgets everything about a room (its settings or members changed, or it was deleted).
     pub fn invalidate(&self, room_id: RoomId) {
-        let mut entries = self.entries.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut entries = self.write();
         self.generation.fetch_add(1, Ordering::AcqRel);
         entries.remove(&room_id);
     }
@@ -138,7 +193,7 @@ mod tests {
         let (room, alice, bob) = (room(), UserId::new(), UserId::new());
         assert!(cache.get(room.id, alice).is_none());
         cache.fill(cache.generation(), &room, alice);
-        assert_eq!(cache.get(room.id, alice).map(|r| r.id), Some(room.id));
+        assert_eq!(cache.get(room.id, alice).map(|hit| hit.room.id), Some(room.id));
         assert!(cache.get(room.id, bob).is_none(), "membership is per user");
     }
 
@@ -188,5 +243,55 @@ mod tests {
         }
         let held = rooms.iter().filter(|r| cache.get(r.id, alice).is_some()).count();
         assert_eq!(held, 1, "the third room cleared the first two");
+    }
+
+    #[test]
+    fn a_membership_past_half_the_ttl_is_served_and_refreshed_once() {
+        let ttl = Duration::from_secs(10);
+        let cache = AccessCache::new(ttl);
+        let (room, alice, bob) = (room(), UserId::new(), UserId::new());
+        cache.fill(cache.generation(), &room, alice);
+        let read_at = Instant::now();
+        let refresh = |at| cache.get_at(room.id, alice, at).map(|hit| hit.refresh);
+
+        assert_eq!(refresh(read_at + ttl / 4), Some(false), "young: served as it is");
+        assert_eq!(refresh(read_at + ttl * 3 / 4), Some(true), "past half: this caller refreshes");
+        assert_eq!(refresh(read_at + ttl * 3 / 4), Some(false), "one refresh at a time, served meanwhile");
+        assert_eq!(refresh(read_at + ttl), None, "nothing older than the TTL is served");
+
+        cache.fill(cache.generation(), &room, alice); // the refresh's read
+        let renewed_at = Instant::now();
+        assert_eq!(refresh(renewed_at + ttl * 3 / 4), Some(true), "renewed, and refreshed again later");
+        cache.refresh_failed(room.id, alice);
+        assert_eq!(refresh(renewed_at + ttl * 3 / 4), Some(true), "a failed refresh is tried again");
+        assert_eq!(cache.get_at(room.id, bob, renewed_at).map(|hit| hit.refresh), None, "per member");
+    }
+
+    #[test]
+    fn each_membership_ages_from_its_own_read() {
+        let ttl = Duration::from_secs(10);
+        let cache = AccessCache::new(ttl);
+        let (room, alice, bob) = (room(), UserId::new(), UserId::new());
+        cache.fill(cache.generation(), &room, alice);
+        let alice_at = Instant::now();
+        // Bob's membership read later renews the room's row, not Alice's membership.
+        cache.fill(cache.generation(), &room, bob);
+        assert!(cache.get_at(room.id, alice, alice_at + ttl).is_none());
+        assert!(cache.get_at(room.id, bob, alice_at + ttl / 2).is_some());
+    }
+
+    #[test]
+    fn a_refresh_read_before_an_invalidation_is_dropped_and_frees_its_claim() {
+        let ttl = Duration::from_secs(10);
+        let cache = AccessCache::new(ttl);
+        let (room, other, alice) = (room(), room(), UserId::new());
+        cache.fill(cache.generation(), &room, alice);
+        let read_at = Instant::now();
+        let seen = cache.generation();
+        assert_eq!(cache.get_at(room.id, alice, read_at + ttl * 3 / 4).map(|hit| hit.refresh), Some(true));
+        cache.invalidate(other.id); // another room's change, while the refresh was reading
+        cache.fill(seen, &room, alice);
+        let hit = cache.get_at(room.id, alice, read_at + ttl * 3 / 4).map(|hit| hit.refresh);
+        assert_eq!(hit, Some(true), "not renewed, and free to be refreshed again");
     }
 }

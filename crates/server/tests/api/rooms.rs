@@ -3,6 +3,8 @@ use chatbot_store::Backend;
 use chatbot_test_support::backend_tests;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 backend_tests!(
     room_lifecycle_by_owner,
@@ -14,6 +16,7 @@ backend_tests!(
     history_is_paginated_by_seq,
     client_id_makes_posting_idempotent,
     removal_and_deletion_stop_posting_at_once,
+    a_removal_through_another_instance_stops_posting_before_the_cache_ttl,
     room_size_is_limited,
     admins_can_manage_any_room,
 );
@@ -323,4 +326,42 @@ async fn admins_can_manage_any_room(backend: Backend) {
     assert_eq!(renamed.status, StatusCode::OK);
     let deleted = app.call(Method::DELETE, &format!("/api/rooms/{room}"), Some(&root.access), None).await;
     assert_eq!(deleted.status, StatusCode::OK);
+}
+
+/// Two instances on one database: the one a member posts through caches the membership
+/// (`limits.membership_cache_ttl`); a removal through the other reaches it only by reading the
+/// database again. Past half the TTL that read happens beside a post that is still served
+/// (decision 037), so the removal applies before the TTL is over.
+async fn a_removal_through_another_instance_stops_posting_before_the_cache_ttl(backend: Backend) {
+    let ttl = Duration::from_secs(2);
+    let settings = [("limits.membership_cache_ttl", "2s"), ("limits.send_rate", "1000")];
+    let app = TestApp::spawn_with(backend, &settings).await;
+    let other = TestApp::spawn_on(Arc::clone(&app.db), &settings).await;
+    let ada = app.register("ada").await;
+    let bob = app.register("bob").await;
+    let room = app.create_room(&ada, "Pair").await;
+    let add = app.post(&format!("/api/rooms/{room}/members"), &ada.access, json!({"userId": bob.id})).await;
+    assert_eq!(add.status, StatusCode::CREATED);
+    app.send(&bob, &room, "cached from here").await;
+    let cached_at = Instant::now();
+    let removal = format!("/api/rooms/{room}/members/{}", bob.id);
+    let removed = other.call(Method::DELETE, &removal, Some(&ada.access), None).await;
+    assert_eq!(removed.status, StatusCode::NO_CONTENT, "{:?}", removed.body);
+
+    tokio::time::sleep(ttl / 2 + Duration::from_millis(50)).await;
+    let path = format!("/api/rooms/{room}/messages");
+    let refused = loop {
+        let reply = app.post(&path, &bob.access, json!({ "content": "still here?" })).await;
+        if reply.status != StatusCode::CREATED || cached_at.elapsed() >= ttl - Duration::from_millis(150) {
+            break reply;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(
+        refused.status,
+        StatusCode::NOT_FOUND,
+        "still posting {:?} after the removal",
+        cached_at.elapsed()
+    );
+    other.stop().await;
 }

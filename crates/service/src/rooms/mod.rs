@@ -105,7 +105,8 @@ pub struct RoomService {
     writer: MessageWriter,
     events: Arc<dyn RoomEvents>,
     answers: Arc<AnswerEngine>,
-    access: AccessCache,
+    /// Shared with the background reads that refresh it.
+    access: Arc<AccessCache>,
     email_lookups: Limit,
     /// One send rate per user, whichever transport the message came by.
     send_limit: Limit,
@@ -121,7 +122,7 @@ impl RoomService {
         events: Arc<dyn RoomEvents>,
         answers: Arc<AnswerEngine>,
     ) -> Self {
-        let access = AccessCache::new(settings.membership_cache_ttl);
+        let access = Arc::new(AccessCache::new(settings.membership_cache_ttl));
         let email_lookups = Limit::new("email-lookup", settings.email_lookups, settings.shared.clone());
         let send_limit = Limit::new("send", settings.send_rate, settings.shared.clone());
         Self {
@@ -447,13 +448,34 @@ impl RoomService {
     /// The room, if `user` is a member: one lookup answers both "may this user post here?" and
     /// "does the room want an answer?". Served from the [`AccessCache`] when it can be.
     async fn room_if_member(&self, room_id: RoomId, user: UserId) -> ServiceResult<Arc<Room>> {
-        if let Some(room) = self.access.get(room_id, user) {
-            return Ok(room);
+        if let Some(hit) = self.access.get(room_id, user) {
+            if hit.refresh {
+                self.refresh_membership(room_id, user);
+            }
+            return Ok(hit.room);
         }
         let seen = self.access.generation();
         let room = self.store.room_if_member(room_id, user).await?.ok_or(ServiceError::NotFound("room"))?;
         self.access.fill(seen, &room, user);
         Ok(Arc::new(room))
+    }
+
+    /// Reads a membership past half the cache's TTL again in a task of its own, while the cached
+    /// one is served: the message that found it old does not wait (see [`AccessCache`]).
+    fn refresh_membership(&self, room_id: RoomId, user: UserId) {
+        let (store, access) = (Arc::clone(&self.store), Arc::clone(&self.access));
+        tokio::spawn(async move {
+            let seen = access.generation();
+            match store.room_if_member(room_id, user).await {
+                Ok(Some(room)) => access.fill(seen, &room, user),
+                // Removed elsewhere (another instance, the command line): stop serving it at once.
+                Ok(None) => access.invalidate(room_id),
+                Err(err) => {
+                    access.refresh_failed(room_id, user);
+                    tracing::warn!(error = %err, %room_id, "refreshing a cached membership failed");
+                }
+            }
+        });
     }
 
     pub async fn membership(&self, actor: &Actor, room_id: RoomId) -> ServiceResult<Member> {

@@ -21,7 +21,7 @@ use crate::store::Store;
 use chatbot_domain::{AiMode, MemberRole, MessageId, MessageStatus, RoomId, SessionId, UserId, UserRole};
 use chatbot_metrics::metrics;
 use history::{Histories, Lookup, Window};
-use spending::{Spending, today};
+use spending::{Found, Spending, today};
 use std::sync::Arc;
 use time::OffsetDateTime;
 
@@ -32,7 +32,12 @@ pub struct RecentSettings {
     pub history_window: u32,
     /// Bytes of history kept over all rooms (estimated); the rooms used least recently go first.
     pub history_bytes: usize,
+    /// How long a user's spending is trusted before it is read again (a budget set from the
+    /// command line is seen within it); [`SPENDING_READ_AGAIN_AFTER`] unless a test is quicker.
+    pub spending_read_again_after: std::time::Duration,
 }
+
+pub use spending::READ_AGAIN_AFTER as SPENDING_READ_AGAIN_AFTER;
 
 /// `inner`, with answers' history and spending reads served from memory (see the module docs:
 /// only where every write to the database passes through the returned store).
@@ -41,14 +46,15 @@ pub fn recent(inner: Arc<dyn Store>, settings: RecentSettings) -> Arc<dyn Store>
     Arc::new(Recent {
         inner,
         histories: Histories::new(window, settings.history_bytes),
-        spending: Spending::new(),
+        spending: Arc::new(Spending::reading_again_after(settings.spending_read_again_after)),
     })
 }
 
 struct Recent {
     inner: Arc<dyn Store>,
     histories: Histories,
-    spending: Spending,
+    /// Shared with the background reads that refresh it.
+    spending: Arc<Spending>,
 }
 
 /// Whether a failed write may have committed: "not found" and "conflict" are answered before
@@ -92,6 +98,24 @@ impl Recent {
         if may_have_written(err) {
             self.histories.forget_all();
         }
+    }
+
+    /// Reads the user's spending again in a task of its own, while the kept entry is served (see
+    /// the spending module's documentation): the answer that found the entry old does not wait.
+    fn refresh_spending(&self, user_id: UserId, day: &str, ticket: u64) {
+        let (inner, spending, day) = (Arc::clone(&self.inner), Arc::clone(&self.spending), day.to_owned());
+        tokio::spawn(async move {
+            let mut guard = FillGuard { abandon: Some(|| spending.abandon(user_id, ticket)) };
+            match inner.usage_on_day(user_id, &day).await {
+                Ok(totals) => {
+                    guard.disarm();
+                    spending.fill(user_id, ticket, &day, totals);
+                }
+                Err(err) => {
+                    tracing::warn!(error = %err, "refreshing a user's spending failed; read again when needed")
+                }
+            }
+        });
     }
 
     fn usage_write_failed(&self, user: Option<UserId>, err: &StoreError) {
@@ -215,13 +239,18 @@ crate::forwarded::store_methods!(recent_methods
         }
 
         async fn usage_on_day(&self, user_id: UserId, day: &str) -> StoreResult<UsageTotals> {
-            let lookup = self.spending.lookup(user_id, day);
-            let source = if matches!(lookup, Lookup::Hit(_)) { "memory" } else { "database" };
+            let found = self.spending.lookup(user_id, day);
+            let source = if matches!(found, Found::Kept { .. }) { "memory" } else { "database" };
             metrics().recent_read("spending", source);
-            let ticket = match lookup {
-                Lookup::Hit(totals) => return Ok(totals),
-                Lookup::Pass => return self.inner.usage_on_day(user_id, day).await,
-                Lookup::Fill(ticket) => ticket,
+            let ticket = match found {
+                Found::Kept { totals, refresh } => {
+                    if let Some(ticket) = refresh {
+                        self.refresh_spending(user_id, day, ticket);
+                    }
+                    return Ok(totals);
+                }
+                Found::Pass => return self.inner.usage_on_day(user_id, day).await,
+                Found::Fill(ticket) => ticket,
             };
             let mut guard = FillGuard { abandon: Some(|| self.spending.abandon(user_id, ticket)) };
             let totals = self.inner.usage_on_day(user_id, day).await?;

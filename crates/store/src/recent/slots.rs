@@ -11,6 +11,9 @@ pub(super) enum Slot<V> {
     Filling {
         ticket: u64,
         stale: bool,
+        /// What was kept before a refresh began ([`Slots::begin_refresh`]): still served, and
+        /// kept current by writes, until the refresh ends; `None` for a first fill.
+        serving: Option<V>,
     },
     Kept(V),
 }
@@ -25,10 +28,15 @@ impl<K: Hash + Eq + Copy, V> Slots<K, V> {
         Self { map: HashMap::new(), next_ticket: 0 }
     }
 
-    /// The kept value of `key`, if any.
+    fn ticket(&mut self) -> u64 {
+        self.next_ticket += 1;
+        self.next_ticket
+    }
+
+    /// The kept value of `key`, if any (also while a refresh of it is in flight).
     pub(super) fn kept(&mut self, key: &K) -> Option<&mut V> {
         match self.map.get_mut(key) {
-            Some(Slot::Kept(value)) => Some(value),
+            Some(Slot::Kept(value) | Slot::Filling { serving: Some(value), .. }) => Some(value),
             _ => None,
         }
     }
@@ -39,25 +47,43 @@ impl<K: Hash + Eq + Copy, V> Slots<K, V> {
         if matches!(self.map.get(&key), Some(Slot::Filling { .. })) {
             return None;
         }
-        self.next_ticket += 1;
-        let ticket = self.next_ticket;
-        self.map.insert(key, Slot::Filling { ticket, stale: false });
+        let ticket = self.ticket();
+        self.map.insert(key, Slot::Filling { ticket, stale: false, serving: None });
+        Some(ticket)
+    }
+
+    /// Starts a refresh of the value kept for `key`, which stays served until the refresh ends:
+    /// its ticket, or `None` when nothing is kept or a fill is already in flight.
+    pub(super) fn begin_refresh(&mut self, key: K) -> Option<u64> {
+        if !matches!(self.map.get(&key), Some(Slot::Kept(_))) {
+            return None;
+        }
+        let ticket = self.ticket();
+        let Some(Slot::Kept(value)) = self.map.remove(&key) else { return None };
+        self.map.insert(key, Slot::Filling { ticket, stale: false, serving: Some(value) });
         Some(ticket)
     }
 
     /// Keeps `value` if the fill `ticket` is still the slot's and nothing was written to `key`
-    /// since it began; otherwise the slot is emptied. Returns whether it was kept.
+    /// since it began; otherwise a refresh's slot keeps serving what it served (kept current by
+    /// those writes) and a first fill's slot is emptied. Returns whether `value` was kept.
     pub(super) fn finish_fill(&mut self, key: K, ticket: u64, value: V) -> bool {
-        match self.map.get(&key) {
-            Some(Slot::Filling { ticket: t, stale: false }) if *t == ticket => {
-                self.map.insert(key, Slot::Kept(value));
-                true
-            }
-            Some(Slot::Filling { ticket: t, stale: true }) if *t == ticket => {
-                self.map.remove(&key);
+        match self.map.remove(&key) {
+            Some(Slot::Filling { ticket: t, stale, serving }) if t == ticket => {
+                if !stale {
+                    self.map.insert(key, Slot::Kept(value));
+                    return true;
+                }
+                if let Some(served) = serving {
+                    self.map.insert(key, Slot::Kept(served));
+                }
                 false
             }
-            _ => false,
+            Some(other) => {
+                self.map.insert(key, other);
+                false
+            }
+            None => false,
         }
     }
 
@@ -71,20 +97,25 @@ impl<K: Hash + Eq + Copy, V> Slots<K, V> {
         true
     }
 
-    /// A fill that ended without a value (its read failed, or it was cancelled).
+    /// A fill that ended without a value (its read failed, or it was cancelled): a refresh's slot
+    /// goes back to what it served, a first fill's is emptied.
     pub(super) fn abandon_fill(&mut self, key: K, ticket: u64) {
-        if matches!(self.map.get(&key), Some(Slot::Filling { ticket: t, .. }) if *t == ticket) {
-            self.map.remove(&key);
+        if !matches!(self.map.get(&key), Some(Slot::Filling { ticket: t, .. }) if *t == ticket) {
+            return;
+        }
+        if let Some(Slot::Filling { serving: Some(served), .. }) = self.map.remove(&key) {
+            self.map.insert(key, Slot::Kept(served));
         }
     }
 
-    /// A committed write to `key`: a fill in flight is marked stale; a kept value is brought up to
-    /// date by `apply`, or dropped when `apply` returns `false` (it cannot tell the new value).
+    /// A committed write to `key`: a fill in flight is marked stale; a kept value (also one served
+    /// during a refresh) is brought up to date by `apply`, or dropped with its slot when `apply`
+    /// returns `false` (it cannot tell the new value).
     pub(super) fn written(&mut self, key: K, apply: impl FnOnce(&mut V) -> bool) {
         let keep = match self.map.get_mut(&key) {
-            Some(Slot::Filling { stale, .. }) => {
+            Some(Slot::Filling { stale, serving, .. }) => {
                 *stale = true;
-                true
+                serving.as_mut().is_none_or(apply)
             }
             Some(Slot::Kept(value)) => apply(value),
             None => true,
@@ -99,14 +130,14 @@ impl<K: Hash + Eq + Copy, V> Slots<K, V> {
         self.written(key, |_| false);
     }
 
-    /// Drops everything kept; fills in flight are marked stale.
+    /// Drops everything kept; first fills in flight are marked stale, refreshes are dropped.
     pub(super) fn forget_all(&mut self) {
         self.map.retain(|_, slot| match slot {
-            Slot::Filling { stale, .. } => {
+            Slot::Filling { stale, serving: None, .. } => {
                 *stale = true;
                 true
             }
-            Slot::Kept(_) => false,
+            Slot::Filling { serving: Some(_), .. } | Slot::Kept(_) => false,
         });
     }
 }
@@ -149,5 +180,48 @@ mod tests {
         let ticket = slots.begin_fill(3).expect("free");
         slots.abandon_fill(3, ticket);
         assert!(slots.begin_fill(3).is_some(), "an abandoned fill frees its slot");
+    }
+    #[test]
+    fn a_refresh_serves_the_kept_value_until_it_ends() {
+        let mut slots: Slots<u8, u32> = Slots::new();
+        assert_eq!(slots.begin_refresh(1), None, "nothing kept, nothing to refresh");
+        let ticket = slots.begin_fill(1).expect("free");
+        assert_eq!(slots.begin_refresh(1), None, "a first fill is in flight");
+        assert!(slots.finish_fill(1, ticket, 10));
+
+        let ticket = slots.begin_refresh(1).expect("kept");
+        assert_eq!(slots.kept(&1).copied(), Some(10), "served while the refresh is in flight");
+        assert_eq!(slots.begin_refresh(1), None, "one refresh at a time");
+        assert_eq!(slots.begin_fill(1), None, "no fill beside a refresh");
+        assert!(slots.finish_fill(1, ticket, 11));
+        assert_eq!(slots.kept(&1).copied(), Some(11), "the refresh's read replaces it");
+
+        // A write during the refresh: the read may or may not hold it, so it is not kept, and the
+        // value served, which the write updated, stays.
+        let ticket = slots.begin_refresh(1).expect("kept");
+        slots.written(1, |v| {
+            *v += 5;
+            true
+        });
+        assert_eq!(slots.kept(&1).copied(), Some(16));
+        assert!(!slots.finish_fill(1, ticket, 11));
+        assert_eq!(slots.kept(&1).copied(), Some(16));
+
+        // A failed refresh keeps serving; a forgotten key drops both.
+        let ticket = slots.begin_refresh(1).expect("kept");
+        slots.abandon_fill(1, ticket);
+        assert_eq!(slots.kept(&1).copied(), Some(16));
+        let ticket = slots.begin_refresh(1).expect("kept");
+        slots.forget(1);
+        assert!(slots.kept(&1).is_none());
+        assert!(!slots.finish_fill(1, ticket, 20), "a forgotten key takes no refresh");
+        assert!(slots.kept(&1).is_none());
+
+        let ticket = slots.begin_fill(2).expect("free");
+        assert!(slots.finish_fill(2, ticket, 1));
+        let ticket = slots.begin_refresh(2).expect("kept");
+        slots.forget_all();
+        assert!(slots.kept(&2).is_none());
+        assert!(!slots.finish_fill(2, ticket, 2), "forgetting everything reaches refreshes");
     }
 }

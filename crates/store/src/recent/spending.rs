@@ -2,9 +2,10 @@
 //! ([`crate::Store::usage_on_day`]): filled by one read, then kept current by this process's usage
 //! writes (each adds what it recorded) and dropped by a budget change. A budget changed from the
 //! command line (`chatbot user budget`: another process) is not seen here: each user's entry is
-//! read again once it is [`READ_AGAIN_AFTER`] old.
+//! read again once it is [`READ_AGAIN_AFTER`] old. So that an answer of a user who keeps asking
+//! never waits for that read, an entry past half that age is read again in the background while
+//! it is still served ([`Found::Kept`]'s `refresh`).
 
-use super::history::Lookup;
 use super::slots::Slots;
 use crate::records::{NewUsage, UsageTotals, day_text};
 use chatbot_domain::UserId;
@@ -17,10 +18,24 @@ use time::OffsetDateTime;
 const USERS_KEPT: usize = 65_536;
 
 /// How long an entry is trusted for the user's budgets, which other processes may change.
-pub(super) const READ_AGAIN_AFTER: Duration = Duration::from_secs(5);
+pub const READ_AGAIN_AFTER: Duration = Duration::from_secs(5);
 
 pub(super) struct Spending {
     users: Mutex<Slots<UserId, Today>>,
+    /// [`READ_AGAIN_AFTER`], shorter in tests.
+    read_again_after: Duration,
+}
+
+/// What [`Spending::lookup`] found.
+pub(super) enum Found {
+    /// Kept and fresh. `refresh`: the entry is old enough to be read again in the background,
+    /// under this ticket (pass the read to [`Spending::fill`], or the ticket to
+    /// [`Spending::abandon`]); it is served meanwhile.
+    Kept { totals: UsageTotals, refresh: Option<u64> },
+    /// Not kept: read it and pass it to [`Spending::fill`] with this ticket.
+    Fill(u64),
+    /// Read it, keep nothing (a read of it is in flight).
+    Pass,
 }
 
 /// One user's totals on one UTC day.
@@ -36,8 +51,8 @@ pub(super) fn today() -> String {
 }
 
 impl Spending {
-    pub(super) fn new() -> Self {
-        Self { users: Mutex::new(Slots::new()) }
+    pub(super) fn reading_again_after(read_again_after: Duration) -> Self {
+        Self { users: Mutex::new(Slots::new()), read_again_after }
     }
 
     fn users(&self) -> MutexGuard<'_, Slots<UserId, Today>> {
@@ -45,16 +60,23 @@ impl Spending {
         self.users.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    pub(super) fn lookup(&self, user: UserId, day: &str) -> Lookup<UsageTotals> {
+    pub(super) fn lookup(&self, user: UserId, day: &str) -> Found {
+        self.lookup_at(user, day, Instant::now())
+    }
+
+    fn lookup_at(&self, user: UserId, day: &str, now: Instant) -> Found {
         let mut users = self.users();
-        let fresh = |kept: &&mut Today| kept.day == day && kept.read_at.elapsed() < READ_AGAIN_AFTER;
+        let age = |kept: &Today| now.saturating_duration_since(kept.read_at);
+        let fresh = |kept: &&mut Today| kept.day == day && age(kept) < self.read_again_after;
         if let Some(kept) = users.kept(&user).filter(fresh) {
-            return Lookup::Hit(kept.totals);
+            let (totals, due) = (kept.totals, age(kept) >= self.read_again_after / 2);
+            let refresh = if due { users.begin_refresh(user) } else { None };
+            return Found::Kept { totals, refresh };
         }
         if users.map.len() >= USERS_KEPT {
             users.forget_all();
         }
-        users.begin_fill(user).map_or(Lookup::Pass, Lookup::Fill)
+        users.begin_fill(user).map_or(Found::Pass, Found::Fill)
     }
 
     pub(super) fn fill(&self, user: UserId, ticket: u64, day: &str, totals: UsageTotals) {
@@ -93,5 +115,97 @@ impl Spending {
     /// The user's budgets changed, or a usage write may or may not have committed.
     pub(super) fn forget(&self, user: UserId) {
         self.users().forget(user);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const AGE: Duration = Duration::from_secs(10);
+
+    fn totals(tokens: i64) -> UsageTotals {
+        UsageTotals { tokens, ..UsageTotals::default() }
+    }
+
+    fn kept(found: &Found) -> Option<(i64, Option<u64>)> {
+        match found {
+            Found::Kept { totals, refresh } => Some((totals.tokens, *refresh)),
+            Found::Fill(_) | Found::Pass => None,
+        }
+    }
+
+    /// Fills `user`'s entry with `tokens` and returns the moment it counts as read.
+    fn filled(spending: &Spending, user: UserId, day: &str, tokens: i64) -> Instant {
+        let Found::Fill(ticket) = spending.lookup(user, day) else { panic!("nothing kept yet") };
+        spending.fill(user, ticket, day, totals(tokens));
+        Instant::now()
+    }
+
+    #[test]
+    fn an_entry_past_half_its_age_is_served_while_one_refresh_reads_it_again() {
+        let spending = Spending::reading_again_after(AGE);
+        let (user, day) = (UserId::new(), today());
+        let read_at = filled(&spending, user, &day, 7);
+
+        let young = spending.lookup_at(user, &day, read_at + AGE / 4);
+        assert_eq!(kept(&young), Some((7, None)), "young: served, no refresh");
+
+        let due = spending.lookup_at(user, &day, read_at + AGE * 3 / 4);
+        let Some((7, Some(ticket))) = kept(&due) else { panic!("past half its age: served and refreshed") };
+        let again = spending.lookup_at(user, &day, read_at + AGE * 3 / 4);
+        assert_eq!(kept(&again), Some((7, None)), "served meanwhile, the one refresh in flight");
+
+        spending.fill(user, ticket, &day, totals(9));
+        let refreshed_at = Instant::now();
+        let after = spending.lookup_at(user, &day, refreshed_at + AGE / 4);
+        assert_eq!(kept(&after), Some((9, None)), "the refresh's read, young again");
+    }
+
+    #[test]
+    fn an_entry_past_its_age_is_read_before_it_is_served() {
+        let spending = Spending::reading_again_after(AGE);
+        let (user, day) = (UserId::new(), today());
+        let read_at = filled(&spending, user, &day, 7);
+        assert!(matches!(spending.lookup_at(user, &day, read_at + AGE), Found::Fill(_)));
+    }
+
+    #[test]
+    fn a_refresh_that_does_not_end_leaves_the_entry_served_only_up_to_its_age() {
+        let spending = Spending::reading_again_after(AGE);
+        let (user, day) = (UserId::new(), today());
+        let read_at = filled(&spending, user, &day, 2);
+        let Some((2, Some(_))) = kept(&spending.lookup_at(user, &day, read_at + AGE / 2)) else {
+            panic!("due for a refresh")
+        };
+        assert!(matches!(spending.lookup_at(user, &day, read_at + AGE), Found::Pass));
+    }
+
+    #[test]
+    fn a_usage_written_during_a_refresh_is_counted_and_the_refresh_dropped() {
+        let spending = Spending::reading_again_after(AGE);
+        let (user, day) = (UserId::new(), today());
+        let read_at = filled(&spending, user, &day, 7);
+        let Some((7, Some(ticket))) = kept(&spending.lookup_at(user, &day, read_at + AGE / 2)) else {
+            panic!("due for a refresh")
+        };
+        let usage = NewUsage {
+            id: uuid::Uuid::new_v4(),
+            message_id: None,
+            user_id: Some(user),
+            room_id: None,
+            provider: "demo".into(),
+            model: "demo".into(),
+            input_tokens: 3,
+            output_tokens: 0,
+            cache_creation_tokens: 0,
+            cache_read_tokens: 0,
+            cost: 0,
+            ttft_ms: None,
+            duration_ms: None,
+        };
+        spending.spent(&usage, &day, &day);
+        spending.fill(user, ticket, &day, totals(7)); // read before the write: must not be kept
+        assert_eq!(kept(&spending.lookup_at(user, &day, read_at + AGE / 4)).map(|k| k.0), Some(10));
     }
 }

@@ -5,29 +5,67 @@
 
 use crate::{answer, demo_usage, room, text, user};
 use chatbot_domain::{AiMode, MessageId, MessageStatus, RoomId, UserId};
-use chatbot_store::{AnswerWrite, NewMessage, RecentSettings, RoomPatch, Store, day_text};
+use chatbot_store::{
+    AnswerWrite, NewMessage, RecentSettings, RoomPatch, SPENDING_READ_AGAIN_AFTER, Store, day_text,
+};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 use time::OffsetDateTime;
 
 store_tests!(
     reads_match_the_database_through_every_kind_of_write,
     reads_match_the_database_when_rooms_are_dropped_for_room,
+    spending_past_half_its_age_is_served_and_read_again_in_the_background,
 );
 
 /// Messages kept per room: small, so that windows fill, slide and are read past.
 const WINDOW: u32 = 6;
 
 async fn reads_match_the_database_through_every_kind_of_write(inner: Arc<dyn Store>) {
-    let settings = RecentSettings { history_window: WINDOW, history_bytes: 1 << 20 };
+    let settings = RecentSettings {
+        history_window: WINDOW,
+        history_bytes: 1 << 20,
+        spending_read_again_after: SPENDING_READ_AGAIN_AFTER,
+    };
     exercise(inner, settings, Created::Here, 7, 160).await;
 }
 
 async fn reads_match_the_database_when_rooms_are_dropped_for_room(inner: Arc<dyn Store>) {
     // About one room's window of bytes: rooms evict each other all the time.
-    let settings = RecentSettings { history_window: WINDOW, history_bytes: 2_500 };
+    let settings = RecentSettings {
+        history_window: WINDOW,
+        history_bytes: 2_500,
+        spending_read_again_after: SPENDING_READ_AGAIN_AFTER,
+    };
     exercise(inner, settings, Created::Elsewhere, 11, 120).await;
+}
+
+async fn spending_past_half_its_age_is_served_and_read_again_in_the_background(inner: Arc<dyn Store>) {
+    let age = Duration::from_secs(2);
+    let settings =
+        RecentSettings { history_window: WINDOW, history_bytes: 1 << 20, spending_read_again_after: age };
+    let cached = chatbot_store::recent(inner.clone(), settings);
+    let alice = user(&inner, "alice@example.com").await;
+    let day = day_text(OffsetDateTime::now_utc().date());
+    assert_eq!(cached.usage_on_day(alice.id, &day).await.unwrap().token_budget, None);
+    let read_at = Instant::now();
+    // A budget set by another process (`chatbot user budget`): this store does not see the write.
+    inner.set_user_budget(alice.id, Some(500), None).await.unwrap();
+    tokio::time::sleep(age / 2 + Duration::from_millis(50)).await;
+    let served = cached.usage_on_day(alice.id, &day).await.unwrap();
+    assert_eq!(served.token_budget, None, "past half its age the kept entry is still served");
+    // ... and read again in the background: the budget shows before the entry's age is over,
+    // which only that background read can explain.
+    let seen = loop {
+        let now = cached.usage_on_day(alice.id, &day).await.unwrap();
+        if now.token_budget.is_some() || read_at.elapsed() >= age - Duration::from_millis(100) {
+            break now;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    };
+    assert_eq!(seen.token_budget, Some(500), "not read again before its age was over");
 }
 
 /// Whether the users and rooms are created through the store under test (which then keeps them
