@@ -9,7 +9,7 @@ use crate::setup::Api;
 use crate::sio::{Incoming, SioClient};
 use crate::stats::{ms, summary};
 use crate::upstream::{self, Answered, MockArgs};
-use anyhow::{Context, bail};
+use anyhow::bail;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -288,7 +288,7 @@ fn start_offset(spread: Duration, s: usize, n: usize) -> Duration {
 }
 
 pub async fn chat(bases: &[String], c: &Chat) -> anyhow::Result<Value> {
-    let log = upstream::serve(c.mock.address, c.mock.shape).await.context("mock upstream")?;
+    let upstream = upstream::start(&c.mock).await?;
     let api = Arc::new(Api::new(first(bases)?)?);
     let Askers { run, sockets } = askers(bases, &api, c.sockets, c.users).await?;
     eprintln!("loadgen: {} sockets in their rooms; asking {} question(s) each", c.sockets, c.questions);
@@ -318,7 +318,7 @@ pub async fn chat(bases: &[String], c: &Chat) -> anyhow::Result<Value> {
         _ => None,
     };
     let peak = rss.stop();
-    let mut result = judge(&asked, &log.take(), c.mock.shape.tokens);
+    let mut result = judge(&asked, &upstream.take().await?, c.mock.shape.tokens);
     let tokens = asked.len() * c.mock.shape.tokens;
     let extra = json!({
         "scenario": "chat",

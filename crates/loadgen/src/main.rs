@@ -5,6 +5,7 @@
 
 mod bare;
 mod chat;
+mod clock;
 mod connect;
 mod floor;
 mod probe;
@@ -86,6 +87,10 @@ enum Scenario {
     /// posting plain messages at a steady pace; per window the latencies and the server's RSS,
     /// and how far the last window drifted from the first.
     Soak(soak::Soak),
+    /// Runs the mock model of `chat` and `soak` in a process of its own until stopped: start them
+    /// with `--external-upstream` and the same shape (`--upstream`, `--tokens`, `--first-token`,
+    /// `--token-interval`); `--base` is not used.
+    Upstream(upstream::MockArgs),
     /// Cross-instance delivery over time: a message every `interval` sent on the first
     /// instance, received on the second; reports which were not received live (run it while
     /// Redis is stopped and started, to time the recovery).
@@ -149,6 +154,12 @@ async fn main() -> anyhow::Result<()> {
         }
         Scenario::Chat(chat) => chat::chat(bases, &chat).await?,
         Scenario::Soak(soak) => soak::soak(bases, &soak).await?,
+        Scenario::Upstream(mock) => {
+            upstream::serve(mock.address, mock.shape).await?;
+            eprintln!("loadgen: mock upstream listening on {}", mock.address);
+            // It serves until the process is stopped.
+            std::future::pending::<serde_json::Value>().await
+        }
         Scenario::RelayProbe { duration, interval } => probe::relay_probe(bases, duration, interval).await?,
         Scenario::TcpFloor { sockets, messages, interval, bytes, writers, readers } => {
             let (writers, readers) = (writers.unwrap_or_else(cores), readers.unwrap_or_else(cores));

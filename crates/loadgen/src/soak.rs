@@ -9,7 +9,6 @@ use crate::setup::Api;
 use crate::sio::SioClient;
 use crate::stats::summary;
 use crate::upstream::{self, MockArgs};
-use anyhow::Context;
 use serde_json::{Value, json};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -76,7 +75,7 @@ fn drift(first: Option<f64>, last: Option<f64>) -> Option<f64> {
 }
 
 pub async fn soak(bases: &[String], c: &Soak) -> anyhow::Result<Value> {
-    let log = upstream::serve(c.mock.address, c.mock.shape).await.context("mock upstream")?;
+    let upstream = upstream::start(&c.mock).await?;
     let api = Arc::new(Api::new(first(bases)?)?);
     let chat = askers(bases, &api, c.chatters, c.users).await?;
     let run = run_id();
@@ -133,7 +132,7 @@ pub async fn soak(bases: &[String], c: &Soak) -> anyhow::Result<Value> {
     }
     let rss = sampler.await?;
     let peak = peak.stop();
-    let notes = log.take();
+    let notes = upstream.take().await?;
     let window_of = |at: Instant| {
         let index = at.saturating_duration_since(start).as_nanos() / c.window.as_nanos().max(1);
         usize::try_from(index).unwrap_or(usize::MAX).min(windows - 1)

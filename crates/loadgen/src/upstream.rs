@@ -1,19 +1,24 @@
 //! A mock OpenAI-compatible model server inside the load generator, so that the `chat` and
 //! `soak` scenarios can time the server's own share of an answer's latency: the mock notes when
 //! each question's request arrived and when each token was written, on the same clock as the
-//! sockets that receive them. Wire format as `POST {base}/chat/completions` with `stream: true`
+//! sockets that receive them. With `--external-upstream` it runs in a process of its own instead
+//! (`chatbot-loadgen upstream`), off the runtime that reads the sockets; the scenario then fetches
+//! its notes (`GET /notes`), times in `CLOCK_MONOTONIC` nanoseconds ([`crate::clock`]). Wire format as `POST {base}/chat/completions` with `stream: true`
 //! (chat.completion.chunk deltas, a finish chunk, a usage-only chunk, `[DONE]`).
 //!
 //! Each question carries a marker word (`lgq-…`, see [`marker`]); token `i` of its answer reads
 //! `<marker>.<i> `, so a client can tell which token of which answer a chunk holds even when the
 //! server merges deltas into one chunk.
 
+use crate::clock::Clock;
+use anyhow::Context;
+use axum::Json;
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -28,6 +33,10 @@ pub struct MockArgs {
     /// Where the mock model listens (the server's `OPENAI_BASE_URL` must point there).
     #[arg(long = "upstream", default_value = "127.0.0.1:3960")]
     pub address: SocketAddr,
+    /// The mock already runs there in a process of its own (`chatbot-loadgen upstream` with the
+    /// same shape): use it instead of starting one in this process.
+    #[arg(long = "external-upstream")]
+    pub external: bool,
     #[command(flatten)]
     pub shape: Shape,
 }
@@ -100,7 +109,7 @@ struct Mock {
 pub async fn serve(addr: SocketAddr, shape: Shape) -> anyhow::Result<Arc<Log>> {
     let log = Arc::new(Log::default());
     let mock = Mock { shape, log: log.clone() };
-    let app = Router::new().route("/{*path}", post(completions)).with_state(mock);
+    let app = Router::new().route("/notes", get(notes)).route("/{*path}", post(completions)).with_state(mock);
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tokio::spawn(async move {
         if let Err(err) = axum::serve(listener, app).await {
@@ -108,6 +117,60 @@ pub async fn serve(addr: SocketAddr, shape: Shape) -> anyhow::Result<Arc<Log>> {
         }
     });
     Ok(log)
+}
+
+/// The mock a scenario's answers come from: here, or in a process of its own.
+pub enum Upstream {
+    Here(Arc<Log>),
+    Elsewhere(SocketAddr),
+}
+
+/// Starts the mock here, or (`--external-upstream`) checks that one answers at the address.
+pub async fn start(args: &MockArgs) -> anyhow::Result<Upstream> {
+    if !args.external {
+        return Ok(Upstream::Here(serve(args.address, args.shape).await.context("mock upstream")?));
+    }
+    let upstream = Upstream::Elsewhere(args.address);
+    upstream
+        .take()
+        .await
+        .context("no mock upstream answers at --upstream (start `chatbot-loadgen upstream`)")?;
+    Ok(upstream)
+}
+
+impl Upstream {
+    /// Takes the notes of every question answered so far.
+    pub async fn take(&self) -> anyhow::Result<HashMap<String, Answered>> {
+        let addr = match self {
+            Upstream::Here(log) => return Ok(log.take()),
+            Upstream::Elsewhere(addr) => addr,
+        };
+        let notes: HashMap<String, Noted> =
+            reqwest::get(format!("http://{addr}/notes")).await?.error_for_status()?.json().await?;
+        let clock = Clock::new();
+        let answered = |n: Noted| Answered {
+            arrived: clock.instant(n.arrived),
+            written: n.written.into_iter().map(|ns| clock.instant(ns)).collect(),
+        };
+        Ok(notes.into_iter().map(|(marker, noted)| (marker, answered(noted))).collect())
+    }
+}
+
+/// One question's notes as `GET /notes` gives them: monotonic nanoseconds.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Noted {
+    arrived: u64,
+    written: Vec<u64>,
+}
+
+/// `GET /notes`: takes the notes of every question answered so far.
+async fn notes(State(mock): State<Mock>) -> Json<HashMap<String, Noted>> {
+    let clock = Clock::new();
+    let noted = |a: Answered| Noted {
+        arrived: clock.ns(a.arrived),
+        written: a.written.into_iter().map(|at| clock.ns(at)).collect(),
+    };
+    Json(mock.log.take().into_iter().map(|(marker, answered)| (marker, noted(answered))).collect())
 }
 
 /// The marker in the last user message of a chat completions request.
