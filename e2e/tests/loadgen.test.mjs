@@ -3,7 +3,7 @@
 // count what it claims to count. `tcp-floor` needs no server; it runs once.
 
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { it } from 'node:test';
@@ -105,6 +105,38 @@ eachBackend('load generator with the mock model', (ctx) => {
     }
     assert.ok(result.upstreamFirstTokenMs.p50 >= 20, `the model's own first token waits 20 ms: ${show(result)}`);
     assert.ok(result.serverRssMbPeak > 0 && result.serverCpuSeconds >= 0, show(result));
+  });
+
+  it('chat: the mock model in a process of its own, its notes read back onto the same clock', async () => {
+    const shape = ['--upstream', `127.0.0.1:${MOCK_PORT}`, '--tokens', '10', '--first-token', '20ms', '--token-interval', '5ms'];
+    const mock = spawn(loadgenPath(), ['upstream', ...shape], { stdio: ['ignore', 'ignore', 'pipe'] });
+    try {
+      await new Promise((resolve, reject) => {
+        let said = '';
+        mock.stderr.on('data', (chunk) => {
+          said += chunk;
+          if (said.includes('listening')) resolve();
+        });
+        mock.on('exit', (code) => reject(new Error(`the mock model exited (${code}): ${said}`)));
+      });
+      const result = await loadgen(
+        '--base', ctx.base, 'chat', '--sockets', '3', '--users', '1', '--questions', '2', ...shape, '--external-upstream',
+      );
+      assert.deepEqual(
+        { errors: result.errors, answers: result.answers, failed: result.answersFailed,
+          neverAsked: result.questionsNeverAskedUpstream, lost: result.tokensLost },
+        { errors: 0, answers: 6, failed: 0, neverAsked: 0, lost: 0 },
+        show(result),
+      );
+      // Times noted by the other process, against this one's sends and reads: a mapping off by
+      // any constant would give zeros (clamped) or seconds here.
+      assert.ok(result.upstreamFirstTokenMs.p50 >= 20 && result.upstreamFirstTokenMs.max < 1000, show(result));
+      for (const key of ['sendToUpstreamMs', 'chunkDelayMs', 'addedFirstTokenMs']) {
+        assert.ok(result[key].p50 > 0 && result[key].max < 1000, `${key}: ${show(result)}`);
+      }
+    } finally {
+      mock.kill();
+    }
   });
 
   it('soak: mixed load in windows, with drift and memory growth reported', async () => {
