@@ -245,13 +245,22 @@ mod tests {
         assert_eq!(held, 1, "the third room cleared the first two");
     }
 
+    /// A cache whose time to live is [`TTL`], holding Alice's membership of a room, with the moment
+    /// it counts as read (just after the fill).
+    fn cached_member() -> (AccessCache, Room, UserId, Instant) {
+        let cache = AccessCache::new(TTL);
+        let (room, alice) = (room(), UserId::new());
+        cache.fill(cache.generation(), &room, alice);
+        (cache, room, alice, Instant::now())
+    }
+
+    const TTL: Duration = Duration::from_secs(10);
+
     #[test]
     fn a_membership_past_half_the_ttl_is_served_and_refreshed_once() {
-        let ttl = Duration::from_secs(10);
-        let cache = AccessCache::new(ttl);
-        let (room, alice, bob) = (room(), UserId::new(), UserId::new());
-        cache.fill(cache.generation(), &room, alice);
-        let read_at = Instant::now();
+        let ttl = TTL;
+        let (cache, room, alice, read_at) = cached_member();
+        let bob = UserId::new();
         let refresh = |at| cache.get_at(room.id, alice, at).map(|hit| hit.refresh);
 
         assert_eq!(refresh(read_at + ttl / 4), Some(false), "young: served as it is");
@@ -269,11 +278,9 @@ mod tests {
 
     #[test]
     fn each_membership_ages_from_its_own_read() {
-        let ttl = Duration::from_secs(10);
-        let cache = AccessCache::new(ttl);
-        let (room, alice, bob) = (room(), UserId::new(), UserId::new());
-        cache.fill(cache.generation(), &room, alice);
-        let alice_at = Instant::now();
+        let ttl = TTL;
+        let (cache, room, alice, alice_at) = cached_member();
+        let bob = UserId::new();
         // Bob's membership read later renews the room's row, not Alice's membership.
         cache.fill(cache.generation(), &room, bob);
         assert!(cache.get_at(room.id, alice, alice_at + ttl).is_none());
@@ -282,11 +289,9 @@ mod tests {
 
     #[test]
     fn a_refresh_read_before_an_invalidation_is_dropped_and_frees_its_claim() {
-        let ttl = Duration::from_secs(10);
-        let cache = AccessCache::new(ttl);
-        let (room, other, alice) = (room(), room(), UserId::new());
-        cache.fill(cache.generation(), &room, alice);
-        let read_at = Instant::now();
+        let ttl = TTL;
+        let other = room();
+        let (cache, room, alice, read_at) = cached_member();
         let seen = cache.generation();
         assert_eq!(cache.get_at(room.id, alice, read_at + ttl * 3 / 4).map(|hit| hit.refresh), Some(true));
         cache.invalidate(other.id); // another room's change, while the refresh was reading

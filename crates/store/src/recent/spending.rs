@@ -135,18 +135,19 @@ mod tests {
         }
     }
 
-    /// Fills `user`'s entry with `tokens` and returns the moment it counts as read.
-    fn filled(spending: &Spending, user: UserId, day: &str, tokens: i64) -> Instant {
-        let Found::Fill(ticket) = spending.lookup(user, day) else { panic!("nothing kept yet") };
-        spending.fill(user, ticket, day, totals(tokens));
-        Instant::now()
+    /// A user's entry filled with `tokens`, with the moment it counts as read (just after the fill,
+    /// so it is at least as old as the moments computed from this one say).
+    fn kept_entry(tokens: i64) -> (Spending, UserId, String, Instant) {
+        let spending = Spending::reading_again_after(AGE);
+        let (user, day) = (UserId::new(), today());
+        let Found::Fill(ticket) = spending.lookup(user, &day) else { panic!("nothing kept yet") };
+        spending.fill(user, ticket, &day, totals(tokens));
+        (spending, user, day, Instant::now())
     }
 
     #[test]
     fn an_entry_past_half_its_age_is_served_while_one_refresh_reads_it_again() {
-        let spending = Spending::reading_again_after(AGE);
-        let (user, day) = (UserId::new(), today());
-        let read_at = filled(&spending, user, &day, 7);
+        let (spending, user, day, read_at) = kept_entry(7);
 
         let young = spending.lookup_at(user, &day, read_at + AGE / 4);
         assert_eq!(kept(&young), Some((7, None)), "young: served, no refresh");
@@ -164,17 +165,13 @@ mod tests {
 
     #[test]
     fn an_entry_past_its_age_is_read_before_it_is_served() {
-        let spending = Spending::reading_again_after(AGE);
-        let (user, day) = (UserId::new(), today());
-        let read_at = filled(&spending, user, &day, 7);
+        let (spending, user, day, read_at) = kept_entry(7);
         assert!(matches!(spending.lookup_at(user, &day, read_at + AGE), Found::Fill(_)));
     }
 
     #[test]
     fn a_refresh_that_does_not_end_leaves_the_entry_served_only_up_to_its_age() {
-        let spending = Spending::reading_again_after(AGE);
-        let (user, day) = (UserId::new(), today());
-        let read_at = filled(&spending, user, &day, 2);
+        let (spending, user, day, read_at) = kept_entry(2);
         let Some((2, Some(_))) = kept(&spending.lookup_at(user, &day, read_at + AGE / 2)) else {
             panic!("due for a refresh")
         };
@@ -183,9 +180,7 @@ mod tests {
 
     #[test]
     fn a_usage_written_during_a_refresh_is_counted_and_the_refresh_dropped() {
-        let spending = Spending::reading_again_after(AGE);
-        let (user, day) = (UserId::new(), today());
-        let read_at = filled(&spending, user, &day, 7);
+        let (spending, user, day, read_at) = kept_entry(7);
         let Some((7, Some(ticket))) = kept(&spending.lookup_at(user, &day, read_at + AGE / 2)) else {
             panic!("due for a refresh")
         };
