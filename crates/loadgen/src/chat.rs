@@ -1,6 +1,6 @@
 //! The `chat` scenario (SPEC §8): sockets each asking the assistant, answered by the mock
-//! upstream in this process ([`crate::upstream`]), so that what the server adds to an answer's
-//! latency is measured on one clock: the time to first token seen by the client minus the
+//! upstream ([`crate::upstream`]: in this process, or in one of its own read back onto this
+//! process's clock), so that what the server adds to an answer's latency is measured on one clock: the time to first token seen by the client minus the
 //! model's own, and each chunk's delay from the model's write to the client's read. Also counts
 //! tokens lost and the server's CPU time and memory.
 

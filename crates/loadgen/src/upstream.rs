@@ -34,7 +34,7 @@ pub struct MockArgs {
     #[arg(long = "upstream", default_value = "127.0.0.1:3960")]
     pub address: SocketAddr,
     /// The mock already runs there in a process of its own (`chatbot-loadgen upstream` with the
-    /// same shape): use it instead of starting one in this process.
+    /// same shape): use it instead of starting one in this process (`upstream` itself ignores it).
     #[arg(long = "external-upstream")]
     pub external: bool,
     #[command(flatten)]

@@ -258,45 +258,42 @@ mod tests {
 
     #[test]
     fn a_membership_past_half_the_ttl_is_served_and_refreshed_once() {
-        let ttl = TTL;
         let (cache, room, alice, read_at) = cached_member();
         let bob = UserId::new();
         let refresh = |at| cache.get_at(room.id, alice, at).map(|hit| hit.refresh);
 
-        assert_eq!(refresh(read_at + ttl / 4), Some(false), "young: served as it is");
-        assert_eq!(refresh(read_at + ttl * 3 / 4), Some(true), "past half: this caller refreshes");
-        assert_eq!(refresh(read_at + ttl * 3 / 4), Some(false), "one refresh at a time, served meanwhile");
-        assert_eq!(refresh(read_at + ttl), None, "nothing older than the TTL is served");
+        assert_eq!(refresh(read_at + TTL / 4), Some(false), "young: served as it is");
+        assert_eq!(refresh(read_at + TTL * 3 / 4), Some(true), "past half: this caller refreshes");
+        assert_eq!(refresh(read_at + TTL * 3 / 4), Some(false), "one refresh at a time, served meanwhile");
+        assert_eq!(refresh(read_at + TTL), None, "nothing older than the TTL is served");
 
         cache.fill(cache.generation(), &room, alice); // the refresh's read
         let renewed_at = Instant::now();
-        assert_eq!(refresh(renewed_at + ttl * 3 / 4), Some(true), "renewed, and refreshed again later");
+        assert_eq!(refresh(renewed_at + TTL * 3 / 4), Some(true), "renewed, and refreshed again later");
         cache.refresh_failed(room.id, alice);
-        assert_eq!(refresh(renewed_at + ttl * 3 / 4), Some(true), "a failed refresh is tried again");
+        assert_eq!(refresh(renewed_at + TTL * 3 / 4), Some(true), "a failed refresh is tried again");
         assert_eq!(cache.get_at(room.id, bob, renewed_at).map(|hit| hit.refresh), None, "per member");
     }
 
     #[test]
     fn each_membership_ages_from_its_own_read() {
-        let ttl = TTL;
         let (cache, room, alice, alice_at) = cached_member();
         let bob = UserId::new();
         // Bob's membership read later renews the room's row, not Alice's membership.
         cache.fill(cache.generation(), &room, bob);
-        assert!(cache.get_at(room.id, alice, alice_at + ttl).is_none());
-        assert!(cache.get_at(room.id, bob, alice_at + ttl / 2).is_some());
+        assert!(cache.get_at(room.id, alice, alice_at + TTL).is_none());
+        assert!(cache.get_at(room.id, bob, alice_at + TTL / 2).is_some());
     }
 
     #[test]
     fn a_refresh_read_before_an_invalidation_is_dropped_and_frees_its_claim() {
-        let ttl = TTL;
         let other = room();
         let (cache, room, alice, read_at) = cached_member();
         let seen = cache.generation();
-        assert_eq!(cache.get_at(room.id, alice, read_at + ttl * 3 / 4).map(|hit| hit.refresh), Some(true));
+        assert_eq!(cache.get_at(room.id, alice, read_at + TTL * 3 / 4).map(|hit| hit.refresh), Some(true));
         cache.invalidate(other.id); // another room's change, while the refresh was reading
         cache.fill(seen, &room, alice);
-        let hit = cache.get_at(room.id, alice, read_at + ttl * 3 / 4).map(|hit| hit.refresh);
+        let hit = cache.get_at(room.id, alice, read_at + TTL * 3 / 4).map(|hit| hit.refresh);
         assert_eq!(hit, Some(true), "not renewed, and free to be refreshed again");
     }
 }
