@@ -134,14 +134,14 @@ impl AccessCache {
         if entries.len() >= self.capacity && !entries.contains_key(&room.id) {
             entries.clear();
         }
-        let now = Instant::now();
+        let (now, read) = (Instant::now(), Arc::new(room.clone()));
         let entry = entries.entry(room.id).or_insert_with(|| Entry {
-            room: Arc::new(room.clone()),
+            room: Arc::clone(&read),
             read_at: now,
             members: HashMap::new(),
             refreshing: HashSet::new(),
         });
-        entry.room = Arc::new(room.clone());
+        entry.room = read;
         entry.read_at = now;
         entry.members.insert(user, now);
         entry.refreshing.remove(&user);

@@ -25,6 +25,7 @@
 //! queue of their own, so a new message never waits in line behind them (with 5,000 answers
 //! streaming, that is 5,000 writes a second), and on PostgreSQL the two run side by side
 //! (docs/decisions/024-answer-writes-batched.md).
+
 use crate::error::{ServiceError, ServiceResult};
 use crate::events::RoomEvents;
 use chatbot_domain::RoomId;

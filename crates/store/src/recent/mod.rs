@@ -82,6 +82,22 @@ impl<F: FnMut()> Drop for FillGuard<F> {
     }
 }
 
+/// Reads the user's spending and keeps it under `ticket` (a first fill or a refresh); a failed or
+/// cancelled read gives the ticket back.
+async fn fill_spending(
+    inner: &dyn Store,
+    spending: &Spending,
+    user_id: UserId,
+    day: &str,
+    ticket: u64,
+) -> StoreResult<UsageTotals> {
+    let mut guard = FillGuard { abandon: Some(|| spending.abandon(user_id, ticket)) };
+    let totals = inner.usage_on_day(user_id, day).await?;
+    guard.disarm();
+    spending.fill(user_id, ticket, day, totals);
+    Ok(totals)
+}
+
 impl Recent {
     /// A batch of message writes failed as a whole: what it touched is dropped.
     fn appends_failed(&self, rooms: &[RoomId], err: &StoreError) {
@@ -105,15 +121,8 @@ impl Recent {
     fn refresh_spending(&self, user_id: UserId, day: &str, ticket: u64) {
         let (inner, spending, day) = (Arc::clone(&self.inner), Arc::clone(&self.spending), day.to_owned());
         tokio::spawn(async move {
-            let mut guard = FillGuard { abandon: Some(|| spending.abandon(user_id, ticket)) };
-            match inner.usage_on_day(user_id, &day).await {
-                Ok(totals) => {
-                    guard.disarm();
-                    spending.fill(user_id, ticket, &day, totals);
-                }
-                Err(err) => {
-                    tracing::warn!(error = %err, "refreshing a user's spending failed; read again when needed")
-                }
+            if let Err(err) = fill_spending(&*inner, &spending, user_id, &day, ticket).await {
+                tracing::warn!(error = %err, "refreshing a user's spending failed; read again when needed");
             }
         });
     }
@@ -252,11 +261,7 @@ crate::forwarded::store_methods!(recent_methods
                 Found::Pass => return self.inner.usage_on_day(user_id, day).await,
                 Found::Fill(ticket) => ticket,
             };
-            let mut guard = FillGuard { abandon: Some(|| self.spending.abandon(user_id, ticket)) };
-            let totals = self.inner.usage_on_day(user_id, day).await?;
-            guard.disarm();
-            self.spending.fill(user_id, ticket, day, totals);
-            Ok(totals)
+            fill_spending(&*self.inner, &self.spending, user_id, day, ticket).await
         }
 
         async fn append_message(&self, new: NewMessage) -> StoreResult<Appended> {
