@@ -70,13 +70,14 @@ pub struct Metrics {
     pub(crate) relay_dropped: Counter,
     pub(crate) relay_reordered: Counter,
     /// By [`RECENT_READS`] × [`RECENT_SOURCES`].
-    pub(crate) recent_reads: [Counter; 4],
+    pub(crate) recent_reads: [Counter; RECENT_READS.len() * RECENT_SOURCES.len()],
     pub(crate) recent_history_bytes: Gauge,
     pub(crate) version: OnceLock<String>,
 }
 
-/// The answers' reads a server running alone may serve from memory (decision 035).
-pub const RECENT_READS: &[&str] = &["history", "spending"];
+/// The reads a server running alone may serve from memory: answers' history and spending
+/// (decision 035), handshakes' sessions (decision 038).
+pub const RECENT_READS: &[&str] = &["history", "spending", "session"];
 /// Where such a read was served from.
 pub const RECENT_SOURCES: &[&str] = &["memory", "database"];
 
@@ -252,7 +253,8 @@ impl Metrics {
         write(&self.db).entry(operation).or_insert_with(|| Arc::new(Histogram::new(FAST_BUCKETS))).clone()
     }
 
-    /// One answer's read (`read`, one of [`RECENT_READS`]) served from `source` (one of
+    /// One read a server running alone may keep (`read`, one of [`RECENT_READS`]: an answer's
+    /// history or spending, a handshake's session) served from `source` (one of
     /// [`RECENT_SOURCES`]).
     pub fn recent_read(&self, read: &str, source: &str) {
         let at = position(RECENT_READS, read) * RECENT_SOURCES.len() + position(RECENT_SOURCES, source);

@@ -196,12 +196,17 @@ impl Metrics {
         out.header(
             "chatbot_recent_reads_total",
             "counter",
-            "Answers' history and spending reads, by where they were served from (memory: decision 035).",
+            "Answers' history and spending reads and handshakes' session reads, by where they were served from (memory: decisions 035, 038).",
         );
         for (r, read) in crate::registry::RECENT_READS.iter().enumerate() {
             for (s, source) in crate::registry::RECENT_SOURCES.iter().enumerate() {
-                let count = self.recent_reads[r * crate::registry::RECENT_SOURCES.len() + s].get();
-                out.sample("chatbot_recent_reads_total", &[("read", read), ("source", source)], count);
+                if let Some(counter) = self.recent_reads.get(r * crate::registry::RECENT_SOURCES.len() + s) {
+                    out.sample(
+                        "chatbot_recent_reads_total",
+                        &[("read", read), ("source", source)],
+                        counter.get(),
+                    );
+                }
             }
         }
         out.header(

@@ -62,6 +62,7 @@ fn recorded_values_render_with_their_labels() {
     m.recent_read("history", "memory");
     m.recent_read("history", "memory");
     m.recent_read("spending", "database");
+    m.recent_read("session", "memory");
     m.recent_history_bytes().set(4096);
     let text = m.render();
 
@@ -69,6 +70,8 @@ fn recorded_values_render_with_their_labels() {
         ("chatbot_recent_reads_total{read=\"history\",source=\"memory\"}", "2"),
         ("chatbot_recent_reads_total{read=\"history\",source=\"database\"}", "0"),
         ("chatbot_recent_reads_total{read=\"spending\",source=\"database\"}", "1"),
+        ("chatbot_recent_reads_total{read=\"session\",source=\"memory\"}", "1"),
+        ("chatbot_recent_reads_total{read=\"session\",source=\"database\"}", "0"),
         ("chatbot_recent_history_bytes", "4096"),
         ("chatbot_http_requests_total{method=\"GET\",route=\"/api/rooms/{id}\",status=\"200\"}", "1"),
         ("chatbot_http_requests_total{method=\"GET\",route=\"/api/rooms/{id}\",status=\"404\"}", "1"),

@@ -42,8 +42,9 @@ pub async fn build_services_with(
         .await
         .with_context(|| format!("cannot open database {:?}", config.database))?;
     let store = chatbot_store::measured(store);
-    // Answers' history and spending reads from memory, kept current by this process's writes:
-    // only when no other instance writes beside it (decision 035).
+    // Answers' history and spending reads, and handshakes' session reads, from memory, kept
+    // current by this process's writes: only when no other instance writes beside it (decisions
+    // 035 and 038).
     let store = if shared.is_some() {
         store
     } else {
@@ -51,6 +52,7 @@ pub async fn build_services_with(
             history_window: chatbot_service::HISTORY_WINDOW,
             history_bytes: config.limits.recent_history_bytes,
             spending_read_again_after: chatbot_store::SPENDING_READ_AGAIN_AFTER,
+            session_read_again_after: chatbot_store::SESSION_READ_AGAIN_AFTER,
         };
         chatbot_store::recent(store, settings)
     };

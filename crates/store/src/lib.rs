@@ -28,6 +28,6 @@ mod store;
 pub use error::StoreError;
 pub use measured::measured;
 pub use open::{Backend, OpenOptions, open};
-pub use recent::{RecentSettings, SPENDING_READ_AGAIN_AFTER, recent};
+pub use recent::{RecentSettings, SESSION_READ_AGAIN_AFTER, SPENDING_READ_AGAIN_AFTER, recent};
 pub use records::*;
 pub use store::Store;

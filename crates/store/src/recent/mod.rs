@@ -12,6 +12,7 @@
 //! "not found" or a conflict) drops what it may have touched.
 
 mod history;
+mod sessions;
 mod slots;
 mod spending;
 
@@ -21,6 +22,7 @@ use crate::store::Store;
 use chatbot_domain::{AiMode, MemberRole, MessageId, MessageStatus, RoomId, SessionId, UserId, UserRole};
 use chatbot_metrics::metrics;
 use history::{Histories, Lookup, Window};
+use sessions::Sessions;
 use spending::{Found, Spending, today};
 use std::sync::Arc;
 use time::OffsetDateTime;
@@ -35,8 +37,13 @@ pub struct RecentSettings {
     /// How long a user's spending is trusted before it is read again (a budget set from the
     /// command line is seen within it); [`SPENDING_READ_AGAIN_AFTER`] unless a test is quicker.
     pub spending_read_again_after: std::time::Duration,
+    /// How long a session's handshake reading is trusted before it is read again (a session
+    /// ended or an account deactivated from the command line is seen within it);
+    /// [`SESSION_READ_AGAIN_AFTER`] unless a test is quicker.
+    pub session_read_again_after: std::time::Duration,
 }
 
+pub use sessions::READ_AGAIN_AFTER as SESSION_READ_AGAIN_AFTER;
 pub use spending::READ_AGAIN_AFTER as SPENDING_READ_AGAIN_AFTER;
 
 /// `inner`, with answers' history and spending reads served from memory (see the module docs:
@@ -47,6 +54,7 @@ pub fn recent(inner: Arc<dyn Store>, settings: RecentSettings) -> Arc<dyn Store>
         inner,
         histories: Histories::new(window, settings.history_bytes),
         spending: Arc::new(Spending::reading_again_after(settings.spending_read_again_after)),
+        sessions: Arc::new(Sessions::reading_again_after(settings.session_read_again_after)),
     })
 }
 
@@ -55,6 +63,8 @@ struct Recent {
     histories: Histories,
     /// Shared with the background reads that refresh it.
     spending: Arc<Spending>,
+    /// Shared with the background reads that refresh it.
+    sessions: Arc<Sessions>,
 }
 
 /// Whether a failed write may have committed: "not found" and "conflict" are answered before
@@ -98,6 +108,21 @@ async fn fill_spending(
     Ok(totals)
 }
 
+/// Reads the session's handshake reading and keeps it under `ticket` (a first fill or a refresh);
+/// a failed or cancelled read gives the ticket back.
+async fn fill_session(
+    inner: &dyn Store,
+    sessions: &Sessions,
+    (user_id, family_id): (UserId, SessionId),
+    ticket: u64,
+) -> StoreResult<Option<Authenticated>> {
+    let mut guard = FillGuard { abandon: Some(|| sessions.abandon(user_id, family_id, ticket)) };
+    let read = inner.authenticate_with_rooms(user_id, family_id, OffsetDateTime::now_utc()).await?;
+    guard.disarm();
+    sessions.fill(user_id, family_id, ticket, read.as_ref());
+    Ok(read)
+}
+
 impl Recent {
     /// A batch of message writes failed as a whole: what it touched is dropped.
     fn appends_failed(&self, rooms: &[RoomId], err: &StoreError) {
@@ -125,6 +150,24 @@ impl Recent {
                 tracing::warn!(error = %err, "refreshing a user's spending failed; read again when needed");
             }
         });
+    }
+
+    /// Reads the session again in a task of its own, while the kept reading is served: the
+    /// connect that found it old does not wait.
+    fn refresh_session(&self, key: (UserId, SessionId), ticket: u64) {
+        let (inner, sessions) = (Arc::clone(&self.inner), Arc::clone(&self.sessions));
+        tokio::spawn(async move {
+            if let Err(err) = fill_session(&*inner, &sessions, key, ticket).await {
+                tracing::warn!(error = %err, "refreshing a session failed; read again when needed");
+            }
+        });
+    }
+
+    /// A session write that failed: if it may have committed, its reach is not known here.
+    fn session_write_failed(&self, err: &StoreError) {
+        if may_have_written(err) {
+            self.sessions.forget_all();
+        }
     }
 
     fn usage_write_failed(&self, user: Option<UserId>, err: &StoreError) {
@@ -207,6 +250,39 @@ macro_rules! recent_methods {
         recent_methods!(@munch $own $kept $($rest)*);
     };
     (@munch $own:tt $kept:tt fn set_user_budget $args:tt -> $ret:ty; $($rest:tt)*) => {
+        recent_methods!(@munch $own $kept $($rest)*);
+    };
+    (@munch $own:tt $kept:tt fn authenticate_with_rooms $args:tt -> $ret:ty; $($rest:tt)*) => {
+        recent_methods!(@munch $own $kept $($rest)*);
+    };
+    (@munch $own:tt $kept:tt fn set_user_role $args:tt -> $ret:ty; $($rest:tt)*) => {
+        recent_methods!(@munch $own $kept $($rest)*);
+    };
+    (@munch $own:tt $kept:tt fn set_user_active $args:tt -> $ret:ty; $($rest:tt)*) => {
+        recent_methods!(@munch $own $kept $($rest)*);
+    };
+    (@munch $own:tt $kept:tt fn record_login $args:tt -> $ret:ty; $($rest:tt)*) => {
+        recent_methods!(@munch $own $kept $($rest)*);
+    };
+    (@munch $own:tt $kept:tt fn rotate_session_with_grace $args:tt -> $ret:ty; $($rest:tt)*) => {
+        recent_methods!(@munch $own $kept $($rest)*);
+    };
+    (@munch $own:tt $kept:tt fn revoke_session_by_token $args:tt -> $ret:ty; $($rest:tt)*) => {
+        recent_methods!(@munch $own $kept $($rest)*);
+    };
+    (@munch $own:tt $kept:tt fn revoke_family $args:tt -> $ret:ty; $($rest:tt)*) => {
+        recent_methods!(@munch $own $kept $($rest)*);
+    };
+    (@munch $own:tt $kept:tt fn prune_sessions $args:tt -> $ret:ty; $($rest:tt)*) => {
+        recent_methods!(@munch $own $kept $($rest)*);
+    };
+    (@munch $own:tt $kept:tt fn add_member $args:tt -> $ret:ty; $($rest:tt)*) => {
+        recent_methods!(@munch $own $kept $($rest)*);
+    };
+    (@munch $own:tt $kept:tt fn remove_member $args:tt -> $ret:ty; $($rest:tt)*) => {
+        recent_methods!(@munch $own $kept $($rest)*);
+    };
+    (@munch $own:tt $kept:tt fn live_sessions $args:tt -> $ret:ty; $($rest:tt)*) => {
         recent_methods!(@munch $own $kept $($rest)*);
     };
     (@munch $own:tt [$($kept:tt)*] fn $name:ident(&self $(, $arg:ident: $ty:ty)* $(,)?) -> $ret:ty; $($rest:tt)*) => {
@@ -417,11 +493,16 @@ crate::forwarded::store_methods!(recent_methods
         }
 
         async fn create_room(&self, new: NewRoom, members: &[UserId]) -> StoreResult<Room> {
+            let new_owner = new.owner_id;
             let created = self.inner.create_room(new, members).await;
             // Only rooms whose assistant may answer: the others' messages would be kept for
             // nothing (a room switched on later is read at its first answer).
             if let Some(room) = created.as_ref().ok().filter(|room| room.ai_mode != AiMode::Off) {
                 self.histories.created(room.id, room.last_seq);
+            }
+            // Its members' handshakes list it now (tried or not: a failure may have committed).
+            for user in members.iter().chain([&new_owner]) {
+                self.sessions.forget_user(*user);
             }
             created
         }
@@ -445,6 +526,8 @@ crate::forwarded::store_methods!(recent_methods
         async fn delete_room(&self, id: RoomId) -> StoreResult<bool> {
             let deleted = self.inner.delete_room(id).await;
             self.histories.forget(id);
+            // Its members are not known here; a room deleted is rare.
+            self.sessions.forget_all();
             deleted
         }
 
@@ -462,6 +545,118 @@ crate::forwarded::store_methods!(recent_methods
         async fn set_user_budget(&self, id: UserId, tokens: Option<i64>, cost: Option<i64>) -> StoreResult<User> {
             let set = self.inner.set_user_budget(id, tokens, cost).await;
             self.spending.forget(id);
+            self.sessions.forget_user(id); // the user's row, which a handshake reads
             set
+        }
+
+        async fn authenticate_with_rooms(
+            &self,
+            user_id: UserId,
+            family_id: SessionId,
+            now: OffsetDateTime,
+        ) -> StoreResult<Option<Authenticated>> {
+            let found = self.sessions.lookup(user_id, family_id);
+            let source = if matches!(found, sessions::Found::Kept { .. }) { "memory" } else { "database" };
+            metrics().recent_read("session", source);
+            let ticket = match found {
+                sessions::Found::Kept { authenticated, refresh } => {
+                    if let Some(ticket) = refresh {
+                        self.refresh_session((user_id, family_id), ticket);
+                    }
+                    return Ok(Some(*authenticated));
+                }
+                sessions::Found::Pass => return self.inner.authenticate_with_rooms(user_id, family_id, now).await,
+                sessions::Found::Fill(ticket) => ticket,
+            };
+            fill_session(&*self.inner, &self.sessions, (user_id, family_id), ticket).await
+        }
+
+        async fn set_user_role(&self, id: UserId, role: UserRole) -> StoreResult<User> {
+            let set = self.inner.set_user_role(id, role).await;
+            self.sessions.forget_user(id);
+            set
+        }
+
+        async fn set_user_active(&self, id: UserId, active: bool) -> StoreResult<User> {
+            let set = self.inner.set_user_active(id, active).await;
+            self.sessions.forget_user(id);
+            set
+        }
+
+        async fn record_login(&self, id: UserId, at: OffsetDateTime) -> StoreResult<()> {
+            let recorded = self.inner.record_login(id, at).await;
+            self.sessions.forget_user(id);
+            recorded
+        }
+
+        async fn rotate_session_with_grace(
+            &self,
+            token_hash: &str,
+            next: NewSession,
+            now: OffsetDateTime,
+            grace: time::Duration,
+        ) -> StoreResult<Rotation> {
+            let rotated = self.inner.rotate_session_with_grace(token_hash, next, now, grace).await;
+            match &rotated {
+                // A refresh also sets the user's `last_active_at`; a reuse ends the family.
+                Ok(Rotation::Rotated { user_id, .. } | Rotation::Reused { user_id, .. }) => {
+                    self.sessions.forget_user(*user_id);
+                }
+                Ok(Rotation::Expired | Rotation::Unknown) => {}
+                Err(err) => self.session_write_failed(err),
+            }
+            rotated
+        }
+
+        async fn revoke_session_by_token(
+            &self,
+            token_hash: &str,
+            now: OffsetDateTime,
+        ) -> StoreResult<Option<(UserId, SessionId)>> {
+            let revoked = self.inner.revoke_session_by_token(token_hash, now).await;
+            match &revoked {
+                Ok(Some((user_id, family_id))) => self.sessions.forget(*user_id, *family_id),
+                Ok(None) => {}
+                Err(err) => self.session_write_failed(err),
+            }
+            revoked
+        }
+
+        async fn revoke_family(&self, user_id: UserId, family_id: SessionId, now: OffsetDateTime) -> StoreResult<bool> {
+            let revoked = self.inner.revoke_family(user_id, family_id, now).await;
+            self.sessions.forget(user_id, family_id);
+            revoked
+        }
+
+        async fn prune_sessions(&self, before: OffsetDateTime) -> StoreResult<u64> {
+            let pruned = self.inner.prune_sessions(before).await;
+            // Pruned rows are of sessions past their end, which a kept reading does not know.
+            self.sessions.forget_all();
+            pruned
+        }
+
+        async fn live_sessions(&self, families: &[SessionId], now: OffsetDateTime) -> StoreResult<Vec<SessionId>> {
+            let live = self.inner.live_sessions(families, now).await;
+            // The gateway's periodic check found a session ended by another process: new sockets
+            // of it are refused from now on, not only once its reading is old.
+            if let Ok(live) = &live {
+                let live: std::collections::HashSet<&SessionId> = live.iter().collect();
+                if families.iter().any(|family| !live.contains(family)) {
+                    self.sessions.forget_all();
+                }
+            }
+            live
+        }
+
+        async fn add_member(&self, room_id: RoomId, user_id: UserId, role: MemberRole) -> StoreResult<(Member, bool)> {
+            let added = self.inner.add_member(room_id, user_id, role).await;
+            self.sessions.forget_user(user_id);
+            added
+        }
+
+        async fn remove_member(&self, room_id: RoomId, user_id: UserId) -> StoreResult<bool> {
+            let removed = self.inner.remove_member(room_id, user_id).await;
+            self.sessions.forget_user(user_id);
+            removed
         }
 );

@@ -51,6 +51,7 @@ mod lifecycle;
 mod messages;
 mod plans;
 mod recent;
+mod recent_sessions;
 mod rooms;
 mod search;
 mod sessions;

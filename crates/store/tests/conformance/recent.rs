@@ -6,7 +6,8 @@
 use crate::{answer, demo_usage, room, text, user};
 use chatbot_domain::{AiMode, MessageId, MessageStatus, RoomId, UserId};
 use chatbot_store::{
-    AnswerWrite, NewMessage, RecentSettings, RoomPatch, SPENDING_READ_AGAIN_AFTER, Store, day_text,
+    AnswerWrite, NewMessage, RecentSettings, RoomPatch, SESSION_READ_AGAIN_AFTER, SPENDING_READ_AGAIN_AFTER,
+    Store, day_text,
 };
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -28,6 +29,7 @@ async fn reads_match_the_database_through_every_kind_of_write(inner: Arc<dyn Sto
         history_window: WINDOW,
         history_bytes: 1 << 20,
         spending_read_again_after: SPENDING_READ_AGAIN_AFTER,
+        session_read_again_after: SESSION_READ_AGAIN_AFTER,
     };
     exercise(inner, settings, Created::Here, 7, 160).await;
 }
@@ -38,14 +40,19 @@ async fn reads_match_the_database_when_rooms_are_dropped_for_room(inner: Arc<dyn
         history_window: WINDOW,
         history_bytes: 2_500,
         spending_read_again_after: SPENDING_READ_AGAIN_AFTER,
+        session_read_again_after: SESSION_READ_AGAIN_AFTER,
     };
     exercise(inner, settings, Created::Elsewhere, 11, 120).await;
 }
 
 async fn spending_past_half_its_age_is_served_and_read_again_in_the_background(inner: Arc<dyn Store>) {
     let age = Duration::from_secs(2);
-    let settings =
-        RecentSettings { history_window: WINDOW, history_bytes: 1 << 20, spending_read_again_after: age };
+    let settings = RecentSettings {
+        history_window: WINDOW,
+        history_bytes: 1 << 20,
+        spending_read_again_after: age,
+        session_read_again_after: SESSION_READ_AGAIN_AFTER,
+    };
     let cached = chatbot_store::recent(inner.clone(), settings);
     let alice = user(&inner, "alice@example.com").await;
     let day = day_text(OffsetDateTime::now_utc().date());
