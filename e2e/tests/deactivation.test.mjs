@@ -56,13 +56,18 @@ eachBackend('deactivation', (ctx) => {
   });
 
   it('deactivation from the CLI ends the user\'s connections at the server\'s next session check', async () => {
-    const socket = await connect(ctx.base, await signIn(ctx.base, carol));
+    const token = await signIn(ctx.base, carol);
+    const socket = await connect(ctx.base, token);
     const ending = ended(socket, 6000);
     const out = await ctx.server.cli('user', 'deactivate', '--email', carol.email);
     assert.match(out, /deactivated/);
     const [revoked, reason] = await ending;
     assert.equal(revoked.reason, 'ended');
     assert.equal(reason, 'io server disconnect');
+    // From that check on, the session opens no socket either (the server keeps each session's
+    // handshake reading while it runs alone, decision 038: the check drops them).
+    const again = await connect(ctx.base, token).then(() => 'connected', (e) => e.message);
+    assert.match(again, /unauthorized/);
     // The CLI's own audit log shows both deactivations, the API's (by the admin) and its own.
     const log = await ctx.server.cli('audit', '--action', 'user.deactivated');
     assert.match(log, new RegExp(`user\\.deactivated\\s+${admin.id}\\s+${bob.id}`), log);

@@ -92,7 +92,7 @@ eachBackend('live changes', (ctx) => {
   }
 
   it('signing a device out from another ends that device\'s live connections', async () => {
-    const { socket: phone } = await secondDevice();
+    const { phone: login, socket: phone } = await secondDevice();
     const laptop = await connect(ctx.base, guest.accessToken);
 
     const sessions = await request(ctx.base, 'GET', '/api/auth/sessions', { token: guest.accessToken });
@@ -108,8 +108,11 @@ eachBackend('live changes', (ctx) => {
     assert.equal((await revoked).sessionId, other.id);
     assert.equal(await closed, 'io server disconnect');
 
-    // The device that signed the other out keeps its connection.
+    // The device that signed the other out keeps its connection; the one signed out cannot open
+    // another with the access token it still holds.
     assert.equal(laptop.connected, true);
+    const again = await connect(ctx.base, login.body.accessToken).then(() => 'connected', (e) => e.message);
+    assert.match(again, /unauthorized/);
     laptop.close();
   });
 
@@ -123,6 +126,8 @@ eachBackend('live changes', (ctx) => {
     assert.equal((await revoked).reason, 'signed_out');
     assert.equal(await closed, 'io server disconnect');
     assert.equal(other.connected, true, 'the user\'s other devices stay connected');
+    const again = await connect(ctx.base, login.body.accessToken).then(() => 'connected', (e) => e.message);
+    assert.match(again, /unauthorized/, 'the signed-out device cannot reconnect');
     other.close();
   });
 });
