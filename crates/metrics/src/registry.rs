@@ -76,7 +76,7 @@ pub struct Metrics {
 }
 
 /// The reads a server running alone may serve from memory: answers' history and spending
-/// (decision 035), handshakes' sessions (decision 038).
+/// (decision 035), sessions for handshakes and requests (decision 038).
 pub const RECENT_READS: &[&str] = &["history", "spending", "session"];
 /// Where such a read was served from.
 pub const RECENT_SOURCES: &[&str] = &["memory", "database"];
@@ -254,7 +254,7 @@ impl Metrics {
     }
 
     /// One read a server running alone may keep (`read`, one of [`RECENT_READS`]: an answer's
-    /// history or spending, a handshake's session) served from `source` (one of
+    /// history or spending, a session) served from `source` (one of
     /// [`RECENT_SOURCES`]).
     pub fn recent_read(&self, read: &str, source: &str) {
         let at = position(RECENT_READS, read) * RECENT_SOURCES.len() + position(RECENT_SOURCES, source);

@@ -196,7 +196,7 @@ impl Metrics {
         out.header(
             "chatbot_recent_reads_total",
             "counter",
-            "Answers' history and spending reads and handshakes' session reads, by where they were served from (memory: decisions 035, 038).",
+            "Answers' history and spending reads, and sessions' reads (handshakes, requests), by where they were served from (memory: decisions 035, 038).",
         );
         for (r, read) in crate::registry::RECENT_READS.iter().enumerate() {
             for (s, source) in crate::registry::RECENT_SOURCES.iter().enumerate() {

@@ -252,6 +252,9 @@ macro_rules! recent_methods {
     (@munch $own:tt $kept:tt fn set_user_budget $args:tt -> $ret:ty; $($rest:tt)*) => {
         recent_methods!(@munch $own $kept $($rest)*);
     };
+    (@munch $own:tt $kept:tt fn authenticate $args:tt -> $ret:ty; $($rest:tt)*) => {
+        recent_methods!(@munch $own $kept $($rest)*);
+    };
     (@munch $own:tt $kept:tt fn authenticate_with_rooms $args:tt -> $ret:ty; $($rest:tt)*) => {
         recent_methods!(@munch $own $kept $($rest)*);
     };
@@ -569,6 +572,24 @@ crate::forwarded::store_methods!(recent_methods
                 sessions::Found::Fill(ticket) => ticket,
             };
             fill_session(&*self.inner, &self.sessions, (user_id, family_id), ticket).await
+        }
+
+        async fn authenticate(
+            &self,
+            user_id: UserId,
+            family_id: SessionId,
+            now: OffsetDateTime,
+        ) -> StoreResult<Option<User>> {
+            // A request's authentication is served by the session's kept reading as a handshake
+            // is; one not kept is filled by the handshake's read (the user and their rooms).
+            if let Some((user, refresh)) = self.sessions.user(user_id, family_id) {
+                metrics().recent_read("session", "memory");
+                if let Some(ticket) = refresh {
+                    self.refresh_session((user_id, family_id), ticket);
+                }
+                return Ok(Some(user));
+            }
+            Ok(self.authenticate_with_rooms(user_id, family_id, now).await?.map(|read| read.user))
         }
 
         async fn set_user_role(&self, id: UserId, role: UserRole) -> StoreResult<User> {

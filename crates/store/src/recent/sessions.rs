@@ -1,9 +1,10 @@
-//! Each live session's handshake reading, as every socket's connect reads it
+//! Each live session's reading, as every socket's connect reads it
 //! ([`crate::Store::authenticate_with_rooms`]: the user on a live session, and the rooms they are a
 //! member of): filled by one read, and dropped by every write of this process that may change it
 //! (the user's role, state or budgets, the session's rotation or end, the user's memberships).
 //! A device that reconnects, or opens a second tab, is then served without a round trip to the
-//! database (docs/decisions/038-handshakes-from-memory.md).
+//! database, and so is each REST request's authentication ([`crate::Store::authenticate`], the
+//! same reading's user) (docs/decisions/038-handshakes-from-memory.md).
 //!
 //! Writes of other processes (`chatbot user disable` from the command line) are not seen here:
 //! an entry is read again once it is [`READ_AGAIN_AFTER`] old, past half that age in the
@@ -12,7 +13,7 @@
 //! live (no row) is not kept: the next connect with it reads again.
 
 use super::slots::Slots;
-use crate::records::Authenticated;
+use crate::records::{Authenticated, User};
 use chatbot_domain::{SessionId, UserId};
 use std::collections::{HashMap, HashSet};
 use std::sync::{Mutex, MutexGuard};
@@ -101,11 +102,7 @@ impl Sessions {
     fn lookup_at(&self, user: UserId, family: SessionId, now: Instant) -> Found {
         let mut kept = self.kept();
         let key = (user, family);
-        let age = |reading: &Reading| now.saturating_duration_since(reading.read_at);
-        if let Some(reading) = kept.slots.kept(&key).filter(|r| age(r) < self.read_again_after) {
-            let (authenticated, due) =
-                (reading.authenticated.clone(), age(reading) >= self.read_again_after / 2);
-            let refresh = if due { kept.slots.begin_refresh(key) } else { None };
+        if let Some((authenticated, refresh)) = self.serve(&mut kept, key, now, Authenticated::clone) {
             return Found::Kept { authenticated: Box::new(authenticated), refresh };
         }
         if kept.bytes_kept >= BYTES_KEPT {
@@ -118,6 +115,36 @@ impl Sessions {
             }
             None => Found::Pass,
         }
+    }
+
+    /// The user of the session's kept reading, for a request's authentication, which needs no
+    /// rooms (and so no copy of them): as [`Self::lookup`]'s `Kept`, or `None` (nothing begun).
+    pub(super) fn user(&self, user: UserId, family: SessionId) -> Option<(User, Option<u64>)> {
+        self.user_at(user, family, Instant::now())
+    }
+
+    fn user_at(&self, user: UserId, family: SessionId, now: Instant) -> Option<(User, Option<u64>)> {
+        let mut kept = self.kept();
+        self.serve(&mut kept, (user, family), now, |read| read.user.clone())
+    }
+
+    /// `take` of the fresh reading kept for `key`, and a refresh's ticket once it is past half
+    /// its age.
+    fn serve<T>(
+        &self,
+        kept: &mut Kept,
+        key: Key,
+        now: Instant,
+        take: impl FnOnce(&Authenticated) -> T,
+    ) -> Option<(T, Option<u64>)> {
+        let reading = kept.slots.kept(&key)?;
+        let age = now.saturating_duration_since(reading.read_at);
+        if age >= self.read_again_after {
+            return None;
+        }
+        let taken = take(&reading.authenticated);
+        let refresh = if age >= self.read_again_after / 2 { kept.slots.begin_refresh(key) } else { None };
+        Some((taken, refresh))
     }
 
     /// The read of a fill (or refresh): a live session's reading is kept under `ticket`, one not
@@ -271,5 +298,22 @@ mod tests {
         let other = UserId::new();
         assert!(matches!(sessions.lookup(other, SessionId::new()), Found::Fill(_)));
         assert!(matches!(sessions.lookup(user, family), Found::Fill(_)), "dropped to make room");
+    }
+
+    #[test]
+    fn a_request_is_served_the_kept_user_and_begins_no_fill() {
+        let sessions = Sessions::reading_again_after(AGE);
+        let (user, family) = (UserId::new(), SessionId::new());
+        assert!(sessions.user(user, family).is_none(), "nothing kept");
+        assert!(matches!(sessions.lookup(user, family), Found::Fill(_)), "and no fill was begun");
+
+        let (sessions, user, family, read_at) = kept_session(2);
+        let (served, refresh) = sessions.user(user, family).expect("kept");
+        assert_eq!((served.id, refresh), (user, None));
+        assert!(sessions.user_at(user, family, read_at + AGE).is_none(), "too old");
+        let (_, refresh) = sessions.user_at(user, family, read_at + AGE / 2).expect("past half its age");
+        assert!(refresh.is_some(), "served, and read again in the background");
+        sessions.forget_user(user);
+        assert!(sessions.user(user, family).is_none(), "a write to the user reaches it");
     }
 }

@@ -1,7 +1,7 @@
-//! The store that keeps handshakes' session readings in memory (`chatbot_store::recent`, decision
-//! 038) answers as the database does: every kind of write that changes a user's row, sessions or
+//! The store that keeps sessions' readings in memory (`chatbot_store::recent`, decision 038)
+//! answers as the database does: every kind of write that changes a user's row, sessions or
 //! memberships goes through it, in a seeded random order, and after each one its reading of every
-//! session is compared with the database's own.
+//! session (a handshake's, and a request's authentication) is compared with the database's own.
 
 use crate::{new_room, new_session, user};
 use chatbot_domain::{MemberRole, RoomId, SessionId, UserId, UserRole};
@@ -51,6 +51,9 @@ async fn handshakes_match_the_database_through_every_kind_of_write(inner: Arc<dy
             let got = cached.authenticate_with_rooms(device.user, device.family, now).await.unwrap();
             let expected = inner.authenticate_with_rooms(device.user, device.family, now).await.unwrap();
             assert_eq!(sorted(got), sorted(expected), "step {step} ({what})");
+            let got = cached.authenticate(device.user, device.family, now).await.unwrap();
+            let expected = inner.authenticate(device.user, device.family, now).await.unwrap();
+            assert_eq!(got, expected, "step {step} ({what}): a request's authentication");
         }
     }
 }
