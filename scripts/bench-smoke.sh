@@ -22,6 +22,7 @@ for backend in sqlite postgres; do
   scripts/bench.sh $backend fanout --members 60 --users 3 --messages 30 --interval 10ms 2>/dev/null \
     | check "fanout [$backend]" "d['delivered'] == d['expected'] and $ORDER"
   scripts/bench.sh $backend connect --sockets 200 --users 4 2>/dev/null | check "connect [$backend]" 'd["failures"] == 0'
+  scripts/bench.sh $backend requests --requests 100 2>/dev/null | check "requests [$backend]" 'd["errors"] == 0 and len(d["paths"]) == 2'
   scripts/bench.sh $backend chat --sockets 20 --users 4 --questions 2 --tokens 20 2>/dev/null \
     | check "chat [$backend]" 'd["errors"] == 0 and d["answers"] == 40 and d["tokensLost"] == 0 and d["answersFailed"] == 0 and d["answersNotEnded"] == 0'
   scripts/bench.sh $backend soak --duration 6s --window 2s --chatters 5 --senders 10 --users 2 --tokens 20 2>/dev/null \

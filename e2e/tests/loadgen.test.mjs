@@ -59,6 +59,22 @@ eachBackend('load generator', (ctx) => {
     assert.equal(result.slowestMessages.length, 5);
   });
 
+  it('requests: authenticated requests timed per path, failed ones counted, CPU per request read', async () => {
+    const result = await loadgen(
+      '--base', ctx.base, 'requests', '--requests', '20', '--path', '/api/auth/me', '--path', '/api/rooms/not-a-room',
+    );
+    assert.equal(result.scenario, 'requests');
+    const [me, missing] = result.paths;
+    assert.equal(me.path, '/api/auth/me');
+    assert.equal(me.errors, 0, show(result));
+    assert.equal(me.requests, 20);
+    assert.ok(me.requestsPerSecond > 0, show(result));
+    assertSummary(me.latencyMs, 'latencyMs');
+    assert.equal(typeof me.serverCpuMicrosPerRequest, 'number', show(result));
+    assert.ok(missing.errors > 0, `a path the server refuses is counted: ${show(result)}`);
+    assert.equal(result.errors, missing.errors);
+  });
+
   it('connect: every socket is held, and the server RSS per socket is read from its /metrics', async () => {
     const result = await loadgen('--base', ctx.base, 'connect', '--sockets', '30', '--users', '3', '--concurrency', '8');
     assert.equal(result.scenario, 'connect');

@@ -10,6 +10,7 @@ mod connect;
 mod floor;
 mod probe;
 mod raw;
+mod requests;
 mod scenarios;
 mod setup;
 mod sio;
@@ -75,6 +76,19 @@ enum Scenario {
         #[arg(long, default_value_t = 64)]
         concurrency: usize,
         /// Read the server's RSS from /proc/<pid> (any server) instead of its /metrics.
+        #[arg(long)]
+        server_pid: Option<u32>,
+    },
+    /// One user's authenticated REST requests, one after another, for each `--path`: requests
+    /// per second, latency, server CPU per request.
+    Requests {
+        /// Paths to request (each in turn); repeat the flag for several.
+        #[arg(long = "path", default_values_t = [String::from("/api/auth/me"), String::from("/api/rooms")])]
+        paths: Vec<String>,
+        /// Timed requests per path.
+        #[arg(long, default_value_t = 5000)]
+        requests: usize,
+        /// Read the server's CPU time from /proc/<pid> (any server) instead of its /metrics.
         #[arg(long)]
         server_pid: Option<u32>,
     },
@@ -151,6 +165,9 @@ async fn main() -> anyhow::Result<()> {
         }
         Scenario::Connect { sockets, users, concurrency, server_pid } => {
             connect::connect(first, &connect::Connect { sockets, users, concurrency, server_pid }).await?
+        }
+        Scenario::Requests { paths, requests, server_pid } => {
+            requests::requests(first, &requests::Requests { paths, requests, server_pid }).await?
         }
         Scenario::Chat(chat) => chat::chat(bases, &chat).await?,
         Scenario::Soak(soak) => soak::soak(bases, &soak).await?,

@@ -58,6 +58,18 @@ impl Api {
         text.lines().find_map(|l| l.strip_prefix(metric)?.strip_prefix(' ')?.trim().parse().ok())
     }
 
+    /// Whether an authenticated `GET path` answered 2xx (its body read and dropped).
+    pub async fn get_ok(&self, path: &str, token: &str) -> bool {
+        let sent = self.http.get(format!("{}{path}", self.base)).bearer_auth(token).send().await;
+        match sent {
+            Ok(response) => {
+                let ok = response.status().is_success();
+                ok && response.bytes().await.is_ok()
+            }
+            Err(_) => false,
+        }
+    }
+
     async fn post(&self, path: &str, token: Option<&str>, body: Value) -> anyhow::Result<Value> {
         let mut request = self.http.post(format!("{}{path}", self.base)).json(&body);
         if let Some(token) = token {
