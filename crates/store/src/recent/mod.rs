@@ -3,7 +3,9 @@
 //! ([`Store::usage_on_day`]). Each read costs a round trip to the database's worker thread or
 //! server (0.7–2.8 ms measured between an answer's start and the end of both reads, while the
 //! database itself took 15–400 µs), and the answer's first token waited for both
-//! (docs/decisions/035-recent-history-in-memory.md).
+//! (docs/decisions/035-recent-history-in-memory.md). Beside them, each live session's reading
+//! ([`Store::authenticate_with_rooms`]), which every socket's handshake and, for its user, every
+//! REST request's authentication reads (docs/decisions/038-handshakes-from-memory.md).
 //!
 //! What is kept is filled by one read, then kept current by the writes that pass through this
 //! store: so it is right only while every write to those rows does. One process, one database:
@@ -46,8 +48,9 @@ pub struct RecentSettings {
 pub use sessions::READ_AGAIN_AFTER as SESSION_READ_AGAIN_AFTER;
 pub use spending::READ_AGAIN_AFTER as SPENDING_READ_AGAIN_AFTER;
 
-/// `inner`, with answers' history and spending reads served from memory (see the module docs:
-/// only where every write to the database passes through the returned store).
+/// `inner`, with answers' history and spending reads, and sessions' readings, served from memory
+/// (see the module docs: only where every write to the database passes through the returned
+/// store).
 pub fn recent(inner: Arc<dyn Store>, settings: RecentSettings) -> Arc<dyn Store> {
     let window = usize::try_from(settings.history_window).unwrap_or(usize::MAX);
     Arc::new(Recent {
