@@ -25,7 +25,8 @@ use chatbot_domain::{AiMode, MemberRole, MessageId, MessageStatus, RoomId, Sessi
 use chatbot_metrics::metrics;
 use history::{Histories, Lookup, Window};
 use sessions::Sessions;
-use spending::{Found, Spending, today};
+use slots::Found;
+use spending::{Spending, today};
 use std::sync::Arc;
 use time::OffsetDateTime;
 
@@ -334,7 +335,7 @@ crate::forwarded::store_methods!(recent_methods
             let source = if matches!(found, Found::Kept { .. }) { "memory" } else { "database" };
             metrics().recent_read("spending", source);
             let ticket = match found {
-                Found::Kept { totals, refresh } => {
+                Found::Kept { value: totals, refresh } => {
                     if let Some(ticket) = refresh {
                         self.refresh_spending(user_id, day, ticket);
                     }
@@ -562,17 +563,17 @@ crate::forwarded::store_methods!(recent_methods
             now: OffsetDateTime,
         ) -> StoreResult<Option<Authenticated>> {
             let found = self.sessions.lookup(user_id, family_id);
-            let source = if matches!(found, sessions::Found::Kept { .. }) { "memory" } else { "database" };
+            let source = if matches!(found, Found::Kept { .. }) { "memory" } else { "database" };
             metrics().recent_read("session", source);
             let ticket = match found {
-                sessions::Found::Kept { authenticated, refresh } => {
+                Found::Kept { value: authenticated, refresh } => {
                     if let Some(ticket) = refresh {
                         self.refresh_session((user_id, family_id), ticket);
                     }
                     return Ok(Some(*authenticated));
                 }
-                sessions::Found::Pass => return self.inner.authenticate_with_rooms(user_id, family_id, now).await,
-                sessions::Found::Fill(ticket) => ticket,
+                Found::Pass => return self.inner.authenticate_with_rooms(user_id, family_id, now).await,
+                Found::Fill(ticket) => ticket,
             };
             fill_session(&*self.inner, &self.sessions, (user_id, family_id), ticket).await
         }

@@ -12,7 +12,7 @@
 //! open are the gateway's periodic session check's to end, as before. A session found not to be
 //! live (no row) is not kept: the next connect with it reads again.
 
-use super::slots::Slots;
+use super::slots::{Found, Slots};
 use crate::records::{Authenticated, User};
 use chatbot_domain::{SessionId, UserId};
 use std::collections::{HashMap, HashSet};
@@ -51,18 +51,6 @@ struct Reading {
     read_at: Instant,
 }
 
-/// What [`Sessions::lookup`] found.
-pub(super) enum Found {
-    /// Kept and fresh. `refresh`: old enough to be read again in the background under this
-    /// ticket (pass the read to [`Sessions::fill`], or the ticket to [`Sessions::abandon`]);
-    /// served meanwhile.
-    Kept { authenticated: Box<Authenticated>, refresh: Option<u64> },
-    /// Not kept: read it and pass it to [`Sessions::fill`] with this ticket.
-    Fill(u64),
-    /// Read it, keep nothing (a read of it is in flight).
-    Pass,
-}
-
 impl Kept {
     fn forget_user(&mut self, user: UserId) {
         for family in self.by_user.remove(&user).into_iter().flatten() {
@@ -95,15 +83,16 @@ impl Sessions {
         self.kept.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    pub(super) fn lookup(&self, user: UserId, family: SessionId) -> Found {
+    pub(super) fn lookup(&self, user: UserId, family: SessionId) -> Found<Box<Authenticated>> {
         self.lookup_at(user, family, Instant::now())
     }
 
-    fn lookup_at(&self, user: UserId, family: SessionId, now: Instant) -> Found {
+    fn lookup_at(&self, user: UserId, family: SessionId, now: Instant) -> Found<Box<Authenticated>> {
         let mut kept = self.kept();
         let key = (user, family);
-        if let Some((authenticated, refresh)) = self.serve(&mut kept, key, now, Authenticated::clone) {
-            return Found::Kept { authenticated: Box::new(authenticated), refresh };
+        let boxed = |read: &Authenticated| Box::new(read.clone());
+        if let Some((value, refresh)) = self.serve(&mut kept, key, now, boxed) {
+            return Found::Kept { value, refresh };
         }
         if kept.bytes_kept >= BYTES_KEPT {
             kept.forget_all();
@@ -137,14 +126,8 @@ impl Sessions {
         now: Instant,
         take: impl FnOnce(&Authenticated) -> T,
     ) -> Option<(T, Option<u64>)> {
-        let reading = kept.slots.kept(&key)?;
-        let age = now.saturating_duration_since(reading.read_at);
-        if age >= self.read_again_after {
-            return None;
-        }
-        let taken = take(&reading.authenticated);
-        let refresh = if age >= self.read_again_after / 2 { kept.slots.begin_refresh(key) } else { None };
-        Some((taken, refresh))
+        let age_of = |reading: &Reading| Some(now.saturating_duration_since(reading.read_at));
+        kept.slots.serve_ahead(key, self.read_again_after, age_of, |reading| take(&reading.authenticated))
     }
 
     /// The read of a fill (or refresh): a live session's reading is kept under `ticket`, one not
@@ -213,11 +196,9 @@ mod tests {
         Authenticated { user, member_of: (0..rooms).map(|_| RoomId::new()).collect() }
     }
 
-    fn rooms_of(found: &Found) -> Option<(usize, bool)> {
+    fn rooms_of(found: &Found<Box<Authenticated>>) -> Option<(usize, bool)> {
         match found {
-            Found::Kept { authenticated, refresh } => {
-                Some((authenticated.member_of.len(), refresh.is_some()))
-            }
+            Found::Kept { value, refresh } => Some((value.member_of.len(), refresh.is_some())),
             Found::Fill(_) | Found::Pass => None,
         }
     }

@@ -5,6 +5,19 @@
 
 use std::collections::HashMap;
 use std::hash::Hash;
+use std::time::Duration;
+
+/// What a lookup of a kept value found.
+pub(super) enum Found<T> {
+    /// Kept and fresh. `refresh`: old enough to be read again in the background under this
+    /// ticket (the read goes to the slot's fill under it, or the ticket is abandoned); the value
+    /// is served meanwhile.
+    Kept { value: T, refresh: Option<u64> },
+    /// Not kept: read it and fill the slot with this ticket.
+    Fill(u64),
+    /// Read it, keep nothing (a read of it is in flight).
+    Pass,
+}
 
 pub(super) enum Slot<V> {
     /// A read that fills this slot is in flight; `stale` once a write touched its key meanwhile.
@@ -39,6 +52,23 @@ impl<K: Hash + Eq + Copy, V> Slots<K, V> {
             Some(Slot::Kept(value) | Slot::Filling { serving: Some(value), .. }) => Some(value),
             _ => None,
         }
+    }
+
+    /// Refresh ahead (decision 037): `take` of the value kept for `key` while `age_of` gives it an
+    /// age under `max_age` (`None`: not to be served at all), with a refresh's ticket once that
+    /// age is half `max_age` or more.
+    pub(super) fn serve_ahead<T>(
+        &mut self,
+        key: K,
+        max_age: Duration,
+        age_of: impl FnOnce(&V) -> Option<Duration>,
+        take: impl FnOnce(&V) -> T,
+    ) -> Option<(T, Option<u64>)> {
+        let value = self.kept(&key)?;
+        let age = age_of(value).filter(|age| *age < max_age)?;
+        let taken = take(value);
+        let refresh = if age >= max_age / 2 { self.begin_refresh(key) } else { None };
+        Some((taken, refresh))
     }
 
     /// Starts a fill of `key` (replacing what is kept): its ticket, or `None` when another fill is

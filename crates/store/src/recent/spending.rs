@@ -4,9 +4,9 @@
 //! command line (`chatbot user budget`: another process) is not seen here: each user's entry is
 //! read again once it is [`READ_AGAIN_AFTER`] old. So that an answer of a user who keeps asking
 //! never waits for that read, an entry past half that age is read again in the background while
-//! it is still served ([`Found::Kept`]'s `refresh`).
+//! it is still served ([`Found::Kept`]'s `refresh`, [`Slots::serve_ahead`]).
 
-use super::slots::Slots;
+use super::slots::{Found, Slots};
 use crate::records::{NewUsage, UsageTotals, day_text};
 use chatbot_domain::UserId;
 use std::sync::{Mutex, MutexGuard};
@@ -24,18 +24,6 @@ pub(super) struct Spending {
     users: Mutex<Slots<UserId, Today>>,
     /// [`READ_AGAIN_AFTER`], shorter in tests.
     read_again_after: Duration,
-}
-
-/// What [`Spending::lookup`] found.
-pub(super) enum Found {
-    /// Kept and fresh. `refresh`: the entry is old enough to be read again in the background,
-    /// under this ticket (pass the read to [`Spending::fill`], or the ticket to
-    /// [`Spending::abandon`]); it is served meanwhile.
-    Kept { totals: UsageTotals, refresh: Option<u64> },
-    /// Not kept: read it and pass it to [`Spending::fill`] with this ticket.
-    Fill(u64),
-    /// Read it, keep nothing (a read of it is in flight).
-    Pass,
 }
 
 /// One user's totals on one UTC day.
@@ -60,18 +48,17 @@ impl Spending {
         self.users.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    pub(super) fn lookup(&self, user: UserId, day: &str) -> Found {
+    pub(super) fn lookup(&self, user: UserId, day: &str) -> Found<UsageTotals> {
         self.lookup_at(user, day, Instant::now())
     }
 
-    fn lookup_at(&self, user: UserId, day: &str, now: Instant) -> Found {
+    fn lookup_at(&self, user: UserId, day: &str, now: Instant) -> Found<UsageTotals> {
         let mut users = self.users();
-        let age = |kept: &Today| now.saturating_duration_since(kept.read_at);
-        let fresh = |kept: &&mut Today| kept.day == day && age(kept) < self.read_again_after;
-        if let Some(kept) = users.kept(&user).filter(fresh) {
-            let (totals, due) = (kept.totals, age(kept) >= self.read_again_after / 2);
-            let refresh = if due { users.begin_refresh(user) } else { None };
-            return Found::Kept { totals, refresh };
+        let age_of = |kept: &Today| (kept.day == day).then(|| now.saturating_duration_since(kept.read_at));
+        if let Some((value, refresh)) =
+            users.serve_ahead(user, self.read_again_after, age_of, |kept| kept.totals)
+        {
+            return Found::Kept { value, refresh };
         }
         if users.map.len() >= USERS_KEPT {
             users.forget_all();
@@ -128,9 +115,9 @@ mod tests {
         UsageTotals { tokens, ..UsageTotals::default() }
     }
 
-    fn kept(found: &Found) -> Option<(i64, Option<u64>)> {
+    fn kept(found: &Found<UsageTotals>) -> Option<(i64, Option<u64>)> {
         match found {
-            Found::Kept { totals, refresh } => Some((totals.tokens, *refresh)),
+            Found::Kept { value, refresh } => Some((value.tokens, *refresh)),
             Found::Fill(_) | Found::Pass => None,
         }
     }
